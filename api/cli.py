@@ -1,0 +1,144 @@
+"""The ``assure`` command: serve, users, projections, demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import sys
+from datetime import UTC, datetime
+
+from adapters.logging import configure_logging
+from adapters.settings import Settings
+from api.engine import VIEW_CLASSES, Engine
+from application.demo import load_demo
+from domain.base import Context
+from domain.errors import DomainError
+from domain.staff import Role
+
+CLI_ACTOR = "system:cli"
+
+
+def _ctx() -> Context:
+    now = datetime.now(UTC)
+    return Context(actor=CLI_ACTOR, at=now, correlation_id=f"cli:{now.isoformat()}")
+
+
+def _first_start(engine: Engine) -> None:
+    """On an empty store: an admin with a generated password (shown once), then the demo."""
+    if engine.staff.has_users():
+        return
+    password = secrets.token_urlsafe(18)
+    engine.staff.add_user(_ctx(), "admin", Role.ADMIN, password)
+    print("=" * 64)
+    print("First start: created user 'admin' with password (shown only once):")
+    print(f"    {password}")
+    print("=" * 64, flush=True)
+    if engine.settings.demo_on_empty:
+        created = load_demo(engine.clients, engine.staff, datetime.now(UTC))
+        print(f"Loaded demo data: {created}", flush=True)
+
+
+def serve(settings: Settings, host: str | None, port: int | None) -> int:
+    import uvicorn  # noqa: PLC0415 - only the server needs it
+
+    from api.app import create_app  # noqa: PLC0415
+
+    engine = Engine(settings)
+    _first_start(engine)
+    uvicorn.run(
+        create_app(engine),
+        host=host or settings.host,
+        port=port or settings.port,
+        access_log=False,
+        log_config=None,
+    )
+    return 0
+
+
+def users_add(settings: Settings, username: str, role: str, password: str) -> int:
+    engine = Engine(settings)
+    try:
+        result = engine.staff.add_user(_ctx(), username, Role(role), password)
+    finally:
+        engine.close()
+    print(json.dumps({"id": str(result.id), "username": username.lower(), "role": role}))
+    return 0
+
+
+def projections(settings: Settings, action: str, name: str | None) -> int:
+    engine = Engine(settings)
+    try:
+        if action == "status":
+            print(json.dumps(engine.projector.status(), indent=2, default=str))
+        elif action == "rebuild":
+            assert name is not None
+            position = engine.rebuild(name)
+            print(json.dumps({"rebuilt": name, "position": position}))
+        elif action == "retry":
+            assert name is not None
+            print(json.dumps({"retried": engine.projector.workers[name].retry_parked()}))
+        elif action == "catch-up":
+            print(json.dumps({"moved": engine.projector.catch_up()}))
+    finally:
+        engine.close()
+    return 0
+
+
+def demo(settings: Settings, count: int) -> int:
+    engine = Engine(settings)
+    try:
+        print(json.dumps(load_demo(engine.clients, engine.staff, datetime.now(UTC), count)))
+    finally:
+        engine.close()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="assure", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("serve", help="run the API, workers and scheduler")
+    s.add_argument("--host")
+    s.add_argument("--port", type=int)
+    u = sub.add_parser("users", help="staff accounts")
+    usub = u.add_subparsers(dest="action", required=True)
+    add = usub.add_parser("add", help="add a staff account")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from standard input",
+    )
+    pr = sub.add_parser("projections", help="views: status, rebuild, retry, catch-up")
+    pr.add_argument("action", choices=["status", "rebuild", "retry", "catch-up"])
+    pr.add_argument("name", nargs="?", choices=list(VIEW_CLASSES))
+    d = sub.add_parser("demo", help="load the demo data set")
+    d.add_argument("--clients", type=int, default=300)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = Settings()
+    configure_logging(settings)
+    try:
+        if args.command == "serve":
+            return serve(settings, args.host, args.port)
+        if args.command == "users":
+            password = sys.stdin.readline().rstrip("\n")
+            return users_add(settings, args.username, args.role, password)
+        if args.command == "projections":
+            if args.action in ("rebuild", "retry") and not args.name:
+                print(f"assure projections {args.action}: give a view name", file=sys.stderr)
+                return 2
+            return projections(settings, args.action, args.name)
+        return demo(settings, args.clients)
+    except DomainError as e:
+        print(f"assure: {e.message}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

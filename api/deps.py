@@ -1,0 +1,102 @@
+"""Dependencies shared by the routes: engine, current user and roles, context, idempotency,
+read-your-writes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Query, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from adapters.auth import InvalidToken, TokenClaims
+from api.engine import Engine
+from application.common import Idempotency
+from domain.base import Context
+from domain.staff import Role
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def current_user(engine: EngineDep, token: Annotated[str | None, Depends(oauth2)]) -> TokenClaims:
+    unauthorized = HTTPException(
+        401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+    )
+    if token is None:
+        raise unauthorized
+    try:
+        claims = engine.tokens.verify(token)
+    except InvalidToken:
+        raise unauthorized from None
+    user = engine.staff_view.get(engine.db, uuid.UUID(claims.user_id))
+    if user is not None and not user["enabled"]:
+        raise unauthorized
+    return claims
+
+
+CurrentUser = Annotated[TokenClaims, Depends(current_user)]
+
+
+def roles(*allowed: Role) -> Callable[[TokenClaims], TokenClaims]:
+    """A dependency letting only the given roles through (403 for the others)."""
+    names = {r.value for r in allowed}
+
+    def check(user: CurrentUser) -> TokenClaims:
+        if user.role not in names:
+            raise HTTPException(403, f"role {user.role!r} may not do this")
+        return user
+
+    return check
+
+
+def context(request: Request, user: CurrentUser) -> Context:
+    return Context(
+        actor=user.user_id,
+        at=datetime.now(UTC),
+        correlation_id=request.state.correlation_id,
+        causation_id=f"request:{request.state.request_id}",
+    )
+
+
+ContextDep = Annotated[Context, Depends(context)]
+
+
+async def idempotency(
+    request: Request,
+    key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> Idempotency | None:
+    if key is None:
+        return None
+    body = await request.body()
+    return Idempotency.of(key, request.method, request.url.path, body)
+
+
+IdempotencyDep = Annotated[Idempotency | None, Depends(idempotency)]
+
+
+def fresh(*views: str) -> Callable[[Engine, int | None], None]:
+    """Read-your-writes: wait until the named views reach ``min_position``, else 503."""
+
+    def wait(engine: EngineDep, min_position: Annotated[int | None, Query(ge=0)] = None) -> None:
+        if min_position is None:
+            return
+        if not engine.projector.wait_for(
+            min_position, list(views), engine.settings.read_wait_timeout
+        ):
+            raise HTTPException(
+                503,
+                f"views have not reached position {min_position} yet",
+                headers={"Retry-After": "1"},
+            )
+
+    return wait

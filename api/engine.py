@@ -1,0 +1,89 @@
+"""The composition root: builds the store, commands, views, workers and scheduler."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from adapters.auth import Argon2Hasher, TokenService, secret_key
+from adapters.eventstore import event_store_env, position_of
+from adapters.locks import AdvisoryLock, Leadership, SoleLeader
+from adapters.scheduler import Scheduler
+from adapters.settings import Settings
+from adapters.sql import PostgresViews, open_views
+from application.clients import ClientCommands
+from application.staff import StaffCommands
+from application.store import Store
+from projections.base import View
+from projections.clients import ClientsView
+from projections.runner import Projector, rebuild
+from projections.staff import StaffView
+from projections.worker import ProjectionWorker, WorkerConfig
+
+VIEW_CLASSES: dict[str, type[View]] = {"clients": ClientsView, "staff": StaffView}
+
+
+class Engine:
+    """Everything one process needs; built at start-up, never at import."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db = open_views(settings)
+        self.client_view = ClientsView()
+        self.staff_view = StaffView()
+        for view in (self.client_view, self.staff_view):
+            view.create(self.db)
+        self.store = Store(
+            event_store_env(settings),
+            settings.snapshot_intervals,
+            on_saved=self._saved,
+            position_finder=position_of,
+        )
+        self.worker_config = WorkerConfig(
+            batch_size=settings.projection_batch_size,
+            max_attempts=settings.projection_max_attempts,
+            backoff=settings.projection_backoff,
+            poll_interval=settings.projection_poll_interval,
+        )
+        workers = [
+            ProjectionWorker(
+                self.store,
+                self.db,
+                view,
+                self.worker_config,
+                leadership=self._leadership(f"projection:{view.name}"),
+            )
+            for view in (self.client_view, self.staff_view)
+        ]
+        listen = self.db.connect if isinstance(self.db, PostgresViews) else None
+        channel = getattr(self.store.recorder, "channel_name", "")
+        self.projector = Projector(self.store, self.db, workers, listen=listen, channel=channel)
+        self.clients = ClientCommands(self.store, settings.client_policy)
+        self.staff = StaffCommands(self.store, Argon2Hasher(fast=settings.env == "test"))
+        self.tokens = TokenService(secret_key(settings), timedelta(hours=settings.token_ttl_hours))
+        self.scheduler = Scheduler(self._leadership("scheduler"))
+        self._started = False
+
+    def _leadership(self, key: str) -> Leadership:
+        if isinstance(self.db, PostgresViews):
+            return AdvisoryLock(self.db.connect, f"{self.settings.database_schema}:{key}")
+        return SoleLeader()
+
+    def _saved(self, position: int) -> None:
+        self.projector.wake(position)
+
+    def start(self) -> None:
+        if self.settings.run_workers:
+            self.projector.start()
+        if self.settings.run_scheduler:
+            self.scheduler.start()
+        self._started = True
+
+    def rebuild(self, name: str) -> int:
+        return rebuild(self.store, self.db, VIEW_CLASSES[name], self.worker_config)
+
+    def close(self) -> None:
+        if self._started:
+            self.scheduler.stop()
+            self.projector.stop()
+        self.store.close()
+        self.db.close()

@@ -1,0 +1,180 @@
+"""Client registry routes (DOMAIN.md §1)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
+
+from api.deps import ContextDep, EngineDep, IdempotencyDep, fresh, roles
+from api.schemas import (
+    ClientCreate,
+    ClientPage,
+    ClientPatch,
+    ClientPublic,
+    FeedbackCreate,
+    InteractionCreate,
+    InteractionPage,
+    TagsChange,
+    TierChange,
+    WriteResult,
+)
+from application.common import CommandResult
+from domain.clients import InvestorType
+from domain.errors import NotFound, StaleVersion
+from domain.staff import Role
+
+router = APIRouter(prefix="/api/v1/clients", tags=["clients"])
+
+REGISTRARS = Depends(roles(Role.ADMIN, Role.ADVISOR))
+SERVICE = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.AGENT))
+READERS = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.AGENT, Role.COMPLIANCE))
+FRESH = Depends(fresh("clients"))
+
+
+def _written(result: CommandResult) -> WriteResult:
+    return WriteResult(**asdict(result))
+
+
+def _version(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise StaleVersion(-1, -1)
+    return int(tag)
+
+
+@router.post("", status_code=201, dependencies=[REGISTRARS])
+def register_client(
+    body: ClientCreate, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep, response: Response
+) -> WriteResult:
+    """Register a client; a second client with the same identity number is a 409."""
+    result = engine.clients.register(ctx, **body.model_dump(), idem=idem)
+    response.headers["Location"] = f"/api/v1/clients/{result.id}"
+    return _written(result)
+
+
+@router.get("", dependencies=[READERS, FRESH])
+def list_clients(
+    engine: EngineDep,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    branch: str | None = None,
+    tier: str | None = None,
+    investor_type: InvestorType | None = None,
+    tag: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: str | None = None,
+) -> ClientPage:
+    """List clients in registration order, filtered, searchable by name or phone."""
+    try:
+        items, next_cursor = engine.client_view.search(
+            engine.db,
+            q=q,
+            branch=branch,
+            tier=tier,
+            investor_type=investor_type.value if investor_type else None,
+            tag=tag,
+            limit=limit,
+            cursor=cursor,
+        )
+    except ValueError:
+        raise HTTPException(422, "cursor: not a cursor from this list") from None
+    return ClientPage(
+        items=[ClientPublic.model_validate(i) for i in items], next_cursor=next_cursor
+    )
+
+
+@router.get("/{client_id}", dependencies=[READERS, FRESH])
+def get_client(client_id: UUID, engine: EngineDep, response: Response) -> ClientPublic:
+    """One client's profile; the identity number is masked but for its last 4 characters."""
+    row = engine.client_view.get(engine.db, client_id)
+    if row is None:
+        raise NotFound(f"client {client_id} not found")
+    response.headers["ETag"] = f'"{row["version"]}"'
+    return ClientPublic.model_validate(row)
+
+
+@router.patch("/{client_id}", dependencies=[SERVICE])
+def update_contact(
+    client_id: UUID,
+    body: ClientPatch,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+    if_match: Annotated[str | None, Header()] = None,
+) -> WriteResult:
+    """Change contact fields; with ``If-Match: <version>`` a stale version is a 412."""
+    return _written(
+        engine.clients.update_contact(
+            ctx,
+            client_id,
+            expected_version=_version(if_match),
+            idem=idem,
+            **body.model_dump(exclude_unset=True),
+        )
+    )
+
+
+@router.post("/{client_id}/tier", dependencies=[REGISTRARS])
+def change_tier(
+    client_id: UUID, body: TierChange, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+) -> WriteResult:
+    """Move the client to another service tier, with the reason."""
+    return _written(engine.clients.change_tier(ctx, client_id, body.tier, body.reason, idem))
+
+
+@router.post("/{client_id}/tags", dependencies=[REGISTRARS])
+def change_tags(
+    client_id: UUID, body: TagsChange, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+) -> WriteResult:
+    """Add and remove segment tags."""
+    return _written(engine.clients.retag(ctx, client_id, body.add, body.remove, idem))
+
+
+@router.post("/{client_id}/interactions", status_code=201, dependencies=[SERVICE])
+def log_interaction(
+    client_id: UUID,
+    body: InteractionCreate,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+) -> WriteResult:
+    """Log a call, email, SMS, visit or online contact."""
+    return _written(
+        engine.clients.log_interaction(
+            ctx,
+            client_id,
+            body.channel,
+            body.summary,
+            body.occurred_at,
+            idem,
+        )
+    )
+
+
+@router.get("/{client_id}/interactions", dependencies=[READERS, FRESH])
+def list_interactions(
+    client_id: UUID,
+    engine: EngineDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: str | None = None,
+) -> InteractionPage:
+    """The client's interactions, oldest first."""
+    if engine.client_view.get(engine.db, client_id) is None:
+        raise NotFound(f"client {client_id} not found")
+    try:
+        rows, next_cursor = engine.client_view.interactions(engine.db, client_id, limit, cursor)
+    except ValueError:
+        raise HTTPException(422, "cursor: not a cursor from this list") from None
+    return InteractionPage(items=rows, next_cursor=next_cursor)
+
+
+@router.post("/{client_id}/feedback", status_code=201, dependencies=[SERVICE])
+def record_feedback(
+    client_id: UUID, body: FeedbackCreate, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+) -> WriteResult:
+    """Record the client's feedback, rated 1 to 5."""
+    return _written(engine.clients.record_feedback(ctx, client_id, body.rating, body.comment, idem))

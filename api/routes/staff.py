@@ -1,0 +1,84 @@
+"""Login, and staff accounts (administrators only, but for one's own password)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+from fastapi.security import OAuth2PasswordRequestForm
+
+from adapters.auth import TokenClaims
+from api.deps import ContextDep, CurrentUser, EngineDep, IdempotencyDep, fresh, roles
+from api.schemas import Disable, PasswordChange, Token, UserCreate, UserPublic, WriteResult
+from domain.errors import NotFound
+from domain.staff import Role
+
+router = APIRouter(prefix="/api/v1", tags=["staff"])
+ADMIN = Depends(roles(Role.ADMIN))
+
+
+@router.post("/auth/token")
+def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], engine: EngineDep) -> Token:
+    """Exchange a username and password for a bearer token (8 hours by default)."""
+    user = engine.staff.authenticate(form.username, form.password)
+    claims = TokenClaims(user_id=str(user.id), username=user.username, role=user.role.value)
+    token = engine.tokens.issue(claims, datetime.now(UTC))
+    return Token(access_token=token, expires_in=int(engine.tokens.ttl.total_seconds()))
+
+
+@router.post("/auth/password")
+def change_own_password(
+    body: PasswordChange, user: CurrentUser, engine: EngineDep, ctx: ContextDep
+) -> WriteResult:
+    """Change one's own password; the current one is required."""
+    result = engine.staff.change_password(
+        ctx, UUID(user.user_id), body.new_password, current_password=body.current_password or ""
+    )
+    return WriteResult(**asdict(result))
+
+
+@router.get("/users", dependencies=[ADMIN, Depends(fresh("staff"))])
+def list_users(engine: EngineDep) -> list[UserPublic]:
+    """Every staff account."""
+    return [UserPublic.model_validate(u) for u in engine.staff_view.all(engine.db)]
+
+
+@router.post("/users", status_code=201, dependencies=[ADMIN])
+def add_user(
+    body: UserCreate, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+) -> WriteResult:
+    """Open a personal staff account with one role."""
+    result = engine.staff.add_user(ctx, body.username, body.role, body.password, idem)
+    return WriteResult(**asdict(result))
+
+
+@router.get("/users/{user_id}", dependencies=[ADMIN, Depends(fresh("staff"))])
+def get_user(user_id: UUID, engine: EngineDep) -> UserPublic:
+    """One staff account."""
+    user = engine.staff_view.get(engine.db, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    return UserPublic.model_validate(user)
+
+
+@router.post("/users/{user_id}/disable", dependencies=[ADMIN])
+def disable_user(user_id: UUID, body: Disable, engine: EngineDep, ctx: ContextDep) -> WriteResult:
+    """Disable an account: it can no longer log in, and its tokens stop working."""
+    return WriteResult(**asdict(engine.staff.disable(ctx, user_id, body.reason)))
+
+
+@router.post("/users/{user_id}/enable", dependencies=[ADMIN])
+def enable_user(user_id: UUID, engine: EngineDep, ctx: ContextDep) -> WriteResult:
+    """Enable a disabled account."""
+    return WriteResult(**asdict(engine.staff.enable(ctx, user_id)))
+
+
+@router.post("/users/{user_id}/password", dependencies=[ADMIN])
+def reset_password(
+    user_id: UUID, body: PasswordChange, engine: EngineDep, ctx: ContextDep
+) -> WriteResult:
+    """Set another account's password (administrators)."""
+    return WriteResult(**asdict(engine.staff.change_password(ctx, user_id, body.new_password)))

@@ -1,0 +1,186 @@
+"""Request and response schemas of the API, apart from the domain's events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from domain.clients import Channel, InvestorType
+from domain.staff import Role
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Phone = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 \-]{4,29}$")
+]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+]
+Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+IdNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z]{6,32}$")]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WriteResult(BaseModel):
+    id: UUID
+    version: int
+    position: int
+
+
+class ClientCreate(Strict):
+    name: Name
+    id_number: IdNumber
+    phone: Phone
+    email: Email
+    address: Address
+    branch: Short
+    investor_type: InvestorType
+    tier: Short | None = None
+
+
+class ClientPatch(Strict):
+    name: Name | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    address: Address | None = None
+
+    @model_validator(mode="after")
+    def some_field(self) -> ClientPatch:
+        if not self.model_fields_set:
+            msg = "give at least one of name, phone, email, address"
+            raise ValueError(msg)
+        return self
+
+
+class TierChange(Strict):
+    tier: Short
+    reason: Reason
+
+
+class TagsChange(Strict):
+    add: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = []
+    remove: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = []
+
+
+class InteractionCreate(Strict):
+    channel: Channel
+    summary: Text
+    occurred_at: AwareDatetime | None = None
+
+
+class FeedbackCreate(Strict):
+    rating: int = Field(ge=1, le=5)
+    comment: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+class Feedback(BaseModel):
+    count: int
+    mean_rating: float | None
+
+
+class ClientPublic(BaseModel):
+    id: UUID
+    name: str
+    id_number_masked: str
+    phone: str
+    email: str
+    address: str
+    branch: str
+    tier: str
+    investor_type: InvestorType
+    tags: list[str]
+    interaction_count: int
+    last_interaction_at: datetime | None
+    feedback: Feedback
+    version: int
+    registered_at: datetime
+    updated_at: datetime
+
+
+class ClientPage(BaseModel):
+    items: list[ClientPublic]
+    next_cursor: str | None
+
+
+class Interaction(BaseModel):
+    position: int
+    channel: Channel
+    summary: str
+    occurred_at: datetime
+    logged_by: str
+
+
+class InteractionPage(BaseModel):
+    items: list[Interaction]
+    next_cursor: str | None
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class UserCreate(Strict):
+    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=64)]
+    role: Role
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class UserPublic(BaseModel):
+    id: UUID
+    username: str
+    role: Role
+    enabled: bool
+    version: int
+    created_at: datetime
+
+
+class PasswordChange(Strict):
+    current_password: str | None = None
+    new_password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class Disable(Strict):
+    reason: Reason
+
+
+class ProjectionHealth(BaseModel):
+    name: str
+    position: int
+    lag: int
+    parked: int
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    store_reachable: bool
+    head: int | None
+    projections: list[ProjectionHealth]
+
+
+class ParkedEvent(BaseModel):
+    position: int
+    topic: str
+    originator_id: str
+    originator_version: int
+    error: str
+    attempts: int
+    parked_at: datetime
+
+
+class ProjectionStatus(BaseModel):
+    name: str
+    position: int
+    head: int
+    lag: int
+    parked: list[ParkedEvent]

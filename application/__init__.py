@@ -1,0 +1,1 @@
+"""The command side: one method per command; it loads, decides, saves."""

@@ -1,0 +1,140 @@
+"""Commands of the client registry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from application.common import CommandResult, Commands, Idempotency
+from application.store import Store
+from domain.base import Context
+from domain.clients import ID_NUMBER_KEY, Channel, Client, InvestorType
+from domain.errors import ConcurrentWrite, DuplicateFound
+from domain.keys import UniqueKey, unique_key_id
+from domain.policies import ClientPolicy
+
+
+class ClientCommands(Commands):
+    def __init__(self, store: Store, policy: ClientPolicy) -> None:
+        super().__init__(store)
+        self.policy = policy
+
+    def register(
+        self,
+        ctx: Context,
+        *,
+        name: str,
+        id_number: str,
+        phone: str,
+        email: str,
+        address: str,
+        branch: str,
+        investor_type: InvestorType,
+        tier: str | None = None,
+        idem: Idempotency | None = None,
+    ) -> CommandResult:
+        """Register a client; the identity number must not be registered already."""
+        if (earlier := self.replayed(ctx, idem)) is not None:
+            return earlier
+        client = Client.register(
+            ctx,
+            uuid4(),
+            name=name,
+            id_number=id_number,
+            phone=phone,
+            email=email,
+            address=address,
+            branch=branch,
+            investor_type=investor_type,
+            tier=tier,
+            policy=self.policy,
+        )
+        claim = UniqueKey.claim(ctx, ID_NUMBER_KEY, id_number, client.id)
+        try:
+            return self.commit(ctx, client, claim, idem=idem)
+        except ConcurrentWrite:
+            if self.exists(unique_key_id(ID_NUMBER_KEY, id_number)):
+                raise DuplicateFound("a client with this id_number is registered") from None
+            raise
+
+    def update_contact(
+        self,
+        ctx: Context,
+        client_id: UUID,
+        *,
+        expected_version: int | None,
+        idem: Idempotency | None = None,
+        **fields: str | None,
+    ) -> CommandResult:
+        """Change contact fields, refusing a stale ``If-Match`` version."""
+        return self.update(
+            ctx,
+            Client,
+            client_id,
+            lambda c: c.update_contact(ctx, **fields),
+            idem=idem,
+            expected_version=expected_version,
+        )
+
+    def change_tier(
+        self,
+        ctx: Context,
+        client_id: UUID,
+        tier: str,
+        reason: str,
+        idem: Idempotency | None = None,
+    ) -> CommandResult:
+        """Move a client to another service tier."""
+        return self.update(
+            ctx,
+            Client,
+            client_id,
+            lambda c: c.change_tier(ctx, tier, reason, self.policy),
+            idem=idem,
+        )
+
+    def retag(
+        self,
+        ctx: Context,
+        client_id: UUID,
+        add: list[str],
+        remove: list[str],
+        idem: Idempotency | None = None,
+    ) -> CommandResult:
+        """Add and remove segment tags."""
+        return self.update(ctx, Client, client_id, lambda c: c.retag(ctx, add, remove), idem=idem)
+
+    def log_interaction(
+        self,
+        ctx: Context,
+        client_id: UUID,
+        channel: Channel,
+        summary: str,
+        occurred_at: datetime | None,
+        idem: Idempotency | None = None,
+    ) -> CommandResult:
+        """Log a call, email, SMS, visit or online contact."""
+        return self.update(
+            ctx,
+            Client,
+            client_id,
+            lambda c: c.log_interaction(ctx, channel, summary, occurred_at, self.policy),
+            idem=idem,
+        )
+
+    def record_feedback(
+        self,
+        ctx: Context,
+        client_id: UUID,
+        rating: int,
+        comment: str,
+        idem: Idempotency | None = None,
+    ) -> CommandResult:
+        """Record the client's feedback."""
+        return self.update(
+            ctx,
+            Client,
+            client_id,
+            lambda c: c.record_feedback(ctx, rating, comment),
+            idem=idem,
+        )

@@ -1,0 +1,126 @@
+"""What every context's commands share: results, loading, idempotent saving."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from application.store import Store
+from domain.base import Aggregate, Context
+from domain.errors import ConcurrentWrite, InvalidField, NotFound, StaleVersion
+from domain.keys import CommandReceipt, receipt_id
+
+T = TypeVar("T", bound=Aggregate)
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a write answers: the aggregate, its new version, the event position."""
+
+    id: UUID
+    version: int
+    position: int
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """An ``Idempotency-Key`` with a fingerprint of the request it came with."""
+
+    key: str
+    fingerprint: str
+
+    @classmethod
+    def of(cls, key: str, *parts: bytes | str) -> Idempotency:
+        digest = hashlib.sha256()
+        for part in parts:
+            digest.update(part.encode() if isinstance(part, str) else part)
+            digest.update(b"\x00")
+        return cls(key=key, fingerprint=digest.hexdigest())
+
+
+class IdempotencyKeyReused(InvalidField):
+    """The key was used before with a different request."""
+
+    def __init__(self) -> None:
+        super().__init__("Idempotency-Key", "was used before with a different request")
+
+
+class Commands:
+    """Base of the command handlers of one context."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def load(self, cls: type[T], aggregate_id: UUID, expected_version: int | None = None) -> T:
+        """Load an aggregate of the given type, or raise NotFound/StaleVersion."""
+        try:
+            aggregate: Any = self.store.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"{cls.__name__} {aggregate_id} not found") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"{cls.__name__} {aggregate_id} not found")
+        if expected_version is not None and aggregate.version != expected_version:
+            raise StaleVersion(expected_version, aggregate.version)
+        return aggregate
+
+    def update(
+        self,
+        ctx: Context,
+        cls: type[T],
+        aggregate_id: UUID,
+        action: Callable[[T], None],
+        *,
+        idem: Idempotency | None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Load, let the aggregate decide, save: the shape of every change command."""
+        if (earlier := self.replayed(ctx, idem)) is not None:
+            return earlier
+        aggregate = self.load(cls, aggregate_id, expected_version)
+        action(aggregate)
+        return self.commit(ctx, aggregate, idem=idem)
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return bool(list(self.store.events.get(aggregate_id, limit=1)))
+
+    def replayed(self, ctx: Context, idem: Idempotency | None) -> CommandResult | None:
+        """The first answer to this key, if the key was used before."""
+        if idem is None:
+            return None
+        rid = receipt_id(ctx.actor, idem.key)
+        try:
+            receipt: Any = self.store.repository.get(rid)
+        except AggregateNotFoundError:
+            return None
+        if receipt.fingerprint != idem.fingerprint:
+            raise IdempotencyKeyReused
+        position = self.store.position_of(rid, 1)
+        return CommandResult(receipt.result_id, receipt.result_version, position)
+
+    def commit(
+        self, ctx: Context, target: Aggregate, *others: Aggregate, idem: Idempotency | None
+    ) -> CommandResult:
+        """Save the target and its companions in one transaction, with the receipt."""
+        if not target.pending_events and not any(o.pending_events for o in others):
+            return CommandResult(target.id, target.version, self.store.head())
+        batch: list[Aggregate] = [target, *others]
+        if idem is not None:
+            batch.append(
+                CommandReceipt.record(ctx, idem.key, idem.fingerprint, target.id, target.version)
+            )
+        try:
+            recordings = self.store.save(*batch)
+        except IntegrityError:
+            earlier = self.replayed(ctx, idem)
+            if earlier is not None:
+                return earlier
+            raise ConcurrentWrite(
+                f"{type(target).__name__} {target.id} was changed by another command"
+            ) from None
+        return CommandResult(target.id, target.version, recordings[-1].notification.id)

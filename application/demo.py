@@ -1,0 +1,133 @@
+"""A realistic demo data set: branches, staff, a few hundred clients with history."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import datetime, timedelta
+
+from application.clients import ClientCommands
+from application.staff import StaffCommands
+from domain.base import Context
+from domain.clients import Channel, InvestorType
+from domain.staff import Role
+
+BRANCHES = ["SH-LUJIAZUI", "SH-XUJIAHUI", "BJ-JINRONGJIE", "SZ-FUTIAN", "GZ-TIANHE", "HZ-QIANJIANG"]
+SURNAMES = [
+    "Wang",
+    "Li",
+    "Zhang",
+    "Liu",
+    "Chen",
+    "Yang",
+    "Huang",
+    "Zhao",
+    "Wu",
+    "Zhou",
+    "Xu",
+    "Sun",
+    "Ma",
+    "Zhu",
+    "Hu",
+    "Guo",
+    "He",
+    "Lin",
+    "Gao",
+    "Luo",
+]
+GIVEN = [
+    "Wei",
+    "Fang",
+    "Na",
+    "Min",
+    "Jing",
+    "Lei",
+    "Qiang",
+    "Yan",
+    "Jie",
+    "Tao",
+    "Ming",
+    "Chao",
+    "Xiu Ying",
+    "Hui",
+    "Jun",
+    "Li Na",
+    "Hao",
+    "Yu",
+    "Xin",
+    "Bo",
+]
+TAGS = [
+    "high-net-worth",
+    "retiree",
+    "young-professional",
+    "dividend-seeker",
+    "new-client",
+    "prefers-phone",
+    "prefers-wechat",
+    "family-account",
+]
+SUMMARIES = {
+    Channel.CALL: "Quarterly portfolio review call",
+    Channel.EMAIL: "Sent the monthly statement explanation",
+    Channel.SMS: "Reminder of the upcoming branch seminar",
+    Channel.VISIT: "Visited the branch to update contact details",
+    Channel.ONLINE: "Asked about money-market fund redemption times",
+}
+
+
+def load_demo(
+    clients: ClientCommands,
+    staff: StaffCommands,
+    now: datetime,
+    client_count: int = 300,
+    seed: int = 7,
+) -> dict[str, int]:
+    """Load the demo set as the ``system:demo`` actor; returns what it created."""
+    rng = random.Random(seed)
+    ctx = Context(actor="system:demo", at=now, correlation_id=f"demo:{now.isoformat()}")
+    users = 0
+    for role, names in (
+        (Role.ADVISOR, ["advisor.wang", "advisor.li", "advisor.chen"]),
+        (Role.AGENT, ["agent.zhao", "agent.sun"]),
+        (Role.COMPLIANCE, ["compliance.zhou"]),
+        (Role.QUALITY, ["sqe.lin"]),
+    ):
+        for name in names:
+            if staff.find_user(name) is None:
+                staff.add_user(ctx, name, role, secrets.token_urlsafe(18))
+                users += 1
+    events = 0
+    for n in range(client_count):
+        registered_at = now - timedelta(days=rng.randint(30, 2000))
+        at = Context(actor=ctx.actor, at=registered_at, correlation_id=ctx.correlation_id)
+        name = f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}"
+        result = clients.register(
+            at,
+            name=name,
+            id_number=f"{rng.randint(110000, 659999)}19{rng.randint(50, 99)}"
+            f"{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{n:04d}",
+            phone=f"+86 13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
+            email=f"{name.lower().replace(' ', '.')}.{n}@example.cn",
+            address=f"{rng.randint(1, 999)} {rng.choice(['Century', 'Nanjing', 'Renmin'])} Road",
+            branch=rng.choice(BRANCHES),
+            investor_type=InvestorType.PROFESSIONAL
+            if rng.random() < 0.1
+            else InvestorType.ORDINARY,
+            tier=rng.choices(["standard", "gold", "platinum"], [70, 22, 8])[0],
+        )
+        events += 2
+        tags = rng.sample(TAGS, rng.randint(0, 2))
+        if tags:
+            clients.retag(at, result.id, tags, [])
+            events += 1
+        for _ in range(rng.randint(1, 3)):
+            channel = rng.choice(list(Channel))
+            when = registered_at + timedelta(days=rng.randint(1, 25))
+            later = Context(actor=ctx.actor, at=when, correlation_id=ctx.correlation_id)
+            clients.log_interaction(later, result.id, channel, SUMMARIES[channel], when)
+            events += 1
+        if rng.random() < 0.3:
+            clients.record_feedback(ctx, result.id, rng.randint(3, 5), "Helpful advisor")
+            events += 1
+    return {"users": users, "clients": client_count, "events": events}

@@ -1,0 +1,105 @@
+"""Commands on staff accounts, and the check of a login."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.utils import get_topic
+
+from application.common import CommandResult, Commands, Idempotency
+from application.store import Store
+from domain.base import Context
+from domain.errors import ConcurrentWrite, DuplicateFound, InvalidField, NotAuthenticated
+from domain.keys import UniqueKey, unique_key_id
+from domain.staff import USERNAME_KEY, Role, StaffUser
+
+MIN_PASSWORD_LENGTH = 12
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool: ...
+
+
+class StaffCommands(Commands):
+    def __init__(self, store: Store, hasher: PasswordHasher) -> None:
+        super().__init__(store)
+        self.hasher = hasher
+
+    def add_user(
+        self,
+        ctx: Context,
+        username: str,
+        role: Role,
+        password: str,
+        idem: Idempotency | None = None,
+    ) -> CommandResult:
+        """Open a personal account; the username must be free."""
+        if (earlier := self.replayed(ctx, idem)) is not None:
+            return earlier
+        user = StaffUser.register(ctx, uuid4(), username, role, self._hash(password))
+        claim = UniqueKey.claim(ctx, USERNAME_KEY, user.username, user.id)
+        try:
+            return self.commit(ctx, user, claim, idem=idem)
+        except ConcurrentWrite:
+            if self.exists(unique_key_id(USERNAME_KEY, user.username)):
+                raise DuplicateFound(f"username {user.username!r} is taken") from None
+            raise
+
+    def change_password(
+        self,
+        ctx: Context,
+        user_id: UUID,
+        new_password: str,
+        current_password: str | None = None,
+    ) -> CommandResult:
+        """Set a new password; users changing their own must give the current one."""
+
+        def action(user: StaffUser) -> None:
+            if current_password is not None and not self.hasher.verify(
+                user.password_hash, current_password
+            ):
+                raise InvalidField("current_password", "is wrong")
+            user.change_password(ctx, self._hash(new_password))
+
+        return self.update(ctx, StaffUser, user_id, action, idem=None)
+
+    def disable(self, ctx: Context, user_id: UUID, reason: str) -> CommandResult:
+        """Disable an account."""
+        return self.update(ctx, StaffUser, user_id, lambda u: u.disable(ctx, reason), idem=None)
+
+    def enable(self, ctx: Context, user_id: UUID) -> CommandResult:
+        """Enable a disabled account."""
+        return self.update(ctx, StaffUser, user_id, lambda u: u.enable(ctx), idem=None)
+
+    def authenticate(self, username: str, password: str) -> StaffUser:
+        """The enabled account with this username and password, else NotAuthenticated."""
+        user = self.find_user(username)
+        if user is None or not self.hasher.verify(user.password_hash, password):
+            raise NotAuthenticated("wrong username or password")
+        if not user.enabled:
+            raise NotAuthenticated("account disabled")
+        return user
+
+    def find_user(self, username: str) -> StaffUser | None:
+        try:
+            claim: Any = self.store.repository.get(unique_key_id(USERNAME_KEY, username))
+        except AggregateNotFoundError:
+            return None
+        return self.load(StaffUser, claim.owner_id)
+
+    def has_users(self) -> bool:
+        return self.store.head() > 0 and any(
+            True
+            for _ in self.store.recorder.select_notifications(
+                1, 1, topics=[get_topic(StaffUser.Registered)]
+            )
+        )
+
+    def _hash(self, password: str) -> str:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise InvalidField("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+        return self.hasher.hash(password)

@@ -1,0 +1,55 @@
+"""The one event store every context writes to (one notification sequence)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import Recording
+from eventsourcing.utils import Environment
+
+from domain.base import Snapshot
+from domain.clients import Client
+from domain.staff import StaffUser
+
+SNAPSHOTTABLE: dict[str, type[Any]] = {"Client": Client, "StaffUser": StaffUser}
+
+
+class Store(Application[UUID]):
+    """The library's application, configured only by the environment it is given."""
+
+    name = "Assure"
+    snapshot_class = Snapshot
+
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        snapshot_intervals: Mapping[str, int] | None = None,
+        on_saved: Callable[[int], None] | None = None,
+        position_finder: Callable[[Any, UUID, int], int] | None = None,
+    ) -> None:
+        intervals = {SNAPSHOTTABLE[name]: n for name, n in (snapshot_intervals or {}).items()}
+        self.__dict__["snapshotting_intervals"] = intervals
+        self._on_saved = on_saved
+        self._position_finder = position_finder
+        super().__init__(dict(env))
+
+    def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
+        """Use only the given settings: never the process environment."""
+        return Environment(name, dict(env or {}))
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        if recordings and self._on_saved is not None:
+            self._on_saved(recordings[-1].notification.id)
+
+    def head(self) -> int:
+        """The position of the last stored event (0 when empty)."""
+        return self.recorder.max_notification_id() or 0
+
+    def position_of(self, aggregate_id: UUID, version: int) -> int:
+        """The position of one stored event (the head when no finder is configured)."""
+        if self._position_finder is None:
+            return self.head()
+        return self._position_finder(self.recorder, aggregate_id, version)

@@ -1,0 +1,1 @@
+"""Pure domain: aggregates, events, policies. No I/O, no clock."""

@@ -1,0 +1,53 @@
+"""One hierarchy of business errors; the API maps each family to one HTTP status."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every business rule violation."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    """The named thing does not exist (404)."""
+
+
+class Conflict(DomainError):
+    """The command conflicts with what is recorded (409)."""
+
+
+class DuplicateFound(Conflict):
+    """A unique value (identity number, username) is already taken."""
+
+
+class ConcurrentWrite(Conflict):
+    """Another command changed the aggregate between load and save."""
+
+
+class StaleVersion(DomainError):
+    """The caller's expected version (If-Match) is not the current one (412)."""
+
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__(f"expected version {expected}, current version is {actual}")
+        self.expected = expected
+        self.actual = actual
+
+
+class InvalidField(DomainError):
+    """A field's value breaks a business rule (422, naming the field)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.reason = message
+
+
+class NothingToChange(InvalidField):
+    """The command would record no new fact."""
+
+
+class NotAuthenticated(DomainError):
+    """Credentials are wrong or the account is disabled (401)."""

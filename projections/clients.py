@@ -1,0 +1,222 @@
+"""The client views: the registry list and detail, tags, and the interaction log."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any, ClassVar
+from uuid import UUID
+
+from adapters.sql import Tx, ViewDatabase
+from domain.clients import Client
+from projections.base import View
+
+
+def mask(id_number: str) -> str:
+    """Keep only the last 4 characters of an identity number."""
+    return "*" * max(len(id_number) - 4, 0) + id_number[-4:]
+
+
+def encode_cursor(value: int) -> str:
+    return base64.urlsafe_b64encode(str(value).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        return int(base64.urlsafe_b64decode(cursor.encode()).decode())
+    except ValueError:
+        raise ValueError("cursor") from None
+
+
+class ClientsView(View):
+    name = "clients"
+    tables: ClassVar[dict[str, list[str]]] = {
+        "view_clients": [
+            "CREATE TABLE {t} (id TEXT PRIMARY KEY, seq BIGINT NOT NULL, name TEXT NOT NULL, "
+            "name_lc TEXT NOT NULL, id_number_masked TEXT NOT NULL, phone TEXT NOT NULL, "
+            "email TEXT NOT NULL, address TEXT NOT NULL, branch TEXT NOT NULL, "
+            "tier TEXT NOT NULL, investor_type TEXT NOT NULL, tags TEXT NOT NULL, "
+            "interaction_count INTEGER NOT NULL, last_interaction_at TEXT, "
+            "feedback_count INTEGER NOT NULL, rating_sum INTEGER NOT NULL, "
+            "version INTEGER NOT NULL, registered_at TEXT NOT NULL, updated_at TEXT NOT NULL)",
+            "CREATE INDEX {ix}_seq ON {t} (seq)",
+            "CREATE INDEX {ix}_branch ON {t} (branch, seq)",
+        ],
+        "view_client_tags": [
+            "CREATE TABLE {t} (client_id TEXT NOT NULL, tag TEXT NOT NULL, "
+            "PRIMARY KEY (client_id, tag))",
+            "CREATE INDEX {ix}_tag ON {t} (tag, client_id)",
+        ],
+        "view_client_interactions": [
+            "CREATE TABLE {t} (position BIGINT PRIMARY KEY, client_id TEXT NOT NULL, "
+            "channel TEXT NOT NULL, summary TEXT NOT NULL, occurred_at TEXT NOT NULL, "
+            "logged_by TEXT NOT NULL)",
+            "CREATE INDEX {ix}_client ON {t} (client_id, position)",
+        ],
+    }
+    handlers: ClassVar[dict[type[Any], str]] = {
+        Client.Registered: "registered",
+        Client.ContactDetailsChanged: "contact_changed",
+        Client.TierChanged: "tier_changed",
+        Client.Retagged: "retagged",
+        Client.InteractionLogged: "interaction_logged",
+        Client.FeedbackRecorded: "feedback_recorded",
+    }
+
+    # -- writes, one per event ------------------------------------------------------
+
+    def registered(self, tx: Tx, e: Client.Registered, position: int) -> None:
+        at = e.timestamp.isoformat()
+        tx.execute(
+            f"INSERT INTO {self.t('view_clients')} (id, seq, name, name_lc, id_number_masked, "
+            "phone, email, address, branch, tier, investor_type, tags, interaction_count, "
+            "feedback_count, rating_sum, version, registered_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', 0, 0, 0, ?, ?, ?)",
+            (
+                str(e.originator_id),
+                position,
+                e.name,
+                e.name.lower(),
+                mask(e.id_number),
+                e.phone,
+                e.email,
+                e.address,
+                e.branch,
+                e.tier,
+                e.investor_type.value,
+                e.originator_version,
+                at,
+                at,
+            ),
+        )
+
+    def _touch(self, tx: Tx, e: Any, sets: str = "", params: tuple[Any, ...] = ()) -> None:
+        tx.execute(
+            f"UPDATE {self.t('view_clients')} SET {sets}version = ?, updated_at = ? WHERE id = ?",
+            (*params, e.originator_version, e.timestamp.isoformat(), str(e.originator_id)),
+        )
+
+    def contact_changed(self, tx: Tx, e: Client.ContactDetailsChanged, _: int) -> None:
+        changes = dict(e.changes)
+        if "name" in changes:
+            changes["name_lc"] = changes["name"].lower()
+        sets = "".join(f"{field} = ?, " for field in changes)
+        self._touch(tx, e, sets, tuple(changes.values()))
+
+    def tier_changed(self, tx: Tx, e: Client.TierChanged, _: int) -> None:
+        self._touch(tx, e, "tier = ?, ", (e.tier,))
+
+    def retagged(self, tx: Tx, e: Client.Retagged, _: int) -> None:
+        client_id = str(e.originator_id)
+        tags = self.t("view_client_tags")
+        tx.execute(f"DELETE FROM {tags} WHERE client_id = ?", (client_id,))
+        tx.executemany(
+            f"INSERT INTO {tags} (client_id, tag) VALUES (?, ?)",
+            [(client_id, tag) for tag in e.tags],
+        )
+        self._touch(tx, e, "tags = ?, ", (json.dumps(e.tags),))
+
+    def interaction_logged(self, tx: Tx, e: Client.InteractionLogged, position: int) -> None:
+        tx.execute(
+            f"INSERT INTO {self.t('view_client_interactions')} (position, client_id, channel, "
+            "summary, occurred_at, logged_by) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                position,
+                str(e.originator_id),
+                e.channel.value,
+                e.summary,
+                e.occurred_at.isoformat(),
+                e.meta.actor,
+            ),
+        )
+        self._touch(
+            tx,
+            e,
+            "interaction_count = interaction_count + 1, last_interaction_at = CASE WHEN "
+            "last_interaction_at IS NULL OR last_interaction_at < ? THEN ? "
+            "ELSE last_interaction_at END, ",
+            (e.occurred_at.isoformat(), e.occurred_at.isoformat()),
+        )
+
+    def feedback_recorded(self, tx: Tx, e: Client.FeedbackRecorded, _: int) -> None:
+        self._touch(
+            tx, e, "feedback_count = feedback_count + 1, rating_sum = rating_sum + ?, ", (e.rating,)
+        )
+
+    # -- reads ------------------------------------------------------------------------
+
+    def get(self, db: ViewDatabase, client_id: UUID) -> dict[str, Any] | None:
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT * FROM {self.t('view_clients')} WHERE id = ?", (str(client_id),)
+            )
+        return _client(rows[0]) if rows else None
+
+    def search(
+        self,
+        db: ViewDatabase,
+        *,
+        q: str | None = None,
+        branch: str | None = None,
+        tier: str | None = None,
+        investor_type: str | None = None,
+        tag: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Clients in registration order, filtered; the cursor continues the list."""
+        where: list[str] = ["1 = 1"]
+        params: list[Any] = []
+        for column, value in (("branch", branch), ("tier", tier), ("investor_type", investor_type)):
+            if value is not None:
+                where.append(f"c.{column} = ?")
+                params.append(value)
+        if q:
+            where.append("(c.name_lc LIKE ? OR c.phone LIKE ?)")
+            params += [f"%{_like(q.lower())}%", f"%{_like(q)}%"]
+        if tag is not None:
+            where.append(
+                f"EXISTS (SELECT 1 FROM {self.t('view_client_tags')} g "
+                "WHERE g.client_id = c.id AND g.tag = ?)"
+            )
+            params.append(tag.lower())
+        if cursor is not None:
+            where.append("c.seq > ?")
+            params.append(decode_cursor(cursor))
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT * FROM {self.t('view_clients')} c WHERE {' AND '.join(where)} "
+                "ORDER BY c.seq LIMIT ?",
+                (*params, limit + 1),
+            )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return [_client(r) for r in rows], encode_cursor(rows[-1]["seq"]) if more else None
+
+    def interactions(
+        self, db: ViewDatabase, client_id: UUID, limit: int = 50, cursor: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        after = decode_cursor(cursor) if cursor else 0
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT * FROM {self.t('view_client_interactions')} WHERE client_id = ? "
+                "AND position > ? ORDER BY position LIMIT ?",
+                (str(client_id), after, limit + 1),
+            )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return rows, encode_cursor(rows[-1]["position"]) if more else None
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "").replace("%", "").replace("_", "")
+
+
+def _client(row: dict[str, Any]) -> dict[str, Any]:
+    client = dict(row)
+    client["tags"] = json.loads(client["tags"])
+    client.pop("name_lc")
+    count = client.pop("feedback_count")
+    total = client.pop("rating_sum")
+    client["feedback"] = {"count": count, "mean_rating": round(total / count, 2) if count else None}
+    return client
