@@ -22,8 +22,10 @@ from api.engine import Engine
 from domain.base import Context
 
 PG_URL = os.environ.get("ASSURE_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-STORES = [pytest.param("sqlite", id="sqlite"),
-          pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]
+STORES = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+]
 
 
 def make_settings(kind: str, tmp_path: Path, **overrides: Any) -> Settings:
@@ -48,8 +50,11 @@ def drop_schema(settings: Settings) -> None:
     if not settings.is_postgres:
         return
     with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-            sql.Identifier(settings.database_schema)))
+        conn.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                sql.Identifier(settings.database_schema)
+            )
+        )
 
 
 @pytest.fixture(params=STORES)

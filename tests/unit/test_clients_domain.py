@@ -19,9 +19,15 @@ CTX = Context(actor="advisor-1", at=NOW, correlation_id="corr-1", causation_id="
 
 def given_client(**overrides: object) -> Client:
     fields: dict[str, object] = {
-        "name": "Chen Jing", "id_number": "310101198805061234", "phone": "+86 138",
-        "email": "c@example.cn", "address": "88 Century Avenue", "branch": "SH-LUJIAZUI",
-        "investor_type": InvestorType.ORDINARY, "tier": None, "policy": POLICY,
+        "name": "Chen Jing",
+        "id_number": "310101198805061234",
+        "phone": "+86 138",
+        "email": "c@example.cn",
+        "address": "88 Century Avenue",
+        "branch": "SH-LUJIAZUI",
+        "investor_type": InvestorType.ORDINARY,
+        "tier": None,
+        "policy": POLICY,
     }
     fields.update(overrides)
     client = Client.register(CTX, uuid.uuid4(), **fields)  # type: ignore[arg-type]
@@ -31,9 +37,17 @@ def given_client(**overrides: object) -> Client:
 
 def test_when_registered_then_one_event_with_actor_time_and_default_tier() -> None:
     client = Client.register(
-        CTX, uuid.uuid4(), name="Chen Jing", id_number=" 31010119880506123x ",
-        phone="+86 138", email="c@example.cn", address="a", branch="SH",
-        investor_type=InvestorType.PROFESSIONAL, tier=None, policy=POLICY,
+        CTX,
+        uuid.uuid4(),
+        name="Chen Jing",
+        id_number=" 31010119880506123x ",
+        phone="+86 138",
+        email="c@example.cn",
+        address="a",
+        branch="SH",
+        investor_type=InvestorType.PROFESSIONAL,
+        tier=None,
+        policy=POLICY,
     )
     [event] = client.collect_events()
     assert isinstance(event, Client.Registered)
@@ -56,8 +70,11 @@ def test_given_client_when_tier_changed_then_tier_changed_with_previous() -> Non
     client.change_tier(CTX, "gold", "assets above 1M", POLICY)
     [event] = client.collect_events()
     assert isinstance(event, Client.TierChanged)
-    assert (event.previous_tier, event.tier, event.reason) == ("standard", "gold",
-                                                              "assets above 1M")
+    assert (event.previous_tier, event.tier, event.reason) == (
+        "standard",
+        "gold",
+        "assets above 1M",
+    )
     assert client.tier == "gold"
 
 

@@ -14,15 +14,48 @@ PROJECT = {"domain", "application", "projections", "adapters", "api"}
 ALLOWED: dict[str, set[str]] = {
     "domain": {"domain", "pydantic", "eventsourcing.domain", "eventsourcing.utils"},
     "application": {"application", "domain", "pydantic", "eventsourcing"},
-    "projections": {"projections", "domain", "adapters", "eventsourcing", "structlog",
-                    "psycopg", "pydantic"},
-    "adapters": {"adapters", "domain", "eventsourcing", "pydantic", "pydantic_settings",
-                 "psycopg", "psycopg_pool", "orjson", "jwt", "argon2", "structlog",
-                 "apscheduler"},
+    "projections": {
+        "projections",
+        "domain",
+        "adapters",
+        "eventsourcing",
+        "structlog",
+        "psycopg",
+        "pydantic",
+    },
+    "adapters": {
+        "adapters",
+        "domain",
+        "eventsourcing",
+        "pydantic",
+        "pydantic_settings",
+        "psycopg",
+        "psycopg_pool",
+        "orjson",
+        "jwt",
+        "argon2",
+        "structlog",
+        "apscheduler",
+    },
 }
-THIRD_PARTY_HINTS = {"fastapi", "starlette", "uvicorn", "psycopg", "psycopg_pool", "sqlite3",
-                     "structlog", "apscheduler", "httpx", "requests", "orjson", "jwt",
-                     "argon2", "pydantic", "pydantic_settings", "eventsourcing"}
+THIRD_PARTY_HINTS = {
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "psycopg",
+    "psycopg_pool",
+    "sqlite3",
+    "structlog",
+    "apscheduler",
+    "httpx",
+    "requests",
+    "orjson",
+    "jwt",
+    "argon2",
+    "pydantic",
+    "pydantic_settings",
+    "eventsourcing",
+}
 
 
 def imports(path: Path) -> list[str]:

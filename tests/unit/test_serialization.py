@@ -14,16 +14,28 @@ from domain.base import Context, EventMeta, Snapshot
 from domain.clients import Client, InvestorType
 from domain.policies import ClientPolicy
 
-CTX = Context(actor="u-1", at=datetime(2026, 2, 1, 8, tzinfo=UTC), correlation_id="corr",
-              causation_id="request:9")
+CTX = Context(
+    actor="u-1",
+    at=datetime(2026, 2, 1, 8, tzinfo=UTC),
+    correlation_id="corr",
+    causation_id="request:9",
+)
 MAPPER = PydanticMapper(transcoder=OrjsonTranscoder())
 
 
 def registered_client() -> Client:
     return Client.register(
-        CTX, uuid.uuid4(), name="Li Na", id_number="110101199001011234", phone="+86 1",
-        email="l@example.cn", address="a", branch="BJ", investor_type=InvestorType.ORDINARY,
-        tier="gold", policy=ClientPolicy(),
+        CTX,
+        uuid.uuid4(),
+        name="Li Na",
+        id_number="110101199001011234",
+        phone="+86 1",
+        email="l@example.cn",
+        address="a",
+        branch="BJ",
+        investor_type=InvestorType.ORDINARY,
+        tier="gold",
+        policy=ClientPolicy(),
     )
 
 
@@ -33,8 +45,9 @@ def test_given_an_event_when_stored_and_loaded_then_it_is_equal_with_its_metadat
     for event in client.collect_events():
         loaded = MAPPER.to_domain_event(MAPPER.to_stored_event(event))
         assert loaded == event
-        assert loaded.meta == EventMeta(actor="u-1", correlation_id="corr",
-                                        causation_id="request:9")
+        assert loaded.meta == EventMeta(
+            actor="u-1", correlation_id="corr", causation_id="request:9"
+        )
 
 
 def test_given_a_version_2_event_when_stored_then_its_class_version_is_kept() -> None:
@@ -46,10 +59,18 @@ def test_given_a_version_2_event_when_stored_then_its_class_version_is_kept() ->
 
 def test_given_a_version_1_feedback_when_loaded_then_score_is_upcast_to_rating() -> None:
     client_id = uuid.uuid4()
-    v1_state = {"timestamp": "2024-05-01T10:00:00+00:00", "score": 3, "comment": "ok",
-                "meta": {"actor": "u-0", "correlation_id": "old", "causation_id": None}}
-    stored = StoredEvent(originator_id=client_id, originator_version=4,
-                         topic=get_topic(Client.FeedbackRecorded), state=orjson.dumps(v1_state))
+    v1_state = {
+        "timestamp": "2024-05-01T10:00:00+00:00",
+        "score": 3,
+        "comment": "ok",
+        "meta": {"actor": "u-0", "correlation_id": "old", "causation_id": None},
+    }
+    stored = StoredEvent(
+        originator_id=client_id,
+        originator_version=4,
+        topic=get_topic(Client.FeedbackRecorded),
+        state=orjson.dumps(v1_state),
+    )
     event = MAPPER.to_domain_event(stored)
     assert isinstance(event, Client.FeedbackRecorded)
     assert event.rating == 3

@@ -1,0 +1,219 @@
+"""Views on each store: catch-up in batches, dead letters, rebuild, read-your-writes."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, ClassVar
+
+import pytest
+
+from adapters.settings import Settings
+from api.engine import Engine
+from domain.base import Context
+from domain.clients import Client
+from projections.base import dead_letters, positions
+from projections.clients import ClientsView
+from projections.runner import Projector
+from projections.worker import ProjectionWorker, WorkerConfig
+from tests.conftest import client_fields
+
+
+class FlakyClientsView(ClientsView):
+    """Fails on tier changes to platinum while ``broken`` is set; counts its attempts."""
+
+    name = "flaky"
+    broken: ClassVar[bool] = True
+    attempts: ClassVar[int] = 0
+
+    def tier_changed(self, tx: Any, e: Client.TierChanged, position: int) -> None:
+        FlakyClientsView.attempts += 1
+        if e.tier == "platinum" and FlakyClientsView.broken:
+            raise RuntimeError("cannot apply platinum")
+        super().tier_changed(tx, e, position)
+
+
+def worker_for(engine: Engine, view: ClientsView, **config: Any) -> ProjectionWorker:
+    view.create(engine.db)
+    return ProjectionWorker(
+        engine.store, engine.db, view, WorkerConfig(**config), sleep=lambda _: None
+    )
+
+
+def test_given_events_when_caught_up_then_view_rows_and_position_at_head(
+    engine: Engine, ctx: Context
+) -> None:
+    client = engine.clients.register(ctx, **client_fields(name="Zhou Min"))
+    engine.clients.retag(ctx, client.id, ["retiree", "vip"], [])
+    engine.clients.log_interaction(ctx, client.id, "visit", "came by", None)
+    engine.clients.record_feedback(ctx, client.id, 4, "good")
+    engine.clients.record_feedback(ctx, client.id, 5, "great")
+    engine.projector.catch_up()
+    row = engine.client_view.get(engine.db, client.id)
+    assert row is not None
+    assert (row["name"], row["tags"], row["interaction_count"]) == (
+        "Zhou Min",
+        ["retiree", "vip"],
+        1,
+    )
+    assert row["feedback"] == {"count": 2, "mean_rating": 4.5}
+    assert row["version"] == 5
+    status = {s["name"]: s for s in engine.projector.status()}
+    assert status["clients"]["lag"] == 0
+    assert status["clients"]["position"] == engine.store.head()
+
+
+def test_given_35_events_when_batches_of_10_then_each_applied_once(
+    engine: Engine, ctx: Context
+) -> None:
+    client = engine.clients.register(ctx, **client_fields())
+    for n in range(33):
+        engine.clients.log_interaction(ctx, client.id, "call", f"call {n}", None)
+    worker = worker_for(engine, ClientsView(suffix="_b"), batch_size=10)
+    moved = 0
+    steps = 0
+    while (step := worker.step()) > 0:
+        moved += step
+        steps += 1
+    assert steps == 4
+    with engine.db.read() as tx:
+        [row] = tx.query("SELECT interaction_count FROM view_clients_b")
+        [count] = tx.query("SELECT COUNT(*) AS n FROM view_client_interactions_b")
+    assert row["interaction_count"] == 33
+    assert count["n"] == 33
+    assert worker.position() == engine.store.head()
+
+
+def test_given_event_that_keeps_failing_when_caught_up_then_parked_and_others_applied(
+    engine: Engine, ctx: Context
+) -> None:
+    FlakyClientsView.broken, FlakyClientsView.attempts = True, 0
+    client = engine.clients.register(ctx, **client_fields())
+    engine.clients.change_tier(ctx, client.id, "platinum", "private banking")
+    engine.clients.log_interaction(ctx, client.id, "call", "after", None)
+    view = FlakyClientsView(suffix="_f")
+    worker = worker_for(engine, view, max_attempts=3, batch_size=100)
+    worker.catch_up()
+    assert worker.position() == engine.store.head()
+    [parked] = dead_letters(engine.db, view.position_name)
+    assert parked["topic"].endswith("Client.TierChanged")
+    assert parked["attempts"] == 3
+    assert "cannot apply platinum" in parked["error"]
+    with engine.db.read() as tx:
+        [row] = tx.query("SELECT tier, interaction_count FROM view_clients_f")
+    assert (row["tier"], row["interaction_count"]) == ("standard", 1)
+
+    FlakyClientsView.broken = False
+    assert worker.retry_parked() == 1
+    assert dead_letters(engine.db, view.position_name) == []
+    with engine.db.read() as tx:
+        [row] = tx.query("SELECT tier FROM view_clients_f")
+    assert row["tier"] == "platinum"
+
+
+def test_given_event_failing_once_when_retried_then_applied_and_not_parked(
+    engine: Engine, ctx: Context
+) -> None:
+    class OnceFlaky(ClientsView):
+        name = "once"
+        failed = False
+
+        def tier_changed(self, tx: Any, e: Client.TierChanged, position: int) -> None:
+            if not OnceFlaky.failed:
+                OnceFlaky.failed = True
+                raise RuntimeError("transient")
+            super().tier_changed(tx, e, position)
+
+    client = engine.clients.register(ctx, **client_fields())
+    engine.clients.change_tier(ctx, client.id, "gold", "x")
+    worker = worker_for(engine, OnceFlaky(suffix="_o"), max_attempts=3)
+    worker.catch_up()
+    assert dead_letters(engine.db, "once_o") == []
+    with engine.db.read() as tx:
+        [row] = tx.query("SELECT tier FROM view_clients_o")
+    assert row["tier"] == "gold"
+
+
+def test_given_two_workers_on_one_view_when_racing_then_each_event_applied_once(
+    engine: Engine, ctx: Context
+) -> None:
+    client = engine.clients.register(ctx, **client_fields())
+    for n in range(200):
+        engine.clients.log_interaction(ctx, client.id, "sms", f"sms {n}", None)
+    view = ClientsView(suffix="_r")
+    workers = [worker_for(engine, view, batch_size=7) for _ in range(2)]
+    threads = [threading.Thread(target=w.catch_up) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    workers[0].catch_up()
+    with engine.db.read() as tx:
+        [row] = tx.query("SELECT interaction_count FROM view_clients_r")
+    assert row["interaction_count"] == 200
+
+
+def test_given_damaged_view_when_rebuilt_then_rows_come_back_from_events(
+    engine: Engine, ctx: Context
+) -> None:
+    client = engine.clients.register(ctx, **client_fields(name="Guo Hui"))
+    engine.clients.retag(ctx, client.id, ["vip"], [])
+    engine.projector.catch_up()
+    with engine.db.transaction() as tx:
+        tx.execute("UPDATE view_clients SET name = 'damaged', interaction_count = 99")
+        tx.execute("DELETE FROM view_client_tags")
+    for _ in range(2):  # twice: a second rebuild must not trip over the first's names
+        position = engine.rebuild("clients")
+        assert position == engine.store.head()
+        row = engine.client_view.get(engine.db, client.id)
+        assert row is not None
+        assert (row["name"], row["interaction_count"]) == ("Guo Hui", 0)
+        items, _ = engine.client_view.search(engine.db, tag="vip")
+        assert [i["id"] for i in items] == [str(client.id)]
+    assert positions(engine.db)["clients"] == engine.store.head()
+    assert "clients__rebuild" not in positions(engine.db)
+
+
+def test_given_running_workers_when_waiting_for_a_write_then_view_has_it(
+    settings: Settings, ctx: Context
+) -> None:
+    engine = Engine(settings.model_copy(update={"run_workers": True}))
+    engine.start()
+    try:
+        result = engine.clients.register(ctx, **client_fields())
+        assert engine.projector.wait_for(result.position, ["clients"], timeout=5)
+        assert engine.client_view.get(engine.db, result.id) is not None
+        assert not engine.projector.wait_for(result.position + 1000, ["clients"], timeout=0.2)
+    finally:
+        engine.close()
+
+
+def test_given_no_notifications_when_events_written_then_polling_still_catches_up(
+    engine: Engine, ctx: Context
+) -> None:
+    projector = Projector(engine.store, engine.db, list(engine.projector.workers.values()))
+    projector.start()  # no LISTEN connection at all: every NOTIFY is "missed"
+    try:
+        writer = Engine(engine.settings)  # another process's writes: no in-process wake-up
+        try:
+            result = writer.clients.register(ctx, **client_fields())
+        finally:
+            writer.close()
+        assert projector.wait_for(result.position, ["clients", "staff"], timeout=5)
+    finally:
+        projector.stop()
+
+
+@pytest.mark.parametrize("cursor_pages", [3])
+def test_given_clients_when_listed_by_pages_then_cursor_walks_all(
+    engine: Engine, ctx: Context, cursor_pages: int
+) -> None:
+    ids = [engine.clients.register(ctx, **client_fields(branch="BJ")).id for _ in range(7)]
+    engine.clients.register(ctx, **client_fields(branch="SZ"))
+    engine.projector.catch_up()
+    seen: list[str] = []
+    cursor = None
+    for _ in range(cursor_pages):
+        items, cursor = engine.client_view.search(engine.db, branch="BJ", limit=3, cursor=cursor)
+        seen += [i["id"] for i in items]
+    assert seen == [str(i) for i in ids]
+    assert cursor is None
