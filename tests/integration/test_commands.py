@@ -12,7 +12,7 @@ from eventsourcing.utils import get_topic
 from api.engine import Engine
 from application.common import Idempotency, IdempotencyKeyReused
 from domain.base import Context
-from domain.clients import ID_NUMBER_KEY, Client
+from domain.clients import ID_NUMBER_KEY, Channel, Client
 from domain.errors import DuplicateFound, NotAuthenticated, NotFound, StaleVersion
 from domain.keys import unique_key_id
 from domain.staff import Role
@@ -108,12 +108,12 @@ def test_given_many_events_when_loaded_then_snapshot_gives_same_state_as_replay(
 ) -> None:
     client = engine.clients.register(ctx, **client_fields())
     for n in range(120):
-        engine.clients.log_interaction(ctx, client.id, "call", f"call {n}", None)
+        engine.clients.log_interaction(ctx, client.id, Channel.CALL, f"call {n}", None)
     engine.clients.retag(ctx, client.id, ["vip"], [])
     assert engine.store.snapshots is not None
     snapshots = list(engine.store.snapshots.get(client.id))
     assert [s.originator_version for s in snapshots] == [50, 100]
-    with_snapshot = engine.store.repository.get(client.id)
+    with_snapshot: Any = engine.store.repository.get(client.id)
     replayed = _replay(None, engine.store.events.get(client.id))
     assert with_snapshot.version == replayed.version == 122
     assert vars(with_snapshot) == vars(replayed)

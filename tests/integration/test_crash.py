@@ -12,6 +12,7 @@ import pytest
 from adapters.settings import Settings
 from api.engine import Engine
 from domain.base import Context
+from domain.clients import Channel
 from projections.base import dead_letters, positions
 from tests.conftest import client_fields
 
@@ -25,7 +26,7 @@ def given_history(engine: Engine, ctx: Context) -> list[str]:
         client = engine.clients.register(ctx, **client_fields())
         ids.append(str(client.id))
         for n in range(CALLS):
-            engine.clients.log_interaction(ctx, client.id, "call", f"call {n}", None)
+            engine.clients.log_interaction(ctx, client.id, Channel.CALL, f"call {n}", None)
     return ids
 
 

@@ -10,7 +10,7 @@ import pytest
 from adapters.settings import Settings
 from api.engine import Engine
 from domain.base import Context
-from domain.clients import Client
+from domain.clients import Channel, Client
 from projections.base import dead_letters, positions
 from projections.clients import ClientsView
 from projections.runner import Projector
@@ -44,7 +44,7 @@ def test_given_events_when_caught_up_then_view_rows_and_position_at_head(
 ) -> None:
     client = engine.clients.register(ctx, **client_fields(name="Zhou Min"))
     engine.clients.retag(ctx, client.id, ["retiree", "vip"], [])
-    engine.clients.log_interaction(ctx, client.id, "visit", "came by", None)
+    engine.clients.log_interaction(ctx, client.id, Channel.VISIT, "came by", None)
     engine.clients.record_feedback(ctx, client.id, 4, "good")
     engine.clients.record_feedback(ctx, client.id, 5, "great")
     engine.projector.catch_up()
@@ -67,7 +67,7 @@ def test_given_35_events_when_batches_of_10_then_each_applied_once(
 ) -> None:
     client = engine.clients.register(ctx, **client_fields())
     for n in range(33):
-        engine.clients.log_interaction(ctx, client.id, "call", f"call {n}", None)
+        engine.clients.log_interaction(ctx, client.id, Channel.CALL, f"call {n}", None)
     worker = worker_for(engine, ClientsView(suffix="_b"), batch_size=10)
     moved = 0
     steps = 0
@@ -89,7 +89,7 @@ def test_given_event_that_keeps_failing_when_caught_up_then_parked_and_others_ap
     FlakyClientsView.broken, FlakyClientsView.attempts = True, 0
     client = engine.clients.register(ctx, **client_fields())
     engine.clients.change_tier(ctx, client.id, "platinum", "private banking")
-    engine.clients.log_interaction(ctx, client.id, "call", "after", None)
+    engine.clients.log_interaction(ctx, client.id, Channel.CALL, "after", None)
     view = FlakyClientsView(suffix="_f")
     worker = worker_for(engine, view, max_attempts=3, batch_size=100)
     worker.catch_up()
@@ -138,7 +138,7 @@ def test_given_two_workers_on_one_view_when_racing_then_each_event_applied_once(
 ) -> None:
     client = engine.clients.register(ctx, **client_fields())
     for n in range(200):
-        engine.clients.log_interaction(ctx, client.id, "sms", f"sms {n}", None)
+        engine.clients.log_interaction(ctx, client.id, Channel.SMS, f"sms {n}", None)
     view = ClientsView(suffix="_r")
     workers = [worker_for(engine, view, batch_size=7) for _ in range(2)]
     threads = [threading.Thread(target=w.catch_up) for w in workers]
