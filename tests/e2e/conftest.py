@@ -1,0 +1,54 @@
+"""An API client over a running app (workers on) on each store, with one user per role."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from adapters.auth import TokenClaims
+from adapters.settings import Settings
+from api.app import create_app
+from api.engine import Engine
+from domain.base import Context
+from domain.staff import Role
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Api:
+    http: TestClient
+    engine: Engine
+    users: dict[str, uuid.UUID] = field(default_factory=dict)
+
+    def token(self, role: str) -> str:
+        claims = TokenClaims(user_id=str(self.users[role]), username=role, role=role)
+        return self.engine.tokens.issue(claims, datetime.now(UTC))
+
+    def as_(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(role)}"}
+
+    def call(self, method: str, path: str, role: str = "admin", **kwargs: Any) -> Any:
+        headers = {**self.as_(role), **kwargs.pop("headers", {})}
+        return self.http.request(method, path, headers=headers, **kwargs)
+
+    def created(self, body: dict[str, Any], role: str = "advisor") -> dict[str, Any]:
+        response = self.call("POST", "/api/v1/clients", role, json=body)
+        assert response.status_code == 201, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[Api]:
+    engine = Engine(settings.model_copy(update={"run_workers": True}))
+    ctx = Context(actor="system:test", at=datetime.now(UTC), correlation_id="setup")
+    users = {role.value: engine.staff.add_user(ctx, role.value, role, PASSWORD).id for role in Role}
+    with TestClient(create_app(engine), raise_server_exceptions=False) as http:
+        yield Api(http=http, engine=engine, users=users)
