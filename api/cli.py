@@ -46,6 +46,8 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
 
     engine = Engine(settings)
     _first_start(engine)
+    host, port = host or settings.host, port or settings.port
+    print(f"Serving on http://{host}:{port} (docs at /docs)", flush=True)
     uvicorn.run(
         create_app(engine),
         host=host or settings.host,
