@@ -50,8 +50,8 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
     print(f"Serving on http://{host}:{port} (docs at /docs)", flush=True)
     uvicorn.run(
         create_app(engine),
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         access_log=False,
         log_config=None,
     )

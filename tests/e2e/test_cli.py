@@ -127,9 +127,28 @@ def test_serve_on_an_empty_store_prints_the_admin_password_once_and_serves(
         assert token.status_code == 200
         docs = httpx.get(f"{base}/docs")
         assert docs.status_code == 200
+        auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        created = httpx.post(
+            f"{base}/api/v1/clients",
+            headers=auth,
+            json={
+                "name": "Sensitive Person",
+                "id_number": "SECRET998877",
+                "phone": "+86 13999999999",
+                "email": "private@example.cn",
+                "address": "1 Hidden Road",
+                "branch": "SH",
+                "investor_type": "ordinary",
+            },
+        )
+        assert created.status_code == 201
+        httpx.get(f"{base}/api/v1/clients?q=Sensitive", headers=auth)
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        _, logs = proc.communicate(timeout=20)
+    assert "request" in logs
+    for personal in ("Sensitive", "SECRET998877", "13999999999", "private@", "Hidden"):
+        assert personal not in logs
     again = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve"],
         cwd=ROOT,
