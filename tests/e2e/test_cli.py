@@ -26,8 +26,8 @@ def env_for(settings: Settings, **extra: str) -> dict[str, str]:
         ASSURE_DATA_DIR=str(settings.data_dir),
         ASSURE_DATABASE_SCHEMA=settings.database_schema,
         ASSURE_LOG_LEVEL="WARNING",
-        **extra,
     )
+    env.update(extra)
     if settings.database_url:
         env["ASSURE_DATABASE_URL"] = settings.database_url
     return env
@@ -102,7 +102,9 @@ def test_serve_on_an_empty_store_prints_the_admin_password_once_and_serves(
     settings: Settings,
 ) -> None:
     port = _free_port()
-    env = env_for(settings, ASSURE_DEMO_ON_EMPTY="false", ASSURE_PORT=str(port))
+    env = env_for(
+        settings, ASSURE_DEMO_ON_EMPTY="false", ASSURE_PORT=str(port), ASSURE_LOG_LEVEL="INFO"
+    )
     proc = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve"],
         cwd=ROOT,
