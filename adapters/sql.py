@@ -35,6 +35,10 @@ class Tx(Protocol):
 
     def query(self, statement: str, params: Params = ()) -> list[Row]: ...
 
+    def pipelined(self) -> contextlib.AbstractContextManager[None]:
+        """Send writes without waiting for each answer (errors surface on exit)."""
+        ...
+
 
 class ViewDatabase(Protocol):
     dialect: str
@@ -64,6 +68,9 @@ class _SQLiteTx:
         cursor = self.conn.execute(statement, tuple(params))
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def pipelined(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()  # in-process: there is no round trip to save
 
 
 class SQLiteViews:
@@ -143,6 +150,11 @@ class _PostgresTx:
     def query(self, statement: str, params: Params = ()) -> list[Row]:
         return self.conn.execute(_pg(statement), tuple(params)).fetchall()
 
+    @contextlib.contextmanager
+    def pipelined(self) -> Iterator[None]:
+        with self.conn.pipeline():
+            yield
+
 
 def _pg(statement: str) -> Any:
     return statement.replace("?", "%s")
@@ -203,6 +215,26 @@ def ensure_postgres_schema(settings: Settings) -> None:
                 sql.Identifier(settings.database_schema)
             )
         )
+
+
+@contextlib.contextmanager
+def schema_lock(settings: Settings) -> Iterator[None]:
+    """Serialise table and function creation between processes starting together.
+
+    PostgreSQL fails concurrent ``CREATE OR REPLACE FUNCTION`` or ``CREATE TABLE IF NOT
+    EXISTS`` of the same object ("tuple concurrently updated"), so start-up takes a lock.
+    """
+    if not settings.is_postgres:
+        yield
+        return
+    ensure_postgres_schema(settings)
+    with psycopg.connect(conninfo(settings), autocommit=True) as conn:
+        key = f"assure-schema:{settings.database_schema}"
+        conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (key,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
 
 
 def open_views(settings: Settings) -> SQLiteViews | PostgresViews:

@@ -9,7 +9,7 @@ from adapters.eventstore import event_store_env, position_of
 from adapters.locks import AdvisoryLock, Leadership, SoleLeader
 from adapters.scheduler import Scheduler
 from adapters.settings import Settings
-from adapters.sql import PostgresViews, open_views
+from adapters.sql import PostgresViews, open_views, schema_lock
 from application.clients import ClientCommands
 from application.staff import StaffCommands
 from application.store import Store
@@ -30,14 +30,15 @@ class Engine:
         self.db = open_views(settings)
         self.client_view = ClientsView()
         self.staff_view = StaffView()
-        for view in (self.client_view, self.staff_view):
-            view.create(self.db)
-        self.store = Store(
-            event_store_env(settings),
-            settings.snapshot_intervals,
-            on_saved=self._saved,
-            position_finder=position_of,
-        )
+        with schema_lock(settings):
+            for view in (self.client_view, self.staff_view):
+                view.create(self.db)
+            self.store = Store(
+                event_store_env(settings),
+                settings.snapshot_intervals,
+                on_saved=self._saved,
+                position_finder=position_of,
+            )
         self.worker_config = WorkerConfig(
             batch_size=settings.projection_batch_size,
             max_attempts=settings.projection_max_attempts,

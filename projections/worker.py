@@ -98,9 +98,10 @@ class ProjectionWorker:
         with self.db.transaction() as tx:
             if not advance(tx, self.name, position, new_position):
                 raise PositionMoved
-            for notification in batch:
-                event = self.source.mapper.to_domain_event(notification)
-                self.view.handle(tx, event, notification.id)
+            events = [self.source.mapper.to_domain_event(n) for n in batch]
+            with tx.pipelined():
+                for notification, event in zip(batch, events, strict=True):
+                    self.view.handle(tx, event, notification.id)
 
     def _apply_one_by_one(
         self, position: int, new_position: int, batch: Sequence[Notification]

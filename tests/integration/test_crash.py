@@ -91,7 +91,8 @@ def test_given_active_and_standby_when_active_killed_then_standby_finishes_exact
         leader_files = [tmp_path / "a.leader", tmp_path / "b.leader"]
         procs = [spawn(settings, "follow", str(f)) for f in leader_files]
         active = _wait_for_leader(leader_files)
-        time.sleep(0.3)  # let it get into the log, mid-batch
+        time.sleep(0.2)  # let it get into the log, mid-batch
+        assert [p.poll() for p in procs] == [None, None], "a worker died on its own"
         assert positions(engine.db)["clients"] < engine.store.head()
         procs[active].kill()
         procs[active].wait(timeout=10)

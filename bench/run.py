@@ -1,0 +1,288 @@
+"""Performance figures on PostgreSQL, each as a ratio to a baseline taken in the same run.
+
+    make bench            # or: .venv/bin/python -m bench.run [--quick]
+
+1. register client through the application layer vs raw psycopg INSERT+COMMIT of a row of
+   the same size (target >= 0.5x);
+2. register client over HTTP, 16 concurrent clients, vs the same server's GET /health rate
+   (target >= 0.5x);
+3. projection catch-up over 200,000 events into the client views (target >= 10,000
+   events/s), next to a raw multi-row INSERT of the same rows as the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from psycopg import sql
+
+from adapters.settings import Settings
+from api.engine import Engine
+from domain.base import Context
+from domain.clients import Channel, Client
+from domain.staff import Role
+from projections.clients import ClientsView
+from projections.worker import ProjectionWorker
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_URL = os.environ.get("ASSURE_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+PASSWORD = secrets.token_urlsafe(18)
+SECRET_KEY = secrets.token_urlsafe(32)
+
+
+def settings_for(schema: str, tmp: Path) -> Settings:
+    return Settings(
+        _env_file=None,
+        env="test",
+        database_url=PG_URL,
+        database_schema=schema,
+        data_dir=tmp,
+        run_workers=False,
+        run_scheduler=False,
+        demo_on_empty=False,
+        log_level="WARNING",
+        secret_key=SECRET_KEY,
+    )
+
+
+def client_fields(n: int, run: str) -> dict[str, Any]:
+    return {
+        "name": f"Bench Client {n}",
+        "id_number": f"B{run}{n:09d}",
+        "phone": f"+86 138{n:08d}",
+        "email": f"bench{n}@example.cn",
+        "address": f"{n} Century Avenue, Pudong, Shanghai",
+        "branch": "SH-LUJIAZUI",
+        "investor_type": "ordinary",
+    }
+
+
+def rate(count: int, seconds: float) -> float:
+    return count / seconds if seconds else float("inf")
+
+
+def line(what: str, value: float, baseline: float, target: float, unit: str = "/s") -> None:
+    ratio = value / baseline if baseline else float("nan")
+    verdict = "meets" if ratio >= target else "BELOW"
+    print(
+        f"{what:<58} {value:>10,.0f}{unit}  baseline {baseline:>10,.0f}{unit}  "
+        f"ratio {ratio:5.2f}x  (target >= {target}x: {verdict})",
+        flush=True,
+    )
+
+
+def raw_insert_rate(schema: str, row_bytes: int, count: int) -> float:
+    """One row per INSERT+COMMIT from one connection: the floor of any durable write."""
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        table = sql.Identifier(schema, "bench_raw")
+        conn.execute(
+            sql.SQL(
+                "CREATE TABLE {} (id uuid, version int, topic text, state bytea, "
+                "position bigserial, PRIMARY KEY (id, version))"
+            ).format(table)
+        )
+        payload = os.urandom(row_bytes)
+        insert = sql.SQL(
+            "INSERT INTO {} (id, version, topic, state) VALUES (%s, 1, %s, %s)"
+        ).format(table)
+        started = time.perf_counter()
+        for _ in range(count):
+            conn.execute(
+                insert, (uuid.uuid4(), "domain.clients:Client.Registered", payload), prepare=True
+            )
+        return rate(count, time.perf_counter() - started)
+
+
+def bench_application(engine: Engine, schema: str, count: int) -> None:
+    ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
+    sample = Client.register(
+        ctx, uuid.uuid4(), **client_fields(0, "x"), tier=None, policy=engine.settings.client_policy
+    )
+    row_bytes = len(engine.store.mapper.to_stored_event(sample.collect_events()[0]).state)
+    for n in range(50):  # warm up pools and prepared statements
+        engine.clients.register(ctx, **client_fields(n, "warm"))
+    raw = raw_insert_rate(schema, row_bytes, count)
+    run = uuid.uuid4().hex[:6]
+    started = time.perf_counter()
+    for n in range(count):
+        engine.clients.register(ctx, **client_fields(n, run))
+    app = rate(count, time.perf_counter() - started)
+    line(f"register client, application layer ({row_bytes} B event + claim)", app, raw, 0.5)
+
+
+def load(
+    url: str, threads: int, seconds: float, request: Callable[[httpx.Client, int], httpx.Response]
+) -> float:
+    done = [0] * threads
+    stop = time.perf_counter() + seconds
+
+    def worker(index: int) -> None:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            n = 0
+            while time.perf_counter() < stop:
+                response = request(client, index * 10_000_000 + n)
+                assert response.status_code < 300, response.text
+                n += 1
+            done[index] = n
+
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    started = time.perf_counter()
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return rate(sum(done), time.perf_counter() - started)
+
+
+def bench_http(settings: Settings, seconds: float) -> None:
+    port = 18000 + os.getpid() % 1000
+    env = {
+        **os.environ,
+        "ASSURE_ENV": "test",
+        "ASSURE_DATABASE_URL": PG_URL,
+        "ASSURE_DATABASE_SCHEMA": settings.database_schema,
+        "ASSURE_DATA_DIR": str(settings.data_dir),
+        "ASSURE_PORT": str(port),
+        "ASSURE_DEMO_ON_EMPTY": "false",
+        "ASSURE_LOG_LEVEL": "WARNING",
+        "ASSURE_SECRET_KEY": SECRET_KEY,
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait(url)
+        token = httpx.post(
+            f"{url}/api/v1/auth/token", data={"username": "bench.admin", "password": PASSWORD}
+        ).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        run = uuid.uuid4().hex[:6]
+        health = load(url, 16, seconds, lambda c, _: c.get("/health"))
+        writes = load(
+            url,
+            16,
+            seconds,
+            lambda c, n: c.post("/api/v1/clients", headers=auth, json=client_fields(n, run)),
+        )
+        line(
+            "register client over HTTP, 16 concurrent clients (vs GET /health)", writes, health, 0.5
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+def bench_catch_up(engine: Engine, schema: str, events: int) -> None:
+    """Write ``events`` events in large batches, then time a fresh view catching up."""
+    ctx = Context(
+        actor="system:bench", at=datetime.now(UTC) - timedelta(days=1), correlation_id="bench"
+    )
+    per_client = 100
+    stored = []
+    policy = engine.settings.client_policy
+    for n in range(events // per_client):
+        client = Client.register(
+            ctx, uuid.uuid4(), **client_fields(n, "cu"), tier=None, policy=policy
+        )
+        for k in range(per_client - 1):
+            client.log_interaction(ctx, Channel.CALL, f"call {k}", None, policy)
+        stored += [engine.store.mapper.to_stored_event(e) for e in client.collect_events()]
+        if len(stored) >= 5000:
+            engine.store.recorder.insert_events(stored)
+            stored = []
+    if stored:
+        engine.store.recorder.insert_events(stored)
+    view = ClientsView(suffix="_bench")
+    view.create(engine.db)
+    worker = ProjectionWorker(engine.store, engine.db, view, engine.worker_config)
+    started = time.perf_counter()
+    worker.catch_up()
+    elapsed = time.perf_counter() - started
+    applied = rate(events, elapsed)
+    raw = raw_multirow_rate(schema, events)
+    print(
+        f"projection catch-up into the client views, {events:,} events: "
+        f"{applied:,.0f} events/s ({elapsed:.1f} s; target >= 10,000/s: "
+        f"{'meets' if applied >= 10_000 else 'BELOW'}); "
+        f"raw multi-row INSERT of the same count {raw:,.0f} rows/s, ratio "
+        f"{applied / raw:.2f}x",
+        flush=True,
+    )
+
+
+def raw_multirow_rate(schema: str, count: int) -> float:
+    with psycopg.connect(PG_URL) as conn:
+        table = sql.Identifier(schema, "bench_rows")
+        conn.execute(
+            sql.SQL(
+                "CREATE TABLE {} (position bigint PRIMARY KEY, client_id text, "
+                "channel text, summary text, occurred_at text)"
+            ).format(table)
+        )
+        conn.commit()
+        started = time.perf_counter()
+        with conn.cursor() as cursor:
+            for start in range(0, count, 100):
+                rows = [(p, "c", "call", "call", "2026-01-01") for p in range(start, start + 100)]
+                cursor.executemany(
+                    sql.SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s)").format(table), rows
+                )
+                conn.commit()
+        return rate(count, time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
+    args = parser.parse_args()
+    count, seconds, events = (300, 3.0, 20_000) if args.quick else (2000, 10.0, 200_000)
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    tmp = Path(tempfile.mkdtemp(prefix="assure-bench-"))
+    settings = settings_for(schema, tmp)
+    engine = Engine(settings)
+    try:
+        ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
+        engine.staff.add_user(ctx, "bench.admin", Role.ADMIN, PASSWORD)
+        print(f"Assure bench on PostgreSQL ({PG_URL.rsplit('@', 1)[-1]}, schema {schema})")
+        bench_application(engine, schema, count)
+        bench_http(settings, seconds)
+        bench_catch_up(engine, schema, events)
+    finally:
+        engine.close()
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+if __name__ == "__main__":
+    main()
