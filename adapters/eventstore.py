@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder
+import psycopg
+import psycopg_pool
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import get_topic
@@ -16,13 +24,27 @@ from adapters.settings import Settings
 from adapters.sql import ensure_postgres_schema
 
 
+class LifoConnectionPool(psycopg_pool.ConnectionPool[Any]):
+    """A pool that hands out the connection returned last.
+
+    psycopg's pool is FIFO: a single writer then cycles through every idle connection,
+    each with its own server process to wake, which here costs about a third of a
+    single-event command. Taking the most recent one keeps one hot connection busy.
+    """
+
+    def _get_ready_connection(self, timeout: float | None) -> Any:
+        self._pool.rotate(1)  # the most recently returned connection comes first
+        return super()._get_ready_connection(timeout)
+
+
 class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
-    """Inserts events with one database function call, in commit order.
+    """Inserts a command's events with one database function call, in commit order.
 
     The library's own function skips the table lock, so with concurrent writers a later
     notification id could commit before an earlier one and a follower would pass over the
     earlier for good. This function takes the same ``EXCLUSIVE`` lock as the library's
-    default path, keeping ids in commit order, in one round trip.
+    default path, keeping ids in commit order, in one round trip. It takes four plain
+    arrays rather than an array of a composite type, which psycopg adapts much faster.
     """
 
     def __init__(
@@ -30,31 +52,65 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
     ) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         schema = sql.Identifier(self.datastore.schema)
-        self.pg_function_name_insert_events = (
-            f"assure_insert_events_{self.datastore.originator_id_type}"
-        )
-        function = sql.Identifier(self.pg_function_name_insert_events)
-        self.sql_invoke_pg_function_insert_events = sql.SQL(
-            "SELECT * FROM {schema}.{function}((%s))"
+        function = sql.Identifier("assure_insert_events")
+        self.sql_assure_insert = sql.SQL(
+            "SELECT * FROM {schema}.{function}(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[])"
         ).format(schema=schema, function=function)
         self.sql_create_statements[self.create_insert_function_statement_index] = sql.SQL(
-            "CREATE OR REPLACE FUNCTION {schema}.{function}(events {schema}.{event}[]) "
+            "CREATE OR REPLACE FUNCTION {schema}.{function}(ids uuid[], versions bigint[], "
+            "topics text[], states bytea[]) "
             "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN "
-            "SET LOCAL lock_timeout = '{lock_timeout}s'; "
             "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
             "NOTIFY {channel}; "
             "RETURN QUERY INSERT INTO {schema}.{table} AS t "
             "(originator_id, originator_version, topic, state) "
-            "SELECT originator_id, originator_version, topic, state FROM unnest(events) "
+            "SELECT e.i, e.v, e.t, e.s FROM unnest(ids, versions, topics, states) "
+            "WITH ORDINALITY AS e(i, v, t, s, n) ORDER BY e.n "
             "RETURNING notification_id; END; $BODY$"
         ).format(
             schema=schema,
             function=function,
-            event=sql.Identifier(self.stored_event_type_name),
-            lock_timeout=self.datastore.lock_timeout,
             table=sql.Identifier(self.events_table_name),
             channel=sql.Identifier(self.channel_name),
         )
+        library_pool = self.datastore.pool
+        self.writers = LifoConnectionPool(
+            library_pool.conninfo,
+            kwargs=library_pool.kwargs,
+            min_size=1,
+            max_size=library_pool.max_size,
+            configure=_writer_session(self.datastore.lock_timeout),
+            open=False,
+        )
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **_: Any) -> list[int]:
+        params = (
+            [e.originator_id for e in stored_events],
+            [e.originator_version for e in stored_events],
+            [e.topic for e in stored_events],
+            [e.state for e in stored_events],
+        )
+        if self.writers.closed:
+            self.writers.open(wait=True)
+        try:
+            with self.writers.connection() as conn, conn.cursor() as cursor:
+                cursor.execute(self.sql_assure_insert, params, prepare=True)
+                return [row["assure_insert_events"] for row in cursor.fetchall()]
+        except psycopg.IntegrityError as e:
+            raise IntegrityError(str(e)) from e
+        except psycopg.OperationalError as e:
+            raise OperationalError(str(e)) from e
+
+    def close(self) -> None:
+        self.writers.close()
+
+
+def _writer_session(lock_timeout: int) -> Callable[[psycopg.Connection[Any]], None]:
+    def configure(conn: psycopg.Connection[Any]) -> None:
+        conn.autocommit = True
+        conn.execute(sql.SQL("SET lock_timeout = {}").format(f"{lock_timeout}s"))
+
+    return configure
 
 
 def event_store_env(settings: Settings) -> dict[str, str]:
@@ -79,7 +135,6 @@ def event_store_env(settings: Settings) -> dict[str, str]:
             POSTGRES_POOL_SIZE=str(settings.pool_size),
             POSTGRES_MAX_OVERFLOW=str(settings.pool_max_overflow),
             POSTGRES_LOCK_TIMEOUT="10",
-            POSTGRES_ENABLE_DB_FUNCTIONS="y",
             APPLICATION_RECORDER_TOPIC=get_topic(OrderedPostgresApplicationRecorder),
         )
     else:

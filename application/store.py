@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import Recording
 from eventsourcing.utils import Environment
 
@@ -40,9 +40,28 @@ class Store(Application[UUID]):
         """Use only the given settings: never the process environment."""
         return Environment(name, dict(env or {}))
 
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """The library's save, without its per-object runtime protocol checks (hot path)."""
+        processing = ProcessingEvent[UUID]()
+        for obj in objs:
+            if obj is not None:
+                processing.events.extend(obj.collect_events())
+                processing.aggregates[obj.id] = obj
+        processing.saved_kwargs.update(kwargs)
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        return recordings
+
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         if recordings and self._on_saved is not None:
             self._on_saved(recordings[-1].notification.id)
+
+    def close(self) -> None:
+        closer = getattr(self.recorder, "close", None)
+        if closer is not None:
+            closer()
+        super().close()
 
     def head(self) -> int:
         """The position of the last stored event (0 when empty)."""
