@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
+import orjson
 import psycopg
 import psycopg_pool
 from eventsourcing.persistence import (
@@ -53,19 +55,18 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
         super().__init__(datastore, events_table_name=events_table_name)
         schema = sql.Identifier(self.datastore.schema)
         function = sql.Identifier("assure_insert_events")
-        self.sql_assure_insert = sql.SQL(
-            "SELECT * FROM {schema}.{function}(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[])"
-        ).format(schema=schema, function=function)
+        self.sql_assure_insert = sql.SQL("SELECT * FROM {schema}.{function}(%s::jsonb)").format(
+            schema=schema, function=function
+        )
         self.sql_create_statements[self.create_insert_function_statement_index] = sql.SQL(
-            "CREATE OR REPLACE FUNCTION {schema}.{function}(ids uuid[], versions bigint[], "
-            "topics text[], states bytea[]) "
+            "CREATE OR REPLACE FUNCTION {schema}.{function}(events jsonb) "
             "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN "
             "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
             "NOTIFY {channel}; "
             "RETURN QUERY INSERT INTO {schema}.{table} AS t "
             "(originator_id, originator_version, topic, state) "
-            "SELECT e.i, e.v, e.t, e.s FROM unnest(ids, versions, topics, states) "
-            "WITH ORDINALITY AS e(i, v, t, s, n) ORDER BY e.n "
+            "SELECT (x.e->>0)::uuid, (x.e->>1)::bigint, x.e->>2, decode(x.e->>3, 'base64') "
+            "FROM jsonb_array_elements(events) WITH ORDINALITY AS x(e, n) ORDER BY x.n "
             "RETURNING notification_id; END; $BODY$"
         ).format(
             schema=schema,
@@ -84,11 +85,19 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
         )
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **_: Any) -> list[int]:
+        # One JSON parameter: psycopg adapts it far faster than four arrays.
         params = (
-            [e.originator_id for e in stored_events],
-            [e.originator_version for e in stored_events],
-            [e.topic for e in stored_events],
-            [e.state for e in stored_events],
+            orjson.dumps(
+                [
+                    (
+                        str(e.originator_id),
+                        e.originator_version,
+                        e.topic,
+                        base64.b64encode(e.state).decode(),
+                    )
+                    for e in stored_events
+                ]
+            ).decode(),
         )
         if self.writers.closed:
             self.writers.open(wait=True)

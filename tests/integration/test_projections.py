@@ -217,3 +217,33 @@ def test_given_clients_when_listed_by_pages_then_cursor_walks_all(
         seen += [i["id"] for i in items]
     assert seen == [str(i) for i in ids]
     assert cursor is None
+
+
+def test_given_concurrent_writers_when_a_worker_follows_then_no_event_is_passed_over(
+    engine: Engine, ctx: Context
+) -> None:
+    clients = [engine.clients.register(ctx, **client_fields()).id for _ in range(4)]
+    worker = worker_for(engine, ClientsView(suffix="_c"), batch_size=5)
+    done = threading.Event()
+
+    def write(client_id: Any) -> None:
+        for n in range(40):
+            engine.clients.log_interaction(ctx, client_id, Channel.CALL, f"call {n}", None)
+
+    def follow() -> None:
+        while not done.is_set():
+            worker.catch_up()
+
+    follower = threading.Thread(target=follow)
+    follower.start()
+    writers = [threading.Thread(target=write, args=(c,)) for c in clients]
+    for t in writers:
+        t.start()
+    for t in writers:
+        t.join()
+    done.set()
+    follower.join()
+    worker.catch_up()
+    with engine.db.read() as tx:
+        counts = tx.query("SELECT interaction_count FROM view_clients_c")
+    assert [r["interaction_count"] for r in counts] == [40, 40, 40, 40]
