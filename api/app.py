@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.engine import Engine
@@ -38,33 +39,52 @@ def create_app(engine: Engine) -> FastAPI:
     )
     app.state.engine = engine
     errors.install(app)
-    app.middleware("http")(_correlate)
+    app.add_middleware(Correlation)
     for router in (staff.router, clients.router, ops.router):
         app.include_router(router)
     return app
 
 
-async def _correlate(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Give every request a correlation id (kept from the caller when well-formed)."""
-    given = request.headers.get("X-Correlation-ID", "")
-    correlation_id = given if SAFE_ID.match(given) else str(uuid.uuid4())
-    request.state.correlation_id = correlation_id
-    request.state.request_id = str(uuid.uuid4())
-    structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
-    started = time.perf_counter()
-    try:
-        response = await call_next(request)
-    finally:
-        structlog.contextvars.unbind_contextvars("correlation_id")
-    response.headers["X-Correlation-ID"] = correlation_id
-    log.info(
-        "request",
-        method=request.method,
-        path=request.url.path,
-        status=response.status_code,
-        correlation_id=correlation_id,
-        ms=round((time.perf_counter() - started) * 1000, 1),
-    )
-    return response
+class Correlation:
+    """Give every request a correlation id (kept from the caller when well-formed), bind
+    it to every log line of the request, echo it, and log one line per request.
+
+    Plain ASGI rather than ``@app.middleware``: that wrapper costs a task per request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-correlation-id", b"").decode("latin-1")
+        correlation_id = given if SAFE_ID.match(given) else str(uuid.uuid4())
+        state = scope.setdefault("state", {})
+        state["correlation_id"] = correlation_id
+        state["request_id"] = str(uuid.uuid4())
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-correlation-id", correlation_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+            structlog.contextvars.unbind_contextvars("correlation_id")

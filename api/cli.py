@@ -26,7 +26,7 @@ def _ctx() -> Context:
 
 def _first_start(engine: Engine) -> None:
     """On an empty store: an admin with a generated password (shown once), then the demo."""
-    if engine.staff.has_users():
+    if engine.store.head() > 0:
         return
     password = secrets.token_urlsafe(18)
     engine.staff.add_user(_ctx(), "admin", Role.ADMIN, password)

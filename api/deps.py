@@ -4,7 +4,7 @@ read-your-writes."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -20,7 +20,7 @@ from domain.staff import Role
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
@@ -47,11 +47,11 @@ def current_user(engine: EngineDep, token: Annotated[str | None, Depends(oauth2)
 CurrentUser = Annotated[TokenClaims, Depends(current_user)]
 
 
-def roles(*allowed: Role) -> Callable[[TokenClaims], TokenClaims]:
+def roles(*allowed: Role) -> Callable[[TokenClaims], Awaitable[TokenClaims]]:
     """A dependency letting only the given roles through (403 for the others)."""
     names = {r.value for r in allowed}
 
-    def check(user: CurrentUser) -> TokenClaims:
+    async def check(user: CurrentUser) -> TokenClaims:
         if user.role not in names:
             raise HTTPException(403, f"role {user.role!r} may not do this")
         return user
@@ -59,7 +59,7 @@ def roles(*allowed: Role) -> Callable[[TokenClaims], TokenClaims]:
     return check
 
 
-def context(request: Request, user: CurrentUser) -> Context:
+async def context(request: Request, user: CurrentUser) -> Context:
     return Context(
         actor=user.user_id,
         at=datetime.now(UTC),

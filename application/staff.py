@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.utils import get_topic
 
 from application.common import CommandResult, Commands, Idempotency
 from application.store import Store
@@ -28,6 +28,7 @@ class StaffCommands(Commands):
     def __init__(self, store: Store, hasher: PasswordHasher) -> None:
         super().__init__(store)
         self.hasher = hasher
+        self._decoy: str | None = None
 
     def add_user(
         self,
@@ -78,7 +79,10 @@ class StaffCommands(Commands):
     def authenticate(self, username: str, password: str) -> StaffUser:
         """The enabled account with this username and password, else NotAuthenticated."""
         user = self.find_user(username)
-        if user is None or not self.hasher.verify(user.password_hash, password):
+        if user is None:
+            self.hasher.verify(self._decoy_hash(), password)  # as slow as a wrong password
+            raise NotAuthenticated("wrong username or password")
+        if not self.hasher.verify(user.password_hash, password):
             raise NotAuthenticated("wrong username or password")
         if not user.enabled:
             raise NotAuthenticated("account disabled")
@@ -91,13 +95,10 @@ class StaffCommands(Commands):
             return None
         return self.load(StaffUser, claim.owner_id)
 
-    def has_users(self) -> bool:
-        return self.store.head() > 0 and any(
-            True
-            for _ in self.store.recorder.select_notifications(
-                1, 1, topics=[get_topic(StaffUser.Registered)]
-            )
-        )
+    def _decoy_hash(self) -> str:
+        if self._decoy is None:
+            self._decoy = self.hasher.hash(secrets.token_urlsafe(16))
+        return self._decoy
 
     def _hash(self, password: str) -> str:
         if len(password) < MIN_PASSWORD_LENGTH:

@@ -38,6 +38,7 @@ class WorkerConfig:
     max_attempts: int = 3
     backoff: float = 0.2
     poll_interval: float = 0.5
+    coalesce: float = 0.005
 
 
 class PositionMoved(Exception):
@@ -61,6 +62,9 @@ class ProjectionWorker:
         self.leadership = leadership or SoleLeader()
         self.sleep = sleep
         self.name = view.position_name
+        # The position this worker itself committed last; the compare-and-set in every
+        # batch catches anyone else moving it, and then it is read again.
+        self._known: int | None = None
 
     def position(self) -> int:
         with self.db.read() as tx:
@@ -74,7 +78,7 @@ class ProjectionWorker:
         return moved
 
     def step(self, until: int | None = None) -> int:
-        position = self.position()
+        position = self._known if self._known is not None else self.position()
         head = self.source.recorder.max_notification_id() or 0
         if until is not None:
             head = min(head, until)
@@ -95,6 +99,7 @@ class ProjectionWorker:
         return new_position - position
 
     def _apply(self, position: int, new_position: int, batch: Sequence[Notification]) -> None:
+        self._known = None
         with self.db.transaction() as tx:
             if not advance(tx, self.name, position, new_position):
                 raise PositionMoved
@@ -102,6 +107,7 @@ class ProjectionWorker:
             with tx.pipelined():
                 for notification, event in zip(batch, events, strict=True):
                     self.view.handle(tx, event, notification.id)
+        self._known = new_position
 
     def _apply_one_by_one(
         self, position: int, new_position: int, batch: Sequence[Notification]
@@ -134,6 +140,7 @@ class ProjectionWorker:
 
     def _park(self, position: int, n: Notification, error: Exception | None, attempts: int) -> None:
         message = f"{type(error).__name__}: {error}"
+        self._known = None
         with self.db.transaction() as tx:
             if not advance(tx, self.name, position, n.id):
                 raise PositionMoved
@@ -147,6 +154,7 @@ class ProjectionWorker:
                 message,
                 attempts,
             )
+        self._known = n.id
         log.error(
             "projection.event_parked",
             projection=self.name,
@@ -193,7 +201,9 @@ class ProjectionWorker:
                 log.exception("projection.worker_error", projection=self.name)
                 stop.wait(min(30.0, self.config.backoff * 2 ** min(failures, 8)))
                 continue
-            wake.wait(self.config.poll_interval)
+            if wake.wait(self.config.poll_interval):
+                # Let a burst of writes gather into one batch instead of one each.
+                stop.wait(self.config.coalesce)
             wake.clear()
         self.leadership.release()
 

@@ -23,7 +23,7 @@ from api.schemas import (
 )
 from application.common import CommandResult
 from domain.clients import InvestorType
-from domain.errors import NotFound, StaleVersion
+from domain.errors import InvalidField, NotFound
 from domain.staff import Role
 
 router = APIRouter(prefix="/api/v1/clients", tags=["clients"])
@@ -43,7 +43,7 @@ def _version(if_match: str | None) -> int | None:
         return None
     tag = if_match.strip().removeprefix("W/").strip('"')
     if not tag.isdigit():
-        raise StaleVersion(-1, -1)
+        raise InvalidField("If-Match", 'must be a version such as "3"')
     return int(tag)
 
 

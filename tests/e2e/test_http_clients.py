@@ -117,6 +117,18 @@ def test_given_client_when_patched_with_stale_if_match_then_412_and_nothing_chan
     assert got["phone"] == "+86 13800000002"
 
 
+def test_when_if_match_is_not_a_version_then_422_naming_it(api: Api) -> None:
+    client = api.created(client_fields())
+    response = api.call(
+        "PATCH",
+        f"/api/v1/clients/{client['id']}",
+        headers={"If-Match": "yesterday"},
+        json={"phone": "+86 13800000009"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "If-Match"
+
+
 def test_when_patch_is_empty_then_422(api: Api) -> None:
     client = api.created(client_fields())
     response = api.call("PATCH", f"/api/v1/clients/{client['id']}", json={})
