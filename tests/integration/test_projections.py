@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any, ClassVar
 
 import pytest
@@ -13,7 +14,7 @@ from domain.base import Context
 from domain.clients import Channel, Client
 from projections.base import dead_letters, positions
 from projections.clients import ClientsView
-from projections.runner import Projector
+from projections.runner import Projector, rebuild
 from projections.worker import ProjectionWorker, WorkerConfig
 from tests.conftest import client_fields
 
@@ -247,3 +248,27 @@ def test_given_concurrent_writers_when_a_worker_follows_then_no_event_is_passed_
     with engine.db.read() as tx:
         counts = tx.query("SELECT interaction_count FROM view_clients_c")
     assert [r["interaction_count"] for r in counts] == [40, 40, 40, 40]
+
+
+def test_given_a_slow_rebuild_when_reading_meanwhile_then_the_old_view_serves(
+    engine: Engine, ctx: Context
+) -> None:
+    class SlowClientsView(ClientsView):
+        def registered(self, tx: Any, e: Client.Registered, position: int) -> None:
+            time.sleep(0.02)
+            super().registered(tx, e, position)
+
+    ids = [engine.clients.register(ctx, **client_fields()).id for _ in range(20)]
+    engine.projector.catch_up()
+    rebuilding = threading.Thread(
+        target=rebuild, args=(engine.store, engine.db, SlowClientsView, engine.worker_config)
+    )
+    rebuilding.start()
+    served = 0
+    while rebuilding.is_alive():
+        assert engine.client_view.get(engine.db, ids[-1]) is not None
+        served += 1
+        time.sleep(0.01)
+    rebuilding.join()
+    assert served > 5
+    assert len(engine.client_view.search(engine.db, limit=100)[0]) == 20
