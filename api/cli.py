@@ -90,7 +90,8 @@ def projections(settings: Settings, action: str, name: str | None) -> int:
 def demo(settings: Settings, count: int) -> int:
     engine = Engine(settings)
     try:
-        print(json.dumps(load_demo(engine.clients, engine.staff, datetime.now(UTC), count)))
+        seed = engine.store.head()  # another run adds other clients
+        print(json.dumps(load_demo(engine.clients, engine.staff, datetime.now(UTC), count, seed)))
     finally:
         engine.close()
     return 0

@@ -10,6 +10,7 @@ from application.clients import ClientCommands
 from application.staff import StaffCommands
 from domain.base import Context
 from domain.clients import Channel, InvestorType
+from domain.errors import DuplicateFound
 from domain.staff import Role
 
 BRANCHES = ["SH-LUJIAZUI", "SH-XUJIAHUI", "BJ-JINRONGJIE", "SZ-FUTIAN", "GZ-TIANHE", "HZ-QIANJIANG"]
@@ -57,6 +58,7 @@ GIVEN = [
     "Xin",
     "Bo",
 ]
+STREETS = ["Century", "Nanjing", "Renmin", "Zhongshan", "Jiefang"]
 TAGS = [
     "high-net-worth",
     "retiree",
@@ -98,24 +100,29 @@ def load_demo(
                 staff.add_user(ctx, name, role, secrets.token_urlsafe(18))
                 users += 1
     events = 0
+    created = 0
     for n in range(client_count):
         registered_at = now - timedelta(days=rng.randint(30, 2000))
         at = Context(actor=ctx.actor, at=registered_at, correlation_id=ctx.correlation_id)
         name = f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}"
-        result = clients.register(
-            at,
-            name=name,
-            id_number=f"{rng.randint(110000, 659999)}19{rng.randint(50, 99)}"
-            f"{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{n:04d}",
-            phone=f"+86 13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
-            email=f"{name.lower().replace(' ', '.')}.{n}@example.cn",
-            address=f"{rng.randint(1, 999)} {rng.choice(['Century', 'Nanjing', 'Renmin'])} Road",
-            branch=rng.choice(BRANCHES),
-            investor_type=InvestorType.PROFESSIONAL
-            if rng.random() < 0.1
-            else InvestorType.ORDINARY,
-            tier=rng.choices(["standard", "gold", "platinum"], [70, 22, 8])[0],
-        )
+        try:
+            result = clients.register(
+                at,
+                name=name,
+                id_number=f"{rng.randint(110000, 659999)}19{rng.randint(50, 99)}"
+                f"{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{n:04d}",
+                phone=f"+86 13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
+                email=f"{name.lower().replace(' ', '.')}.{n}@example.cn",
+                address=f"{rng.randint(1, 999)} {rng.choice(STREETS)} Road",
+                branch=rng.choice(BRANCHES),
+                investor_type=InvestorType.PROFESSIONAL
+                if rng.random() < 0.1
+                else InvestorType.ORDINARY,
+                tier=rng.choices(["standard", "gold", "platinum"], [70, 22, 8])[0],
+            )
+        except DuplicateFound:  # a run with the same seed loaded this one already
+            continue
+        created += 1
         events += 2
         tags = rng.sample(TAGS, rng.randint(0, 2))
         if tags:
@@ -130,4 +137,4 @@ def load_demo(
         if rng.random() < 0.3:
             clients.record_feedback(ctx, result.id, rng.randint(3, 5), "Helpful advisor")
             events += 1
-    return {"users": users, "clients": client_count, "events": events}
+    return {"users": users, "clients": created, "events": events}

@@ -183,3 +183,9 @@ def _wait_until_up(base: str) -> None:
             pass
         time.sleep(0.1)
     raise AssertionError("the server did not come up")
+
+
+def test_demo_twice_adds_other_clients(settings: Settings) -> None:
+    first = out(assure(settings, "demo", "--clients", "5"))
+    second = out(assure(settings, "demo", "--clients", "5"))
+    assert (first["clients"], second["clients"], second["users"]) == (5, 5, 0)
