@@ -15,8 +15,6 @@ from eventsourcing.domain import CanInitAggregate, CanMutateAggregate, CanSnapsh
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel, ConfigDict, Field
 
-SYSTEM_ACTOR_PREFIX = "system:"
-
 
 class EventMeta(BaseModel):
     """Who caused an event and within which request or job."""
