@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlparse
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.policies import ClientPolicy
+from domain.policies import AssessmentPolicy, ClientPolicy
 
 
 class Settings(BaseSettings):
@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     demo_on_empty: bool = True
     log_level: str = "INFO"
     client_policy: ClientPolicy = ClientPolicy()
+    assessment_policy: AssessmentPolicy = AssessmentPolicy()
+    questionnaire_dir: Path | None = None
 
     @property
     def is_postgres(self) -> bool:

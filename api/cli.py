@@ -35,7 +35,7 @@ def _first_start(engine: Engine) -> None:
     print(f"    {password}")
     print("=" * 64, flush=True)
     if engine.settings.demo_on_empty:
-        created = load_demo(engine.clients, engine.staff, datetime.now(UTC))
+        created = load_demo(engine.clients, engine.staff, engine.risk, datetime.now(UTC))
         print(f"Loaded demo data: {created}", flush=True)
 
 
@@ -91,7 +91,11 @@ def demo(settings: Settings, count: int) -> int:
     engine = Engine(settings)
     try:
         seed = engine.store.head()  # another run adds other clients
-        print(json.dumps(load_demo(engine.clients, engine.staff, datetime.now(UTC), count, seed)))
+        print(
+            json.dumps(
+                load_demo(engine.clients, engine.staff, engine.risk, datetime.now(UTC), count, seed)
+            )
+        )
     finally:
         engine.close()
     return 0

@@ -7,10 +7,12 @@ from datetime import timedelta
 from adapters.auth import Argon2Hasher, TokenService, secret_key
 from adapters.eventstore import event_store_env, position_of
 from adapters.locks import AdvisoryLock, Leadership, SoleLeader
+from adapters.reference import load_questionnaires
 from adapters.scheduler import Scheduler
 from adapters.settings import Settings
 from adapters.sql import PostgresViews, open_views, schema_lock
 from application.clients import ClientCommands
+from application.risk import RiskCommands
 from application.staff import StaffCommands
 from application.store import Store
 from projections.base import View
@@ -59,6 +61,9 @@ class Engine:
         channel = getattr(self.store.recorder, "channel_name", "")
         self.projector = Projector(self.store, self.db, workers, listen=listen, channel=channel)
         self.clients = ClientCommands(self.store, settings.client_policy)
+        self.risk = RiskCommands(
+            self.store, load_questionnaires(settings.questionnaire_dir), settings.assessment_policy
+        )
         self.staff = StaffCommands(self.store, Argon2Hasher(fast=settings.env == "test"))
         self.tokens = TokenService(secret_key(settings), timedelta(hours=settings.token_ttl_hours))
         self.scheduler = Scheduler(self._leadership("scheduler"))

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from domain.clients import Channel, InvestorType
 from domain.staff import Role
+from domain.vocab import Horizon, RiskLevel, Variety
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Phone = Annotated[
@@ -87,6 +88,24 @@ class Feedback(BaseModel):
     mean_rating: float | None
 
 
+class RiskProfile(BaseModel):
+    assessment_id: UUID | None = None
+    level: RiskLevel | None = None
+    score: int | None = None
+    horizon: Horizon | None = None
+    varieties: list[Variety] | None = None
+    lowest_category: bool | None = None
+    assessed_at: datetime | None = None
+    review_due_at: datetime | None = None
+    expires_at: datetime | None = None
+    status: Literal["valid", "review_due", "expired", "none"]
+
+
+class Exemption(BaseModel):
+    exempt: bool
+    reason: str | None
+
+
 class ClientPublic(BaseModel):
     id: UUID
     name: str
@@ -101,6 +120,8 @@ class ClientPublic(BaseModel):
     interaction_count: int
     last_interaction_at: datetime | None
     feedback: Feedback
+    risk: RiskProfile
+    suitability_exemption: Exemption
     version: int
     registered_at: datetime
     updated_at: datetime
@@ -184,3 +205,41 @@ class ProjectionStatus(BaseModel):
     head: int
     lag: int
     parked: list[ParkedEvent]
+
+
+class OptionPublic(BaseModel):
+    id: str
+    text: str
+
+
+class QuestionPublic(BaseModel):
+    id: str
+    text: str
+    options: list[OptionPublic]
+
+
+class QuestionnairePublic(BaseModel):
+    version: str
+    questions: list[QuestionPublic]
+
+
+class AssessmentCreate(Strict):
+    questionnaire_version: Annotated[str, StringConstraints(min_length=1, max_length=50)]
+    answers: dict[
+        Annotated[str, StringConstraints(max_length=50)],
+        Annotated[str, StringConstraints(max_length=50)],
+    ]
+
+
+class AssessmentResult(WriteResult):
+    score: int
+    risk_level: RiskLevel
+    horizon: Horizon
+    varieties: list[Variety]
+    lowest_category: bool
+    review_due_at: datetime
+    expires_at: datetime
+
+
+class ExemptionCreate(Strict):
+    reason: Reason

@@ -5,12 +5,15 @@ from __future__ import annotations
 import random
 import secrets
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from application.clients import ClientCommands
+from application.risk import RiskCommands
 from application.staff import StaffCommands
 from domain.base import Context
 from domain.clients import Channel, InvestorType
 from domain.errors import DuplicateFound
+from domain.risk import AssessmentExpired
 from domain.staff import Role
 
 BRANCHES = ["SH-LUJIAZUI", "SH-XUJIAHUI", "BJ-JINRONGJIE", "SZ-FUTIAN", "GZ-TIANHE", "HZ-QIANJIANG"]
@@ -81,6 +84,7 @@ SUMMARIES = {
 def load_demo(
     clients: ClientCommands,
     staff: StaffCommands,
+    risk: RiskCommands,
     now: datetime,
     client_count: int = 300,
     seed: int = 7,
@@ -105,6 +109,7 @@ def load_demo(
         registered_at = now - timedelta(days=rng.randint(30, 2000))
         at = Context(actor=ctx.actor, at=registered_at, correlation_id=ctx.correlation_id)
         name = f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}"
+        professional = rng.random() < 0.1
         try:
             result = clients.register(
                 at,
@@ -115,9 +120,7 @@ def load_demo(
                 email=f"{name.lower().replace(' ', '.')}.{n}@example.cn",
                 address=f"{rng.randint(1, 999)} {rng.choice(STREETS)} Road",
                 branch=rng.choice(BRANCHES),
-                investor_type=InvestorType.PROFESSIONAL
-                if rng.random() < 0.1
-                else InvestorType.ORDINARY,
+                investor_type=InvestorType.PROFESSIONAL if professional else InvestorType.ORDINARY,
                 tier=rng.choices(["standard", "gold", "platinum"], [70, 22, 8])[0],
             )
         except DuplicateFound:  # a run with the same seed loaded this one already
@@ -137,4 +140,39 @@ def load_demo(
         if rng.random() < 0.3:
             clients.record_feedback(ctx, result.id, rng.randint(3, 5), "Helpful advisor")
             events += 1
+        events += _assess(risk, rng, ctx, now, result.id)
+        if professional and rng.random() < 0.5:
+            risk.exempt(ctx, result.id, "Qualified professional investor, documents on file")
+            events += 1
     return {"users": users, "clients": created, "events": events}
+
+
+def _assess(
+    risk: RiskCommands, rng: random.Random, ctx: Context, now: datetime, client_id: UUID
+) -> int:
+    """Most clients took the questionnaire in the last 14 months; a few never did."""
+    if rng.random() < 0.08:
+        return 0
+    at = Context(
+        actor=ctx.actor,
+        at=now - timedelta(days=rng.randint(0, 420)),
+        correlation_id=ctx.correlation_id,
+    )
+    appetite = rng.randint(0, 3)
+    answers = {
+        q.id: q.options[max(0, min(len(q.options) - 1, appetite + rng.choice((-1, 0, 0, 1))))].id
+        for q in risk.current.questions
+    }
+    risk.assess(at, client_id, risk.current.version, answers)
+    if rng.random() < 0.2:
+        later = Context(
+            actor=ctx.actor,
+            at=min(now, at.at + timedelta(days=190)),
+            correlation_id=ctx.correlation_id,
+        )
+        try:
+            risk.confirm(later, client_id)
+        except AssessmentExpired:
+            return 2
+        return 3
+    return 2

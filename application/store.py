@@ -12,9 +12,14 @@ from eventsourcing.utils import Environment
 
 from domain.base import Snapshot
 from domain.clients import Client
+from domain.risk import RiskAssessment
 from domain.staff import StaffUser
 
-SNAPSHOTTABLE: dict[str, type[Any]] = {"Client": Client, "StaffUser": StaffUser}
+SNAPSHOTTABLE: dict[str, type[Any]] = {
+    "Client": Client,
+    "StaffUser": StaffUser,
+    "RiskAssessment": RiskAssessment,
+}
 
 
 class Store(Application[UUID]):

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.base import Aggregate, Context, Created, Event, SnapshotState
-from domain.errors import InvalidField
+from domain.errors import Conflict, InvalidField
 from domain.policies import ClientPolicy
 
 ID_NUMBER_KEY = "client-id-number"
@@ -39,6 +39,8 @@ class Client(Aggregate):
     investor_type: InvestorType
     tier: str
     tags: list[str]
+    assessment_id: UUID | None
+    exempt: bool
 
     class State(SnapshotState):
         name: str
@@ -49,6 +51,8 @@ class Client(Aggregate):
         investor_type: InvestorType
         tier: str
         tags: list[str]
+        assessment_id: UUID | None = None
+        exempt: bool = False
 
     class Registered(Created):
         name: str
@@ -69,6 +73,8 @@ class Client(Aggregate):
             aggregate.investor_type = self.investor_type
             aggregate.tier = self.tier
             aggregate.tags = []
+            aggregate.assessment_id = None
+            aggregate.exempt = False
 
     class ContactDetailsChanged(Event):
         changes: dict[str, str]
@@ -108,6 +114,22 @@ class Client(Aggregate):
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["rating"] = state.pop("score")
+
+    class AssessmentRecorded(Event):
+        """The client's current risk assessment is now this one."""
+
+        assessment_id: UUID
+
+        def apply(self, aggregate: Client) -> None:
+            aggregate.assessment_id = self.assessment_id
+
+    class SuitabilityExemptionRecorded(Event):
+        """A professional investor is matched without the questionnaire (DOMAIN.md §2)."""
+
+        reason: str
+
+        def apply(self, aggregate: Client) -> None:
+            aggregate.exempt = True
 
     @classmethod
     def register(
@@ -198,6 +220,21 @@ class Client(Aggregate):
         if not 1 <= rating <= 5:
             raise InvalidField("rating", "must be between 1 and 5")
         self._record(self.FeedbackRecorded, ctx, rating=rating, comment=comment)
+
+    def record_assessment(self, ctx: Context, assessment_id: UUID) -> None:
+        """Make a newly taken assessment the client's current one."""
+        self._record(self.AssessmentRecorded, ctx, assessment_id=assessment_id)
+
+    def record_exemption(self, ctx: Context, reason: str) -> None:
+        """Exempt a professional investor from the questionnaire, with the reason."""
+        if self.investor_type is not InvestorType.PROFESSIONAL:
+            raise NotProfessional("only professional investors can be exempted")
+        if not self.exempt:
+            self._record(self.SuitabilityExemptionRecorded, ctx, reason=reason)
+
+
+class NotProfessional(Conflict):
+    """The exemption is for professional investors only."""
 
 
 def _check_tier(tier: str, policy: ClientPolicy) -> None:

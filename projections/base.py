@@ -23,6 +23,11 @@ DEAD_LETTERS_DDL = (
     "PRIMARY KEY (projection, position))"
 )
 
+SCHEMAS_DDL = (
+    "CREATE TABLE IF NOT EXISTS projection_schemas ("
+    "name TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+)
+
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat()
@@ -37,6 +42,7 @@ class View:
     """
 
     name: ClassVar[str]
+    schema_version: ClassVar[int] = 1  # raise it when the tables change: the view rebuilds
     tables: ClassVar[dict[str, list[str]]]
     handlers: ClassVar[dict[type[Any], str]]
 
@@ -62,10 +68,26 @@ class View:
         self._dispatch[get_topic(type(event))](tx, event, position)
 
     def create(self, db: ViewDatabase) -> None:
-        """Create the tables that are missing, and the position row."""
+        """Create the tables that are missing, and the position row.
+
+        Tables of another schema version are dropped first, so the view is rebuilt from
+        the events by its worker.
+        """
         with db.transaction() as tx:
             tx.execute(POSITIONS_DDL)
             tx.execute(DEAD_LETTERS_DDL)
+            tx.execute(SCHEMAS_DDL)
+        with db.transaction() as tx:
+            rows = tx.query(
+                "SELECT version FROM projection_schemas WHERE name = ?", (self.position_name,)
+            )
+            if (rows[0]["version"] if rows else None) != self.schema_version:
+                self.drop(tx)
+                tx.execute(
+                    "INSERT INTO projection_schemas (name, version) VALUES (?, ?) "
+                    "ON CONFLICT (name) DO UPDATE SET version = excluded.version",
+                    (self.position_name, self.schema_version),
+                )
         for base, statements in self.tables.items():
             if db.table_exists(self.t(base)):
                 continue

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from adapters.sql import Tx, ViewDatabase
 from domain.clients import Client
+from domain.risk import RiskAssessment
 from projections.base import View
 
 
@@ -30,6 +31,7 @@ def decode_cursor(cursor: str) -> int:
 
 class ClientsView(View):
     name = "clients"
+    schema_version = 2
     tables: ClassVar[dict[str, list[str]]] = {
         "view_clients": [
             "CREATE TABLE {t} (id TEXT PRIMARY KEY, seq BIGINT NOT NULL, name TEXT NOT NULL, "
@@ -38,7 +40,11 @@ class ClientsView(View):
             "tier TEXT NOT NULL, investor_type TEXT NOT NULL, tags TEXT NOT NULL, "
             "interaction_count INTEGER NOT NULL, last_interaction_at TEXT, "
             "feedback_count INTEGER NOT NULL, rating_sum INTEGER NOT NULL, "
-            "version INTEGER NOT NULL, registered_at TEXT NOT NULL, updated_at TEXT NOT NULL)",
+            "version INTEGER NOT NULL, registered_at TEXT NOT NULL, updated_at TEXT NOT NULL, "
+            "exempt INTEGER NOT NULL DEFAULT 0, exemption_reason TEXT, "
+            "risk_assessment_id TEXT, risk_level TEXT, risk_score INTEGER, risk_horizon TEXT, "
+            "risk_varieties TEXT, risk_lowest INTEGER, risk_assessed_at TEXT, "
+            "risk_review_due_at TEXT, risk_expires_at TEXT)",
             "CREATE INDEX {ix}_seq ON {t} (seq)",
             "CREATE INDEX {ix}_branch ON {t} (branch, seq)",
         ],
@@ -61,6 +67,10 @@ class ClientsView(View):
         Client.Retagged: "retagged",
         Client.InteractionLogged: "interaction_logged",
         Client.FeedbackRecorded: "feedback_recorded",
+        Client.AssessmentRecorded: "assessment_recorded",
+        Client.SuitabilityExemptionRecorded: "exemption_recorded",
+        RiskAssessment.Assessed: "assessed",
+        RiskAssessment.ProfileConfirmed: "profile_confirmed",
     }
 
     # -- writes, one per event ------------------------------------------------------
@@ -143,6 +153,39 @@ class ClientsView(View):
             tx, e, "feedback_count = feedback_count + 1, rating_sum = rating_sum + ?, ", (e.rating,)
         )
 
+    def assessment_recorded(self, tx: Tx, e: Client.AssessmentRecorded, _: int) -> None:
+        self._touch(tx, e)
+
+    def exemption_recorded(self, tx: Tx, e: Client.SuitabilityExemptionRecorded, _: int) -> None:
+        self._touch(tx, e, "exempt = 1, exemption_reason = ?, ", (e.reason,))
+
+    def assessed(self, tx: Tx, e: RiskAssessment.Assessed, _: int) -> None:
+        # The assessment's own version is not the client's: only the risk columns change.
+        tx.execute(
+            f"UPDATE {self.t('view_clients')} SET risk_assessment_id = ?, risk_level = ?, "
+            "risk_score = ?, risk_horizon = ?, risk_varieties = ?, risk_lowest = ?, "
+            "risk_assessed_at = ?, risk_review_due_at = ?, risk_expires_at = ? WHERE id = ?",
+            (
+                str(e.originator_id),
+                e.level.value,
+                e.score,
+                e.horizon.value,
+                json.dumps([v.value for v in e.varieties]),
+                int(e.lowest_category),
+                e.assessed_at.isoformat(),
+                e.review_due_at.isoformat(),
+                e.expires_at.isoformat(),
+                str(e.client_id),
+            ),
+        )
+
+    def profile_confirmed(self, tx: Tx, e: RiskAssessment.ProfileConfirmed, _: int) -> None:
+        tx.execute(
+            f"UPDATE {self.t('view_clients')} SET risk_review_due_at = ? "
+            "WHERE id = ? AND risk_assessment_id = ?",
+            (e.review_due_at.isoformat(), str(e.client_id), str(e.originator_id)),
+        )
+
     # -- reads ------------------------------------------------------------------------
 
     def get(self, db: ViewDatabase, client_id: UUID) -> dict[str, Any] | None:
@@ -219,4 +262,19 @@ def _client(row: dict[str, Any]) -> dict[str, Any]:
     count = client.pop("feedback_count")
     total = client.pop("rating_sum")
     client["feedback"] = {"count": count, "mean_rating": round(total / count, 2) if count else None}
+    client["suitability_exemption"] = {
+        "exempt": bool(client.pop("exempt")),
+        "reason": client.pop("exemption_reason"),
+    }
+    risk = {
+        key.removeprefix("risk_"): client.pop(key)
+        for key in list(client)
+        if key.startswith("risk_")
+    }
+    if risk["assessment_id"] is None:
+        client["risk"] = None
+    else:
+        risk["varieties"] = json.loads(risk["varieties"])
+        risk["lowest_category"] = bool(risk.pop("lowest"))
+        client["risk"] = risk
     return client

@@ -146,6 +146,7 @@ def rebuild(
             (worker_position, live.position_name),
         )
         tx.execute("DELETE FROM projection_positions WHERE name = ?", (shadow.position_name,))
+        tx.execute("DELETE FROM projection_schemas WHERE name = ?", (shadow.position_name,))
         tx.execute(
             "DELETE FROM projection_dead_letters WHERE projection = ?", (live.position_name,)
         )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
@@ -24,6 +25,7 @@ from api.schemas import (
 from application.common import CommandResult
 from domain.clients import InvestorType
 from domain.errors import InvalidField, NotFound
+from domain.risk import status
 from domain.staff import Role
 
 router = APIRouter(prefix="/api/v1/clients", tags=["clients"])
@@ -32,6 +34,18 @@ REGISTRARS = Depends(roles(Role.ADMIN, Role.ADVISOR))
 SERVICE = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.AGENT))
 READERS = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.AGENT, Role.COMPLIANCE))
 FRESH = Depends(fresh("clients"))
+
+
+def _public(row: dict[str, Any]) -> ClientPublic:
+    """The client view, with the assessment's status as of now."""
+    risk = row["risk"] or {}
+    now = datetime.now(UTC)
+    at = {
+        k: datetime.fromisoformat(risk[k]) if risk.get(k) else None
+        for k in ("review_due_at", "expires_at")
+    }
+    row = {**row, "risk": {**risk, "status": status(now, at["review_due_at"], at["expires_at"])}}
+    return ClientPublic.model_validate(row)
 
 
 def _written(result: CommandResult) -> WriteResult:
@@ -82,9 +96,7 @@ def list_clients(
         )
     except ValueError:
         raise HTTPException(422, "cursor: not a cursor from this list") from None
-    return ClientPage(
-        items=[ClientPublic.model_validate(i) for i in items], next_cursor=next_cursor
-    )
+    return ClientPage(items=[_public(i) for i in items], next_cursor=next_cursor)
 
 
 @router.get("/{client_id}", dependencies=[READERS, FRESH])
@@ -94,7 +106,7 @@ def get_client(client_id: UUID, engine: EngineDep, response: Response) -> Client
     if row is None:
         raise NotFound(f"client {client_id} not found")
     response.headers["ETag"] = f'"{row["version"]}"'
-    return ClientPublic.model_validate(row)
+    return _public(row)
 
 
 @router.patch("/{client_id}", dependencies=[SERVICE])
