@@ -12,16 +12,22 @@ from adapters.scheduler import Scheduler
 from adapters.settings import Settings
 from adapters.sql import PostgresViews, open_views, schema_lock
 from application.clients import ClientCommands
+from application.funds import FundCommands
 from application.risk import RiskCommands
 from application.staff import StaffCommands
 from application.store import Store
 from projections.base import View
 from projections.clients import ClientsView
+from projections.funds import FundsView
 from projections.runner import Projector, rebuild
 from projections.staff import StaffView
 from projections.worker import ProjectionWorker, WorkerConfig
 
-VIEW_CLASSES: dict[str, type[View]] = {"clients": ClientsView, "staff": StaffView}
+VIEW_CLASSES: dict[str, type[View]] = {
+    "clients": ClientsView,
+    "staff": StaffView,
+    "funds": FundsView,
+}
 
 
 class Engine:
@@ -32,8 +38,10 @@ class Engine:
         self.db = open_views(settings)
         self.client_view = ClientsView()
         self.staff_view = StaffView()
+        self.fund_view = FundsView()
+        views = (self.client_view, self.staff_view, self.fund_view)
         with schema_lock(settings):
-            for view in (self.client_view, self.staff_view):
+            for view in views:
                 view.create(self.db)
             self.store = Store(
                 event_store_env(settings),
@@ -55,12 +63,13 @@ class Engine:
                 self.worker_config,
                 leadership=self._leadership(f"projection:{view.name}"),
             )
-            for view in (self.client_view, self.staff_view)
+            for view in views
         ]
         listen = self.db.connect if isinstance(self.db, PostgresViews) else None
         channel = getattr(self.store.recorder, "channel_name", "")
         self.projector = Projector(self.store, self.db, workers, listen=listen, channel=channel)
         self.clients = ClientCommands(self.store, settings.client_policy)
+        self.funds = FundCommands(self.store)
         self.risk = RiskCommands(
             self.store, load_questionnaires(settings.questionnaire_dir), settings.assessment_policy
         )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -10,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from domain.clients import Channel, InvestorType
 from domain.staff import Role
-from domain.vocab import Horizon, RiskLevel, Variety
+from domain.vocab import FundType, Horizon, RiskLevel, RiskRating, Variety
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Phone = Annotated[
@@ -243,3 +244,74 @@ class AssessmentResult(WriteResult):
 
 class ExemptionCreate(Strict):
     reason: Reason
+
+
+FundCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+
+
+class FundCreate(Strict):
+    code: FundCode
+    name: Name
+    type: FundType
+    manager: Name
+    inception_date: date
+    risk_rating: RiskRating
+    horizon: Horizon
+    variety: Variety
+
+
+class RiskRatingChange(Strict):
+    rating: RiskRating
+    reason: Reason
+
+
+class HouseRatingChange(Strict):
+    stars: int = Field(ge=1, le=5)
+    reason: Reason
+
+
+class NavCreate(Strict):
+    date: date
+    unit_nav: Decimal = Field(gt=0, max_digits=12, decimal_places=4)
+    accumulated_nav: Decimal = Field(gt=0, max_digits=12, decimal_places=4)
+
+
+class LatestNav(BaseModel):
+    date: date
+    unit_nav: Decimal
+    accumulated_nav: Decimal
+
+
+class RatingChange(BaseModel):
+    value: str
+    previous: str | None
+    reason: str
+    changed_at: datetime
+    changed_by: str
+
+
+class FundSummary(BaseModel):
+    code: str
+    name: str
+    type: FundType
+    manager: str
+    inception_date: date
+    risk_rating: RiskRating
+    horizon: Horizon
+    variety: Variety
+    house_rating: int | None
+    latest_nav: LatestNav | None
+    nav_count: int
+    version: int
+
+
+class FundPublic(FundSummary):
+    risk_rating_history: list[RatingChange]
+    house_rating_history: list[RatingChange]
+
+
+class NavPointPublic(BaseModel):
+    date: date
+    unit_nav: Decimal
+    accumulated_nav: Decimal
+    corrected: bool

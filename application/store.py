@@ -12,6 +12,7 @@ from eventsourcing.utils import Environment
 
 from domain.base import Snapshot
 from domain.clients import Client
+from domain.funds import Fund
 from domain.risk import RiskAssessment
 from domain.staff import StaffUser
 
@@ -19,6 +20,7 @@ SNAPSHOTTABLE: dict[str, type[Any]] = {
     "Client": Client,
     "StaffUser": StaffUser,
     "RiskAssessment": RiskAssessment,
+    "Fund": Fund,
 }
 
 

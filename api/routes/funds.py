@@ -1,0 +1,137 @@
+"""Fund supermarket routes (DOMAIN.md §3)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from api.deps import ContextDep, EngineDep, IdempotencyDep, fresh, roles
+from api.schemas import (
+    FundCode,
+    FundCreate,
+    FundPublic,
+    FundSummary,
+    HouseRatingChange,
+    NavCreate,
+    NavPointPublic,
+    RiskRatingChange,
+    WriteResult,
+)
+from domain.errors import NotFound
+from domain.staff import Role
+from domain.vocab import FundType, RiskRating
+
+router = APIRouter(prefix="/api/v1/funds", tags=["funds"])
+CATALOGUE = Depends(roles(Role.ADMIN))
+RATERS = Depends(roles(Role.ADMIN, Role.COMPLIANCE))
+READERS = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.AGENT, Role.COMPLIANCE))
+FRESH = Depends(fresh("funds"))
+Code = Annotated[FundCode, "a 6-digit fund code"]
+
+
+@router.post("", status_code=201, dependencies=[CATALOGUE])
+def list_fund(
+    body: FundCreate, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep, response: Response
+) -> WriteResult:
+    """Add a fund to the catalogue; a second fund with the same code is a 409."""
+    result = engine.funds.list_fund(
+        ctx,
+        code=body.code,
+        name=body.name,
+        fund_type=body.type,
+        manager=body.manager,
+        inception_date=body.inception_date,
+        risk_rating=body.risk_rating,
+        horizon=body.horizon,
+        variety=body.variety,
+        idem=idem,
+    )
+    response.headers["Location"] = f"/api/v1/funds/{body.code}"
+    return WriteResult(**asdict(result))
+
+
+@router.get("", dependencies=[READERS, FRESH])
+def list_funds(
+    engine: EngineDep,
+    type: FundType | None = None,
+    max_risk: RiskRating | None = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+) -> list[FundSummary]:
+    """The catalogue, by type, up to a risk rating, or by name or code fragment."""
+    rows = engine.fund_view.search(
+        engine.db,
+        fund_type=type.value if type else None,
+        max_risk=max_risk.value if max_risk else None,
+        q=q,
+    )
+    return [FundSummary.model_validate(r) for r in rows]
+
+
+@router.get("/{code}", dependencies=[READERS, FRESH])
+def get_fund(code: Code, engine: EngineDep, response: Response) -> FundPublic:
+    """One fund: latest NAV and the histories of both ratings."""
+    row = engine.fund_view.get(engine.db, code)
+    if row is None:
+        raise NotFound(f"fund {code} not found")
+    response.headers["ETag"] = f'"{row["version"]}"'
+    return FundPublic.model_validate(row)
+
+
+@router.post("/{code}/risk-rating", dependencies=[RATERS])
+def rate_risk(
+    code: Code, body: RiskRatingChange, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+) -> WriteResult:
+    """Change the product risk rating (R1 to R5), with the reason."""
+    return WriteResult(**asdict(engine.funds.rate_risk(ctx, code, body.rating, body.reason, idem)))
+
+
+@router.post("/{code}/house-rating", dependencies=[RATERS])
+def rate_house(
+    code: Code, body: HouseRatingChange, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+) -> WriteResult:
+    """Change the house rating (1 to 5 stars), with the reason."""
+    return WriteResult(**asdict(engine.funds.rate_house(ctx, code, body.stars, body.reason, idem)))
+
+
+@router.post("/{code}/nav", status_code=201, dependencies=[CATALOGUE])
+def publish_nav(
+    code: Code, body: NavCreate, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+) -> WriteResult:
+    """Record one daily NAV; a different value for a known date is recorded as a correction."""
+    return WriteResult(
+        **asdict(
+            engine.funds.publish_nav(
+                ctx,
+                code,
+                body.date,
+                body.unit_nav,
+                body.accumulated_nav,
+                idem,
+            )
+        )
+    )
+
+
+@router.get("/{code}/nav", dependencies=[READERS, FRESH])
+def nav_series(
+    code: Code,
+    engine: EngineDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> list[NavPointPublic]:
+    """The NAV series between two dates (inclusive)."""
+    if engine.fund_view.get(engine.db, code) is None:
+        raise NotFound(f"fund {code} not found")
+    rows = engine.fund_view.series(engine.db, code, start, end)
+    return [
+        NavPointPublic(
+            date=r["nav_date"],
+            unit_nav=r["unit_nav"],
+            accumulated_nav=r["accumulated_nav"],
+            corrected=bool(r["corrected"]),
+        )
+        for r in rows
+    ]

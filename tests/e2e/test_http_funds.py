@@ -1,0 +1,148 @@
+"""The fund supermarket over HTTP, on each store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.conftest import Api
+
+FUND = {
+    "code": "000123",
+    "name": "Harbour Steady Bond",
+    "type": "bond",
+    "manager": "Harbour AM",
+    "inception_date": "2020-01-06",
+    "risk_rating": "R2",
+    "horizon": "medium",
+    "variety": "fixed_income",
+}
+
+
+def listed(api: Api, **overrides: Any) -> dict[str, Any]:
+    response = api.call("POST", "/api/v1/funds", json={**FUND, **overrides})
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_when_listed_then_shown_and_a_second_listing_of_the_code_is_409(api: Api) -> None:
+    first = listed(api)
+    fund = api.call("GET", f"/api/v1/funds/000123?min_position={first['position']}", "advisor")
+    assert fund.status_code == 200
+    body = fund.json()
+    assert (body["risk_rating"], body["latest_nav"], body["nav_count"]) == ("R2", None, 0)
+    assert body["risk_rating_history"][0]["value"] == "R2"
+    assert api.call("POST", "/api/v1/funds", json=FUND).status_code == 409
+
+
+def test_invalid_fund_fields_are_422_and_unknown_fund_404(api: Api) -> None:
+    response = api.call(
+        "POST",
+        "/api/v1/funds",
+        json={**FUND, "code": "12ab", "risk_rating": "R9", "type": "crypto"},
+    )
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"code", "risk_rating", "type"}
+    assert api.call("GET", "/api/v1/funds/999999").status_code == 404
+    assert (
+        api.call(
+            "POST",
+            "/api/v1/funds/999999/nav",
+            json={"date": "2026-01-05", "unit_nav": "1.0", "accumulated_nav": "1.0"},
+        ).status_code
+        == 404
+    )
+    assert api.call("GET", "/api/v1/funds/12").status_code == 422
+
+
+def test_only_admins_list_funds_and_quality_cannot_read(api: Api) -> None:
+    assert api.call("POST", "/api/v1/funds", "advisor", json=FUND).status_code == 403
+    assert api.call("GET", "/api/v1/funds", "quality").status_code == 403
+
+
+def test_given_navs_when_corrected_then_series_shows_the_correction(api: Api) -> None:
+    listed(api)
+    for day, unit in (("2026-01-05", "1.0100"), ("2026-01-06", "1.0200"), ("2026-01-07", "1.0150")):
+        response = api.call(
+            "POST",
+            "/api/v1/funds/000123/nav",
+            json={"date": day, "unit_nav": unit, "accumulated_nav": unit},
+        )
+        assert response.status_code == 201
+    corrected = api.call(
+        "POST",
+        "/api/v1/funds/000123/nav",
+        json={"date": "2026-01-06", "unit_nav": "1.0210", "accumulated_nav": "1.0210"},
+    ).json()
+    wait = f"min_position={corrected['position']}"
+    series = api.call("GET", f"/api/v1/funds/000123/nav?from=2026-01-06&{wait}").json()
+    assert [(p["date"], p["unit_nav"], p["corrected"]) for p in series] == [
+        ("2026-01-06", "1.0210", True),
+        ("2026-01-07", "1.0150", False),
+    ]
+    fund = api.call("GET", f"/api/v1/funds/000123?{wait}").json()
+    assert fund["latest_nav"] == {
+        "date": "2026-01-07",
+        "unit_nav": "1.0150",
+        "accumulated_nav": "1.0150",
+    }
+    assert fund["nav_count"] == 3
+    future = api.call(
+        "POST",
+        "/api/v1/funds/000123/nav",
+        json={"date": "2999-01-01", "unit_nav": "1", "accumulated_nav": "1"},
+    )
+    assert future.status_code == 422
+    assert future.json()["errors"][0]["field"] == "date"
+
+
+def test_ratings_keep_their_history(api: Api) -> None:
+    listed(api)
+    api.call(
+        "POST",
+        "/api/v1/funds/000123/risk-rating",
+        "compliance",
+        json={"rating": "R3", "reason": "longer duration"},
+    )
+    last = api.call(
+        "POST", "/api/v1/funds/000123/house-rating", json={"stars": 4, "reason": "steady"}
+    ).json()
+    fund = api.call("GET", f"/api/v1/funds/000123?min_position={last['position']}").json()
+    assert [h["value"] for h in fund["risk_rating_history"]] == ["R2", "R3"]
+    assert fund["risk_rating_history"][1]["previous"] == "R2"
+    assert [h["value"] for h in fund["house_rating_history"]] == ["4"]
+    assert fund["house_rating"] == 4
+    bad = api.call("POST", "/api/v1/funds/000123/house-rating", json={"stars": 0, "reason": "x"})
+    assert bad.status_code == 422
+
+
+def test_the_catalogue_filters_by_type_risk_and_name(api: Api) -> None:
+    listed(api)
+    listed(
+        api,
+        code="110022",
+        name="Dragon Growth Equity",
+        type="equity",
+        risk_rating="R4",
+        horizon="long",
+        variety="equity",
+    )
+    last = listed(
+        api,
+        code="000009",
+        name="Pearl Money Market",
+        type="money_market",
+        risk_rating="R1",
+        horizon="short",
+        variety="cash",
+    )
+    wait = f"min_position={last['position']}"
+
+    def codes(query: str) -> list[str]:
+        return [f["code"] for f in api.call("GET", f"/api/v1/funds?{query}&{wait}").json()]
+
+    assert codes("") == ["000009", "000123", "110022"]
+    assert codes("type=equity") == ["110022"]
+    assert codes("max_risk=R2") == ["000009", "000123"]
+    assert codes("q=dragon") == ["110022"]
+    assert codes("q=0001") == ["000123"]
