@@ -14,6 +14,7 @@ from domain.errors import (
     Conflict,
     DomainError,
     InvalidField,
+    InvalidRows,
     NotAuthenticated,
     NotFound,
     StaleVersion,
@@ -27,6 +28,7 @@ STATUS: list[tuple[type[DomainError], int, str]] = [
     (StaleVersion, 412, "Precondition failed"),
     (Conflict, 409, "Conflict"),
     (InvalidField, 422, "Invalid input"),
+    (InvalidRows, 422, "Invalid input"),
     (NotAuthenticated, 401, "Not authenticated"),
 ]
 
@@ -58,6 +60,8 @@ def _domain_error(request: Request, exc: Exception) -> JSONResponse:
             headers = None
             if isinstance(exc, InvalidField):
                 extra["errors"] = [{"field": exc.field, "message": exc.reason}]
+            if isinstance(exc, InvalidRows):
+                extra["errors"] = exc.errors
             if isinstance(exc, NotAuthenticated):
                 headers = {"WWW-Authenticate": "Bearer"}
             return problem(status, title, exc.message, request, headers, **extra)

@@ -315,3 +315,11 @@ class NavPointPublic(BaseModel):
     unit_nav: Decimal
     accumulated_nav: Decimal
     corrected: bool
+
+
+class ImportReport(BaseModel):
+    rows: int
+    published: int
+    corrected: int
+    unchanged: int
+    position: int

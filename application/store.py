@@ -60,6 +60,28 @@ class Store(Application[UUID]):
         self._notify(recordings)
         return recordings
 
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """At most one snapshot per aggregate and save, taken from the aggregate in hand.
+
+        The library reloads the aggregate for every interval crossed, which makes a bulk
+        save of hundreds of events per aggregate reload it again and again.
+        """
+        if self.snapshots is None:
+            return
+        for aggregate in processing_event.aggregates.values():
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            versions = [
+                e.originator_version
+                for e in processing_event.events
+                if e.originator_id == aggregate.id
+            ]
+            if (
+                interval
+                and versions
+                and max(versions) // interval > (min(versions) - 1) // interval
+            ):
+                self.snapshots.put([Snapshot.take(aggregate)])
+
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         if recordings and self._on_saved is not None:
             self._on_saved(recordings[-1].notification.id)

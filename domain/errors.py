@@ -51,3 +51,11 @@ class NothingToChange(InvalidField):
 
 class NotAuthenticated(DomainError):
     """Credentials are wrong or the account is disabled (401)."""
+
+
+class InvalidRows(DomainError):
+    """Rows of an upload break rules (422, each with its line and field)."""
+
+    def __init__(self, errors: list[dict[str, object]]) -> None:
+        super().__init__(f"{len(errors)} invalid row(s): nothing was imported")
+        self.errors = errors

@@ -6,7 +6,8 @@ from dataclasses import asdict
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import ContextDep, EngineDep, IdempotencyDep, fresh, roles
 from api.schemas import (
@@ -15,12 +16,13 @@ from api.schemas import (
     FundPublic,
     FundSummary,
     HouseRatingChange,
+    ImportReport,
     NavCreate,
     NavPointPublic,
     RiskRatingChange,
     WriteResult,
 )
-from domain.errors import NotFound
+from domain.errors import InvalidField, NotFound
 from domain.staff import Role
 from domain.vocab import FundType, RiskRating
 
@@ -30,6 +32,7 @@ RATERS = Depends(roles(Role.ADMIN, Role.COMPLIANCE))
 READERS = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.AGENT, Role.COMPLIANCE))
 FRESH = Depends(fresh("funds"))
 Code = Annotated[FundCode, "a 6-digit fund code"]
+MAX_UPLOAD = 64 * 2**20
 
 
 @router.post("", status_code=201, dependencies=[CATALOGUE])
@@ -51,6 +54,21 @@ def list_fund(
     )
     response.headers["Location"] = f"/api/v1/funds/{body.code}"
     return WriteResult(**asdict(result))
+
+
+@router.post("/nav/import", dependencies=[CATALOGUE])
+async def import_navs(file: UploadFile, engine: EngineDep, ctx: ContextDep) -> ImportReport:
+    """Import a CSV of ``code,date,unit_nav,accumulated_nav``: every row is checked first
+    and any bad row (reported with its line number) imports nothing."""
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise HTTPException(413, f"the file is larger than {MAX_UPLOAD // 2**20} MiB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidField("file", "is not UTF-8 text") from None
+    report = await run_in_threadpool(engine.funds.import_navs, ctx, text)
+    return ImportReport(**asdict(report))
 
 
 @router.get("", dependencies=[READERS, FRESH])

@@ -146,3 +146,40 @@ def test_the_catalogue_filters_by_type_risk_and_name(api: Api) -> None:
     assert codes("max_risk=R2") == ["000009", "000123"]
     assert codes("q=dragon") == ["110022"]
     assert codes("q=0001") == ["000123"]
+
+
+def test_nav_import_over_http_reports_counts_or_every_bad_line(api: Api) -> None:
+    listed(api)
+    good = (
+        "code,date,unit_nav,accumulated_nav\n000123,2026-01-05,1.01,1.21\n"
+        "000123,2026-01-06,1.02,1.22\n"
+    )
+    response = api.call(
+        "POST", "/api/v1/funds/nav/import", files={"file": ("navs.csv", good, "text/csv")}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() | {"position": 0} == {
+        "rows": 2,
+        "published": 2,
+        "corrected": 0,
+        "unchanged": 0,
+        "position": 0,
+    }
+    bad = "code,date,unit_nav,accumulated_nav\n000123,2026-01-07,x,1\n"
+    rejected = api.call(
+        "POST", "/api/v1/funds/nav/import", files={"file": ("navs.csv", bad, "text/csv")}
+    )
+    assert rejected.status_code == 422
+    assert rejected.json()["errors"] == [
+        {"line": 2, "field": "unit_nav", "message": "'x' is not a number"}
+    ]
+    assert (
+        api.call(
+            "POST",
+            "/api/v1/funds/nav/import",
+            "advisor",
+            files={"file": ("navs.csv", good, "text/csv")},
+        ).status_code
+        == 403
+    )
+    assert api.call("POST", "/api/v1/funds/nav/import").status_code == 422
