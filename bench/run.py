@@ -6,7 +6,8 @@
    the same size (target >= 0.5x);
 2. register client over HTTP, 16 concurrent clients, vs the same server's GET /health rate
    (target >= 0.5x);
-3. projection catch-up over 200,000 events into the client views (target >= 10,000
+3. bulk NAV import (events/s) vs raw multi-row INSERT, 100 rows a commit (target >= 0.25x);
+4. projection catch-up over 200,000 events into the client views (target >= 10,000
    events/s), next to a raw multi-row INSERT of the same rows as the baseline.
 """
 
@@ -36,6 +37,7 @@ from api.engine import Engine
 from domain.base import Context
 from domain.clients import Channel, Client
 from domain.staff import Role
+from domain.vocab import FundType, Horizon, RiskRating, Variety
 from projections.clients import ClientsView
 from projections.worker import ProjectionWorker
 
@@ -269,9 +271,10 @@ def bench_catch_up(engine: Engine, schema: str, events: int) -> None:
     )
 
 
-def raw_multirow_rate(schema: str, count: int) -> float:
+def raw_multirow_rate(schema: str, count: int, name: str = "bench_rows") -> float:
+    """Rows of about a NAV event's size, 100 per INSERT and commit."""
     with psycopg.connect(PG_URL) as conn:
-        table = sql.Identifier(schema, "bench_rows")
+        table = sql.Identifier(schema, name)
         conn.execute(
             sql.SQL(
                 "CREATE TABLE {} (position bigint PRIMARY KEY, client_id text, "
@@ -290,6 +293,41 @@ def raw_multirow_rate(schema: str, count: int) -> float:
         return rate(count, time.perf_counter() - started)
 
 
+def bench_nav_import(engine: Engine, schema: str, funds: int, days: int) -> None:
+    """A CSV of ``funds`` x ``days`` NAV points through the application layer."""
+    ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
+    start = datetime.now(UTC).date() - timedelta(days=days + 1)
+    lines = ["code,date,unit_nav,accumulated_nav"]
+    for f in range(funds):
+        code = f"{900000 + f}"
+        engine.funds.list_fund(
+            ctx,
+            code=code,
+            name=f"Bench Fund {f}",
+            fund_type=FundType.BOND,
+            manager="Bench",
+            inception_date=start,
+            risk_rating=RiskRating.R2,
+            horizon=Horizon.MEDIUM,
+            variety=Variety.FIXED_INCOME,
+        )
+        lines += [
+            f"{code},{start + timedelta(days=d)},{1 + d / 5000:.4f},{1.2 + d / 5000:.4f}"
+            for d in range(days)
+        ]
+    text = "\n".join(lines) + "\n"
+    started = time.perf_counter()
+    report = engine.funds.import_navs(ctx, text)
+    imported = rate(report.published, time.perf_counter() - started)
+    raw = raw_multirow_rate(schema, report.published, "bench_nav_rows")
+    line(
+        f"NAV import through the application layer, {report.published:,} events",
+        imported,
+        raw,
+        0.25,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
@@ -305,6 +343,7 @@ def main() -> None:
         print(f"Assure bench on PostgreSQL ({PG_URL.rsplit('@', 1)[-1]}, schema {schema})")
         bench_application(engine, schema, count)
         bench_http(settings, seconds)
+        bench_nav_import(engine, schema, *((20, 500) if args.quick else (100, 1000)))
         bench_catch_up(engine, schema, events)
     finally:
         engine.close()
