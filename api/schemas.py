@@ -323,3 +323,14 @@ class ImportReport(BaseModel):
     corrected: int
     unchanged: int
     position: int
+
+
+class RankingEntry(BaseModel):
+    rank: int
+    code: str
+    name: str
+    type: FundType
+    return_pct: Decimal | None = None
+    value: Decimal | None = None
+    start_date: date | None = None
+    end_date: date

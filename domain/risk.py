@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import calendar
 import itertools
-from datetime import datetime
+from datetime import date, datetime
+from typing import TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -18,6 +19,7 @@ from domain.errors import Conflict, InvalidField
 from domain.vocab import Horizon, RiskLevel, Variety
 
 SCORING_VERSION = "scoring-2026.1"
+DT = TypeVar("DT", date, datetime)
 
 
 class Option(BaseModel):
@@ -136,8 +138,8 @@ def score(questionnaire: Questionnaire, answers: dict[str, str]) -> Scored:
     )
 
 
-def add_months(moment: datetime, months: int) -> datetime:
-    """The same day ``months`` later, or the month's last day when it is shorter."""
+def add_months(moment: DT, months: int) -> DT:
+    """The same day ``months`` later (or earlier), or the month's last day when shorter."""
     month_index = moment.month - 1 + months
     year, month = moment.year + month_index // 12, month_index % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])

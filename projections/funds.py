@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from adapters.sql import Tx, ViewDatabase
 from domain.funds import Fund
+from domain.performance import Period, period_return, period_start
 from projections.base import View
 
 
@@ -208,6 +210,70 @@ class FundsView(View):
                 f"{self.t('view_fund_navs')} WHERE {' AND '.join(where)} ORDER BY nav_date",
                 params,
             )
+
+    def rankings(
+        self, db: ViewDatabase, period: Period, fund_type: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """Funds by return over the period, best first; a fund whose history does not
+        cover the period is left out, not ranked as zero."""
+        entries = []
+        with db.read() as tx:
+            for fund in self._with_navs(tx, fund_type):
+                end = date.fromisoformat(fund["latest_nav_date"])
+                start_from = period_start(period, end)
+                if start_from is None:
+                    rows = tx.query(
+                        f"SELECT nav_date, accumulated_nav FROM {self.t('view_fund_navs')} "
+                        "WHERE code = ? ORDER BY nav_date LIMIT 1",
+                        (fund["code"],),
+                    )
+                else:
+                    rows = tx.query(
+                        f"SELECT nav_date, accumulated_nav FROM {self.t('view_fund_navs')} "
+                        "WHERE code = ? AND nav_date <= ? ORDER BY nav_date DESC LIMIT 1",
+                        (fund["code"], start_from.isoformat()),
+                    )
+                if not rows or rows[0]["nav_date"] >= fund["latest_nav_date"]:
+                    continue
+                entries.append(
+                    {
+                        **_identity(fund),
+                        "return_pct": period_return(
+                            Decimal(rows[0]["accumulated_nav"]),
+                            Decimal(fund["latest_accumulated_nav"]),
+                        ),
+                        "start_date": rows[0]["nav_date"],
+                        "end_date": fund["latest_nav_date"],
+                    }
+                )
+        entries.sort(key=lambda e: (-e["return_pct"], e["code"]))
+        return [{"rank": n, **e} for n, e in enumerate(entries[:limit], start=1)]
+
+    def latest_ranking(
+        self, db: ViewDatabase, by: str, fund_type: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """Funds by their latest unit or accumulated NAV, highest first."""
+        column = {"unit_nav": "latest_unit_nav", "accumulated_nav": "latest_accumulated_nav"}[by]
+        with db.read() as tx:
+            funds = self._with_navs(tx, fund_type)
+        entries = [
+            {**_identity(f), "value": Decimal(f[column]), "end_date": f["latest_nav_date"]}
+            for f in funds
+        ]
+        entries.sort(key=lambda e: (-e["value"], e["code"]))
+        return [{"rank": n, **e} for n, e in enumerate(entries[:limit], start=1)]
+
+    def _with_navs(self, tx: Tx, fund_type: str | None) -> list[dict[str, Any]]:
+        query = f"SELECT * FROM {self.t('view_funds')} WHERE latest_nav_date IS NOT NULL"
+        params: tuple[Any, ...] = ()
+        if fund_type is not None:
+            query += " AND type = ?"
+            params = (fund_type,)
+        return tx.query(query + " ORDER BY code", params)
+
+
+def _identity(fund: dict[str, Any]) -> dict[str, Any]:
+    return {k: fund[k] for k in ("code", "name", "type")}
 
 
 def _fund(row: dict[str, Any]) -> dict[str, Any]:

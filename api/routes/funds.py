@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
+from api.charts import nav_chart
 from api.deps import ContextDep, EngineDep, IdempotencyDep, fresh, roles
 from api.schemas import (
     FundCode,
@@ -19,10 +21,12 @@ from api.schemas import (
     ImportReport,
     NavCreate,
     NavPointPublic,
+    RankingEntry,
     RiskRatingChange,
     WriteResult,
 )
 from domain.errors import InvalidField, NotFound
+from domain.performance import Period
 from domain.staff import Role
 from domain.vocab import FundType, RiskRating
 
@@ -86,6 +90,25 @@ def list_funds(
         q=q,
     )
     return [FundSummary.model_validate(r) for r in rows]
+
+
+@router.get("/rankings", dependencies=[READERS, FRESH])
+def rankings(
+    engine: EngineDep,
+    period: Period = Period.YEAR,
+    type: FundType | None = None,
+    by: Literal["unit_nav", "accumulated_nav"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> list[RankingEntry]:
+    """Funds ranked by return over a period (from accumulated NAV), within a type when
+    one is given; or, with ``by``, by their latest NAV. Funds without the period's history
+    are left out."""
+    fund_type = type.value if type else None
+    if by is not None:
+        rows = engine.fund_view.latest_ranking(engine.db, by, fund_type, limit)
+    else:
+        rows = engine.fund_view.rankings(engine.db, period, fund_type, limit)
+    return [RankingEntry.model_validate(r) for r in rows]
 
 
 @router.get("/{code}", dependencies=[READERS, FRESH])
@@ -153,3 +176,28 @@ def nav_series(
         )
         for r in rows
     ]
+
+
+@router.get(
+    "/{code}/chart.svg",
+    dependencies=[READERS, FRESH],
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}},
+)
+def nav_chart_svg(
+    code: Code,
+    engine: EngineDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> Response:
+    """A trend chart of unit and accumulated NAV over the range, as SVG."""
+    fund = engine.fund_view.get(engine.db, code)
+    if fund is None:
+        raise NotFound(f"fund {code} not found")
+    rows = engine.fund_view.series(engine.db, code, start, end)
+    points = [
+        (date.fromisoformat(r["nav_date"]), Decimal(r["unit_nav"]), Decimal(r["accumulated_nav"]))
+        for r in rows
+    ]
+    svg = nav_chart(f"{fund['code']} {fund['name']}", points)
+    return Response(svg, media_type="image/svg+xml")

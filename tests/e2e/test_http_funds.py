@@ -183,3 +183,43 @@ def test_nav_import_over_http_reports_counts_or_every_bad_line(api: Api) -> None
         == 403
     )
     assert api.call("POST", "/api/v1/funds/nav/import").status_code == 422
+
+
+def test_rankings_and_chart_over_http(api: Api) -> None:
+    listed(api)
+    last: dict[str, Any] = {}
+    for day, value in (
+        ("2025-01-02", "1.0000"),
+        ("2025-12-31", "1.0500"),
+        ("2026-01-30", "1.0800"),
+    ):
+        last = api.call(
+            "POST",
+            "/api/v1/funds/000123/nav",
+            json={"date": day, "unit_nav": value, "accumulated_nav": value},
+        ).json()
+    wait = f"min_position={last['position']}"
+    ranking = api.call("GET", f"/api/v1/funds/rankings?period=ytd&{wait}", "advisor")
+    assert ranking.status_code == 200
+    assert ranking.json() == [
+        {
+            "rank": 1,
+            "code": "000123",
+            "name": "Harbour Steady Bond",
+            "type": "bond",
+            "return_pct": "2.8571",
+            "value": None,
+            "start_date": "2025-12-31",
+            "end_date": "2026-01-30",
+        }
+    ]
+    by_nav = api.call("GET", "/api/v1/funds/rankings?by=unit_nav").json()
+    assert by_nav[0]["value"] == "1.0800"
+    assert api.call("GET", "/api/v1/funds/rankings?period=2y").status_code == 422
+    chart = api.call("GET", "/api/v1/funds/000123/chart.svg?from=2025-01-01")
+    assert chart.status_code == 200
+    assert chart.headers["content-type"].startswith("image/svg+xml")
+    assert chart.text.startswith("<svg")
+    assert chart.text.count("<polyline") == 2
+    assert "2025-01-02" in chart.text
+    assert api.call("GET", "/api/v1/funds/654321/chart.svg").status_code == 404
