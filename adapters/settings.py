@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlparse
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.policies import AssessmentPolicy, ClientPolicy
+from domain.policies import AssessmentPolicy, ClientPolicy, SuitabilityPolicy
 
 
 class Settings(BaseSettings):
@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     client_policy: ClientPolicy = ClientPolicy()
     assessment_policy: AssessmentPolicy = AssessmentPolicy()
+    suitability_policy: SuitabilityPolicy = SuitabilityPolicy()
     questionnaire_dir: Path | None = None
 
     @property

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.engine import Engine
-from api.routes import clients, funds, ops, risk, staff
+from api.routes import clients, funds, ops, purchases, risk, staff
 
 log = structlog.get_logger(__name__)
 SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -40,7 +40,14 @@ def create_app(engine: Engine) -> FastAPI:
     app.state.engine = engine
     errors.install(app)
     app.add_middleware(Correlation)
-    for router in (staff.router, clients.router, risk.router, funds.router, ops.router):
+    for router in (
+        staff.router,
+        clients.router,
+        risk.router,
+        funds.router,
+        purchases.router,
+        ops.router,
+    ):
         app.include_router(router)
     return app
 

@@ -13,12 +13,14 @@ from adapters.settings import Settings
 from adapters.sql import PostgresViews, open_views, schema_lock
 from application.clients import ClientCommands
 from application.funds import FundCommands
+from application.purchases import PurchaseCommands
 from application.risk import RiskCommands
 from application.staff import StaffCommands
 from application.store import Store
 from projections.base import View
 from projections.clients import ClientsView
 from projections.funds import FundsView
+from projections.purchases import PurchasesView, ReviewsView
 from projections.runner import Projector, rebuild
 from projections.staff import StaffView
 from projections.worker import ProjectionWorker, WorkerConfig
@@ -27,6 +29,8 @@ VIEW_CLASSES: dict[str, type[View]] = {
     "clients": ClientsView,
     "staff": StaffView,
     "funds": FundsView,
+    "purchases": PurchasesView,
+    "reviews": ReviewsView,
 }
 
 
@@ -39,7 +43,15 @@ class Engine:
         self.client_view = ClientsView()
         self.staff_view = StaffView()
         self.fund_view = FundsView()
-        views = (self.client_view, self.staff_view, self.fund_view)
+        self.purchase_view = PurchasesView()
+        self.review_view = ReviewsView()
+        views = (
+            self.client_view,
+            self.staff_view,
+            self.fund_view,
+            self.purchase_view,
+            self.review_view,
+        )
         with schema_lock(settings):
             for view in views:
                 view.create(self.db)
@@ -70,6 +82,7 @@ class Engine:
         self.projector = Projector(self.store, self.db, workers, listen=listen, channel=channel)
         self.clients = ClientCommands(self.store, settings.client_policy)
         self.funds = FundCommands(self.store)
+        self.purchases = PurchaseCommands(self.store, settings.suitability_policy)
         self.risk = RiskCommands(
             self.store, load_questionnaires(settings.questionnaire_dir), settings.assessment_policy
         )

@@ -17,6 +17,7 @@ from domain.errors import ConcurrentWrite, InvalidField, NotFound, StaleVersion
 from domain.keys import CommandReceipt, receipt_id
 
 T = TypeVar("T", bound=Aggregate)
+E = TypeVar("E")
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,13 @@ class Commands:
         aggregate = self.load(cls, aggregate_id, expected_version)
         action(aggregate)
         return self.commit(ctx, aggregate, idem=idem)
+
+    def first_event(self, aggregate_id: UUID, cls: type[E]) -> E:
+        """The event that created an aggregate, as recorded (answers replayed requests)."""
+        first: Any = next(iter(self.store.events.get(aggregate_id, lte=1)), None)
+        if not isinstance(first, cls):
+            raise InvalidField("Idempotency-Key", "was used for another kind of command")
+        return first
 
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(list(self.store.events.get(aggregate_id, limit=1)))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID, uuid4
 
 from application.common import CommandResult, Commands, Idempotency
@@ -64,7 +63,7 @@ class RiskCommands(Commands):
     ) -> AssessmentTaken:
         """Score the answers and make the result the client's current assessment."""
         if (earlier := self.replayed(ctx, idem)) is not None:
-            return AssessmentTaken(earlier, self.assessed(earlier.id))
+            return AssessmentTaken(earlier, self.first_event(earlier.id, RiskAssessment.Assessed))
         client = self.load(Client, client_id)
         scored = score(self.questionnaire(questionnaire_version), answers)
         assessment = RiskAssessment.take(
@@ -96,16 +95,3 @@ class RiskCommands(Commands):
         return self.update(
             ctx, Client, client_id, lambda c: c.record_exemption(ctx, reason), idem=idem
         )
-
-    def assessed(self, assessment_id: UUID) -> RiskAssessment.Assessed:
-        """The scored result as recorded when the assessment was taken."""
-        first: Any = next(iter(self.store.events.get(assessment_id, lte=1)), None)
-        if not isinstance(first, RiskAssessment.Assessed):
-            raise InvalidField("Idempotency-Key", "was used for another kind of command")
-        return first
-
-    def current_assessment(self, client_id: UUID) -> RiskAssessment | None:
-        client = self.load(Client, client_id)
-        if client.assessment_id is None:
-            return None
-        return self.load(RiskAssessment, client.assessment_id)

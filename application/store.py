@@ -13,6 +13,7 @@ from eventsourcing.utils import Environment
 from domain.base import Snapshot
 from domain.clients import Client
 from domain.funds import Fund
+from domain.purchases import Purchase
 from domain.risk import RiskAssessment
 from domain.staff import StaffUser
 
@@ -21,6 +22,7 @@ SNAPSHOTTABLE: dict[str, type[Any]] = {
     "StaffUser": StaffUser,
     "RiskAssessment": RiskAssessment,
     "Fund": Fund,
+    "Purchase": Purchase,
 }
 
 

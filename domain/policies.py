@@ -28,3 +28,11 @@ class AssessmentPolicy(BaseModel):
     validity_months: int = Field(default=12, ge=1)
     retired_questionnaires: tuple[str, ...] = ()
     current_questionnaire: str | None = None
+
+
+class SuitabilityPolicy(BaseModel):
+    """Purchases (DOMAIN.md §4): a purchase awaiting confirmation lapses after 24 hours."""
+
+    model_config = ConfigDict(frozen=True)
+
+    confirmation_hours: int = Field(default=24, ge=1)

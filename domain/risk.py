@@ -155,12 +155,18 @@ class RiskAssessment(Aggregate):
 
     client_id: UUID
     level: RiskLevel
+    horizon: Horizon
+    varieties: tuple[Variety, ...]
+    lowest_category: bool
     expires_at: datetime
     review_due_at: datetime
 
     class State(SnapshotState):
         client_id: UUID
         level: RiskLevel
+        horizon: Horizon
+        varieties: tuple[Variety, ...]
+        lowest_category: bool
         expires_at: datetime
         review_due_at: datetime
 
@@ -181,6 +187,9 @@ class RiskAssessment(Aggregate):
         def apply(self, aggregate: RiskAssessment) -> None:
             aggregate.client_id = self.client_id
             aggregate.level = self.level
+            aggregate.horizon = self.horizon
+            aggregate.varieties = self.varieties
+            aggregate.lowest_category = self.lowest_category
             aggregate.expires_at = self.expires_at
             aggregate.review_due_at = self.review_due_at
 

@@ -236,6 +236,18 @@ class ClientsView(View):
         rows = rows[:limit]
         return [_client(r) for r in rows], encode_cursor(rows[-1]["seq"]) if more else None
 
+    def names(self, db: ViewDatabase, ids: list[str]) -> dict[str, str]:
+        """Client names by id, for registers that list clients."""
+        unique = sorted(set(ids))
+        if not unique:
+            return {}
+        marks = ", ".join("?" for _ in unique)
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT id, name FROM {self.t('view_clients')} WHERE id IN ({marks})", unique
+            )
+        return {r["id"]: r["name"] for r in rows}
+
     def interactions(
         self, db: ViewDatabase, client_id: UUID, limit: int = 50, cursor: str | None = None
     ) -> tuple[list[dict[str, Any]], str | None]:

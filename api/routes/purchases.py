@@ -1,0 +1,177 @@
+"""Purchases with suitability matching, overrides, and the compliance registers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from api.deps import ContextDep, EngineDep, IdempotencyDep, fresh, roles
+from api.schemas import (
+    FundSummary,
+    OverrideEntry,
+    PurchaseCancel,
+    PurchaseConfirm,
+    PurchaseCreate,
+    PurchasePublic,
+    PurchaseResult,
+    ReviewFlag,
+    Suitability,
+    WriteResult,
+)
+from domain.errors import NotFound
+from domain.purchases import Purchase
+from domain.staff import Role
+from domain.vocab import Horizon, RiskLevel, Variety, horizon_matches
+
+router = APIRouter(prefix="/api/v1", tags=["purchases"])
+ADVISORS = Depends(roles(Role.ADMIN, Role.ADVISOR))
+SERVICE = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.AGENT))
+READERS = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.AGENT, Role.COMPLIANCE))
+COMPLIANCE = Depends(roles(Role.ADMIN, Role.COMPLIANCE))
+
+
+def _suitability(row: dict[str, Any]) -> Suitability:
+    return Suitability.model_validate(row)
+
+
+def _requested_result(result: Any, e: Purchase.Requested) -> PurchaseResult:
+    a, d = e.inputs.assessment, e.decision
+    return PurchaseResult(
+        **asdict(result),
+        status=e.status.value,
+        suitability=Suitability(
+            client_level=a.level if a else None,
+            fund_rating=e.inputs.fund.risk_rating,
+            outcome=d.outcome.value,
+            mismatches=[m.model_dump() for m in d.mismatches],
+            warning_text=d.warning_text,
+            reason=d.reason,
+            rule_version=d.rule_version,
+            assessment_id=a.id if a else None,
+            assessment_version=a.version if a else None,
+            fund_version=e.inputs.fund.version,
+        ),
+    )
+
+
+@router.get(
+    "/clients/{client_id}/suitable-funds",
+    dependencies=[READERS, Depends(fresh("clients", "funds"))],
+)
+def suitable_funds(client_id: UUID, engine: EngineDep) -> list[FundSummary]:
+    """Funds that match the client on risk, horizon and variety; all funds for an exempt
+    professional investor; none without a valid assessment."""
+    client = engine.client_view.get(engine.db, client_id)
+    if client is None:
+        raise NotFound(f"client {client_id} not found")
+    funds = engine.fund_view.search(engine.db)
+    if client["suitability_exemption"]["exempt"] and client["investor_type"] == "professional":
+        return [FundSummary.model_validate(f) for f in funds]
+    risk = client["risk"]
+    if risk is None or datetime.fromisoformat(risk["expires_at"]) <= datetime.now(UTC):
+        return []
+    level, horizon = RiskLevel(risk["level"]), Horizon(risk["horizon"])
+    accepted = [Variety(v) for v in risk["varieties"]]
+    lowest = risk["lowest_category"]
+    return [
+        FundSummary.model_validate(f)
+        for f in funds
+        if int(f["risk_rating"][1]) <= (1 if lowest else level.rank)
+        and horizon_matches(horizon, Horizon(f["horizon"]))
+        and Variety(f["variety"]) in accepted
+    ]
+
+
+@router.post("/clients/{client_id}/purchases", status_code=201, dependencies=[ADVISORS])
+def request_purchase(
+    client_id: UUID,
+    body: PurchaseCreate,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+    response: Response,
+) -> PurchaseResult:
+    """Request a purchase: accepted on a match, confirmation required on a warning,
+    rejected on a block or without a valid assessment; the decision is recorded."""
+    taken = engine.purchases.request(ctx, client_id, body.fund_code, body.amount, idem)
+    response.headers["Location"] = f"/api/v1/purchases/{taken.result.id}"
+    return _requested_result(taken.result, taken.requested)
+
+
+@router.post("/purchases/{purchase_id}/confirm", dependencies=[SERVICE])
+def confirm_purchase(
+    purchase_id: UUID,
+    body: PurchaseConfirm,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+) -> WriteResult:
+    """Record the override: the acknowledgement repeats the exact warning shown."""
+    return WriteResult(
+        **asdict(
+            engine.purchases.confirm(ctx, purchase_id, body.acknowledgement, body.channel, idem)
+        )
+    )
+
+
+@router.post("/purchases/{purchase_id}/cancel", dependencies=[SERVICE])
+def cancel_purchase(
+    purchase_id: UUID,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+    body: PurchaseCancel | None = None,
+) -> WriteResult:
+    """Cancel a purchase that waits for confirmation or was accepted."""
+    reason = (body or PurchaseCancel()).reason
+    return WriteResult(**asdict(engine.purchases.cancel(ctx, purchase_id, reason, idem)))
+
+
+def _public(row: dict[str, Any]) -> PurchasePublic:
+    return PurchasePublic.model_validate({**row, "suitability": _suitability(row)})
+
+
+@router.get("/purchases/{purchase_id}", dependencies=[READERS, Depends(fresh("purchases"))])
+def get_purchase(purchase_id: UUID, engine: EngineDep) -> PurchasePublic:
+    """One purchase with its suitability decision."""
+    row = engine.purchase_view.get(engine.db, purchase_id)
+    if row is None:
+        raise NotFound(f"purchase {purchase_id} not found")
+    return _public(row)
+
+
+@router.get("/clients/{client_id}/purchases", dependencies=[READERS, Depends(fresh("purchases"))])
+def client_purchases(client_id: UUID, engine: EngineDep) -> list[PurchasePublic]:
+    """The client's purchases, oldest first."""
+    if engine.client_view.get(engine.db, client_id) is None:
+        raise NotFound(f"client {client_id} not found")
+    return [_public(r) for r in engine.purchase_view.of_client(engine.db, client_id)]
+
+
+@router.get("/compliance/overrides", dependencies=[COMPLIANCE, Depends(fresh("purchases"))])
+def overrides(
+    engine: EngineDep,
+    start: Annotated[datetime | None, Query(alias="from")] = None,
+    end: Annotated[datetime | None, Query(alias="to")] = None,
+    branch: str | None = None,
+    fund: str | None = None,
+) -> list[OverrideEntry]:
+    """The override register: every confirmed warning, who confirmed it, how and when."""
+    rows = engine.purchase_view.overrides(engine.db, start=start, end=end, branch=branch, fund=fund)
+    names = engine.client_view.names(engine.db, [r["client_id"] for r in rows])
+    return [
+        OverrideEntry.model_validate(
+            {**r, "purchase_id": r["id"], "client_name": names.get(r["client_id"])}
+        )
+        for r in rows
+    ]
+
+
+@router.get("/compliance/reviews", dependencies=[COMPLIANCE, Depends(fresh("reviews"))])
+def reviews(engine: EngineDep) -> list[ReviewFlag]:
+    """Clients holding a fund whose risk rating rose above their level."""
+    return [ReviewFlag.model_validate(r) for r in engine.review_view.all(engine.db)]
