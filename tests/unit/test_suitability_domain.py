@@ -1,0 +1,213 @@
+"""The suitability rules of DOMAIN.md §4 and the purchase aggregate: given, when, then."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from domain.base import Context
+from domain.errors import InvalidField
+from domain.purchases import (
+    ConfirmationChannel,
+    NotAwaitingConfirmation,
+    NotCancellable,
+    Purchase,
+    PurchaseStatus,
+)
+from domain.suitability import (
+    RULE_VERSION,
+    AssessmentInput,
+    FundInput,
+    Inputs,
+    Outcome,
+    decide,
+    risk_outcome,
+)
+from domain.vocab import Horizon, RiskLevel, RiskRating, Variety
+
+NOW = datetime(2026, 5, 4, 10, tzinfo=UTC)
+CTX = Context(actor="advisor", at=NOW, correlation_id="c")
+M, W, B = Outcome.MATCH, Outcome.WARN, Outcome.BLOCK
+TABLE = {  # DOMAIN.md §4, row by row: C1..C5 against R1..R5
+    RiskLevel.C1: [M, B, B, B, B],
+    RiskLevel.C2: [M, M, W, W, W],
+    RiskLevel.C3: [M, M, M, W, W],
+    RiskLevel.C4: [M, M, M, M, W],
+    RiskLevel.C5: [M, M, M, M, M],
+}
+
+
+def inputs(
+    level: RiskLevel = RiskLevel.C3,
+    rating: RiskRating = RiskRating.R2,
+    *,
+    horizon: Horizon = Horizon.LONG,
+    fund_horizon: Horizon = Horizon.MEDIUM,
+    varieties: tuple[Variety, ...] = tuple(Variety),
+    variety: Variety = Variety.EQUITY,
+    lowest: bool | None = None,
+    expires_at: datetime | None = None,
+    assessed: bool = True,
+    investor_type: str = "ordinary",
+    exempt: bool = False,
+) -> Inputs:
+    assessment = (
+        AssessmentInput(
+            id=uuid.UUID(int=1),
+            version=1,
+            level=level,
+            horizon=horizon,
+            varieties=varieties,
+            lowest_category=level is RiskLevel.C1 if lowest is None else lowest,
+            expires_at=expires_at or NOW + timedelta(days=100),
+        )
+        if assessed
+        else None
+    )
+    return Inputs(
+        investor_type=investor_type,
+        exempt=exempt,
+        assessment=assessment,
+        fund=FundInput(
+            code="000123", version=7, risk_rating=rating, horizon=fund_horizon, variety=variety
+        ),
+        at=NOW,
+    )
+
+
+@pytest.mark.parametrize(("level", "rating"), [(lv, r) for lv in RiskLevel for r in RiskRating])
+def test_the_risk_table(level: RiskLevel, rating: RiskRating) -> None:
+    expected = TABLE[level][rating.rank - 1]
+    assert risk_outcome(level, rating) is expected
+    decision = decide(inputs(level, rating))
+    assert decision.outcome is expected
+    assert decision.rule_version == RULE_VERSION
+    if expected is W:
+        assert decision.mismatches[0].model_dump() == {
+            "dimension": "risk",
+            "client": level.value,
+            "fund": rating.value,
+        }
+        assert decision.warning_text is not None
+        assert f"risk rating {rating.value}" in decision.warning_text
+
+
+def test_a_lowest_category_client_is_blocked_above_r1_whatever_the_level() -> None:
+    decision = decide(inputs(RiskLevel.C3, RiskRating.R2, lowest=True))
+    assert decision.outcome is B
+    assert decision.reason == "a lowest-category client cannot buy above R1"
+
+
+def test_horizon_and_variety_mismatches_warn_and_are_each_named() -> None:
+    decision = decide(
+        inputs(
+            RiskLevel.C4,
+            RiskRating.R3,
+            horizon=Horizon.SHORT,
+            fund_horizon=Horizon.LONG,
+            varieties=(Variety.CASH,),
+            variety=Variety.EQUITY,
+        )
+    )
+    assert decision.outcome is W
+    assert [m.dimension for m in decision.mismatches] == ["horizon", "variety"]
+    assert decision.warning_text is not None
+    assert "horizon (long) is longer than yours (short)" in decision.warning_text
+    assert "invests in equity" in decision.warning_text
+
+
+def test_a_shorter_fund_horizon_matches() -> None:
+    assert decide(inputs(horizon=Horizon.MEDIUM, fund_horizon=Horizon.SHORT)).outcome is M
+
+
+def test_without_an_assessment_or_with_an_expired_one_the_purchase_is_blocked() -> None:
+    assert decide(inputs(assessed=False)).reason == "no risk assessment"
+    expired = decide(inputs(expires_at=NOW))
+    assert (expired.outcome, expired.reason) == (B, "the risk assessment has expired")
+
+
+def test_an_exempt_professional_is_matched_without_warnings() -> None:
+    decision = decide(
+        inputs(
+            RiskLevel.C1, RiskRating.R5, assessed=False, investor_type="professional", exempt=True
+        )
+    )
+    assert (decision.outcome, decision.mismatches, decision.warning_text) == (
+        Outcome.EXEMPT,
+        (),
+        None,
+    )
+
+
+def test_a_professional_without_the_exemption_follows_the_table() -> None:
+    assert decide(inputs(RiskLevel.C2, RiskRating.R4, investor_type="professional")).outcome is W
+
+
+def test_the_same_inputs_always_give_the_same_decision() -> None:
+    given = inputs(RiskLevel.C2, RiskRating.R5, horizon=Horizon.SHORT)
+    assert decide(given) == decide(Inputs.model_validate_json(given.model_dump_json()))
+
+
+def requested(level: RiskLevel, rating: RiskRating) -> Purchase:
+    purchase = Purchase.request(
+        CTX, uuid.uuid4(), uuid.uuid4(), "SH", Decimal("10000"), inputs(level, rating), 24
+    )
+    purchase.collect_events()
+    return purchase
+
+
+@pytest.mark.parametrize(
+    ("level", "rating", "status"),
+    [
+        (RiskLevel.C3, RiskRating.R2, PurchaseStatus.ACCEPTED),
+        (RiskLevel.C2, RiskRating.R4, PurchaseStatus.CONFIRMATION_REQUIRED),
+        (RiskLevel.C1, RiskRating.R2, PurchaseStatus.REJECTED),
+    ],
+)
+def test_a_request_takes_its_status_from_the_decision(
+    level: RiskLevel, rating: RiskRating, status: PurchaseStatus
+) -> None:
+    assert requested(level, rating).status is status
+
+
+def test_given_a_warning_when_confirmed_with_the_exact_text_then_accepted() -> None:
+    purchase = requested(RiskLevel.C2, RiskRating.R4)
+    assert purchase.warning_text is not None
+    purchase.confirm(CTX, purchase.warning_text, ConfirmationChannel.PHONE)
+    [event] = purchase.collect_events()
+    assert isinstance(event, Purchase.OverrideConfirmed)
+    assert (event.acknowledgement, event.channel, event.meta.actor) == (
+        purchase.warning_text,
+        ConfirmationChannel.PHONE,
+        "advisor",
+    )
+    assert purchase.status is PurchaseStatus.ACCEPTED
+
+
+def test_given_a_warning_when_the_acknowledgement_differs_then_refused() -> None:
+    purchase = requested(RiskLevel.C2, RiskRating.R4)
+    with pytest.raises(InvalidField) as err:
+        purchase.confirm(CTX, "ok", ConfirmationChannel.ONLINE)
+    assert err.value.field == "acknowledgement"
+
+
+def test_a_blocked_or_lapsed_purchase_cannot_be_confirmed() -> None:
+    with pytest.raises(NotAwaitingConfirmation):
+        requested(RiskLevel.C1, RiskRating.R3).confirm(CTX, "x", ConfirmationChannel.PHONE)
+    purchase = requested(RiskLevel.C2, RiskRating.R4)
+    late = Context(actor="advisor", at=NOW + timedelta(hours=24), correlation_id="c")
+    with pytest.raises(NotAwaitingConfirmation, match="lapsed"):
+        purchase.confirm(late, purchase.warning_text or "", ConfirmationChannel.PHONE)
+
+
+def test_cancel_works_until_the_purchase_is_rejected_or_cancelled() -> None:
+    purchase = requested(RiskLevel.C2, RiskRating.R4)
+    purchase.cancel(CTX, "changed mind")
+    assert purchase.status is PurchaseStatus.CANCELLED
+    with pytest.raises(NotCancellable):
+        purchase.cancel(CTX, "again")
+    with pytest.raises(NotCancellable):
+        requested(RiskLevel.C1, RiskRating.R5).cancel(CTX, "x")
