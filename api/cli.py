@@ -35,7 +35,7 @@ def _first_start(engine: Engine) -> None:
     print(f"    {password}")
     print("=" * 64, flush=True)
     if engine.settings.demo_on_empty:
-        created = load_demo(engine.clients, engine.staff, engine.risk, datetime.now(UTC))
+        created = load_demo(engine.demo_commands(), datetime.now(UTC))
         print(f"Loaded demo data: {created}", flush=True)
 
 
@@ -87,13 +87,13 @@ def projections(settings: Settings, action: str, name: str | None) -> int:
     return 0
 
 
-def demo(settings: Settings, count: int) -> int:
+def demo(settings: Settings, count: int, funds: int, years: int) -> int:
     engine = Engine(settings)
     try:
         seed = engine.store.head()  # another run adds other clients
         print(
             json.dumps(
-                load_demo(engine.clients, engine.staff, engine.risk, datetime.now(UTC), count, seed)
+                load_demo(engine.demo_commands(), datetime.now(UTC), count, seed, funds, years)
             )
         )
     finally:
@@ -123,6 +123,8 @@ def parser() -> argparse.ArgumentParser:
     pr.add_argument("name", nargs="?", choices=list(VIEW_CLASSES))
     d = sub.add_parser("demo", help="load the demo data set")
     d.add_argument("--clients", type=int, default=300)
+    d.add_argument("--funds", type=int, default=200)
+    d.add_argument("--nav-years", type=int, default=3)
     return p
 
 
@@ -141,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"assure projections {args.action}: give a view name", file=sys.stderr)
                 return 2
             return projections(settings, args.action, args.name)
-        return demo(settings, args.clients)
+        return demo(settings, args.clients, args.funds, args.nav_years)
     except DomainError as e:
         print(f"assure: {e.message}", file=sys.stderr)
         return 1

@@ -12,6 +12,7 @@ from adapters.scheduler import Scheduler
 from adapters.settings import Settings
 from adapters.sql import PostgresViews, open_views, schema_lock
 from application.clients import ClientCommands
+from application.demo import DemoCommands
 from application.funds import FundCommands
 from application.purchases import PurchaseCommands
 from application.risk import RiskCommands
@@ -90,6 +91,9 @@ class Engine:
         self.tokens = TokenService(secret_key(settings), timedelta(hours=settings.token_ttl_hours))
         self.scheduler = Scheduler(self._leadership("scheduler"))
         self._started = False
+
+    def demo_commands(self) -> DemoCommands:
+        return DemoCommands(self.clients, self.staff, self.risk, self.funds, self.purchases)
 
     def _leadership(self, key: str) -> Leadership:
         if isinstance(self.db, PostgresViews):

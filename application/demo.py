@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import random
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from application.clients import ClientCommands
+from application.demo_funds import load_funds, load_purchases
+from application.funds import FundCommands
+from application.purchases import PurchaseCommands
 from application.risk import RiskCommands
 from application.staff import StaffCommands
 from domain.base import Context
@@ -81,15 +85,25 @@ SUMMARIES = {
 }
 
 
+@dataclass(frozen=True)
+class DemoCommands:
+    clients: ClientCommands
+    staff: StaffCommands
+    risk: RiskCommands
+    funds: FundCommands
+    purchases: PurchaseCommands
+
+
 def load_demo(
-    clients: ClientCommands,
-    staff: StaffCommands,
-    risk: RiskCommands,
+    commands: DemoCommands,
     now: datetime,
     client_count: int = 300,
     seed: int = 7,
+    fund_count: int = 200,
+    nav_years: int = 3,
 ) -> dict[str, int]:
     """Load the demo set as the ``system:demo`` actor; returns what it created."""
+    clients, staff, risk = commands.clients, commands.staff, commands.risk
     rng = random.Random(seed)
     ctx = Context(actor="system:demo", at=now, correlation_id=f"demo:{now.isoformat()}")
     users = 0
@@ -104,7 +118,7 @@ def load_demo(
                 staff.add_user(ctx, name, role, secrets.token_urlsafe(18))
                 users += 1
     events = 0
-    created = 0
+    created: list[UUID] = []
     for n in range(client_count):
         registered_at = now - timedelta(days=rng.randint(30, 2000))
         at = Context(actor=ctx.actor, at=registered_at, correlation_id=ctx.correlation_id)
@@ -125,7 +139,7 @@ def load_demo(
             )
         except DuplicateFound:  # a run with the same seed loaded this one already
             continue
-        created += 1
+        created.append(result.id)
         events += 2
         tags = rng.sample(TAGS, rng.randint(0, 2))
         if tags:
@@ -144,7 +158,15 @@ def load_demo(
         if professional and rng.random() < 0.5:
             risk.exempt(ctx, result.id, "Qualified professional investor, documents on file")
             events += 1
-    return {"users": users, "clients": created, "events": events}
+    codes = load_funds(commands.funds, ctx, rng, fund_count, nav_years)
+    bought = load_purchases(commands.purchases, ctx, rng, created, codes, now) if codes else 0
+    return {
+        "users": users,
+        "clients": len(created),
+        "funds": len(codes),
+        "purchases": bought,
+        "events": events,
+    }
 
 
 def _assess(
