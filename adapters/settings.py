@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     port: int = 8000
     secret_key: SecretStr | None = None
     token_ttl_hours: float = Field(default=8.0, gt=0)
-    snapshot_intervals: dict[str, int] = {"Client": 50, "StaffUser": 20, "Fund": 100}
+    snapshot_intervals: dict[str, int] = {"Client": 50, "StaffUser": 20, "Fund": 20}
     projection_batch_size: int = Field(default=500, ge=1)
     projection_poll_interval: float = Field(default=0.5, gt=0)
     projection_max_attempts: int = Field(default=3, ge=1)

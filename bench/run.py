@@ -7,7 +7,9 @@
 2. register client over HTTP, 16 concurrent clients, vs the same server's GET /health rate
    (target >= 0.5x);
 3. bulk NAV import (events/s) vs raw multi-row INSERT, 100 rows a commit (target >= 0.25x);
-4. projection catch-up over 200,000 events into the client views (target >= 10,000
+4. aggregate load, 1,250 events with snapshots, vs a 10-event aggregate (target: at most 2x
+   the time, i.e. a rate ratio >= 0.5x);
+5. projection catch-up over 200,000 events into the client views (target >= 10,000
    events/s), next to a raw multi-row INSERT of the same rows as the baseline.
 """
 
@@ -25,6 +27,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +39,7 @@ from adapters.settings import Settings
 from api.engine import Engine
 from domain.base import Context
 from domain.clients import Channel, Client
+from domain.funds import fund_id
 from domain.staff import Role
 from domain.vocab import FundType, Horizon, RiskRating, Variety
 from projections.clients import ClientsView
@@ -328,6 +332,53 @@ def bench_nav_import(engine: Engine, schema: str, funds: int, days: int) -> None
     )
 
 
+def bench_aggregate_load(engine: Engine, rounds: int = 200) -> None:
+    """A fund with at least 1,250 events (snapshots on) against one with 10 events.
+
+    The large one stops just before its next snapshot, the worst case: its load reads the
+    snapshot and then ``interval - 1`` events.
+    """
+    ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
+    interval = engine.settings.snapshot_intervals.get("Fund", 1_000_000)
+    large = 1250 + (interval - 1 - 1250 % interval) % interval  # events, Listed included
+    start = datetime.now(UTC).date() - timedelta(days=large + 10)
+    for code, points in (("880001", large - 1), ("880002", 9)):
+        engine.funds.list_fund(
+            ctx,
+            code=code,
+            name=f"Load {code}",
+            fund_type=FundType.EQUITY,
+            manager="Bench",
+            inception_date=start,
+            risk_rating=RiskRating.R4,
+            horizon=Horizon.LONG,
+            variety=Variety.EQUITY,
+        )
+        for d in range(points):  # one save per NAV, as daily publishing does
+            engine.funds.publish_nav(
+                ctx,
+                code,
+                start + timedelta(days=d),
+                Decimal(f"{1 + d / 5000:.4f}"),
+                Decimal(f"{1 + d / 4000:.4f}"),
+            )
+
+    def load_rate(code: str) -> float:
+        aggregate_id = fund_id(code)
+        started = time.perf_counter()
+        for _ in range(rounds):
+            engine.store.repository.get(aggregate_id)
+        return rate(rounds, time.perf_counter() - started)
+
+    small = load_rate("880002")
+    line(
+        f"aggregate load, {large:,} events, snapshot every {interval} (vs 10 events)",
+        load_rate("880001"),
+        small,
+        0.5,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
@@ -343,6 +394,7 @@ def main() -> None:
         print(f"Assure bench on PostgreSQL ({PG_URL.rsplit('@', 1)[-1]}, schema {schema})")
         bench_application(engine, schema, count)
         bench_http(settings, seconds)
+        bench_aggregate_load(engine)
         bench_nav_import(engine, schema, *((20, 500) if args.quick else (100, 1000)))
         bench_catch_up(engine, schema, events)
     finally:

@@ -6,8 +6,6 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID, uuid5
 
-from pydantic import BaseModel, ConfigDict
-
 from domain.base import Aggregate, Context, Created, Event, SnapshotState
 from domain.errors import InvalidField
 from domain.keys import NAMESPACE
@@ -26,11 +24,10 @@ def check_code(code: str) -> str:
     return code
 
 
-class NavPoint(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    unit_nav: Decimal
-    accumulated_nav: Decimal
+def nav_key(unit_nav: Decimal, accumulated_nav: Decimal) -> str:
+    """A NAV point's values as one string: the aggregate keeps thousands of them, and a
+    flat ``{date: "unit/accumulated"}`` map loads from a snapshot far faster than models."""
+    return f"{unit_nav.normalize()}/{accumulated_nav.normalize()}"
 
 
 class Fund(Aggregate):
@@ -42,7 +39,7 @@ class Fund(Aggregate):
     horizon: Horizon
     variety: Variety
     inception_date: date
-    navs: dict[date, NavPoint]
+    navs: dict[str, str]
 
     class State(SnapshotState):
         code: str
@@ -51,7 +48,7 @@ class Fund(Aggregate):
         horizon: Horizon
         variety: Variety
         inception_date: date
-        navs: dict[date, NavPoint]
+        navs: dict[str, str]
 
     class Listed(Created):
         code: str
@@ -94,9 +91,7 @@ class Fund(Aggregate):
         accumulated_nav: Decimal
 
         def apply(self, aggregate: Fund) -> None:
-            aggregate.navs[self.nav_date] = NavPoint(
-                unit_nav=self.unit_nav, accumulated_nav=self.accumulated_nav
-            )
+            aggregate.navs[self.nav_date.isoformat()] = nav_key(self.unit_nav, self.accumulated_nav)
 
     class NavCorrected(Event):
         nav_date: date
@@ -106,9 +101,7 @@ class Fund(Aggregate):
         previous_accumulated_nav: Decimal
 
         def apply(self, aggregate: Fund) -> None:
-            aggregate.navs[self.nav_date] = NavPoint(
-                unit_nav=self.unit_nav, accumulated_nav=self.accumulated_nav
-            )
+            aggregate.navs[self.nav_date.isoformat()] = nav_key(self.unit_nav, self.accumulated_nav)
 
     @classmethod
     def list_in_catalogue(
@@ -162,7 +155,7 @@ class Fund(Aggregate):
     ) -> None:
         """Record a daily NAV; a second, different value for a date is a correction."""
         check_nav(nav_date, unit_nav, accumulated_nav, self.inception_date, ctx.at.date())
-        known = self.navs.get(nav_date)
+        known = self.navs.get(nav_date.isoformat())
         if known is None:
             self._record(
                 self.NavPublished,
@@ -171,15 +164,16 @@ class Fund(Aggregate):
                 unit_nav=unit_nav,
                 accumulated_nav=accumulated_nav,
             )
-        elif (known.unit_nav, known.accumulated_nav) != (unit_nav, accumulated_nav):
+        elif known != nav_key(unit_nav, accumulated_nav):
+            previous_unit, previous_accumulated = known.split("/")
             self._record(
                 self.NavCorrected,
                 ctx,
                 nav_date=nav_date,
                 unit_nav=unit_nav,
                 accumulated_nav=accumulated_nav,
-                previous_unit_nav=known.unit_nav,
-                previous_accumulated_nav=known.accumulated_nav,
+                previous_unit_nav=Decimal(previous_unit),
+                previous_accumulated_nav=Decimal(previous_accumulated),
             )
 
 

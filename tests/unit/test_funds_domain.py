@@ -67,7 +67,7 @@ def test_given_nav_when_another_value_for_that_date_then_a_correction() -> None:
     correction = fund.collect_events()[-1]
     assert isinstance(correction, Fund.NavCorrected)
     assert correction.previous_unit_nav == Decimal("1.0512")
-    assert fund.navs[date(2026, 3, 9)].unit_nav == Decimal("1.0521")
+    assert fund.navs["2026-03-09"] == "1.0521/1.2521"
 
 
 @pytest.mark.parametrize(
