@@ -132,7 +132,16 @@ def cancel_purchase(
 
 
 def _public(row: dict[str, Any]) -> PurchasePublic:
-    return PurchasePublic.model_validate({**row, "suitability": _suitability(row)})
+    """A purchase as of now: one still waiting past its confirmation deadline has lapsed
+    (the scheduler records the lapse; the read does not wait for it)."""
+    status = row["status"]
+    if status == "confirmation_required" and datetime.fromisoformat(
+        row["confirm_by"]
+    ) <= datetime.now(UTC):
+        status = "lapsed"
+    return PurchasePublic.model_validate(
+        {**row, "status": status, "suitability": _suitability(row)}
+    )
 
 
 @router.get("/purchases/{purchase_id}", dependencies=[READERS, Depends(fresh("purchases"))])

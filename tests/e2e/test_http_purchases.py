@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import pytest
 
+from domain.base import Context
 from tests.conftest import client_fields
 from tests.e2e.conftest import Api
 
@@ -86,20 +90,22 @@ def buy(api: Api, client: dict[str, Any], code: str, role: str = "advisor") -> A
     )
 
 
+TABLE = {  # DOMAIN.md §4, C1..C5 against R1..R5
+    "C1": ["match", "block", "block", "block", "block"],
+    "C2": ["match", "match", "warn", "warn", "warn"],
+    "C3": ["match", "match", "match", "warn", "warn"],
+    "C4": ["match", "match", "match", "match", "warn"],
+    "C5": ["match", "match", "match", "match", "match"],
+}
+STATUS = {"match": "accepted", "warn": "confirmation_required", "block": "rejected"}
+
+
 @pytest.mark.parametrize(
-    ("level", "rating", "status", "outcome"),
-    [
-        ("C3", "R3", "accepted", "match"),
-        ("C2", "R4", "confirmation_required", "warn"),
-        ("C1", "R2", "rejected", "block"),
-        ("C1", "R1", "accepted", "match"),
-        ("C5", "R5", "accepted", "match"),
-        ("C4", "R5", "confirmation_required", "warn"),
-    ],
+    ("level", "rating", "outcome"),
+    [(level, f"R{n}", row[n - 1]) for level, row in TABLE.items() for n in range(1, 6)],
 )
-def test_a_purchase_answers_the_table(
-    api: Api, level: str, rating: str, status: str, outcome: str
-) -> None:
+def test_a_purchase_answers_the_table(api: Api, level: str, rating: str, outcome: str) -> None:
+    status = STATUS[outcome]
     fund(api, "000777", rating)
     client = assessed_client(api, level)
     response = buy(api, client, "000777")
@@ -177,6 +183,31 @@ def test_an_exempt_professional_buys_without_warnings(api: Api) -> None:
     )
     body = buy(api, client, "000444").json()
     assert (body["status"], body["suitability"]["outcome"]) == ("accepted", "exempt")
+
+
+def test_an_expired_assessment_rejects_the_purchase(api: Api) -> None:
+    fund(api, "000556", "R1")
+    client = api.created(client_fields())
+    old = Context(
+        actor="system:test", at=datetime.now(UTC) - timedelta(days=400), correlation_id="old"
+    )
+    answers = {"horizon": "c", "varieties": "d", **LEVELS["C3"]}
+    api.engine.risk.assess(old, UUID(client["id"]), "2026-1", answers)
+    body = buy(api, client, "000556").json()
+    assert (body["status"], body["suitability"]["reason"]) == (
+        "rejected",
+        "the risk assessment has expired",
+    )
+
+
+def test_a_variety_the_client_does_not_accept_warns(api: Api) -> None:
+    fund(api, "000557", "R1", horizon="short", variety="derivatives")
+    client = assessed_client(api, "C4", "C4", varieties="c")
+    body = buy(api, client, "000557").json()
+    assert body["status"] == "confirmation_required"
+    assert body["suitability"]["mismatches"] == [
+        {"dimension": "variety", "client": "cash,fixed_income,equity", "fund": "derivatives"}
+    ]
 
 
 def test_purchase_errors_and_roles(api: Api) -> None:
@@ -261,3 +292,27 @@ def test_when_a_held_funds_rating_rises_above_the_level_then_the_client_is_flagg
     assert [
         (f["client_id"], f["previous_rating"], f["rating"], f["client_level"]) for f in flags
     ] == [(holder["id"], "R2", "R4", "C3")]
+
+
+def test_a_purchase_waiting_past_the_deadline_reads_as_lapsed_and_cannot_be_confirmed(
+    api: Api,
+) -> None:
+    fund(api, "000558", "R5")
+    client = assessed_client(api, "C2")
+    earlier = Context(
+        actor=str(api.users["advisor"]),
+        at=datetime.now(UTC) - timedelta(hours=25),
+        correlation_id="late",
+    )
+    taken = api.engine.purchases.request(earlier, UUID(client["id"]), "000558", Decimal("1000"))
+    assert taken.requested.status.value == "confirmation_required"
+    path = f"/api/v1/purchases/{taken.result.id}"
+    assert (
+        api.call("GET", f"{path}?min_position={taken.result.position}").json()["status"] == "lapsed"
+    )
+    late = api.call(
+        "POST",
+        f"{path}/confirm",
+        json={"acknowledgement": taken.requested.decision.warning_text, "channel": "online"},
+    )
+    assert late.status_code == 409
