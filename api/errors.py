@@ -14,6 +14,7 @@ from domain.errors import (
     Conflict,
     DomainError,
     InvalidField,
+    InvalidFields,
     InvalidRows,
     NotAuthenticated,
     NotFound,
@@ -59,7 +60,8 @@ def _domain_error(request: Request, exc: Exception) -> JSONResponse:
             extra: dict[str, Any] = {}
             headers = None
             if isinstance(exc, InvalidField):
-                extra["errors"] = [{"field": exc.field, "message": exc.reason}]
+                pairs = exc.errors if isinstance(exc, InvalidFields) else [(exc.field, exc.reason)]
+                extra["errors"] = [{"field": f, "message": m} for f, m in pairs]
             if isinstance(exc, InvalidRows):
                 extra["errors"] = exc.errors
             if isinstance(exc, NotAuthenticated):

@@ -45,6 +45,16 @@ class InvalidField(DomainError):
         self.reason = message
 
 
+class InvalidFields(InvalidField):
+    """Several fields break rules at once (422, each named)."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        field, reason = errors[0]
+        super().__init__(field, reason)
+        self.errors = errors
+        self.message = "; ".join(f"{f}: {m}" for f, m in errors)
+
+
 class NothingToChange(InvalidField):
     """The command would record no new fact."""
 

@@ -15,7 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.base import Aggregate, Context, Created, Event, SnapshotState
-from domain.errors import Conflict, InvalidField
+from domain.errors import Conflict, InvalidField, InvalidFields
 from domain.vocab import Horizon, RiskLevel, Variety
 
 SCORING_VERSION = "scoring-2026.1"
@@ -108,17 +108,19 @@ def score(questionnaire: Questionnaire, answers: dict[str, str]) -> Scored:
     flagged ``lowest_category`` puts the client in the lowest category, C1.
     """
     known = {q.id for q in questionnaire.questions}
-    for question_id in answers:
-        if question_id not in known:
-            raise InvalidField(f"answers.{question_id}", "no such question")
+    errors = [(f"answers.{q}", "no such question") for q in answers if q not in known]
     chosen = []
     for question in questionnaire.questions:
         if question.id not in answers:
-            raise InvalidField(f"answers.{question.id}", "missing")
+            errors.append((f"answers.{question.id}", "missing"))
+            continue
         option = question.option(answers[question.id])
         if option is None:
-            raise InvalidField(f"answers.{question.id}", f"no option {answers[question.id]!r}")
+            errors.append((f"answers.{question.id}", f"no option {answers[question.id]!r}"))
+            continue
         chosen.append(option)
+    if errors:
+        raise InvalidFields(errors)
     total = sum(o.score for o in chosen)
     horizons = [o.horizon for o in chosen if o.horizon is not None]
     varieties = {v for o in chosen if o.varieties for v in o.varieties}
