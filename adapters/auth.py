@@ -40,6 +40,7 @@ class TokenClaims:
     user_id: str
     username: str
     role: str
+    branch: str | None = None
 
 
 class InvalidToken(Exception):
@@ -58,6 +59,7 @@ class TokenService:
             "sub": claims.user_id,
             "name": claims.username,
             "role": claims.role,
+            "branch": claims.branch,
             "iat": int(now.timestamp()),
             "exp": int((now + self.ttl).timestamp()),
         }
@@ -74,7 +76,10 @@ class TokenService:
         except jwt.PyJWTError as e:
             raise InvalidToken(str(e)) from None
         return TokenClaims(
-            user_id=payload["sub"], username=payload.get("name", ""), role=payload["role"]
+            user_id=payload["sub"],
+            username=payload.get("name", ""),
+            role=payload["role"],
+            branch=payload.get("branch"),
         )
 
 

@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.policies import AssessmentPolicy, ClientPolicy, SuitabilityPolicy
+from domain.sla import SlaPolicy
 
 
 class Settings(BaseSettings):
@@ -27,7 +28,13 @@ class Settings(BaseSettings):
     port: int = 8000
     secret_key: SecretStr | None = None
     token_ttl_hours: float = Field(default=8.0, gt=0)
-    snapshot_intervals: dict[str, int] = {"Client": 50, "StaffUser": 20, "Fund": 20}
+    snapshot_intervals: dict[str, int] = {
+        "Client": 50,
+        "StaffUser": 20,
+        "Fund": 20,
+        "Ticket": 50,
+        "TicketNumbers": 50,
+    }
     projection_batch_size: int = Field(default=500, ge=1)
     projection_poll_interval: float = Field(default=0.5, gt=0)
     projection_max_attempts: int = Field(default=3, ge=1)
@@ -40,6 +47,7 @@ class Settings(BaseSettings):
     client_policy: ClientPolicy = ClientPolicy()
     assessment_policy: AssessmentPolicy = AssessmentPolicy()
     suitability_policy: SuitabilityPolicy = SuitabilityPolicy()
+    sla_policy: SlaPolicy = SlaPolicy()
     questionnaire_dir: Path | None = None
 
     @property

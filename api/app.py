@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.engine import Engine
-from api.routes import clients, funds, ops, purchases, risk, staff
+from api.routes import clients, funds, ops, purchases, risk, staff, tickets
 
 log = structlog.get_logger(__name__)
 SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -46,6 +46,7 @@ def create_app(engine: Engine) -> FastAPI:
         risk.router,
         funds.router,
         purchases.router,
+        tickets.router,
         ops.router,
     ):
         app.include_router(router)

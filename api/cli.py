@@ -58,10 +58,12 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
     return 0
 
 
-def users_add(settings: Settings, username: str, role: str, password: str) -> int:
+def users_add(
+    settings: Settings, username: str, role: str, password: str, branch: str | None
+) -> int:
     engine = Engine(settings)
     try:
-        result = engine.staff.add_user(_ctx(), username, Role(role), password)
+        result = engine.staff.add_user(_ctx(), username, Role(role), password, branch=branch)
     finally:
         engine.close()
     print(json.dumps({"id": str(result.id), "username": username.lower(), "role": role}))
@@ -112,6 +114,7 @@ def parser() -> argparse.ArgumentParser:
     add = usub.add_parser("add", help="add a staff account")
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--branch", help="the branch an advisor works for")
     add.add_argument(
         "--password-stdin",
         action="store_true",
@@ -137,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             return serve(settings, args.host, args.port)
         if args.command == "users":
             password = sys.stdin.readline().rstrip("\n")
-            return users_add(settings, args.username, args.role, password)
+            return users_add(settings, args.username, args.role, password, args.branch)
         if args.command == "projections":
             if args.action in ("rebuild", "retry") and not args.name:
                 print(f"assure projections {args.action}: give a view name", file=sys.stderr)

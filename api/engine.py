@@ -18,12 +18,14 @@ from application.purchases import PurchaseCommands
 from application.risk import RiskCommands
 from application.staff import StaffCommands
 from application.store import Store
+from application.tickets import TicketCommands
 from projections.base import View
 from projections.clients import ClientsView
 from projections.funds import FundsView
 from projections.purchases import PurchasesView, ReviewsView
 from projections.runner import Projector, rebuild
 from projections.staff import StaffView
+from projections.tickets import TicketsView
 from projections.worker import ProjectionWorker, WorkerConfig
 
 VIEW_CLASSES: dict[str, type[View]] = {
@@ -32,6 +34,7 @@ VIEW_CLASSES: dict[str, type[View]] = {
     "funds": FundsView,
     "purchases": PurchasesView,
     "reviews": ReviewsView,
+    "tickets": TicketsView,
 }
 
 
@@ -46,12 +49,14 @@ class Engine:
         self.fund_view = FundsView()
         self.purchase_view = PurchasesView()
         self.review_view = ReviewsView()
+        self.ticket_view = TicketsView(policy=settings.sla_policy)
         views = (
             self.client_view,
             self.staff_view,
             self.fund_view,
             self.purchase_view,
             self.review_view,
+            self.ticket_view,
         )
         with schema_lock(settings):
             for view in views:
@@ -84,6 +89,7 @@ class Engine:
         self.clients = ClientCommands(self.store, settings.client_policy)
         self.funds = FundCommands(self.store)
         self.purchases = PurchaseCommands(self.store, settings.suitability_policy)
+        self.tickets = TicketCommands(self.store, settings.sla_policy)
         self.risk = RiskCommands(
             self.store, load_questionnaires(settings.questionnaire_dir), settings.assessment_policy
         )

@@ -157,6 +157,7 @@ class UserCreate(Strict):
     username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=64)]
     role: Role
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    branch: Short | None = None
 
 
 class UserPublic(BaseModel):
@@ -165,6 +166,7 @@ class UserPublic(BaseModel):
     role: Role
     enabled: bool
     version: int
+    branch: str | None
     created_at: datetime
 
 

@@ -37,11 +37,12 @@ class StaffCommands(Commands):
         role: Role,
         password: str,
         idem: Idempotency | None = None,
+        branch: str | None = None,
     ) -> CommandResult:
         """Open a personal account; the username must be free."""
         if (earlier := self.replayed(ctx, idem)) is not None:
             return earlier
-        user = StaffUser.register(ctx, uuid4(), username, role, self._hash(password))
+        user = StaffUser.register(ctx, uuid4(), username, role, self._hash(password), branch)
         claim = UniqueKey.claim(ctx, USERNAME_KEY, user.username, user.id)
         try:
             return self.commit(ctx, user, claim, idem=idem)

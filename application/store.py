@@ -16,6 +16,7 @@ from domain.funds import Fund
 from domain.purchases import Purchase
 from domain.risk import RiskAssessment
 from domain.staff import StaffUser
+from domain.tickets import Ticket, TicketNumbers
 
 SNAPSHOTTABLE: dict[str, type[Any]] = {
     "Client": Client,
@@ -23,6 +24,8 @@ SNAPSHOTTABLE: dict[str, type[Any]] = {
     "RiskAssessment": RiskAssessment,
     "Fund": Fund,
     "Purchase": Purchase,
+    "Ticket": Ticket,
+    "TicketNumbers": TicketNumbers,
 }
 
 

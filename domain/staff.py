@@ -26,19 +26,23 @@ class StaffUser(Aggregate):
     role: Role
     password_hash: str
     enabled: bool
+    branch: str | None
 
     class State(SnapshotState):
         username: str
         role: Role
         password_hash: str
         enabled: bool
+        branch: str | None = None
 
     class Registered(Created):
         username: str
         role: Role
         password_hash: str
+        branch: str | None = None  # advisors work for one branch
 
         def apply(self, aggregate: StaffUser) -> None:
+            aggregate.branch = self.branch
             aggregate.username = self.username
             aggregate.role = self.role
             aggregate.password_hash = self.password_hash
@@ -62,14 +66,26 @@ class StaffUser(Aggregate):
 
     @classmethod
     def register(
-        cls, ctx: Context, user_id: UUID, username: str, role: Role, password_hash: str
+        cls,
+        ctx: Context,
+        user_id: UUID,
+        username: str,
+        role: Role,
+        password_hash: str,
+        branch: str | None = None,
     ) -> StaffUser:
         """Open a personal account with one role."""
         name = username.strip().lower()
         if not name.replace(".", "").replace("-", "").replace("_", "").isalnum():
             raise InvalidField("username", "letters, digits, '.', '-' and '_' only")
         return cls._start(
-            cls.Registered, ctx, user_id, username=name, role=role, password_hash=password_hash
+            cls.Registered,
+            ctx,
+            user_id,
+            username=name,
+            role=role,
+            password_hash=password_hash,
+            branch=branch,
         )
 
     def change_password(self, ctx: Context, password_hash: str) -> None:

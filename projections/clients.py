@@ -236,6 +236,13 @@ class ClientsView(View):
         rows = rows[:limit]
         return [_client(r) for r in rows], encode_cursor(rows[-1]["seq"]) if more else None
 
+    def count_by_branch(self, db: ViewDatabase) -> dict[str, int]:
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT branch, COUNT(*) AS n FROM {self.t('view_clients')} GROUP BY branch"
+            )
+        return {r["branch"]: int(r["n"]) for r in rows}
+
     def names(self, db: ViewDatabase, ids: list[str]) -> dict[str, str]:
         """Client names by id, for registers that list clients."""
         unique = sorted(set(ids))

@@ -12,11 +12,12 @@ from projections.base import View
 
 class StaffView(View):
     name = "staff"
+    schema_version = 2
     tables: ClassVar[dict[str, list[str]]] = {
         "view_staff_users": [
             "CREATE TABLE {t} (id TEXT PRIMARY KEY, username TEXT NOT NULL, "
             "role TEXT NOT NULL, enabled INTEGER NOT NULL, version INTEGER NOT NULL, "
-            "created_at TEXT NOT NULL, updated_at TEXT NOT NULL)",
+            "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, branch TEXT)",
             "CREATE UNIQUE INDEX {ix}_username ON {t} (username)",
         ],
     }
@@ -31,8 +32,16 @@ class StaffView(View):
         at = e.timestamp.isoformat()
         tx.execute(
             f"INSERT INTO {self.t('view_staff_users')} (id, username, role, enabled, version, "
-            "created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?, ?)",
-            (str(e.originator_id), e.username, e.role.value, e.originator_version, at, at),
+            "created_at, updated_at, branch) VALUES (?, ?, ?, 1, ?, ?, ?, ?)",
+            (
+                str(e.originator_id),
+                e.username,
+                e.role.value,
+                e.originator_version,
+                at,
+                at,
+                e.branch,
+            ),
         )
 
     def _set(self, tx: Tx, e: Any, sets: str = "", params: tuple[Any, ...] = ()) -> None:

@@ -24,7 +24,9 @@ ADMIN = Depends(roles(Role.ADMIN))
 def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], engine: EngineDep) -> Token:
     """Exchange a username and password for a bearer token (8 hours by default)."""
     user = engine.staff.authenticate(form.username, form.password)
-    claims = TokenClaims(user_id=str(user.id), username=user.username, role=user.role.value)
+    claims = TokenClaims(
+        user_id=str(user.id), username=user.username, role=user.role.value, branch=user.branch
+    )
     token = engine.tokens.issue(claims, datetime.now(UTC))
     return Token(access_token=token, expires_in=int(engine.tokens.ttl.total_seconds()))
 
@@ -51,7 +53,9 @@ def add_user(
     body: UserCreate, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """Open a personal staff account with one role."""
-    result = engine.staff.add_user(ctx, body.username, body.role, body.password, idem)
+    result = engine.staff.add_user(
+        ctx, body.username, body.role, body.password, idem, branch=body.branch
+    )
     return WriteResult(**asdict(result))
 
 

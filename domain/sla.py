@@ -1,0 +1,181 @@
+"""SLA clocks (DOMAIN.md §5): pure, versioned functions of a ticket's recorded history.
+
+Business time follows a calendar: 24x7 by default, or working hours per weekday in a time
+zone with holidays. Time while the ticket waits for the client does not count.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SLA_VERSION = "sla-2026.1"
+
+
+class Priority(StrEnum):
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+
+class Calendar(BaseModel):
+    """Working hours per ISO weekday (1 = Monday) in a time zone, and holidays.
+
+    No ``hours`` means every hour of every day counts (24x7)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    timezone: str = "UTC"
+    hours: dict[int, tuple[time, time]] | None = None
+    holidays: tuple[date, ...] = ()
+
+    def windows(self, day: date) -> tuple[datetime, datetime] | None:
+        """The counted part of one local day, as UTC instants (None: nothing counts)."""
+        zone = ZoneInfo(self.timezone)
+        if self.hours is None:
+            start = datetime.combine(day, time(0), zone)
+            return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+        if day in self.holidays or day.isoweekday() not in self.hours:
+            return None
+        opens, closes = self.hours[day.isoweekday()]
+        return (
+            datetime.combine(day, opens, zone).astimezone(UTC),
+            datetime.combine(day, closes, zone).astimezone(UTC),
+        )
+
+
+class SlaPolicy(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    version: str = SLA_VERSION
+    first_response_hours: dict[Priority, float] = {
+        Priority.P1: 1,
+        Priority.P2: 4,
+        Priority.P3: 8,
+        Priority.P4: 24,
+    }
+    resolution_hours: dict[Priority, float] = {
+        Priority.P1: 8,
+        Priority.P2: 24,
+        Priority.P3: 72,
+        Priority.P4: 120,
+    }
+    calendars: dict[str, Calendar] = {}
+    at_risk_fraction: float = Field(default=0.2, gt=0, lt=1)
+    reopen_days: int = Field(default=14, ge=0)
+
+    def calendar(self, group: str) -> Calendar:
+        return self.calendars.get(group, Calendar())
+
+    def budget(self, kind: str, priority: Priority) -> timedelta:
+        hours = (self.first_response_hours if kind == "first_response" else self.resolution_hours)[
+            priority
+        ]
+        return timedelta(hours=hours)
+
+
+def business_time(calendar: Calendar, start: datetime, end: datetime) -> timedelta:
+    """How much of [start, end) counts on the calendar."""
+    if end <= start:
+        return timedelta(0)
+    if calendar.hours is None:
+        return end - start
+    zone = ZoneInfo(calendar.timezone)
+    total = timedelta(0)
+    day = start.astimezone(zone).date() - timedelta(days=1)
+    last = end.astimezone(zone).date() + timedelta(days=1)
+    while day <= last:
+        window = calendar.windows(day)
+        if window is not None:
+            lo, hi = max(start, window[0]), min(end, window[1])
+            if hi > lo:
+                total += hi - lo
+        day += timedelta(days=1)
+    return total
+
+
+def add_business_time(calendar: Calendar, start: datetime, amount: timedelta) -> datetime:
+    """The instant when ``amount`` of business time has passed after ``start``."""
+    if calendar.hours is None:
+        return start + amount
+    zone = ZoneInfo(calendar.timezone)
+    left = amount
+    day = start.astimezone(zone).date() - timedelta(days=1)
+    for _ in range(3700):  # ten years of days at most: a calendar with no hours never ends
+        window = calendar.windows(day)
+        if window is not None and window[1] > start:
+            lo = max(start, window[0])
+            if window[1] - lo >= left:
+                return lo + left
+            left -= window[1] - lo
+        day += timedelta(days=1)
+    msg = "the calendar has no working time"
+    raise ValueError(msg)
+
+
+class Pause(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    start: datetime
+    end: datetime | None = None
+
+
+class ClockState(BaseModel):
+    """One SLA clock (first response or resolution) at an instant."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    budget_seconds: float
+    consumed_seconds: float
+    remaining_seconds: float
+    due_at: datetime | None  # None while paused
+    stopped: bool
+    state: str  # ok | at_risk | breached | met | missed
+
+
+def clock(
+    policy: SlaPolicy,
+    kind: str,
+    priority: Priority,
+    group: str,
+    created_at: datetime,
+    pauses: list[Pause],
+    stopped_at: datetime | None,
+    now: datetime,
+) -> ClockState:
+    """A clock's state: business time since creation, less paused time, against budget."""
+    calendar = policy.calendar(group)
+    until = min(now, stopped_at) if stopped_at else now
+    paused_time = timedelta(0)
+    for pause in pauses:
+        paused_time += business_time(
+            calendar, max(pause.start, created_at), min(pause.end or until, until)
+        )
+    consumed = business_time(calendar, created_at, until) - paused_time
+    budget = policy.budget(kind, priority)
+    remaining = budget - consumed
+    paused = stopped_at is None and any(p.end is None for p in pauses)
+    # The instant the budget runs out if nothing pauses it again (None while paused).
+    due = None if paused else add_business_time(calendar, created_at, budget + paused_time)
+    if stopped_at is not None:
+        state = "met" if remaining >= timedelta(0) else "missed"
+    elif remaining < timedelta(0):
+        state = "breached"
+    elif remaining < budget * policy.at_risk_fraction:
+        state = "at_risk"
+    else:
+        state = "ok"
+    return ClockState(
+        kind=kind,
+        budget_seconds=budget.total_seconds(),
+        consumed_seconds=consumed.total_seconds(),
+        remaining_seconds=remaining.total_seconds(),
+        due_at=due,
+        stopped=stopped_at is not None,
+        state=state,
+    )
