@@ -1,0 +1,200 @@
+"""Tickets: every transition, the pause rule, reopen window, breaches, merge, rating."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from domain.base import Context
+from domain.errors import InvalidField
+from domain.sla import Priority, SlaPolicy
+from domain.tickets import (
+    ALLOWED,
+    IllegalTransition,
+    Status,
+    Ticket,
+    TicketChannel,
+    TicketNumbers,
+    TicketRuleBroken,
+    TicketType,
+)
+
+POLICY = SlaPolicy()
+T0 = datetime(2026, 2, 2, 9, tzinfo=UTC)
+
+
+def at(hours: float) -> Context:
+    return Context(actor="agent", at=T0 + timedelta(hours=hours), correlation_id="c")
+
+
+def given_ticket(priority: Priority = Priority.P3) -> Ticket:
+    ticket = Ticket.open(
+        at(0),
+        uuid.uuid4(),
+        "T-2026-000001",
+        client_id=None,
+        branch="SH",
+        type=TicketType.INQUIRY,
+        priority=priority,
+        channel=TicketChannel.PHONE,
+        subject="s",
+        description="d",
+        policy=POLICY,
+    )
+    ticket.collect_events()
+    return ticket
+
+
+def moved(*path: Status) -> Ticket:
+    ticket = given_ticket()
+    for n, status in enumerate(path, start=1):
+        ticket.transition(at(n), status, None)
+    return ticket
+
+
+PATHS = {
+    Status.NEW: (),
+    Status.IN_PROGRESS: (Status.IN_PROGRESS,),
+    Status.PENDING_CLIENT: (Status.IN_PROGRESS, Status.PENDING_CLIENT),
+    Status.RESOLVED: (Status.IN_PROGRESS, Status.RESOLVED),
+    Status.CLOSED: (Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED),
+}
+
+
+@pytest.mark.parametrize(("start", "to"), [(a, b) for a in Status for b in Status])
+def test_every_transition(start: Status, to: Status) -> None:
+    ticket = moved(*PATHS[start])
+    assert ticket.status is start
+    if to in ALLOWED[start]:
+        ticket.transition(at(9), to, "ok")
+        assert ticket.status is to
+    else:
+        with pytest.raises(IllegalTransition) as err:
+            ticket.transition(at(9), to, None)
+        assert f"a {start.value} ticket cannot move to {to.value}" in err.value.message
+
+
+def test_when_opened_then_due_times_follow_the_priority() -> None:
+    ticket = Ticket.open(
+        at(0),
+        uuid.uuid4(),
+        "T-2026-000009",
+        client_id=None,
+        branch=None,
+        type=TicketType.FAULT,
+        priority=Priority.P1,
+        channel=TicketChannel.ONLINE,
+        subject="s",
+        description="d",
+        policy=POLICY,
+    )
+    [opened] = ticket.collect_events()
+    assert isinstance(opened, Ticket.Opened)
+    assert opened.first_response_due_at == T0 + timedelta(hours=1)
+    assert opened.resolution_due_at == T0 + timedelta(hours=8)
+    assert opened.group == "client_centre"
+
+
+def test_time_waiting_for_the_client_does_not_count() -> None:
+    ticket = moved(Status.IN_PROGRESS, Status.PENDING_CLIENT)  # pending from hour 2
+    ticket.transition(at(12), Status.IN_PROGRESS, "client answered")
+    clock = ticket.clock("resolution", POLICY, T0 + timedelta(hours=20))
+    assert clock.consumed_seconds == (20 - 10) * 3600
+    assert clock.due_at == T0 + timedelta(hours=72 + 10)
+    paused = moved(Status.IN_PROGRESS, Status.PENDING_CLIENT).clock(
+        "resolution", POLICY, T0 + timedelta(hours=30)
+    )
+    assert paused.due_at is None
+    assert paused.consumed_seconds == 2 * 3600
+
+
+def test_only_a_public_comment_is_the_first_response() -> None:
+    ticket = given_ticket()
+    ticket.comment(at(1), uuid.uuid4(), "internal note", public=False)
+    assert ticket.first_responded_at is None
+    ticket.comment(at(2), uuid.uuid4(), "Dear client", public=True)
+    ticket.comment(at(3), uuid.uuid4(), "again", public=True)
+    assert ticket.first_responded_at == T0 + timedelta(hours=2)
+    assert ticket.clock("first_response", POLICY, T0 + timedelta(hours=50)).state == "met"
+
+
+def test_reopen_works_for_resolved_and_within_the_window_for_closed() -> None:
+    resolved = moved(Status.IN_PROGRESS, Status.RESOLVED)  # resolved at hour 2
+    resolved.reopen(at(30), "not fixed", POLICY)
+    assert resolved.status is Status.IN_PROGRESS
+    assert (
+        resolved.clock("resolution", POLICY, T0 + timedelta(hours=31)).consumed_seconds
+        == (31 - 28) * 3600
+    )  # the 28 hours it sat resolved do not count
+    closed = moved(Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED)  # closed at hour 3
+    closed.reopen(at(3 + 24 * 14), "again", POLICY)
+    too_late = moved(Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED)
+    with pytest.raises(TicketRuleBroken, match="14 days"):
+        too_late.reopen(at(3 + 24 * 14 + 1), "late", POLICY)
+    with pytest.raises(TicketRuleBroken):
+        given_ticket().reopen(at(1), "open already", POLICY)
+
+
+def test_a_priority_change_recomputes_the_due_times_from_creation() -> None:
+    ticket = given_ticket(Priority.P4)
+    ticket.change_priority(at(2), Priority.P2, "VIP client", POLICY)
+    [event] = ticket.collect_events()
+    assert isinstance(event, Ticket.PriorityChanged)
+    assert event.resolution_due_at == T0 + timedelta(hours=24)
+    assert event.first_response_due_at == T0 + timedelta(hours=4)
+
+
+def test_escalation_climbs_the_layers_and_stops_at_headquarters() -> None:
+    ticket = given_ticket()
+    ticket.escalate(at(1), "complex")
+    ticket.escalate(at(2), "still complex")
+    assert ticket.group == "headquarters"
+    with pytest.raises(TicketRuleBroken):
+        ticket.escalate(at(3), "again")
+
+
+def test_a_breach_is_recorded_once_per_kind_and_escalates() -> None:
+    ticket = given_ticket(Priority.P1)
+    assert not ticket.record_breach(at(0.5), "first_response", POLICY)
+    assert ticket.record_breach(at(2), "first_response", POLICY)
+    assert not ticket.record_breach(at(3), "first_response", POLICY)
+    events = ticket.collect_events()
+    assert [type(e).__name__ for e in events] == ["BreachRecorded", "Escalated"]
+    assert isinstance(events[0], Ticket.BreachRecorded)
+    assert events[0].due_at == T0 + timedelta(hours=1)
+    assert ticket.group == "branch"
+    with pytest.raises(InvalidField):
+        ticket.record_breach(at(3), "lunch", POLICY)
+
+
+def test_merge_closes_the_source_and_marks_the_target() -> None:
+    source, target = given_ticket(), given_ticket()
+    source.merge_into(at(1), target)
+    assert (source.status, source.merged_into) == (Status.CLOSED, target.id)
+    assert isinstance(target.collect_events()[0], Ticket.MergeReceived)
+    with pytest.raises(InvalidField):
+        target.merge_into(at(2), target)
+    with pytest.raises(TicketRuleBroken):
+        given_ticket().merge_into(at(2), source)
+    with pytest.raises(TicketRuleBroken):
+        source.reopen(at(2), "merged", POLICY)
+
+
+def test_satisfaction_is_rated_once_after_resolution() -> None:
+    with pytest.raises(TicketRuleBroken):
+        given_ticket().rate(at(1), 5, None)
+    ticket = moved(Status.IN_PROGRESS, Status.RESOLVED)
+    ticket.rate(at(3), 4, "quick")
+    with pytest.raises(TicketRuleBroken):
+        ticket.rate(at(4), 5, None)
+
+
+def test_numbers_run_in_sequence_per_year() -> None:
+    numbers = TicketNumbers.start(at(0), 2026)
+    assert [numbers.issue(at(0)) for _ in range(3)] == [
+        "T-2026-000001",
+        "T-2026-000002",
+        "T-2026-000003",
+    ]
