@@ -1,0 +1,214 @@
+"""The service desk over HTTP, on each store: queue, detail, merge, reopen, stats, errors."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from domain.base import Context
+from domain.sla import Priority
+from domain.staff import Role
+from domain.tickets import Status, TicketChannel, TicketType
+from tests.conftest import client_fields
+from tests.e2e.conftest import PASSWORD, Api
+
+TICKET = {
+    "type": "inquiry",
+    "priority": "P3",
+    "channel": "phone",
+    "subject": "Statement missing",
+    "description": "The March statement never came.",
+}
+
+
+def opened(api: Api, role: str = "agent", **fields: Any) -> dict[str, Any]:
+    response = api.call("POST", "/api/v1/tickets", role, json={**TICKET, **fields})
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def post(
+    api: Api, ticket: dict[str, Any], action: str, body: Any = None, role: str = "agent"
+) -> Any:
+    return api.call("POST", f"/api/v1/tickets/{ticket['id']}/{action}", role, json=body)
+
+
+def test_when_opened_then_numbered_with_due_times_and_shown_with_history(api: Api) -> None:
+    first, second = opened(api), opened(api, priority="P1")
+    assert re.fullmatch(r"T-\d{4}-\d{6}", first["number"])
+    assert int(second["number"][-6:]) == int(first["number"][-6:]) + 1
+    created = datetime.fromisoformat(second["first_response_due_at"]) - timedelta(hours=1)
+    assert datetime.fromisoformat(second["resolution_due_at"]) == created + timedelta(hours=8)
+    post(api, first, "comments", {"body": "Looking into it", "public": True})
+    moved = post(api, first, "transition", {"to": "in_progress"}).json()
+    detail = api.call("GET", f"/api/v1/tickets/{first['id']}?min_position={moved['position']}")
+    assert detail.status_code == 200
+    body = detail.json()
+    assert body["status"] == "in_progress"
+    assert [h["event"] for h in body["history"]] == ["Opened", "Commented", "StatusChanged"]
+    assert all(h["actor"] == str(api.users["agent"]) for h in body["history"])
+    assert body["sla"]["first_response"]["state"] == "met"
+    assert body["comments"][0]["body"] == "Looking into it"
+
+
+def test_an_illegal_transition_is_409_naming_the_status_and_the_allowed_ones(api: Api) -> None:
+    ticket = opened(api)
+    response = post(api, ticket, "transition", {"to": "closed"})
+    assert response.status_code == 409
+    assert response.json()["detail"] == "a new ticket cannot move to closed; allowed: in_progress"
+    assert post(api, ticket, "transition", {"to": "lost"}).status_code == 422
+
+
+def test_ticket_errors(api: Api) -> None:
+    missing = uuid.uuid4()
+    assert api.call("GET", f"/api/v1/tickets/{missing}").status_code == 404
+    assert (
+        api.call("POST", f"/api/v1/tickets/{missing}/escalate", json={"reason": "x"}).status_code
+        == 404
+    )
+    bad = api.call("POST", "/api/v1/tickets", json={**TICKET, "priority": "P9", "subject": ""})
+    assert {e["field"] for e in bad.json()["errors"]} == {"priority", "subject"}
+    unknown_client = api.call("POST", "/api/v1/tickets", json={**TICKET, "client_id": str(missing)})
+    assert unknown_client.status_code == 422
+    assert api.call("GET", "/api/v1/tickets", "compliance").status_code == 403
+    ticket = opened(api)
+    assert post(api, ticket, "satisfaction", {"score": 5}).status_code == 409
+    post(api, ticket, "escalate", {"reason": "hard"})
+    post(api, ticket, "escalate", {"reason": "harder"})
+    assert post(api, ticket, "escalate", {"reason": "hardest"}).status_code == 409
+
+
+def test_merge_links_comments_and_closes_the_duplicate(api: Api) -> None:
+    original, duplicate = opened(api), opened(api)
+    post(api, duplicate, "comments", {"body": "Same problem here", "public": False})
+    merged = post(api, duplicate, "merge", {"into": original["id"]})
+    assert merged.status_code == 200
+    wait = f"min_position={merged.json()['position']}"
+    target = api.call("GET", f"/api/v1/tickets/{original['id']}?{wait}").json()
+    assert [c["from_ticket"] for c in target["comments"]] == [duplicate["id"]]
+    assert target["history"][-1]["event"] == "MergeReceived"
+    source = api.call("GET", f"/api/v1/tickets/{duplicate['id']}?{wait}").json()
+    assert (source["status"], source["merged_into"]) == ("closed", original["id"])
+    assert post(api, duplicate, "merge", {"into": original["id"]}).status_code == 409
+    assert post(api, original, "merge", {"into": original["id"]}).status_code == 422
+
+
+def test_reopen_inside_and_outside_the_window(api: Api) -> None:
+    def closed_days_ago(days: int) -> uuid.UUID:
+        ctx = Context(
+            actor="agent",
+            at=datetime.now(UTC) - timedelta(days=days, hours=2),
+            correlation_id="old",
+        )
+        ticket_id = api.engine.tickets.open(
+            ctx,
+            client_id=None,
+            type=TicketType.FAULT,
+            priority=Priority.P4,
+            channel=TicketChannel.EMAIL,
+            subject="old",
+            description="old",
+        ).result.id
+        for step, status in enumerate((Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED)):
+            later = Context(
+                actor="agent", at=ctx.at + timedelta(minutes=step + 1), correlation_id="old"
+            )
+            api.engine.tickets.transition(later, ticket_id, status, None)
+        return ticket_id
+
+    recent, old = closed_days_ago(3), closed_days_ago(20)
+    ok = api.call("POST", f"/api/v1/tickets/{recent}/reopen", json={"reason": "again"})
+    assert ok.status_code == 200
+    late = api.call("POST", f"/api/v1/tickets/{old}/reopen", json={"reason": "again"})
+    assert late.status_code == 409
+    assert "14 days" in late.json()["detail"]
+
+
+def test_the_queue_filters_and_sorts(api: Api) -> None:
+    client = api.created(client_fields())
+    low = opened(api, priority="P4", client_id=client["id"])
+    urgent = opened(api, priority="P1", type="complaint")
+    mid = opened(api, priority="P2")
+    post(api, mid, "assign", {"assignee": "agent.zhao", "group": "branch"})
+    last = post(api, mid, "transition", {"to": "in_progress"}).json()
+    wait = f"min_position={last['position']}"
+
+    def numbers(query: str) -> list[str]:
+        response = api.call("GET", f"/api/v1/tickets?{query}&{wait}")
+        assert response.status_code == 200, response.text
+        return [t["number"] for t in response.json()["items"]]
+
+    assert numbers("sort=priority") == [urgent["number"], mid["number"], low["number"]]
+    assert numbers("sort=created") == [mid["number"], urgent["number"], low["number"]]
+    assert numbers("sort=due")[0] == urgent["number"]
+    assert numbers("type=complaint") == [urgent["number"]]
+    assert numbers("status=in_progress") == [mid["number"]]
+    assert numbers("assignee=agent.zhao&group=branch") == [mid["number"]]
+    assert numbers(f"client_id={client['id']}") == [low["number"]]
+    assert numbers("breached=true") == []
+    page = api.call("GET", f"/api/v1/tickets?limit=2&{wait}").json()
+    rest = api.call("GET", f"/api/v1/tickets?limit=2&cursor={page['next_cursor']}").json()
+    assert len(page["items"]) + len(rest["items"]) == 3
+    assert {t["sla_state"] for t in page["items"]} == {"ok"}
+
+
+def test_a_breached_ticket_shows_in_the_breached_queue(api: Api) -> None:
+    ctx = Context(actor="agent", at=datetime.now(UTC) - timedelta(hours=3), correlation_id="c")
+    late = api.engine.tickets.open(
+        ctx,
+        client_id=None,
+        type=TicketType.FAULT,
+        priority=Priority.P1,
+        channel=TicketChannel.PHONE,
+        subject="down",
+        description="all down",
+    )
+    wait = f"min_position={late.result.position}"
+    queue = api.call("GET", f"/api/v1/tickets?breached=true&{wait}").json()["items"]
+    assert [t["number"] for t in queue] == [late.opened.number]
+    assert queue[0]["sla_state"] == "breached"
+    assert (
+        api.engine.tickets.record_breach(
+            ctx.model_copy(update={"at": datetime.now(UTC)}), late.result.id, "first_response"
+        ).version
+        == 3  # opened, breach recorded, escalated
+    )
+
+
+def test_an_advisor_handles_only_the_tickets_of_their_branch(api: Api) -> None:
+    ctx = Context(actor="system:test", at=datetime.now(UTC), correlation_id="setup")
+    api.engine.staff.add_user(
+        ctx,
+        "advisor.sh",
+        Role.ADVISOR,
+        PASSWORD,
+        branch="SH-LUJIAZUI",
+    )
+    token = api.http.post(
+        "/api/v1/auth/token", data={"username": "advisor.sh", "password": PASSWORD}
+    ).json()
+    own = {"Authorization": f"Bearer {token['access_token']}"}
+    here = api.created(client_fields(branch="SH-LUJIAZUI"))
+    there = api.created(client_fields(branch="BJ-JINRONGJIE"))
+    mine = api.http.post("/api/v1/tickets", headers=own, json={**TICKET, "client_id": here["id"]})
+    assert mine.status_code == 201
+    assert (
+        api.http.post(
+            "/api/v1/tickets", headers=own, json={**TICKET, "client_id": there["id"]}
+        ).status_code
+        == 403
+    )
+    other = opened(api, client_id=there["id"])
+    wait = f"min_position={other['position']}"
+    queue = api.http.get(f"/api/v1/tickets?{wait}", headers=own).json()["items"]
+    assert [t["id"] for t in queue] == [mine.json()["id"]]
+    assert api.http.get(f"/api/v1/tickets/{other['id']}", headers=own).status_code == 404
+    assert (
+        api.http.post(
+            f"/api/v1/tickets/{other['id']}/escalate", headers=own, json={"reason": "x"}
+        ).status_code
+        == 403
+    )
