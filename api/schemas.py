@@ -90,6 +90,14 @@ class Feedback(BaseModel):
     mean_rating: float | None
 
 
+class Interaction(BaseModel):
+    position: int
+    channel: Channel
+    summary: str
+    occurred_at: datetime
+    logged_by: str
+
+
 class RiskProfile(BaseModel):
     assessment_id: UUID | None = None
     level: RiskLevel | None = None
@@ -129,17 +137,25 @@ class ClientPublic(BaseModel):
     updated_at: datetime
 
 
+class OpenTicket(BaseModel):
+    id: UUID
+    number: str
+    subject: str
+    status: str
+    priority: str
+    created_at: datetime
+
+
+class ClientDetail(ClientPublic):
+    """The client page: profile, open tickets and the latest interactions."""
+
+    open_tickets: list[OpenTicket]
+    latest_interactions: list[Interaction]
+
+
 class ClientPage(BaseModel):
     items: list[ClientPublic]
     next_cursor: str | None
-
-
-class Interaction(BaseModel):
-    position: int
-    channel: Channel
-    summary: str
-    occurred_at: datetime
-    logged_by: str
 
 
 class InteractionPage(BaseModel):

@@ -255,6 +255,16 @@ class ClientsView(View):
             )
         return {r["id"]: r["name"] for r in rows}
 
+    def latest_interactions(
+        self, db: ViewDatabase, client_id: UUID, count: int
+    ) -> list[dict[str, Any]]:
+        with db.read() as tx:
+            return tx.query(
+                f"SELECT * FROM {self.t('view_client_interactions')} WHERE client_id = ? "
+                "ORDER BY position DESC LIMIT ?",
+                (str(client_id), count),
+            )
+
     def interactions(
         self, db: ViewDatabase, client_id: UUID, limit: int = 50, cursor: str | None = None
     ) -> tuple[list[dict[str, Any]], str | None]:

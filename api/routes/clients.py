@@ -12,12 +12,14 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
 from api.deps import ContextDep, EngineDep, IdempotencyDep, fresh, roles
 from api.schemas import (
     ClientCreate,
+    ClientDetail,
     ClientPage,
     ClientPatch,
     ClientPublic,
     FeedbackCreate,
     InteractionCreate,
     InteractionPage,
+    OpenTicket,
     TagsChange,
     TierChange,
     WriteResult,
@@ -100,13 +102,21 @@ def list_clients(
 
 
 @router.get("/{client_id}", dependencies=[READERS, FRESH])
-def get_client(client_id: UUID, engine: EngineDep, response: Response) -> ClientPublic:
-    """One client's profile; the identity number is masked but for its last 4 characters."""
+def get_client(client_id: UUID, engine: EngineDep, response: Response) -> ClientDetail:
+    """One client's profile (the identity number masked but for its last 4 characters),
+    with the open tickets and the five latest interactions."""
     row = engine.client_view.get(engine.db, client_id)
     if row is None:
         raise NotFound(f"client {client_id} not found")
     response.headers["ETag"] = f'"{row["version"]}"'
-    return _public(row)
+    return ClientDetail(
+        **_public(row).model_dump(),
+        open_tickets=[
+            OpenTicket.model_validate(t)
+            for t in engine.ticket_view.open_for_client(engine.db, client_id)
+        ],
+        latest_interactions=engine.client_view.latest_interactions(engine.db, client_id, 5),
+    )
 
 
 @router.patch("/{client_id}", dependencies=[SERVICE])

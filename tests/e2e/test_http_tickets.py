@@ -212,3 +212,100 @@ def test_an_advisor_handles_only_the_tickets_of_their_branch(api: Api) -> None:
         ).status_code
         == 403
     )
+
+
+def test_stats_match_a_hand_computed_example(api: Api) -> None:
+    for _ in range(4):
+        api.created(client_fields())
+    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
+
+    def ctx(hours: float) -> Context:
+        return Context(actor="agent", at=t0 + timedelta(hours=hours), correlation_id="s")
+
+    def ticket(kind: TicketType, priority: Priority) -> uuid.UUID:
+        return api.engine.tickets.open(
+            ctx(0),
+            client_id=None,
+            type=kind,
+            priority=priority,
+            channel=TicketChannel.PHONE,
+            subject="s",
+            description="d",
+        ).result.id
+
+    def handle(ticket_id: uuid.UUID, respond: float, resolve: float, score: int) -> None:
+        desk = api.engine.tickets
+        desk.transition(ctx(0.5), ticket_id, Status.IN_PROGRESS, None)
+        desk.comment(ctx(respond), ticket_id, "We are on it", True)
+        desk.transition(ctx(resolve), ticket_id, Status.RESOLVED, None)
+        desk.rate(ctx(resolve + 1), ticket_id, score, None)
+
+    handle(ticket(TicketType.INQUIRY, Priority.P3), respond=2, resolve=10, score=4)
+    handle(ticket(TicketType.COMPLAINT, Priority.P1), respond=3, resolve=5, score=2)
+    last = api.engine.tickets.open(
+        ctx(0),
+        client_id=None,
+        type=TicketType.COMPLAINT,
+        priority=Priority.P2,
+        channel=TicketChannel.EMAIL,
+        subject="s",
+        description="d",
+    )
+    wait = f"min_position={last.result.position}"
+    stats = api.call("GET", f"/api/v1/tickets/stats?group_by=type&{wait}")
+    assert stats.status_code == 200, stats.text
+    body = stats.json()
+    by_key = {g["key"]: g for g in body["groups"]}
+    assert by_key["complaint"] == {
+        "key": "complaint",
+        "count": 2,
+        "first_response_hours_mean": 3.0,
+        "first_response_hours_p90": 3.0,
+        "resolution_hours_mean": 5.0,
+        "resolution_hours_p90": 5.0,
+        "sla_attainment_pct": 0.0,
+        "satisfaction_mean": 2.0,
+        "complaints": 2,
+        "complaints_per_1000_clients": 500.0,
+    }
+    assert by_key["inquiry"]["sla_attainment_pct"] == 100.0
+    total = body["total"]
+    assert (
+        total["count"],
+        total["first_response_hours_mean"],
+        total["first_response_hours_p90"],
+        total["resolution_hours_mean"],
+        total["resolution_hours_p90"],
+        total["sla_attainment_pct"],
+        total["satisfaction_mean"],
+    ) == (3, 2.5, 3.0, 7.5, 10.0, 50.0, 3.0)
+    future = (datetime.now(UTC) + timedelta(days=1)).isoformat().replace("+00:00", "Z")
+    empty = api.call("GET", f"/api/v1/tickets/stats?from={future}").json()
+    assert empty["total"]["count"] == 0
+    assert api.call("GET", "/api/v1/tickets/stats?group_by=colour").status_code == 422
+
+
+def test_the_client_page_shows_open_tickets_and_latest_interactions(api: Api) -> None:
+    client = api.created(client_fields())
+    for n in range(7):
+        api.call(
+            "POST",
+            f"/api/v1/clients/{client['id']}/interactions",
+            "agent",
+            json={"channel": "call", "summary": f"call {n}"},
+        )
+    still_open = opened(api, client_id=client["id"])
+    done = opened(api, client_id=client["id"])
+    post(api, done, "transition", {"to": "in_progress"})
+    last = post(api, done, "transition", {"to": "resolved"}).json()
+    api.call("GET", f"/api/v1/tickets?min_position={last['position']}")
+    page = api.call("GET", f"/api/v1/clients/{client['id']}?min_position={last['position']}")
+    body = page.json()
+    assert [t["number"] for t in body["open_tickets"]] == [still_open["number"]]
+    assert [i["summary"] for i in body["latest_interactions"]] == [
+        "call 6",
+        "call 5",
+        "call 4",
+        "call 3",
+        "call 2",
+    ]
