@@ -89,13 +89,15 @@ def projections(settings: Settings, action: str, name: str | None) -> int:
     return 0
 
 
-def demo(settings: Settings, count: int, funds: int, years: int) -> int:
+def demo(settings: Settings, count: int, funds: int, years: int, tickets: int) -> int:
     engine = Engine(settings)
     try:
         seed = engine.store.head()  # another run adds other clients
         print(
             json.dumps(
-                load_demo(engine.demo_commands(), datetime.now(UTC), count, seed, funds, years)
+                load_demo(
+                    engine.demo_commands(), datetime.now(UTC), count, seed, funds, years, tickets
+                )
             )
         )
     finally:
@@ -128,6 +130,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--clients", type=int, default=300)
     d.add_argument("--funds", type=int, default=200)
     d.add_argument("--nav-years", type=int, default=3)
+    d.add_argument("--tickets", type=int, default=3000)
     return p
 
 
@@ -146,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"assure projections {args.action}: give a view name", file=sys.stderr)
                 return 2
             return projections(settings, args.action, args.name)
-        return demo(settings, args.clients, args.funds, args.nav_years)
+        return demo(settings, args.clients, args.funds, args.nav_years, args.tickets)
     except DomainError as e:
         print(f"assure: {e.message}", file=sys.stderr)
         return 1

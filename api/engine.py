@@ -99,7 +99,9 @@ class Engine:
         self._started = False
 
     def demo_commands(self) -> DemoCommands:
-        return DemoCommands(self.clients, self.staff, self.risk, self.funds, self.purchases)
+        return DemoCommands(
+            self.clients, self.staff, self.risk, self.funds, self.purchases, self.tickets
+        )
 
     def _leadership(self, key: str) -> Leadership:
         if isinstance(self.db, PostgresViews):

@@ -10,10 +10,12 @@ from uuid import UUID
 
 from application.clients import ClientCommands
 from application.demo_funds import load_funds, load_purchases
+from application.demo_tickets import load_tickets
 from application.funds import FundCommands
 from application.purchases import PurchaseCommands
 from application.risk import RiskCommands
 from application.staff import StaffCommands
+from application.tickets import TicketCommands
 from domain.base import Context
 from domain.clients import Channel, InvestorType
 from domain.errors import DuplicateFound
@@ -92,6 +94,7 @@ class DemoCommands:
     risk: RiskCommands
     funds: FundCommands
     purchases: PurchaseCommands
+    tickets: TicketCommands
 
 
 def load_demo(
@@ -101,6 +104,7 @@ def load_demo(
     seed: int = 7,
     fund_count: int = 200,
     nav_years: int = 3,
+    ticket_count: int = 3000,
 ) -> dict[str, int]:
     """Load the demo set as the ``system:demo`` actor; returns what it created."""
     clients, staff, risk = commands.clients, commands.staff, commands.risk
@@ -119,11 +123,13 @@ def load_demo(
                 users += 1
     events = 0
     created: list[UUID] = []
+    homes: list[tuple[UUID, str]] = []
     for n in range(client_count):
         registered_at = now - timedelta(days=rng.randint(30, 2000))
         at = Context(actor=ctx.actor, at=registered_at, correlation_id=ctx.correlation_id)
         name = f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}"
         professional = rng.random() < 0.1
+        branch = rng.choice(BRANCHES)
         try:
             result = clients.register(
                 at,
@@ -133,13 +139,14 @@ def load_demo(
                 phone=f"+86 13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
                 email=f"{name.lower().replace(' ', '.')}.{n}@example.cn",
                 address=f"{rng.randint(1, 999)} {rng.choice(STREETS)} Road",
-                branch=rng.choice(BRANCHES),
+                branch=branch,
                 investor_type=InvestorType.PROFESSIONAL if professional else InvestorType.ORDINARY,
                 tier=rng.choices(["standard", "gold", "platinum"], [70, 22, 8])[0],
             )
         except DuplicateFound:  # a run with the same seed loaded this one already
             continue
         created.append(result.id)
+        homes.append((result.id, branch))
         events += 2
         tags = rng.sample(TAGS, rng.randint(0, 2))
         if tags:
@@ -160,11 +167,14 @@ def load_demo(
             events += 1
     codes = load_funds(commands.funds, ctx, rng, fund_count, nav_years)
     bought = load_purchases(commands.purchases, ctx, rng, created, codes, now) if codes else 0
+    desk = commands.tickets
+    tickets = load_tickets(desk.store, desk.policy, rng, ctx.actor, now, homes, ticket_count)
     return {
         "users": users,
         "clients": len(created),
         "funds": len(codes),
         "purchases": bought,
+        "tickets": tickets,
         "events": events,
     }
 

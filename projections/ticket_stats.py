@@ -1,89 +1,113 @@
-"""Service-desk statistics over ticket rows (DOMAIN.md §5): pure functions of the view."""
+"""Service-desk statistics (DOMAIN.md §5), aggregated in SQL over the tickets view.
+
+Response and resolution times are wall-clock hours from opening; SLA attainment is the share
+of resolved tickets whose two clocks were both met (stored when each clock stopped).
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from domain.sla import SlaPolicy
-from projections.tickets import sla
+from adapters.sql import ViewDatabase
+from projections.tickets import TicketsView
 
-KEYS: dict[str, Callable[[dict[str, Any]], str]] = {
-    "type": lambda r: r["type"],
-    "priority": lambda r: r["priority"],
-    "branch": lambda r: r["branch"] or "none",
-    "month": lambda r: r["created_at"][:7],
-    "group": lambda r: r["group"],
+KEYS = {
+    "type": "type",
+    "priority": "priority",
+    "branch": "COALESCE(branch, 'none')",
+    "month": "substr(created_at, 1, 7)",
+    "group": "group_name",
 }
 
 
-def p90(values: list[float]) -> float | None:
-    """The 90th percentile by the nearest-rank method."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[math.ceil(0.9 * len(ordered)) - 1]
-
-
-def _hours(row: dict[str, Any], stop: str) -> float | None:
-    if not row[stop]:
-        return None
-    elapsed = datetime.fromisoformat(row[stop]) - datetime.fromisoformat(row["created_at"])
-    return elapsed.total_seconds() / 3600
-
-
-def _mean(values: list[float]) -> float | None:
-    return round(sum(values) / len(values), 4) if values else None
-
-
-def summarise(
-    key: str, rows: list[dict[str, Any]], policy: SlaPolicy, now: datetime, clients: int | None
-) -> dict[str, Any]:
-    """Counts, mean and p90 response and resolution hours (wall clock), SLA attainment
-    (resolved tickets whose two clocks were both met), mean satisfaction, complaints."""
-    responses = [h for r in rows if (h := _hours(r, "first_responded_at")) is not None]
-    resolutions = [h for r in rows if (h := _hours(r, "resolved_at")) is not None]
-    resolved = [r for r in rows if r["resolved_at"]]
-    met = [r for r in resolved if all(c["state"] == "met" for c in sla(r, policy, now).values())]
-    scores = [float(r["satisfaction"]) for r in rows if r["satisfaction"] is not None]
-    complaints = sum(1 for r in rows if r["type"] == "complaint")
-    return {
-        "key": key,
-        "count": len(rows),
-        "first_response_hours_mean": _mean(responses),
-        "first_response_hours_p90": _round(p90(responses)),
-        "resolution_hours_mean": _mean(resolutions),
-        "resolution_hours_p90": _round(p90(resolutions)),
-        "sla_attainment_pct": round(100 * len(met) / len(resolved), 2) if resolved else None,
-        "satisfaction_mean": _mean(scores),
-        "complaints": complaints,
-        "complaints_per_1000_clients": round(1000 * complaints / clients, 3) if clients else None,
-    }
-
-
-def _round(value: float | None) -> float | None:
-    return round(value, 4) if value is not None else None
-
-
 def ticket_stats(
-    rows: list[dict[str, Any]],
+    db: ViewDatabase,
+    view: TicketsView,
     group_by: str,
-    policy: SlaPolicy,
-    now: datetime,
+    start: datetime | None,
+    end: datetime | None,
+    branch: str | None,
     clients_by_branch: dict[str, int],
 ) -> dict[str, Any]:
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(KEYS[group_by](row), []).append(row)
-    total_clients = sum(clients_by_branch.values())
+    where, params = ["1 = 1"], []
+    for clause, value in (("created_at >= ?", start), ("created_at < ?", end)):
+        if value is not None:
+            where.append(clause)
+            params.append(value.isoformat())
+    if branch is not None:
+        where.append("branch = ?")
+        params.append(branch)
+    table, condition = view.t("view_tickets"), " AND ".join(where)
+    key = KEYS[group_by]
+    summary = (
+        "COUNT(*) AS count, AVG(first_response_hours) AS fr_mean, "
+        "AVG(resolution_hours) AS res_mean, COUNT(resolved_at) AS resolved, "
+        "SUM(CASE WHEN resolved_at IS NOT NULL AND first_response_met = 1 AND "
+        "resolution_met = 1 THEN 1 ELSE 0 END) AS attained, AVG(satisfaction) AS sat_mean, "
+        "SUM(CASE WHEN type = 'complaint' THEN 1 ELSE 0 END) AS complaints, "
+        "COUNT(first_response_hours) AS responded"
+    )
+    with db.read() as tx:
+        grouped = tx.query(
+            f"SELECT {key} AS key, {summary} FROM {table} WHERE {condition} "
+            f"GROUP BY {key} ORDER BY {key}",
+            params,
+        )
+        [total] = tx.query(
+            f"SELECT 'total' AS key, {summary} FROM {table} WHERE {condition}", params
+        )
 
-    def clients(key: str) -> int | None:
-        return clients_by_branch.get(key) if group_by == "branch" else total_clients
+        def p90(column: str, count: int, extra: str = "", args: tuple[Any, ...] = ()) -> Any:
+            """The 90th percentile by nearest rank, found by the database's sort."""
+            if not count:
+                return None
+            rows = tx.query(
+                f"SELECT {column} AS v FROM {table} WHERE {condition}{extra} AND "
+                f"{column} IS NOT NULL ORDER BY {column} LIMIT 1 OFFSET ?",
+                (*params, *args, math.ceil(0.9 * count) - 1),
+            )
+            return round(rows[0]["v"], 4) if rows else None
 
+        total_clients = sum(clients_by_branch.values())
+        groups = []
+        for row in grouped:
+            extra, args = f" AND {key} = ?", (row["key"],)
+            clients = clients_by_branch.get(row["key"]) if group_by == "branch" else total_clients
+            groups.append(
+                _summary(
+                    row,
+                    clients,
+                    p90("first_response_hours", row["responded"], extra, args),
+                    p90("resolution_hours", row["resolved"], extra, args),
+                )
+            )
+        overall = _summary(
+            total,
+            total_clients,
+            p90("first_response_hours", total["responded"]),
+            p90("resolution_hours", total["resolved"]),
+        )
+    return {"group_by": group_by, "groups": groups, "total": overall}
+
+
+def _summary(row: dict[str, Any], clients: int | None, fr_p90: Any, res_p90: Any) -> dict[str, Any]:
+    def mean(value: Any) -> float | None:
+        return round(float(value), 4) if value is not None else None
+
+    resolved, complaints = int(row["resolved"]), int(row["complaints"] or 0)
     return {
-        "group_by": group_by,
-        "groups": [summarise(k, v, policy, now, clients(k)) for k, v in sorted(groups.items())],
-        "total": summarise("total", rows, policy, now, total_clients),
+        "key": str(row["key"]),
+        "count": int(row["count"]),
+        "first_response_hours_mean": mean(row["fr_mean"]),
+        "first_response_hours_p90": fr_p90,
+        "resolution_hours_mean": mean(row["res_mean"]),
+        "resolution_hours_p90": res_p90,
+        "sla_attainment_pct": round(100 * int(row["attained"] or 0) / resolved, 2)
+        if resolved
+        else None,
+        "satisfaction_mean": mean(row["sat_mean"]),
+        "complaints": complaints,
+        "complaints_per_1000_clients": round(1000 * complaints / clients, 3) if clients else None,
     }

@@ -16,6 +16,7 @@ from projections.base import View
 
 class TicketsView(View):
     name = "tickets"
+    schema_version = 2
     tables: ClassVar[dict[str, list[str]]] = {
         "view_tickets": [
             "CREATE TABLE {t} (id TEXT PRIMARY KEY, number TEXT NOT NULL, seq BIGINT NOT NULL, "
@@ -25,7 +26,8 @@ class TicketsView(View):
             "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, first_responded_at TEXT, "
             "resolved_at TEXT, closed_at TEXT, pauses TEXT NOT NULL, merged_into TEXT, "
             "satisfaction INTEGER, breaches TEXT NOT NULL, first_response_due_at TEXT, "
-            "resolution_due_at TEXT, version INTEGER NOT NULL)",
+            "resolution_due_at TEXT, version INTEGER NOT NULL, first_response_hours REAL, "
+            "resolution_hours REAL, first_response_met INTEGER, resolution_met INTEGER)",
             "CREATE UNIQUE INDEX {ix}_number ON {t} (number)",
             "CREATE INDEX {ix}_status ON {t} (status, priority, created_at)",
             "CREATE INDEX {ix}_client ON {t} (client_id, status)",
@@ -112,9 +114,16 @@ class TicketsView(View):
             "updated_at": e.timestamp.isoformat(),
             "version": e.originator_version,
         }
-        for kind in BREACH_KINDS:
+        created = ticket.created_on
+        for kind, stop in (
+            ("first_response", ticket.first_responded_at),
+            ("resolution", ticket.resolved_at),
+        ):
             state = ticket.clock(kind, self.policy, e.timestamp)
             sets[f"{kind}_due_at"] = _iso(state.due_at)
+            # A stopped clock no longer depends on the time: keep its outcome for the stats.
+            sets[f"{kind}_hours"] = (stop - created).total_seconds() / 3600 if stop else None
+            sets[f"{kind}_met"] = int(state.state == "met") if stop else None
         if isinstance(e, Ticket.SatisfactionRated):
             sets["satisfaction"] = e.score
         tx.execute(
@@ -249,22 +258,6 @@ class TicketsView(View):
                 f"SELECT * FROM {self.t('view_tickets')} WHERE client_id = ? AND "
                 "status NOT IN ('resolved', 'closed') ORDER BY created_at",
                 (str(client_id),),
-            )
-        return [_public(r) for r in rows]
-
-    def in_range(
-        self, db: ViewDatabase, start: datetime | None, end: datetime | None
-    ) -> list[dict[str, Any]]:
-        where, params = ["1 = 1"], []
-        if start is not None:
-            where.append("created_at >= ?")
-            params.append(start.isoformat())
-        if end is not None:
-            where.append("created_at < ?")
-            params.append(end.isoformat())
-        with db.read() as tx:
-            rows = tx.query(
-                f"SELECT * FROM {self.t('view_tickets')} WHERE {' AND '.join(where)}", params
             )
         return [_public(r) for r in rows]
 

@@ -141,15 +141,13 @@ def stats(
 ) -> TicketStats:
     """Counts, response and resolution times (mean, p90), SLA attainment, satisfaction and
     complaints per 1,000 clients, for tickets created in [from, to)."""
-    rows = engine.ticket_view.in_range(engine.db, start, end)
-    branch = _branch_only(user)
-    if branch is not None:
-        rows = [r for r in rows if r["branch"] == branch]
     result = ticket_stats(
-        rows,
+        engine.db,
+        engine.ticket_view,
         group_by,
-        engine.settings.sla_policy,
-        datetime.now(UTC),
+        start,
+        end,
+        _branch_only(user),
         engine.client_view.count_by_branch(engine.db),
     )
     return TicketStats.model_validate(result)

@@ -86,7 +86,20 @@ def test_users_add_reads_the_password_from_stdin(settings: Settings) -> None:
 
 
 def test_demo_then_status_then_rebuild(settings: Settings) -> None:
-    demo = out(assure(settings, "demo", "--clients", "12", "--funds", "6", "--nav-years", "1"))
+    demo = out(
+        assure(
+            settings,
+            "demo",
+            "--clients",
+            "12",
+            "--funds",
+            "6",
+            "--nav-years",
+            "1",
+            "--tickets",
+            "30",
+        )
+    )
     assert demo["clients"] == 12
     moved = out(assure(settings, "projections", "catch-up"))
     assert moved["moved"] > 0
@@ -186,6 +199,14 @@ def _wait_until_up(base: str) -> None:
 
 
 def test_demo_twice_adds_other_clients(settings: Settings) -> None:
-    first = out(assure(settings, "demo", "--clients", "5", "--funds", "3", "--nav-years", "1"))
-    second = out(assure(settings, "demo", "--clients", "5", "--funds", "3", "--nav-years", "1"))
+    first = out(
+        assure(
+            settings, "demo", "--clients", "5", "--funds", "3", "--nav-years", "1", "--tickets", "5"
+        )
+    )
+    second = out(
+        assure(
+            settings, "demo", "--clients", "5", "--funds", "3", "--nav-years", "1", "--tickets", "5"
+        )
+    )
     assert (first["clients"], second["clients"], second["users"]) == (5, 5, 0)
