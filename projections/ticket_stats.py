@@ -6,11 +6,10 @@ of resolved tickets whose two clocks were both met (stored when each clock stopp
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
 
-from adapters.sql import ViewDatabase
+from adapters.sql import Tx, ViewDatabase
 from projections.tickets import TicketsView
 
 KEYS = {
@@ -59,37 +58,32 @@ def ticket_stats(
             f"SELECT 'total' AS key, {summary} FROM {table} WHERE {condition}", params
         )
 
-        def p90(column: str, count: int, extra: str = "", args: tuple[Any, ...] = ()) -> Any:
-            """The 90th percentile by nearest rank, found by the database's sort."""
-            if not count:
-                return None
-            rows = tx.query(
-                f"SELECT {column} AS v FROM {table} WHERE {condition}{extra} AND "
-                f"{column} IS NOT NULL ORDER BY {column} LIMIT 1 OFFSET ?",
-                (*params, *args, math.ceil(0.9 * count) - 1),
-            )
-            return round(rows[0]["v"], 4) if rows else None
-
+        fr_p90 = _p90(tx, table, condition, params, key, "first_response_hours")
+        res_p90 = _p90(tx, table, condition, params, key, "resolution_hours")
+        fr_total = _p90(tx, table, condition, params, "'total'", "first_response_hours")
+        res_total = _p90(tx, table, condition, params, "'total'", "resolution_hours")
         total_clients = sum(clients_by_branch.values())
-        groups = []
-        for row in grouped:
-            extra, args = f" AND {key} = ?", (row["key"],)
-            clients = clients_by_branch.get(row["key"]) if group_by == "branch" else total_clients
-            groups.append(
-                _summary(
-                    row,
-                    clients,
-                    p90("first_response_hours", row["responded"], extra, args),
-                    p90("resolution_hours", row["resolved"], extra, args),
-                )
-            )
-        overall = _summary(
-            total,
-            total_clients,
-            p90("first_response_hours", total["responded"]),
-            p90("resolution_hours", total["resolved"]),
-        )
+    groups = []
+    for row in grouped:
+        k = str(row["key"])
+        clients = clients_by_branch.get(k) if group_by == "branch" else total_clients
+        groups.append(_summary(row, clients, fr_p90.get(k), res_p90.get(k)))
+    overall = _summary(total, total_clients, fr_total.get("total"), res_total.get("total"))
     return {"group_by": group_by, "groups": groups, "total": overall}
+
+
+def _p90(
+    tx: Tx, table: str, condition: str, params: list[Any], key: str, column: str
+) -> dict[str, float]:
+    """The 90th percentile of a column per group, by nearest rank, in one query."""
+    rows = tx.query(
+        f"SELECT k, v FROM (SELECT {key} AS k, {column} AS v, ROW_NUMBER() OVER "
+        f"(PARTITION BY {key} ORDER BY {column}) AS rn, COUNT(*) OVER (PARTITION BY {key}) "
+        f"AS n FROM {table} WHERE {condition} AND {column} IS NOT NULL) ranked "
+        "WHERE rn = (9 * n + 9) / 10",
+        params,
+    )
+    return {str(r["k"]): round(float(r["v"]), 4) for r in rows}
 
 
 def _summary(row: dict[str, Any], clients: int | None, fr_p90: Any, res_p90: Any) -> dict[str, Any]:

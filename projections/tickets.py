@@ -16,7 +16,7 @@ from projections.base import View
 
 class TicketsView(View):
     name = "tickets"
-    schema_version = 2
+    schema_version = 3
     tables: ClassVar[dict[str, list[str]]] = {
         "view_tickets": [
             "CREATE TABLE {t} (id TEXT PRIMARY KEY, number TEXT NOT NULL, seq BIGINT NOT NULL, "
@@ -32,6 +32,8 @@ class TicketsView(View):
             "CREATE INDEX {ix}_status ON {t} (status, priority, created_at)",
             "CREATE INDEX {ix}_client ON {t} (client_id, status)",
             "CREATE INDEX {ix}_created ON {t} (created_at)",
+            "CREATE INDEX {ix}_due ON {t} (resolution_due_at)",
+            "CREATE INDEX {ix}_updated ON {t} (updated_at)",
         ],
         "view_ticket_comments": [
             "CREATE TABLE {t} (comment_id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, "
@@ -237,7 +239,7 @@ class TicketsView(View):
             params += [now.isoformat(), now.isoformat()]
         order = {
             "priority": "priority ASC, created_at ASC",
-            "due": "COALESCE(resolution_due_at, '9999') ASC, priority ASC",
+            "due": "resolution_due_at ASC NULLS LAST, priority ASC",
             "created": "created_at DESC",
             "updated": "updated_at DESC",
         }[sort]
