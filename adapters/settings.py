@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     snapshot_intervals: dict[str, int] = {
         "Client": 50,
         "StaffUser": 20,
-        "Fund": 20,
+        "Fund": 10,
         "Ticket": 50,
         "TicketNumbers": 50,
     }

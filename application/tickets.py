@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +27,7 @@ from domain.tickets import (
     numbers_id,
 )
 
-NUMBER_ATTEMPTS = 8
+NUMBER_ATTEMPTS = 30
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class TicketCommands(Commands):
     def __init__(self, store: Store, policy: SlaPolicy) -> None:
         super().__init__(store)
         self.policy = policy
+        self._numbering = threading.Lock()
 
     def open(
         self,
@@ -59,27 +63,29 @@ class TicketCommands(Commands):
                 branch = self.load(Client, client_id).branch
             except NotFound:
                 raise InvalidField("client_id", f"no client {client_id}") from None
-        for _ in range(NUMBER_ATTEMPTS):  # two tickets opened at once race for a number
-            numbers = self._numbers(ctx)
-            ticket = Ticket.open(
-                ctx,
-                uuid4(),
-                numbers.issue(ctx),
-                client_id=client_id,
-                branch=branch,
-                type=type,
-                priority=priority,
-                channel=channel,
-                subject=subject,
-                description=description,
-                policy=self.policy,
-            )
-            opened = ticket.pending_events[0]
-            assert isinstance(opened, Ticket.Opened)
-            try:
-                return TicketOpened(self.commit(ctx, ticket, numbers, idem=idem), opened)
-            except ConcurrentWrite:
-                continue
+        for attempt in range(NUMBER_ATTEMPTS):  # tickets opened at once race for a number
+            with self._numbering:  # one at a time in this process; retries cover the others
+                numbers = self._numbers(ctx)
+                ticket = Ticket.open(
+                    ctx,
+                    uuid4(),
+                    numbers.issue(ctx),
+                    client_id=client_id,
+                    branch=branch,
+                    type=type,
+                    priority=priority,
+                    channel=channel,
+                    subject=subject,
+                    description=description,
+                    policy=self.policy,
+                )
+                opened = ticket.pending_events[0]
+                assert isinstance(opened, Ticket.Opened)
+                try:
+                    return TicketOpened(self.commit(ctx, ticket, numbers, idem=idem), opened)
+                except ConcurrentWrite:
+                    pass
+            time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 - jitter only
         raise ConcurrentWrite("too many tickets opened at once: try again")
 
     def _numbers(self, ctx: Context) -> TicketNumbers:

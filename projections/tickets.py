@@ -230,10 +230,11 @@ class TicketsView(View):
             where.append("group_name = ?")
             params.append(filters["group"])
         if filters.get("breached") is not None:
+            # Only open tickets can be in breach: the status index narrows the scan.
             overdue = (
-                "(breaches <> '[]' OR (first_responded_at IS NULL AND "
-                "first_response_due_at <= ?) OR (resolved_at IS NULL AND "
-                "resolution_due_at <= ?)) AND status NOT IN ('resolved', 'closed')"
+                "status IN ('new', 'in_progress', 'pending_client') AND (CASE WHEN "
+                "breaches <> '[]' OR (first_responded_at IS NULL AND first_response_due_at <= ?) "
+                "OR resolution_due_at <= ? THEN 1 ELSE 0 END) = 1"
             )
             where.append(overdue if filters["breached"] else f"NOT ({overdue})")
             params += [now.isoformat(), now.isoformat()]
