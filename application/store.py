@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.application import Application, ProcessingEvent, Repository
 from eventsourcing.persistence import Recording
 from eventsourcing.utils import Environment
 
@@ -27,6 +27,20 @@ SNAPSHOTTABLE: dict[str, type[Any]] = {
     "Ticket": Ticket,
     "TicketNumbers": TicketNumbers,
 }
+
+
+def replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """Apply events in order. The library's default projector asserts each event against a
+    runtime protocol, which costs a third of loading a snapshotted aggregate."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
+class ReplayingRepository(Repository[UUID]):
+    def get(self, aggregate_id: UUID, **kwargs: Any) -> Any:
+        kwargs.setdefault("projector_func", replay)
+        return super().get(aggregate_id, **kwargs)
 
 
 class Store(Application[UUID]):
@@ -51,6 +65,10 @@ class Store(Application[UUID]):
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
         """Use only the given settings: never the process environment."""
         return Environment(name, dict(env or {}))
+
+    def construct_repository(self) -> Repository[UUID]:
+        """The library's repository without its cache (commands always read the store)."""
+        return ReplayingRepository(event_store=self.events, snapshot_store=self.snapshots)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """The library's save, without its per-object runtime protocol checks (hot path)."""
