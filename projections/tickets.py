@@ -16,7 +16,7 @@ from projections.base import View
 
 class TicketsView(View):
     name = "tickets"
-    schema_version = 3
+    schema_version = 5
     tables: ClassVar[dict[str, list[str]]] = {
         "view_tickets": [
             "CREATE TABLE {t} (id TEXT PRIMARY KEY, number TEXT NOT NULL, seq BIGINT NOT NULL, "
@@ -29,10 +29,12 @@ class TicketsView(View):
             "resolution_due_at TEXT, version INTEGER NOT NULL, first_response_hours REAL, "
             "resolution_hours REAL, first_response_met INTEGER, resolution_met INTEGER)",
             "CREATE UNIQUE INDEX {ix}_number ON {t} (number)",
-            "CREATE INDEX {ix}_status ON {t} (status, priority, created_at)",
+            "CREATE INDEX {ix}_status ON {t} (status, priority, created_at, number)",
             "CREATE INDEX {ix}_client ON {t} (client_id, status)",
             "CREATE INDEX {ix}_created ON {t} (created_at)",
             "CREATE INDEX {ix}_due ON {t} (resolution_due_at)",
+            "CREATE INDEX {ix}_open ON {t} (priority, created_at, number) "
+            "WHERE status IN ('new', 'in_progress', 'pending_client')",
             "CREATE INDEX {ix}_updated ON {t} (updated_at)",
         ],
         "view_ticket_comments": [
