@@ -55,10 +55,6 @@ class InvalidFields(InvalidField):
         self.message = "; ".join(f"{f}: {m}" for f, m in errors)
 
 
-class NothingToChange(InvalidField):
-    """The command would record no new fact."""
-
-
 class NotAuthenticated(DomainError):
     """Credentials are wrong or the account is disabled (401)."""
 

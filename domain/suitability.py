@@ -14,7 +14,14 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.vocab import Horizon, RiskLevel, RiskRating, Variety, horizon_matches
+from domain.vocab import (
+    Horizon,
+    RiskLevel,
+    RiskRating,
+    Variety,
+    horizon_matches,
+    variety_matches,
+)
 
 RULE_VERSION = "suitability-2026.1"
 
@@ -117,7 +124,7 @@ def decide(inputs: Inputs) -> Decision:
         mismatches.append(
             Mismatch(dimension="horizon", client=a.horizon.value, fund=f.horizon.value)
         )
-    if f.variety not in a.varieties:
+    if not variety_matches(list(a.varieties), f.variety):
         mismatches.append(
             Mismatch(
                 dimension="variety",

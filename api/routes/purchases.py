@@ -25,7 +25,15 @@ from api.schemas import (
 from domain.errors import NotFound
 from domain.purchases import Purchase
 from domain.staff import Role
-from domain.vocab import Horizon, RiskLevel, Variety, horizon_matches
+from domain.suitability import Outcome, risk_outcome
+from domain.vocab import (
+    Horizon,
+    RiskLevel,
+    RiskRating,
+    Variety,
+    horizon_matches,
+    variety_matches,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["purchases"])
 ADVISORS = Depends(roles(Role.ADMIN, Role.ADVISOR))
@@ -74,15 +82,15 @@ def suitable_funds(client_id: UUID, engine: EngineDep) -> list[FundSummary]:
     risk = client["risk"]
     if risk is None or datetime.fromisoformat(risk["expires_at"]) <= datetime.now(UTC):
         return []
-    level, horizon = RiskLevel(risk["level"]), Horizon(risk["horizon"])
-    accepted = [Variety(v) for v in risk["varieties"]]
-    lowest = risk["lowest_category"]
+    # A lowest-category client matches R1 only, which is what the C1 row of the table says.
+    level = RiskLevel.C1 if risk["lowest_category"] else RiskLevel(risk["level"])
+    horizon, accepted = Horizon(risk["horizon"]), [Variety(v) for v in risk["varieties"]]
     return [
         FundSummary.model_validate(f)
         for f in funds
-        if int(f["risk_rating"][1]) <= (1 if lowest else level.rank)
+        if risk_outcome(level, RiskRating(f["risk_rating"])) is Outcome.MATCH
         and horizon_matches(horizon, Horizon(f["horizon"]))
-        and Variety(f["variety"]) in accepted
+        and variety_matches(accepted, Variety(f["variety"]))
     ]
 
 

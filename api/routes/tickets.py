@@ -54,6 +54,15 @@ def _guard(engine: Engine, user: TokenClaims, ticket_id: UUID) -> None:
         raise HTTPException(403, "advisors handle the tickets of their own branch")
 
 
+def _guarded(ticket_id: UUID, engine: EngineDep, user: CurrentUser) -> UUID:
+    """The ticket id from the path, once the user may act on that ticket."""
+    _guard(engine, user, ticket_id)
+    return ticket_id
+
+
+TicketId = Annotated[UUID, Depends(_guarded)]
+
+
 def _summary(engine: Engine, row: dict[str, Any], now: datetime) -> dict[str, Any]:
     policy = engine.settings.sla_policy
     return {**row, "sla": sla(row, policy, now), "sla_state": ticket_state(row, policy, now)}
@@ -172,111 +181,95 @@ def _write(result: Any) -> WriteResult:
 
 @router.post("/{ticket_id}/assign", dependencies=[DESK])
 def assign(
-    ticket_id: UUID,
+    ticket_id: TicketId,
     body: Assignment,
     engine: EngineDep,
     ctx: ContextDep,
-    user: CurrentUser,
     idem: IdempotencyDep,
 ) -> WriteResult:
     """Give the ticket to an agent and/or a group."""
-    _guard(engine, user, ticket_id)
     return _write(engine.tickets.assign(ctx, ticket_id, body.assignee, body.group, idem))
 
 
 @router.post("/{ticket_id}/comments", status_code=201, dependencies=[DESK])
 def comment(
-    ticket_id: UUID,
+    ticket_id: TicketId,
     body: CommentCreate,
     engine: EngineDep,
     ctx: ContextDep,
-    user: CurrentUser,
     idem: IdempotencyDep,
 ) -> WriteResult:
     """Comment; the first public reply is the first response."""
-    _guard(engine, user, ticket_id)
     return _write(engine.tickets.comment(ctx, ticket_id, body.body, body.public, idem))
 
 
 @router.post("/{ticket_id}/transition", dependencies=[DESK])
 def transition(
-    ticket_id: UUID,
+    ticket_id: TicketId,
     body: TransitionRequest,
     engine: EngineDep,
     ctx: ContextDep,
-    user: CurrentUser,
     idem: IdempotencyDep,
 ) -> WriteResult:
     """Move the ticket; an illegal move is a 409 naming the status and the allowed ones."""
-    _guard(engine, user, ticket_id)
     return _write(engine.tickets.transition(ctx, ticket_id, Status(body.to), body.note, idem))
 
 
 @router.post("/{ticket_id}/reopen", dependencies=[DESK])
 def reopen(
-    ticket_id: UUID,
+    ticket_id: TicketId,
     body: ReasonBody,
     engine: EngineDep,
     ctx: ContextDep,
-    user: CurrentUser,
     idem: IdempotencyDep,
 ) -> WriteResult:
     """Reopen a resolved ticket, or a closed one within the policy's window."""
-    _guard(engine, user, ticket_id)
     return _write(engine.tickets.reopen(ctx, ticket_id, body.reason, idem))
 
 
 @router.post("/{ticket_id}/priority", dependencies=[DESK])
 def change_priority(
-    ticket_id: UUID,
+    ticket_id: TicketId,
     body: PriorityChange,
     engine: EngineDep,
     ctx: ContextDep,
-    user: CurrentUser,
     idem: IdempotencyDep,
 ) -> WriteResult:
     """Change the priority; the due times are recomputed from creation."""
-    _guard(engine, user, ticket_id)
     return _write(engine.tickets.change_priority(ctx, ticket_id, body.priority, body.reason, idem))
 
 
 @router.post("/{ticket_id}/escalate", dependencies=[DESK])
 def escalate(
-    ticket_id: UUID,
+    ticket_id: TicketId,
     body: ReasonBody,
     engine: EngineDep,
     ctx: ContextDep,
-    user: CurrentUser,
     idem: IdempotencyDep,
 ) -> WriteResult:
     """Hand the ticket one service layer up (client centre, branch, headquarters)."""
-    _guard(engine, user, ticket_id)
     return _write(engine.tickets.escalate(ctx, ticket_id, body.reason, idem))
 
 
 @router.post("/{ticket_id}/merge", dependencies=[DESK])
 def merge(
-    ticket_id: UUID,
+    ticket_id: TicketId,
     body: MergeRequest,
     engine: EngineDep,
     ctx: ContextDep,
-    user: CurrentUser,
     idem: IdempotencyDep,
 ) -> WriteResult:
     """Close this ticket as merged into another; comments are linked, histories kept."""
-    _guard(engine, user, ticket_id)
     return _write(engine.tickets.merge(ctx, ticket_id, body.into, idem))
 
 
 @router.post("/{ticket_id}/satisfaction", status_code=201, dependencies=[DESK])
 def rate(
-    ticket_id: UUID,
+    ticket_id: TicketId,
     body: SatisfactionCreate,
     engine: EngineDep,
     ctx: ContextDep,
-    user: CurrentUser,
     idem: IdempotencyDep,
 ) -> WriteResult:
     """The client's satisfaction (1 to 5), once, after resolution."""
-    _guard(engine, user, ticket_id)
     return _write(engine.tickets.rate(ctx, ticket_id, body.score, body.comment, idem))
