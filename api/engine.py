@@ -119,7 +119,8 @@ class Engine:
         self._started = True
 
     def rebuild(self, name: str) -> int:
-        return rebuild(self.store, self.db, VIEW_CLASSES[name], self.worker_config)
+        live = self.projector.workers[name].view
+        return rebuild(self.store, self.db, live, self.worker_config)
 
     def close(self) -> None:
         if self._started:

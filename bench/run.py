@@ -424,6 +424,9 @@ def bench_tickets(engine: Engine, count: int) -> None:
         "stats by month, one year": lambda: ticket_stats(
             engine.db, view, "month", None, None, None, {}
         ),
+        "stats by priority, last 30 days": lambda: ticket_stats(
+            engine.db, view, "priority", now - timedelta(days=30), None, None, {}
+        ),
     }
     print(
         f"ticket queries over {count:,} tickets ({engine.store.head():,} events stored), "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -52,6 +52,10 @@ class View:
             get_topic(cls): getattr(self, method) for cls, method in self.handlers.items()
         }
 
+    def with_suffix(self, suffix: str) -> View:
+        """The same view over other tables (a rebuild's shadow copy)."""
+        return type(self)(suffix)
+
     @property
     def position_name(self) -> str:
         return self.name + self.suffix
@@ -66,6 +70,12 @@ class View:
 
     def handle(self, tx: Tx, event: Any, position: int) -> None:
         self._dispatch[get_topic(type(event))](tx, event, position)
+
+    def apply(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
+        """Apply a batch of (event, position) in order; a view may override it to read and
+        write its rows once per batch."""
+        for event, position in batch:
+            self.handle(tx, event, position)
 
     def create(self, db: ViewDatabase) -> None:
         """Create the tables that are missing, and the position row.

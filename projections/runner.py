@@ -115,17 +115,14 @@ class Projector:
             time.sleep(0.01)
 
 
-def rebuild(
-    source: EventSource, db: ViewDatabase, view_class: type[View], config: WorkerConfig
-) -> int:
+def rebuild(source: EventSource, db: ViewDatabase, live: View, config: WorkerConfig) -> int:
     """Rebuild one view from the events into shadow tables, then swap them in.
 
     The live view keeps serving meanwhile. The swap locks the live position row, drops
     the live tables, renames the shadow ones and sets the live position to the shadow's:
     a live worker mid-batch then fails its compare-and-set and re-reads the position.
     """
-    live = view_class()
-    shadow = view_class(suffix="__rebuild")
+    shadow = live.with_suffix("__rebuild")
     with db.transaction() as tx:
         shadow.drop(tx)
     shadow.create(db)
@@ -138,7 +135,7 @@ def rebuild(
             (live.position_name,),
         )
         worker_position = read_position(tx, shadow.position_name)
-        for base in view_class.tables:
+        for base in live.tables:
             tx.execute(f"DROP TABLE IF EXISTS {live.t(base)}")
             tx.execute(f"ALTER TABLE {shadow.t(base)} RENAME TO {live.t(base)}")
         tx.execute(
@@ -154,4 +151,8 @@ def rebuild(
             "UPDATE projection_dead_letters SET projection = ? WHERE projection = ?",
             (live.position_name, shadow.position_name),
         )
+    if db.dialect == "postgres":  # fresh tables have no planner statistics yet
+        with db.transaction() as tx:
+            for base in live.tables:
+                tx.execute(f"ANALYZE {live.t(base)}")
     return worker_position

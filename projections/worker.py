@@ -105,8 +105,7 @@ class ProjectionWorker:
                 raise PositionMoved
             events = [self.source.mapper.to_domain_event(n) for n in batch]
             with tx.pipelined():
-                for notification, event in zip(batch, events, strict=True):
-                    self.view.handle(tx, event, notification.id)
+                self.view.apply(tx, [(e, n.id) for n, e in zip(batch, events, strict=True)])
         self._known = new_position
 
     def _apply_one_by_one(
@@ -177,8 +176,9 @@ class ProjectionWorker:
             notes = self.source.recorder.select_notifications(position, 1, stop=position)
             try:
                 with self.db.transaction() as tx:
-                    for n in notes:
-                        self.view.handle(tx, self.source.mapper.to_domain_event(n), n.id)
+                    self.view.apply(
+                        tx, [(self.source.mapper.to_domain_event(n), n.id) for n in notes]
+                    )
                     tx.execute(
                         "DELETE FROM projection_dead_letters WHERE projection = ? AND position = ?",
                         (self.name, position),

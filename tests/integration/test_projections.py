@@ -261,7 +261,7 @@ def test_given_a_slow_rebuild_when_reading_meanwhile_then_the_old_view_serves(
     ids = [engine.clients.register(ctx, **client_fields()).id for _ in range(20)]
     engine.projector.catch_up()
     rebuilding = threading.Thread(
-        target=rebuild, args=(engine.store, engine.db, SlowClientsView, engine.worker_config)
+        target=rebuild, args=(engine.store, engine.db, SlowClientsView(), engine.worker_config)
     )
     rebuilding.start()
     served = 0

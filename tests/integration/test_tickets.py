@@ -1,13 +1,21 @@
-"""Tickets on each store: numbers stay unique and gapless when opened at once."""
+"""Tickets on each store: numbers under concurrency, the view built in batches, breaches."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
 
 from api.engine import Engine
 from domain.base import Context
-from domain.sla import Priority
-from domain.tickets import TicketChannel, TicketType
+from domain.sla import Priority, SlaPolicy
+from domain.tickets import Status, TicketChannel, TicketType
+from projections.tickets import TicketsView, ticket_state
+from projections.worker import ProjectionWorker
+from tests.conftest import drop_schema, make_settings
 
 
 def test_tickets_opened_at_once_get_distinct_numbers_in_sequence(
@@ -37,3 +45,114 @@ def test_tickets_opened_at_once_get_distinct_numbers_in_sequence(
         t.join()
     year = ctx.at.year
     assert sorted(numbers) == [f"T-{year}-{n:06d}" for n in range(1, 33)]
+
+
+def _life_of_tickets(engine: Engine, ctx: Context) -> None:
+    """Tickets that go through every kind of event, some of them late."""
+    start = ctx.at - timedelta(days=2)
+
+    def at(hours: float) -> Context:
+        return ctx.model_copy(update={"at": start + timedelta(hours=hours)})
+
+    def open_one(hours: float, priority: Priority) -> UUID:
+        return engine.tickets.open(
+            at(hours),
+            client_id=None,
+            type=TicketType.COMPLAINT,
+            priority=priority,
+            channel=TicketChannel.EMAIL,
+            subject="s",
+            description="d",
+        ).result.id
+
+    done, merged, late, paused = (open_one(0, p) for p in list(Priority)[:4])
+    engine.tickets.assign(at(1), done, "agent.li", "headquarters")
+    engine.tickets.comment(at(1), done, "We are on it", public=True)
+    engine.tickets.transition(at(1.5), done, Status.IN_PROGRESS, None)
+    engine.tickets.transition(at(2), done, Status.PENDING_CLIENT, None)
+    engine.tickets.transition(at(5), done, Status.IN_PROGRESS, None)
+    engine.tickets.change_priority(at(6), done, Priority.P2, "client is a VIP")
+    engine.tickets.transition(at(7), done, Status.RESOLVED, "fixed")
+    engine.tickets.rate(at(8), done, 4, None)
+    engine.tickets.comment(at(1), merged, "internal note", public=False)
+    engine.tickets.merge(at(3), merged, into=done)
+    engine.tickets.record_breach(at(40), late, "first_response")
+    engine.tickets.comment(at(41), late, "sorry for the wait", public=True)
+    engine.tickets.transition(at(0.5), paused, Status.IN_PROGRESS, None)
+    engine.tickets.transition(at(0.6), paused, Status.PENDING_CLIENT, None)
+
+
+def test_a_view_built_in_one_batch_equals_one_built_event_by_event(
+    engine: Engine, ctx: Context
+) -> None:
+    # Given tickets with every kind of event
+    _life_of_tickets(engine, ctx)
+    # When one copy of the view applies them one event a batch, another all in one batch
+    views = {}
+    for suffix, size in (("_one", 1), ("_all", 10_000)):
+        view = TicketsView(suffix, engine.settings.sla_policy)
+        view.create(engine.db)
+        config = dataclasses.replace(engine.worker_config, batch_size=size)
+        ProjectionWorker(engine.store, engine.db, view, config).catch_up()
+        views[suffix] = view
+
+    # Then both hold the same rows in every table
+    def rows(view: TicketsView, base: str) -> list[dict[str, Any]]:
+        with engine.db.read() as tx:
+            return tx.query(f"SELECT * FROM {view.t(base)} ORDER BY 1")
+
+    for base in TicketsView.tables:
+        one, whole = rows(views["_one"], base), rows(views["_all"], base)
+        assert one == whole, base
+        assert one, base
+
+
+def test_the_breach_moment_of_open_tickets(engine: Engine, ctx: Context) -> None:
+    # Given tickets that are resolved, breached by a record, answered late, and paused
+    _life_of_tickets(engine, ctx)
+    view = TicketsView("_breach", engine.settings.sla_policy)
+    view.create(engine.db)
+    ProjectionWorker(engine.store, engine.db, view, engine.worker_config).catch_up()
+    # When the breached queue is read
+    breached, _ = view.queue(engine.db, {"breached": True}, "priority", 50, None, ctx.at)
+    others, _ = view.queue(engine.db, {"breached": False}, "priority", 50, None, ctx.at)
+    # Then only the open ticket with a recorded breach is in it; a paused one is not
+    assert [(t["priority"], t["status"]) for t in breached] == [("P3", "new")]
+    assert sorted((t["priority"], t["status"]) for t in others) == [
+        ("P2", "closed"),
+        ("P2", "resolved"),
+        ("P4", "pending_client"),
+    ]
+    # And the queue agrees with each ticket's SLA state
+    policy = engine.settings.sla_policy
+    assert {ticket_state(t, policy, ctx.at) for t in breached} == {"breached"}
+
+
+def test_a_rebuilt_ticket_view_keeps_the_configured_sla_policy(
+    store_kind: str, tmp_path: Path
+) -> None:
+    # Given a desk whose P3 first response is due in 2 hours, not the default 8
+    hours = {**SlaPolicy().first_response_hours, Priority.P3: 2.0}
+    settings = make_settings(store_kind, tmp_path, sla_policy=SlaPolicy(first_response_hours=hours))
+    engine = Engine(settings)
+    try:
+        ctx = Context(actor="agent", at=datetime.now(UTC), correlation_id="c")
+        opened = engine.tickets.open(
+            ctx,
+            client_id=None,
+            type=TicketType.INQUIRY,
+            priority=Priority.P3,
+            channel=TicketChannel.PHONE,
+            subject="s",
+            description="d",
+        )
+        engine.tickets.assign(ctx, opened.result.id, "agent.wu", None)
+        # When the view is rebuilt from the events
+        engine.rebuild("tickets")
+        # Then its due times still follow the configured policy
+        row = engine.ticket_view.get(engine.db, opened.result.id)
+        assert row is not None
+        assert row["first_response_due_at"] == (ctx.at + timedelta(hours=2)).isoformat()
+    finally:
+        engine.close()
+        drop_schema(settings)
