@@ -9,8 +9,10 @@ from urllib.parse import unquote, urlparse
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.cqp import CqpPolicy
 from domain.policies import AssessmentPolicy, ClientPolicy, SuitabilityPolicy
 from domain.sla import SlaPolicy
+from domain.suppliers import SupplierPolicy
 
 
 class Settings(BaseSettings):
@@ -34,6 +36,8 @@ class Settings(BaseSettings):
         "Fund": 10,
         "Ticket": 50,
         "TicketNumbers": 50,
+        "Supplier": 20,
+        "CQPPlan": 20,
     }
     projection_batch_size: int = Field(default=500, ge=1)
     projection_poll_interval: float = Field(default=0.5, gt=0)
@@ -48,6 +52,8 @@ class Settings(BaseSettings):
     assessment_policy: AssessmentPolicy = AssessmentPolicy()
     suitability_policy: SuitabilityPolicy = SuitabilityPolicy()
     sla_policy: SlaPolicy = SlaPolicy()
+    supplier_policy: SupplierPolicy = SupplierPolicy()
+    cqp_policy: CqpPolicy = CqpPolicy()
     questionnaire_dir: Path | None = None
 
     @property

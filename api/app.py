@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.engine import Engine
-from api.routes import clients, funds, ops, purchases, risk, staff, tickets
+from api.routes import clients, cqp, funds, ops, purchases, risk, staff, suppliers, tickets
 
 log = structlog.get_logger(__name__)
 SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -47,6 +47,8 @@ def create_app(engine: Engine) -> FastAPI:
         funds.router,
         purchases.router,
         tickets.router,
+        suppliers.router,
+        cqp.router,
         ops.router,
     ):
         app.include_router(router)

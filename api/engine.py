@@ -12,12 +12,14 @@ from adapters.scheduler import Scheduler
 from adapters.settings import Settings
 from adapters.sql import PostgresViews, open_views, schema_lock
 from application.clients import ClientCommands
+from application.cqp import CqpCommands
 from application.demo import DemoCommands
 from application.funds import FundCommands
 from application.purchases import PurchaseCommands
 from application.risk import RiskCommands
 from application.staff import StaffCommands
 from application.store import Store
+from application.suppliers import SupplierCommands
 from application.tickets import TicketCommands
 from projections.base import View
 from projections.clients import ClientsView
@@ -25,6 +27,7 @@ from projections.funds import FundsView
 from projections.purchases import PurchasesView, ReviewsView
 from projections.runner import Projector, rebuild
 from projections.staff import StaffView
+from projections.suppliers import CqpPlansView, SuppliersView
 from projections.tickets import TicketsView
 from projections.worker import ProjectionWorker, WorkerConfig
 
@@ -35,6 +38,8 @@ VIEW_CLASSES: dict[str, type[View]] = {
     "purchases": PurchasesView,
     "reviews": ReviewsView,
     "tickets": TicketsView,
+    "suppliers": SuppliersView,
+    "cqp_plans": CqpPlansView,
 }
 
 
@@ -50,6 +55,8 @@ class Engine:
         self.purchase_view = PurchasesView()
         self.review_view = ReviewsView()
         self.ticket_view = TicketsView(policy=settings.sla_policy)
+        self.supplier_view = SuppliersView()
+        self.cqp_view = CqpPlansView()
         views = (
             self.client_view,
             self.staff_view,
@@ -57,6 +64,8 @@ class Engine:
             self.purchase_view,
             self.review_view,
             self.ticket_view,
+            self.supplier_view,
+            self.cqp_view,
         )
         with schema_lock(settings):
             for view in views:
@@ -90,6 +99,8 @@ class Engine:
         self.funds = FundCommands(self.store)
         self.purchases = PurchaseCommands(self.store, settings.suitability_policy)
         self.tickets = TicketCommands(self.store, settings.sla_policy)
+        self.suppliers = SupplierCommands(self.store, settings.supplier_policy)
+        self.cqp = CqpCommands(self.store, settings.cqp_policy)
         self.risk = RiskCommands(
             self.store, load_questionnaires(settings.questionnaire_dir), settings.assessment_policy
         )

@@ -57,7 +57,7 @@ def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     for cls, status, title in STATUS:
         if isinstance(exc, cls):
-            extra: dict[str, Any] = {}
+            extra: dict[str, Any] = dict(exc.details)
             headers = None
             if isinstance(exc, InvalidField):
                 pairs = exc.errors if isinstance(exc, InvalidFields) else [(exc.field, exc.reason)]

@@ -75,7 +75,7 @@ class Commands:
         ctx: Context,
         cls: type[T],
         aggregate_id: UUID,
-        action: Callable[[T], None],
+        action: Callable[[T], object],
         *,
         idem: Idempotency | None,
         expected_version: int | None = None,
@@ -89,10 +89,16 @@ class Commands:
 
     def first_event(self, aggregate_id: UUID, cls: type[E]) -> E:
         """The event that created an aggregate, as recorded (answers replayed requests)."""
-        first: Any = next(iter(self.store.events.get(aggregate_id, lte=1)), None)
-        if not isinstance(first, cls):
+        return self.event_at(aggregate_id, 1, cls)
+
+    def event_at(self, aggregate_id: UUID, version: int, cls: type[E]) -> E:
+        """One recorded event of an aggregate, to answer a replayed request as it was."""
+        found: Any = next(
+            iter(self.store.events.get(aggregate_id, gt=version - 1, lte=version)), None
+        )
+        if not isinstance(found, cls):
             raise InvalidField("Idempotency-Key", "was used for another kind of command")
-        return first
+        return found
 
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(list(self.store.events.get(aggregate_id, limit=1)))

@@ -12,10 +12,12 @@ from eventsourcing.utils import Environment
 
 from domain.base import Snapshot
 from domain.clients import Client
+from domain.cqp import CQPPlan
 from domain.funds import Fund
 from domain.purchases import Purchase
 from domain.risk import RiskAssessment
 from domain.staff import StaffUser
+from domain.suppliers import Supplier
 from domain.tickets import Ticket, TicketNumbers
 
 SNAPSHOTTABLE: dict[str, type[Any]] = {
@@ -26,6 +28,8 @@ SNAPSHOTTABLE: dict[str, type[Any]] = {
     "Purchase": Purchase,
     "Ticket": Ticket,
     "TicketNumbers": TicketNumbers,
+    "Supplier": Supplier,
+    "CQPPlan": CQPPlan,
 }
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 class DomainError(Exception):
     """Base of every business rule violation."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, **details: object) -> None:
         super().__init__(message)
         self.message = message
+        # Machine-readable facts for the caller (the API adds them to the problem).
+        self.details = details
 
 
 class NotFound(DomainError):

@@ -17,6 +17,7 @@ class Role(StrEnum):
     AGENT = "agent"
     COMPLIANCE = "compliance"
     QUALITY = "quality"
+    MPL = "mpl"  # material project leader: owns CQP plans' internal preparation
 
 
 class StaffUser(Aggregate):
