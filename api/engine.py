@@ -111,7 +111,14 @@ class Engine:
 
     def demo_commands(self) -> DemoCommands:
         return DemoCommands(
-            self.clients, self.staff, self.risk, self.funds, self.purchases, self.tickets
+            self.clients,
+            self.staff,
+            self.risk,
+            self.funds,
+            self.purchases,
+            self.tickets,
+            self.suppliers,
+            self.cqp,
         )
 
     def _leadership(self, key: str) -> Leadership:

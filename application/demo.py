@@ -1,4 +1,5 @@
-"""A realistic demo data set: branches, staff, a few hundred clients with history."""
+"""A realistic demo data set: branches, staff, clients with history, funds, tickets,
+suppliers and CQP plans."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from application.clients import ClientCommands
+from application.cqp import CqpCommands
 from application.demo_funds import load_funds, load_purchases
+from application.demo_suppliers import load_suppliers
 from application.demo_tickets import load_tickets
 from application.funds import FundCommands
 from application.purchases import PurchaseCommands
 from application.risk import RiskCommands
 from application.staff import StaffCommands
+from application.suppliers import SupplierCommands
 from application.tickets import TicketCommands
 from domain.base import Context
 from domain.clients import Channel, InvestorType
@@ -95,6 +99,8 @@ class DemoCommands:
     funds: FundCommands
     purchases: PurchaseCommands
     tickets: TicketCommands
+    suppliers: SupplierCommands
+    cqp: CqpCommands
 
 
 def load_demo(
@@ -115,7 +121,8 @@ def load_demo(
         (Role.ADVISOR, ["advisor.wang", "advisor.li", "advisor.chen"]),
         (Role.AGENT, ["agent.zhao", "agent.sun"]),
         (Role.COMPLIANCE, ["compliance.zhou"]),
-        (Role.QUALITY, ["sqe.lin"]),
+        (Role.QUALITY, ["sqe.lin", "sqm.zhou"]),
+        (Role.MPL, ["mpl.wang"]),
     ):
         for name in names:
             if staff.find_user(name) is None:
@@ -169,12 +176,14 @@ def load_demo(
     bought = load_purchases(commands.purchases, ctx, rng, created, codes, now) if codes else 0
     desk = commands.tickets
     tickets = load_tickets(desk.store, desk.policy, rng, ctx.actor, now, homes, ticket_count)
+    quality = load_suppliers(commands.suppliers, commands.cqp, rng, ctx.actor, now)
     return {
         "users": users,
         "clients": len(created),
         "funds": len(codes),
         "purchases": bought,
         "tickets": tickets,
+        **quality,
         "events": events,
     }
 
