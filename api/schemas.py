@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from application.common import CommandResult
 from domain.clients import Channel, InvestorType
 from domain.purchases import ConfirmationChannel
 from domain.staff import Role
@@ -37,6 +38,10 @@ class WriteResult(BaseModel):
     id: UUID
     version: int
     position: int
+
+    @classmethod
+    def of(cls, result: CommandResult) -> WriteResult:
+        return cls(id=result.id, version=result.version, position=result.position)
 
 
 class ClientCreate(Strict):

@@ -198,6 +198,10 @@ class MeasuresBody(Strict):
     measures: list[Measure] = Field(min_length=1, max_length=10)
 
 
+class ActualsResult(WriteResult):
+    status: dict[str, str]
+
+
 class DeliverableBody(Strict):
     kind: DeliverableKind
     reference: Short

@@ -18,6 +18,7 @@ from domain.cqp import (
     Measure,
     Member,
     Milestone,
+    Rag,
     Waiver,
 )
 from domain.errors import InvalidField, NotFound
@@ -94,8 +95,13 @@ class CqpCommands(Commands):
 
     def record_actuals(
         self, ctx: Context, plan_id: UUID, actuals: list[Measure], idem: Idempotency | None = None
-    ) -> CommandResult:
-        return self._update(ctx, plan_id, lambda p: p.record_actuals(ctx, actuals), idem)
+    ) -> tuple[CommandResult, dict[str, Rag]]:
+        """Record measured values; answer with each actual's status against its target."""
+        result = self._update(ctx, plan_id, lambda p: p.record_actuals(ctx, actuals), idem)
+        plan = self.load(CQPPlan, plan_id)
+        kinds = {a.kind for a in actuals}
+        status = plan.status(self.policy.amber_tolerance)
+        return result, {k: v for k, v in status.items() if k in kinds}
 
     def record_deliverable(
         self,

@@ -3,7 +3,6 @@ with their milestone board. Both are document views over the aggregates' states.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID
@@ -139,7 +138,7 @@ class SuppliersView(StateView):
 
     def avl(self, db: ViewDatabase, category: str | None) -> list[dict[str, Any]]:
         """The approved vendor list: approved and conditionally approved entries."""
-        where, params = [f"avl_status IN ('{LISTED[0]}', '{LISTED[1]}')"], []
+        where, params = ["avl_status IN (?, ?)"], list(LISTED)
         if category is not None:
             where.append("category = ?")
             params.append(category)
@@ -235,8 +234,3 @@ def board_row(plan: CQPPlan, today: date) -> dict[str, Any]:
             for m in MILESTONES
         },
     }
-
-
-def state_json(row: dict[str, Any]) -> dict[str, Any]:
-    state: dict[str, Any] = json.loads(row["state"])
-    return state

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -51,7 +50,7 @@ def _public(row: dict[str, Any]) -> ClientPublic:
 
 
 def _written(result: CommandResult) -> WriteResult:
-    return WriteResult(**asdict(result))
+    return WriteResult.of(result)
 
 
 def _version(if_match: str | None) -> int | None:

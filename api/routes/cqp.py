@@ -3,9 +3,7 @@ quality engineers and MPLs record targets, deliverables, actuals and milestones.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
@@ -14,6 +12,7 @@ from api.deps import ContextDep, EngineDep, IdempotencyDep, fresh, roles
 from api.engine import Engine
 from api.schemas import WriteResult
 from api.schemas_suppliers import (
+    ActualsResult,
     Board,
     BoardRow,
     DeliverableBody,
@@ -36,10 +35,6 @@ READ = Depends(roles(Role.ADMIN, Role.QUALITY, Role.MPL, Role.COMPLIANCE))
 FRESH = Depends(fresh("cqp_plans"))
 
 
-def _write(result: Any) -> WriteResult:
-    return WriteResult(**asdict(result))
-
-
 @router.post("/cqp-plans", status_code=201, dependencies=[WRITE])
 def create(
     body: PlanCreate, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep, response: Response
@@ -56,7 +51,7 @@ def create(
         idem=idem,
     )
     response.headers["Location"] = f"/api/v1/cqp-plans/{result.id}"
-    return _write(result)
+    return WriteResult.of(result)
 
 
 @router.post("/cqp-plans/{plan_id}/evaluate", dependencies=[WRITE])
@@ -64,7 +59,7 @@ def evaluate(
     plan_id: UUID, body: EvaluateBody, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """Accept or reject the request for a plan, with the reason."""
-    return _write(engine.cqp.evaluate(ctx, plan_id, body.accepted, body.reason, idem))
+    return WriteResult.of(engine.cqp.evaluate(ctx, plan_id, body.accepted, body.reason, idem))
 
 
 @router.post("/cqp-plans/{plan_id}/review", dependencies=[WRITE])
@@ -72,13 +67,13 @@ def review(
     plan_id: UUID, body: ReviewBody, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """The review with SQM/SQE, PM, programme and component engineering (by role)."""
-    return _write(engine.cqp.review(ctx, plan_id, body.participants, idem))
+    return WriteResult.of(engine.cqp.review(ctx, plan_id, body.participants, idem))
 
 
 @router.post("/cqp-plans/{plan_id}/agree", dependencies=[WRITE])
 def agree(plan_id: UUID, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep) -> WriteResult:
     """Record the agreement that closes the review."""
-    return _write(engine.cqp.agree(ctx, plan_id, idem))
+    return WriteResult.of(engine.cqp.agree(ctx, plan_id, idem))
 
 
 @router.post("/cqp-plans/{plan_id}/team", dependencies=[WRITE])
@@ -86,7 +81,7 @@ def team(
     plan_id: UUID, body: TeamBody, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """Set the team; it needs a material project leader (role MPL)."""
-    return _write(engine.cqp.set_team(ctx, plan_id, body.members, idem))
+    return WriteResult.of(engine.cqp.set_team(ctx, plan_id, body.members, idem))
 
 
 @router.post("/cqp-plans/{plan_id}/targets", dependencies=[WRITE])
@@ -95,15 +90,19 @@ def targets(
 ) -> WriteResult:
     """Targets: dpm in application, dpm against specification, FIT, Cpk, field-failure
     rate, each with its unit."""
-    return _write(engine.cqp.set_targets(ctx, plan_id, body.measures, idem))
+    return WriteResult.of(engine.cqp.set_targets(ctx, plan_id, body.measures, idem))
 
 
 @router.post("/cqp-plans/{plan_id}/actuals", dependencies=[WRITE])
 def actuals(
     plan_id: UUID, body: MeasuresBody, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
-) -> WriteResult:
-    """Measured values; the plan shows each against its target (green, amber, red)."""
-    return _write(engine.cqp.record_actuals(ctx, plan_id, body.measures, idem))
+) -> ActualsResult:
+    """Measured values; answers each one's status against its target (green, amber, red
+    by the policy's tolerance)."""
+    result, status = engine.cqp.record_actuals(ctx, plan_id, body.measures, idem)
+    return ActualsResult(
+        **WriteResult.of(result).model_dump(), status={k: v.value for k, v in status.items()}
+    )
 
 
 @router.post("/cqp-plans/{plan_id}/deliverables", status_code=201, dependencies=[WRITE])
@@ -111,7 +110,7 @@ def deliverable(
     plan_id: UUID, body: DeliverableBody, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """Record a deliverable; it counts for milestones once accepted."""
-    return _write(
+    return WriteResult.of(
         engine.cqp.record_deliverable(
             ctx, plan_id, body.kind, body.reference, body.accepted_by, idem
         )
@@ -129,7 +128,7 @@ def pass_milestone(
 ) -> WriteResult:
     """Pass the next milestone (out of order: 409); missing required deliverables need a
     waiver naming them, with a reason and an approver (else 409 listing them)."""
-    return _write(
+    return WriteResult.of(
         engine.cqp.pass_milestone(ctx, plan_id, code, body.date, body.note, body.waiver, idem)
     )
 

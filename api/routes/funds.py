@@ -57,7 +57,7 @@ def list_fund(
         idem=idem,
     )
     response.headers["Location"] = f"/api/v1/funds/{body.code}"
-    return WriteResult(**asdict(result))
+    return WriteResult.of(result)
 
 
 @router.post("/nav/import", dependencies=[CATALOGUE])
@@ -126,7 +126,7 @@ def rate_risk(
     code: Code, body: RiskRatingChange, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """Change the product risk rating (R1 to R5), with the reason."""
-    return WriteResult(**asdict(engine.funds.rate_risk(ctx, code, body.rating, body.reason, idem)))
+    return WriteResult.of(engine.funds.rate_risk(ctx, code, body.rating, body.reason, idem))
 
 
 @router.post("/{code}/house-rating", dependencies=[RATERS])
@@ -134,7 +134,7 @@ def rate_house(
     code: Code, body: HouseRatingChange, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """Change the house rating (1 to 5 stars), with the reason."""
-    return WriteResult(**asdict(engine.funds.rate_house(ctx, code, body.stars, body.reason, idem)))
+    return WriteResult.of(engine.funds.rate_house(ctx, code, body.stars, body.reason, idem))
 
 
 @router.post("/{code}/nav", status_code=201, dependencies=[CATALOGUE])

@@ -136,7 +136,7 @@ def cancel_purchase(
 ) -> WriteResult:
     """Cancel a purchase that waits for confirmation or was accepted."""
     reason = (body or PurchaseCancel()).reason
-    return WriteResult(**asdict(engine.purchases.cancel(ctx, purchase_id, reason, idem)))
+    return WriteResult.of(engine.purchases.cancel(ctx, purchase_id, reason, idem))
 
 
 def _public(row: dict[str, Any]) -> PurchasePublic:

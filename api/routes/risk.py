@@ -59,7 +59,7 @@ def confirm_profile(
     client_id: UUID, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """Record that the client confirmed an unchanged profile (the review moves)."""
-    return WriteResult(**asdict(engine.risk.confirm(ctx, client_id, idem)))
+    return WriteResult.of(engine.risk.confirm(ctx, client_id, idem))
 
 
 @router.post("/clients/{client_id}/suitability-exemption", dependencies=[ADVISORS])
@@ -67,4 +67,4 @@ def record_exemption(
     client_id: UUID, body: ExemptionCreate, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """Exempt a professional investor from the questionnaire (409 for others)."""
-    return WriteResult(**asdict(engine.risk.exempt(ctx, client_id, body.reason, idem)))
+    return WriteResult.of(engine.risk.exempt(ctx, client_id, body.reason, idem))

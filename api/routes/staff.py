@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
@@ -39,7 +38,7 @@ def change_own_password(
     result = engine.staff.change_password(
         ctx, UUID(user.user_id), body.new_password, current_password=body.current_password or ""
     )
-    return WriteResult(**asdict(result))
+    return WriteResult.of(result)
 
 
 @router.get("/users", dependencies=[ADMIN, Depends(fresh("staff"))])
@@ -56,7 +55,7 @@ def add_user(
     result = engine.staff.add_user(
         ctx, body.username, body.role, body.password, idem, branch=body.branch
     )
-    return WriteResult(**asdict(result))
+    return WriteResult.of(result)
 
 
 @router.get("/users/{user_id}", dependencies=[ADMIN, Depends(fresh("staff"))])
@@ -71,13 +70,13 @@ def get_user(user_id: UUID, engine: EngineDep) -> UserPublic:
 @router.post("/users/{user_id}/disable", dependencies=[ADMIN])
 def disable_user(user_id: UUID, body: Disable, engine: EngineDep, ctx: ContextDep) -> WriteResult:
     """Disable an account: it can no longer log in, and its tokens stop working."""
-    return WriteResult(**asdict(engine.staff.disable(ctx, user_id, body.reason)))
+    return WriteResult.of(engine.staff.disable(ctx, user_id, body.reason))
 
 
 @router.post("/users/{user_id}/enable", dependencies=[ADMIN])
 def enable_user(user_id: UUID, engine: EngineDep, ctx: ContextDep) -> WriteResult:
     """Enable a disabled account."""
-    return WriteResult(**asdict(engine.staff.enable(ctx, user_id)))
+    return WriteResult.of(engine.staff.enable(ctx, user_id))
 
 
 @router.post("/users/{user_id}/password", dependencies=[ADMIN])
@@ -85,4 +84,4 @@ def reset_password(
     user_id: UUID, body: PasswordChange, engine: EngineDep, ctx: ContextDep
 ) -> WriteResult:
     """Set another account's password (administrators)."""
-    return WriteResult(**asdict(engine.staff.change_password(ctx, user_id, body.new_password)))
+    return WriteResult.of(engine.staff.change_password(ctx, user_id, body.new_password))

@@ -51,10 +51,6 @@ READ = Depends(roles(Role.ADMIN, Role.QUALITY, Role.MPL, Role.COMPLIANCE))
 FRESH = Depends(fresh("suppliers"))
 
 
-def _write(result: Any) -> WriteResult:
-    return WriteResult(**asdict(result))
-
-
 def _held(engine: Engine, supplier_id: UUID) -> tuple[Supplier, dict[str, Any]]:
     found = engine.supplier_view.load(engine.db, str(supplier_id))
     if found is None:
@@ -74,7 +70,7 @@ def register(
     """Register a supplier with its sites and categories; it starts at stage contact."""
     result = engine.suppliers.register(ctx, body.name, body.sites, body.categories, idem)
     response.headers["Location"] = f"/api/v1/suppliers/{result.id}"
-    return _write(result)
+    return WriteResult.of(result)
 
 
 @router.get("/suppliers", dependencies=[READ, FRESH])
@@ -113,7 +109,6 @@ def get_supplier(supplier_id: UUID, engine: EngineDep, response: Response) -> Su
     supplier, row = _held(engine, supplier_id)
     response.headers["ETag"] = f'"{supplier.version}"'
     today = datetime.now(UTC).date()
-    audit = supplier.last_onsite()
     latest = supplier.latest()
     actions = [c.model_dump(mode="json") for c in supplier.corrective_actions.values()]
     return SupplierDetail(
@@ -134,7 +129,7 @@ def get_supplier(supplier_id: UUID, engine: EngineDep, response: Response) -> Su
         open_corrective_actions=[a for a in actions if a["step"] != CaStep.CLOSED.value],
         corrective_actions=actions,
         reaudit_due_at=supplier.reaudit_due_at,
-        reaudit_overdue=supplier.reaudit_overdue(today) if audit else False,
+        reaudit_overdue=supplier.reaudit_overdue(today),
     )
 
 
@@ -159,21 +154,21 @@ def move(
     supplier_id: UUID, body: StageChange, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """Move to the next stage; skipping one is a 409 naming the allowed next stages."""
-    return _write(engine.suppliers.move(ctx, supplier_id, body.to, body.note, idem))
+    return WriteResult.of(engine.suppliers.move(ctx, supplier_id, body.to, body.note, idem))
 
 
 @router.post("/suppliers/{supplier_id}/suspend", dependencies=[WRITE])
 def suspend(
     supplier_id: UUID, body: ReasonBody, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
-    return _write(engine.suppliers.suspend(ctx, supplier_id, body.reason, idem))
+    return WriteResult.of(engine.suppliers.suspend(ctx, supplier_id, body.reason, idem))
 
 
 @router.post("/suppliers/{supplier_id}/disqualify", dependencies=[WRITE])
 def disqualify(
     supplier_id: UUID, body: ReasonBody, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
-    return _write(engine.suppliers.disqualify(ctx, supplier_id, body.reason, idem))
+    return WriteResult.of(engine.suppliers.disqualify(ctx, supplier_id, body.reason, idem))
 
 
 @router.post("/suppliers/{supplier_id}/reinstate", dependencies=[WRITE])
@@ -181,7 +176,7 @@ def reinstate(
     supplier_id: UUID, body: ReasonBody, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """Lift a suspension (a disqualification is final)."""
-    return _write(engine.suppliers.reinstate(ctx, supplier_id, body.reason, idem))
+    return WriteResult.of(engine.suppliers.reinstate(ctx, supplier_id, body.reason, idem))
 
 
 @router.post("/suppliers/{supplier_id}/assessments", status_code=201, dependencies=[WRITE])
@@ -255,7 +250,7 @@ def decide_avl(
 ) -> WriteResult:
     """Approve (only on a passed, current on-site audit: else 409 with the failing
     sections), approve on conditions, suspend or withdraw a category."""
-    return _write(
+    return WriteResult.of(
         engine.suppliers.decide_avl(
             ctx, supplier_id, body.category, body.decision, body.reason, idem
         )
@@ -267,7 +262,7 @@ def rate_sqs(
     supplier_id: UUID, body: SqsRequest, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """Rate one of the four 3SQS steps (0-4) with its evidence."""
-    return _write(
+    return WriteResult.of(
         engine.suppliers.rate_sqs(ctx, supplier_id, body.step, body.rating, body.evidence, idem)
     )
 
@@ -295,7 +290,7 @@ def _advance(step: str) -> Any:
         ctx: ContextDep,
         idem: IdempotencyDep,
     ) -> WriteResult:
-        return _write(
+        return WriteResult.of(
             engine.suppliers.advance_corrective_action(
                 ctx, supplier_id, caid, CA_ROUTES[step], body.text, None, idem
             )
@@ -322,7 +317,7 @@ def verify(
     idem: IdempotencyDep,
 ) -> WriteResult:
     """Verify the action; an ineffective one goes back for a new action."""
-    return _write(
+    return WriteResult.of(
         engine.suppliers.advance_corrective_action(
             ctx, supplier_id, caid, CaStep.VERIFIED, body.text, body.effective, idem
         )

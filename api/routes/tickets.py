@@ -175,10 +175,6 @@ def get_ticket(
     return TicketPublic.model_validate(_summary(engine, row, datetime.now(UTC)))
 
 
-def _write(result: Any) -> WriteResult:
-    return WriteResult(**asdict(result))
-
-
 @router.post("/{ticket_id}/assign", dependencies=[DESK])
 def assign(
     ticket_id: TicketId,
@@ -188,7 +184,7 @@ def assign(
     idem: IdempotencyDep,
 ) -> WriteResult:
     """Give the ticket to an agent and/or a group."""
-    return _write(engine.tickets.assign(ctx, ticket_id, body.assignee, body.group, idem))
+    return WriteResult.of(engine.tickets.assign(ctx, ticket_id, body.assignee, body.group, idem))
 
 
 @router.post("/{ticket_id}/comments", status_code=201, dependencies=[DESK])
@@ -200,7 +196,7 @@ def comment(
     idem: IdempotencyDep,
 ) -> WriteResult:
     """Comment; the first public reply is the first response."""
-    return _write(engine.tickets.comment(ctx, ticket_id, body.body, body.public, idem))
+    return WriteResult.of(engine.tickets.comment(ctx, ticket_id, body.body, body.public, idem))
 
 
 @router.post("/{ticket_id}/transition", dependencies=[DESK])
@@ -212,7 +208,9 @@ def transition(
     idem: IdempotencyDep,
 ) -> WriteResult:
     """Move the ticket; an illegal move is a 409 naming the status and the allowed ones."""
-    return _write(engine.tickets.transition(ctx, ticket_id, Status(body.to), body.note, idem))
+    return WriteResult.of(
+        engine.tickets.transition(ctx, ticket_id, Status(body.to), body.note, idem)
+    )
 
 
 @router.post("/{ticket_id}/reopen", dependencies=[DESK])
@@ -224,7 +222,7 @@ def reopen(
     idem: IdempotencyDep,
 ) -> WriteResult:
     """Reopen a resolved ticket, or a closed one within the policy's window."""
-    return _write(engine.tickets.reopen(ctx, ticket_id, body.reason, idem))
+    return WriteResult.of(engine.tickets.reopen(ctx, ticket_id, body.reason, idem))
 
 
 @router.post("/{ticket_id}/priority", dependencies=[DESK])
@@ -236,7 +234,9 @@ def change_priority(
     idem: IdempotencyDep,
 ) -> WriteResult:
     """Change the priority; the due times are recomputed from creation."""
-    return _write(engine.tickets.change_priority(ctx, ticket_id, body.priority, body.reason, idem))
+    return WriteResult.of(
+        engine.tickets.change_priority(ctx, ticket_id, body.priority, body.reason, idem)
+    )
 
 
 @router.post("/{ticket_id}/escalate", dependencies=[DESK])
@@ -248,7 +248,7 @@ def escalate(
     idem: IdempotencyDep,
 ) -> WriteResult:
     """Hand the ticket one service layer up (client centre, branch, headquarters)."""
-    return _write(engine.tickets.escalate(ctx, ticket_id, body.reason, idem))
+    return WriteResult.of(engine.tickets.escalate(ctx, ticket_id, body.reason, idem))
 
 
 @router.post("/{ticket_id}/merge", dependencies=[DESK])
@@ -260,7 +260,7 @@ def merge(
     idem: IdempotencyDep,
 ) -> WriteResult:
     """Close this ticket as merged into another; comments are linked, histories kept."""
-    return _write(engine.tickets.merge(ctx, ticket_id, body.into, idem))
+    return WriteResult.of(engine.tickets.merge(ctx, ticket_id, body.into, idem))
 
 
 @router.post("/{ticket_id}/satisfaction", status_code=201, dependencies=[DESK])
@@ -272,4 +272,4 @@ def rate(
     idem: IdempotencyDep,
 ) -> WriteResult:
     """The client's satisfaction (1 to 5), once, after resolution."""
-    return _write(engine.tickets.rate(ctx, ticket_id, body.score, body.comment, idem))
+    return WriteResult.of(engine.tickets.rate(ctx, ticket_id, body.score, body.comment, idem))

@@ -151,6 +151,11 @@ def test_targets_and_actuals_with_units_and_status(api: Api) -> None:
     }
     recorded = post(api, plan, "actuals", actuals)
     assert recorded.status_code == 200
+    assert recorded.json()["status"] == {
+        "dpm_application": "amber",
+        "dpm_specification": "green",
+        "cpk": "red",
+    }
     detail = get(api, f"/api/v1/cqp-plans/{plan['id']}", recorded.json()["position"])
     rows = {t["kind"]: t for t in detail["targets"]}
     assert rows["dpm_application"]["status"] == "amber"  # 54 is within 10% over 50
