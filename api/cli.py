@@ -1,11 +1,14 @@
-"""The ``assure`` command: serve, users, projections, demo."""
+"""The ``assure`` command: serve, users, projections, demo, scheduler."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import secrets
+import signal
 import sys
+import threading
 from datetime import UTC, datetime
 
 from adapters.logging import configure_logging
@@ -105,6 +108,35 @@ def demo(settings: Settings, count: int, funds: int, years: int, tickets: int) -
     return 0
 
 
+def scheduler(settings: Settings, action: str, now: datetime | None) -> int:
+    """``tick``: run every job once as of ``now`` (catch-up, tests) and print what each
+    recorded; ``run``: the scheduler alone, leading or standing by, until interrupted."""
+    running = action == "run"
+    engine = Engine(settings.model_copy(update={"run_workers": running, "run_scheduler": running}))
+    try:
+        if action == "tick":
+            done = engine.tick(now or datetime.now(UTC))
+            engine.projector.catch_up()
+            print(json.dumps({"now": (now or datetime.now(UTC)).isoformat(), "recorded": done}))
+            return 0
+        engine.start()
+        print("Scheduler running (leader or standby); Ctrl-C stops it", flush=True)
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        with contextlib.suppress(KeyboardInterrupt):
+            stop.wait()
+    finally:
+        engine.close()
+    return 0
+
+
+def _instant(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError("give a time zone, e.g. 2026-12-01T09:00:00+00:00")
+    return moment
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="assure", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -131,6 +163,9 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--funds", type=int, default=200)
     d.add_argument("--nav-years", type=int, default=3)
     d.add_argument("--tickets", type=int, default=3000)
+    sc = sub.add_parser("scheduler", help="run the scheduler alone, or every job once")
+    sc.add_argument("action", choices=["run", "tick"])
+    sc.add_argument("--now", type=_instant, help="the instant a tick runs as of (ISO 8601)")
     return p
 
 
@@ -149,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"assure projections {args.action}: give a view name", file=sys.stderr)
                 return 2
             return projections(settings, args.action, args.name)
+        if args.command == "scheduler":
+            return scheduler(settings, args.action, args.now)
         return demo(settings, args.clients, args.funds, args.nav_years, args.tickets)
     except DomainError as e:
         print(f"assure: {e.message}", file=sys.stderr)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from adapters.auth import Argon2Hasher, TokenService, secret_key
 from adapters.eventstore import event_store_env, position_of
@@ -11,6 +11,7 @@ from adapters.reference import load_questionnaires
 from adapters.scheduler import Scheduler
 from adapters.settings import Settings
 from adapters.sql import PostgresViews, open_views, schema_lock
+from api.jobs import register_jobs
 from application.clients import ClientCommands
 from application.cqp import CqpCommands
 from application.demo import DemoCommands
@@ -55,7 +56,7 @@ class Engine:
         self.purchase_view = PurchasesView()
         self.review_view = ReviewsView()
         self.ticket_view = TicketsView(policy=settings.sla_policy)
-        self.supplier_view = SuppliersView()
+        self.supplier_view = SuppliersView(policy=settings.supplier_policy)
         self.cqp_view = CqpPlansView()
         views = (
             self.client_view,
@@ -107,6 +108,7 @@ class Engine:
         self.staff = StaffCommands(self.store, Argon2Hasher(fast=settings.env == "test"))
         self.tokens = TokenService(secret_key(settings), timedelta(hours=settings.token_ttl_hours))
         self.scheduler = Scheduler(self._leadership("scheduler"))
+        register_jobs(self)
         self._started = False
 
     def demo_commands(self) -> DemoCommands:
@@ -135,6 +137,11 @@ class Engine:
         if self.settings.run_scheduler:
             self.scheduler.start()
         self._started = True
+
+    def tick(self, now: datetime) -> dict[str, int]:
+        """Run every scheduler job as of ``now`` on views caught up to the head."""
+        self.projector.catch_up()
+        return self.scheduler.tick(now)
 
     def rebuild(self, name: str) -> int:
         live = self.projector.workers[name].view

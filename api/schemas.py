@@ -114,6 +114,8 @@ class RiskProfile(BaseModel):
     review_due_at: datetime | None = None
     expires_at: datetime | None = None
     status: Literal["valid", "review_due", "expired", "none"]
+    # What the scheduler flagged on the assessment (a reminder for the advisor).
+    reminder: Literal["review_due", "expired"] | None = None
 
 
 class Exemption(BaseModel):

@@ -27,6 +27,7 @@ class CommandResult:
     id: UUID
     version: int
     position: int
+    changed: bool = True  # False when the command found nothing to record
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ class Commands:
     ) -> CommandResult:
         """Save the target and its companions in one transaction, with the receipt."""
         if not target.pending_events and not any(o.pending_events for o in others):
-            return CommandResult(target.id, target.version, self.store.head())
+            return CommandResult(target.id, target.version, self.store.head(), changed=False)
         batch: list[Aggregate] = [target, *others]
         if idem is not None:
             batch.append(

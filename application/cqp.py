@@ -132,3 +132,7 @@ class CqpCommands(Commands):
             lambda p: p.pass_milestone(ctx, milestone, on, note, waiver, self.policy),
             idem,
         )
+
+    def record_overdue(self, ctx: Context, plan_id: UUID) -> CommandResult:
+        """Flag milestones that became overdue (for the scheduler): each once."""
+        return self._update(ctx, plan_id, lambda p: p.record_overdue(ctx), None)

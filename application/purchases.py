@@ -103,3 +103,7 @@ class PurchaseCommands(Commands):
     ) -> CommandResult:
         """Cancel a purchase awaiting confirmation, or accepted."""
         return self.update(ctx, Purchase, purchase_id, lambda p: p.cancel(ctx, reason), idem=idem)
+
+    def lapse(self, ctx: Context, purchase_id: UUID) -> CommandResult:
+        """Lapse a purchase left unconfirmed past its deadline (for the scheduler): once."""
+        return self.update(ctx, Purchase, purchase_id, lambda p: p.lapse(ctx), idem=None)

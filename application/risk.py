@@ -95,3 +95,9 @@ class RiskCommands(Commands):
         return self.update(
             ctx, Client, client_id, lambda c: c.record_exemption(ctx, reason), idem=idem
         )
+
+    def record_due(self, ctx: Context, assessment_id: UUID) -> CommandResult:
+        """Flag a due review or the expiry of an assessment (for the scheduler): once."""
+        return self.update(
+            ctx, RiskAssessment, assessment_id, lambda a: a.record_due(ctx), idem=None
+        )

@@ -176,5 +176,8 @@ class SupplierCommands(Commands):
         )
 
     def record_reaudit_due(self, ctx: Context, supplier_id: UUID) -> CommandResult:
-        """Flag a due re-audit (for the scheduler): once per due date, a no-op otherwise."""
-        return self._update(ctx, supplier_id, lambda s: s.record_reaudit_due(ctx), None)
+        """Flag a re-audit coming due, then overdue (for the scheduler): each once per due
+        date, a no-op otherwise."""
+        return self._update(
+            ctx, supplier_id, lambda s: s.record_reaudit_due(ctx, self.policy), None
+        )

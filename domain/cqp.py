@@ -8,7 +8,7 @@ The two dpm kinds are different types: neither compares with nor adds to the oth
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal, Self
@@ -260,6 +260,7 @@ class CQPPlan(Aggregate):
     actuals: dict[str, Measure]
     deliverables: list[Deliverable]
     passed: list[Passage]
+    overdue_flagged: list[Milestone]
 
     class State(SnapshotState):
         programme: str
@@ -275,6 +276,7 @@ class CQPPlan(Aggregate):
         actuals: dict[str, Measure]
         deliverables: list[Deliverable]
         passed: list[Passage]
+        overdue_flagged: list[Milestone] = []
 
     class Planned(Created):
         programme: str
@@ -292,6 +294,7 @@ class CQPPlan(Aggregate):
             p.criteria, p.milestone_plan = list(self.criteria), dict(self.milestone_plan)
             p.evaluation, p.reviewers, p.agreed_at, p.team = None, [], None, []
             p.targets, p.actuals, p.deliverables, p.passed = {}, {}, [], []
+            p.overdue_flagged = []
 
     class Evaluated(Event):
         accepted: bool
@@ -356,6 +359,15 @@ class CQPPlan(Aggregate):
 
         def apply(self, p: CQPPlan) -> None:
             p.passed = [*p.passed, self.passage]
+
+    class MilestoneOverdue(Event):
+        """The scheduler found a milestone past its planned date, not passed (once)."""
+
+        milestone: Milestone
+        planned: date
+
+        def apply(self, p: CQPPlan) -> None:
+            p.overdue_flagged = [*p.overdue_flagged, self.milestone]
 
     # -- commands ---------------------------------------------------------------------
 
@@ -525,6 +537,28 @@ class CQPPlan(Aggregate):
         """Milestones past their planned date and not passed."""
         done = {p.milestone for p in self.passed}
         return [m for m in MILESTONES if m not in done and self.milestone_plan[m] < today]
+
+    def record_overdue(self, ctx: Context) -> bool:
+        """Flag each milestone that has become overdue, once (for the scheduler)."""
+        if self.rejected:
+            return False
+        late = [m for m in self.overdue(ctx.at.date()) if m not in self.overdue_flagged]
+        for milestone in late:
+            self._record(
+                self.MilestoneOverdue,
+                ctx,
+                milestone=milestone,
+                planned=self.milestone_plan[milestone],
+            )
+        return bool(late)
+
+    def overdue_check_at(self) -> date | None:
+        """The first day a milestone not yet flagged becomes overdue (None: none ahead)."""
+        if self.rejected:
+            return None
+        done = {p.milestone for p in self.passed} | set(self.overdue_flagged)
+        pending = [self.milestone_plan[m] for m in MILESTONES if m not in done]
+        return min(pending) + timedelta(days=1) if pending else None
 
     def _accepted(self, verb: str) -> None:
         if self.evaluation is None:

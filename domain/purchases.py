@@ -142,6 +142,14 @@ class Purchase(Aggregate):
             confirmed_at=ctx.at,
         )
 
+    def lapse(self, ctx: Context) -> bool:
+        """Lapse a purchase still awaiting confirmation past its deadline (for the
+        scheduler); False when there is nothing to do."""
+        if self.status is not PurchaseStatus.CONFIRMATION_REQUIRED or ctx.at < self.confirm_by:
+            return False
+        self._record(self.Lapsed, ctx)
+        return True
+
     def cancel(self, ctx: Context, reason: str) -> None:
         """Cancel a purchase that is waiting for confirmation or accepted."""
         if self.status not in (PurchaseStatus.CONFIRMATION_REQUIRED, PurchaseStatus.ACCEPTED):

@@ -162,6 +162,8 @@ class RiskAssessment(Aggregate):
     lowest_category: bool
     expires_at: datetime
     review_due_at: datetime
+    review_flagged_for: datetime | None
+    expired_flagged: bool
 
     class State(SnapshotState):
         client_id: UUID
@@ -171,6 +173,8 @@ class RiskAssessment(Aggregate):
         lowest_category: bool
         expires_at: datetime
         review_due_at: datetime
+        review_flagged_for: datetime | None = None
+        expired_flagged: bool = False
 
     class Assessed(Created):
         client_id: UUID
@@ -194,6 +198,26 @@ class RiskAssessment(Aggregate):
             aggregate.lowest_category = self.lowest_category
             aggregate.expires_at = self.expires_at
             aggregate.review_due_at = self.review_due_at
+            aggregate.review_flagged_for, aggregate.expired_flagged = None, False
+
+    class ReviewDue(Event):
+        """The scheduler found the review due (once per review date)."""
+
+        client_id: UUID
+        due_at: datetime
+
+        def apply(self, aggregate: RiskAssessment) -> None:
+            aggregate.review_flagged_for = self.due_at
+
+    class Expired(Event):
+        """The scheduler found the assessment expired: purchases are refused until a new
+        one is taken."""
+
+        client_id: UUID
+        expires_at: datetime
+
+        def apply(self, aggregate: RiskAssessment) -> None:
+            aggregate.expired_flagged = True
 
     class ProfileConfirmed(Event):
         client_id: UUID
@@ -236,6 +260,18 @@ class RiskAssessment(Aggregate):
             confirmed_at=ctx.at,
             review_due_at=min(add_months(ctx.at, review_months), self.expires_at),
         )
+
+    def record_due(self, ctx: Context) -> bool:
+        """Flag expiry, else a due review, each once (for the scheduler). True if flagged."""
+        if ctx.at >= self.expires_at:
+            if self.expired_flagged:
+                return False
+            self._record(self.Expired, ctx, client_id=self.client_id, expires_at=self.expires_at)
+            return True
+        if ctx.at >= self.review_due_at and self.review_flagged_for != self.review_due_at:
+            self._record(self.ReviewDue, ctx, client_id=self.client_id, due_at=self.review_due_at)
+            return True
+        return False
 
 
 def status(now: datetime, review_due_at: datetime | None, expires_at: datetime | None) -> str:

@@ -8,7 +8,7 @@ audit it rests on, an assessment keeps its section means and whether it passed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
 from uuid import UUID
@@ -143,6 +143,7 @@ class SupplierPolicy(BaseModel):
     min_mean: float = Field(default=3.0, ge=0, le=4)
     strategic_mean: float = Field(default=3.5, ge=0, le=4)
     reaudit_months: int = Field(default=12, ge=1)
+    reaudit_notice_days: int = Field(default=30, ge=0)
 
 
 class Site(BaseModel):
@@ -294,6 +295,7 @@ class Supplier(Aggregate):
     strategic: bool
     reaudit_due_at: date | None
     reaudit_flagged_for: date | None
+    reaudit_overdue_for: date | None
     sqs: dict[SqsStep, SqsRating]
     corrective_actions: dict[str, CorrectiveAction]
     status_reason: str | None
@@ -310,6 +312,7 @@ class Supplier(Aggregate):
         strategic: bool
         reaudit_due_at: date | None
         reaudit_flagged_for: date | None
+        reaudit_overdue_for: date | None = None
         sqs: dict[SqsStep, SqsRating]
         corrective_actions: dict[str, CorrectiveAction]
         status_reason: str | None
@@ -326,7 +329,7 @@ class Supplier(Aggregate):
                 StageChange(stage=Stage.CONTACT, at=self.timestamp, by=self.meta.actor, note=None)
             ]
             s.assessments, s.avl, s.strategic, s.sqs, s.corrective_actions = [], {}, False, {}, {}
-            s.reaudit_due_at = s.reaudit_flagged_for = None
+            s.reaudit_due_at = s.reaudit_flagged_for = s.reaudit_overdue_for = None
 
     class StageChanged(Event):
         to: Stage
@@ -367,7 +370,8 @@ class Supplier(Aggregate):
             if self.assessment.kind is AssessmentKind.ONSITE:
                 s.strategic = self.strategic
                 if self.assessment.passed:
-                    s.reaudit_due_at, s.reaudit_flagged_for = self.reaudit_due_at, None
+                    s.reaudit_due_at = self.reaudit_due_at
+                    s.reaudit_flagged_for = s.reaudit_overdue_for = None
 
     class AvlDecided(Event):
         entry: AvlEntry
@@ -440,12 +444,20 @@ class Supplier(Aggregate):
             }
 
     class ReauditDue(Event):
-        """The scheduler found the re-audit due (once per due date)."""
+        """The scheduler found the re-audit coming due (once per due date)."""
 
         due_at: date
 
         def apply(self, s: Supplier) -> None:
             s.reaudit_flagged_for = self.due_at
+
+    class ReauditOverdue(Event):
+        """The scheduler found the re-audit overdue (once per due date)."""
+
+        due_at: date
+
+        def apply(self, s: Supplier) -> None:
+            s.reaudit_flagged_for = s.reaudit_overdue_for = self.due_at
 
     # -- commands ---------------------------------------------------------------------
 
@@ -642,13 +654,31 @@ class Supplier(Aggregate):
             effective=effective,
         )
 
-    def record_reaudit_due(self, ctx: Context) -> bool:
-        """Flag the re-audit when it is due; once per due date. True if it flagged now."""
-        due = self.reaudit_due_at
-        if due is None or ctx.at.date() < due or self.reaudit_flagged_for == due:
+    def record_reaudit_due(self, ctx: Context, policy: SupplierPolicy) -> bool:
+        """Flag the re-audit once it is within the notice period, and again once overdue;
+        each once per due date. True if it flagged something now."""
+        due, today = self.reaudit_due_at, ctx.at.date()
+        if due is None or self.status is SupplierStatus.DISQUALIFIED:
             return False
-        self._record(self.ReauditDue, ctx, due_at=due)
-        return True
+        if today > due and self.reaudit_overdue_for != due:
+            self._record(self.ReauditOverdue, ctx, due_at=due)
+            return True
+        notice = due - timedelta(days=policy.reaudit_notice_days)
+        if notice <= today <= due and self.reaudit_flagged_for != due:
+            self._record(self.ReauditDue, ctx, due_at=due)
+            return True
+        return False
+
+    def reaudit_check_at(self, policy: SupplierPolicy) -> date | None:
+        """The next day the scheduler has something to flag (None: nothing ahead)."""
+        due = self.reaudit_due_at
+        if due is None or self.status is SupplierStatus.DISQUALIFIED:
+            return None
+        if self.reaudit_flagged_for != due:
+            return due - timedelta(days=policy.reaudit_notice_days)
+        if self.reaudit_overdue_for != due:
+            return due + timedelta(days=1)
+        return None
 
     def reaudit_overdue(self, today: date) -> bool:
         return self.reaudit_due_at is not None and today > self.reaudit_due_at

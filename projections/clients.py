@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -31,7 +32,7 @@ def decode_cursor(cursor: str) -> int:
 
 class ClientsView(View):
     name = "clients"
-    schema_version = 2
+    schema_version = 3
     tables: ClassVar[dict[str, list[str]]] = {
         "view_clients": [
             "CREATE TABLE {t} (id TEXT PRIMARY KEY, seq BIGINT NOT NULL, name TEXT NOT NULL, "
@@ -44,8 +45,10 @@ class ClientsView(View):
             "exempt INTEGER NOT NULL DEFAULT 0, exemption_reason TEXT, "
             "risk_assessment_id TEXT, risk_level TEXT, risk_score INTEGER, risk_horizon TEXT, "
             "risk_varieties TEXT, risk_lowest INTEGER, risk_assessed_at TEXT, "
-            "risk_review_due_at TEXT, risk_expires_at TEXT)",
+            "risk_review_due_at TEXT, risk_expires_at TEXT, risk_reminder TEXT, "
+            "risk_check_at TEXT)",
             "CREATE INDEX {ix}_seq ON {t} (seq)",
+            "CREATE INDEX {ix}_risk_check ON {t} (risk_check_at)",
             "CREATE INDEX {ix}_branch ON {t} (branch, seq)",
         ],
         "view_client_tags": [
@@ -71,6 +74,8 @@ class ClientsView(View):
         Client.SuitabilityExemptionRecorded: "exemption_recorded",
         RiskAssessment.Assessed: "assessed",
         RiskAssessment.ProfileConfirmed: "profile_confirmed",
+        RiskAssessment.ReviewDue: "review_due",
+        RiskAssessment.Expired: "expired",
     }
 
     # -- writes, one per event ------------------------------------------------------
@@ -164,7 +169,8 @@ class ClientsView(View):
         tx.execute(
             f"UPDATE {self.t('view_clients')} SET risk_assessment_id = ?, risk_level = ?, "
             "risk_score = ?, risk_horizon = ?, risk_varieties = ?, risk_lowest = ?, "
-            "risk_assessed_at = ?, risk_review_due_at = ?, risk_expires_at = ? WHERE id = ?",
+            "risk_assessed_at = ?, risk_review_due_at = ?, risk_expires_at = ?, "
+            "risk_reminder = NULL, risk_check_at = ? WHERE id = ?",
             (
                 str(e.originator_id),
                 e.level.value,
@@ -175,16 +181,47 @@ class ClientsView(View):
                 e.assessed_at.isoformat(),
                 e.review_due_at.isoformat(),
                 e.expires_at.isoformat(),
+                e.review_due_at.isoformat(),
                 str(e.client_id),
             ),
         )
 
     def profile_confirmed(self, tx: Tx, e: RiskAssessment.ProfileConfirmed, _: int) -> None:
         tx.execute(
-            f"UPDATE {self.t('view_clients')} SET risk_review_due_at = ? "
-            "WHERE id = ? AND risk_assessment_id = ?",
-            (e.review_due_at.isoformat(), str(e.client_id), str(e.originator_id)),
+            f"UPDATE {self.t('view_clients')} SET risk_review_due_at = ?, "
+            "risk_reminder = NULL, risk_check_at = ? WHERE id = ? AND risk_assessment_id = ?",
+            (
+                e.review_due_at.isoformat(),
+                e.review_due_at.isoformat(),
+                str(e.client_id),
+                str(e.originator_id),
+            ),
         )
+
+    def review_due(self, tx: Tx, e: RiskAssessment.ReviewDue, _: int) -> None:
+        # The reminder the advisor sees; the next check is the expiry.
+        tx.execute(
+            f"UPDATE {self.t('view_clients')} SET risk_reminder = 'review_due', "
+            "risk_check_at = risk_expires_at WHERE id = ? AND risk_assessment_id = ?",
+            (str(e.client_id), str(e.originator_id)),
+        )
+
+    def expired(self, tx: Tx, e: RiskAssessment.Expired, _: int) -> None:
+        tx.execute(
+            f"UPDATE {self.t('view_clients')} SET risk_reminder = 'expired', "
+            "risk_check_at = NULL WHERE id = ? AND risk_assessment_id = ?",
+            (str(e.client_id), str(e.originator_id)),
+        )
+
+    def assessments_to_check(self, db: ViewDatabase, now: datetime, limit: int) -> list[UUID]:
+        """Current assessments with a review or expiry to flag by ``now`` (the scheduler's)."""
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT risk_assessment_id FROM {self.t('view_clients')} "
+                "WHERE risk_check_at <= ? ORDER BY risk_check_at LIMIT ?",
+                (now.isoformat(), limit),
+            )
+        return [UUID(r["risk_assessment_id"]) for r in rows]
 
     # -- reads ------------------------------------------------------------------------
 
@@ -303,6 +340,7 @@ def _client(row: dict[str, Any]) -> dict[str, Any]:
     if risk["assessment_id"] is None:
         client["risk"] = None
     else:
+        risk.pop("check_at")
         risk["varieties"] = json.loads(risk["varieties"])
         risk["lowest_category"] = bool(risk.pop("lowest"))
         client["risk"] = risk

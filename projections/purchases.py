@@ -19,6 +19,7 @@ from projections.base import View
 
 class PurchasesView(View):
     name = "purchases"
+    schema_version = 2
     tables: ClassVar[dict[str, list[str]]] = {
         "view_purchases": [
             "CREATE TABLE {t} (id TEXT PRIMARY KEY, position BIGINT NOT NULL, "
@@ -32,6 +33,7 @@ class PurchasesView(View):
             "version INTEGER NOT NULL)",
             "CREATE INDEX {ix}_client ON {t} (client_id, position)",
             "CREATE INDEX {ix}_confirmed ON {t} (confirmed_at)",
+            "CREATE INDEX {ix}_waiting ON {t} (status, confirm_by)",
         ],
     }
     handlers: ClassVar[dict[type[Any], str]] = {
@@ -40,6 +42,16 @@ class PurchasesView(View):
         Purchase.Cancelled: "cancelled",
         Purchase.Lapsed: "lapsed",
     }
+
+    def unconfirmed(self, db: ViewDatabase, now: datetime, limit: int) -> list[UUID]:
+        """Purchases still awaiting confirmation past their deadline (the scheduler's)."""
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT id FROM {self.t('view_purchases')} WHERE status = ? "
+                "AND confirm_by <= ? ORDER BY confirm_by LIMIT ?",
+                (PurchaseStatus.CONFIRMATION_REQUIRED.value, now.isoformat(), limit),
+            )
+        return [UUID(r["id"]) for r in rows]
 
     def requested(self, tx: Tx, e: Purchase.Requested, position: int) -> None:
         a, d = e.inputs.assessment, e.decision

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from adapters.sql import Tx, ViewDatabase
 from domain.cqp import MILESTONES, CQPPlan
-from domain.suppliers import AvlStatus, Supplier
+from domain.suppliers import AvlStatus, Supplier, SupplierPolicy
 from projections.documents import StateView
 
 LISTED = (AvlStatus.APPROVED.value, AvlStatus.CONDITIONAL.value)
@@ -17,6 +17,7 @@ LISTED = (AvlStatus.APPROVED.value, AvlStatus.CONDITIONAL.value)
 
 class SuppliersView(StateView):
     name = "suppliers"
+    schema_version = 2
     aggregate = Supplier
     table = "view_suppliers"
     tables: ClassVar[dict[str, list[str]]] = {
@@ -24,8 +25,10 @@ class SuppliersView(StateView):
             "CREATE TABLE {t} (id TEXT PRIMARY KEY, version INTEGER NOT NULL, "
             "state TEXT NOT NULL, name TEXT NOT NULL, stage TEXT NOT NULL, "
             "status TEXT NOT NULL, strategic INTEGER NOT NULL, reaudit_due_at TEXT, "
-            "open_actions INTEGER NOT NULL, last_audit_mean REAL, updated_at TEXT NOT NULL)",
+            "open_actions INTEGER NOT NULL, last_audit_mean REAL, reaudit_check_at TEXT, "
+            "updated_at TEXT NOT NULL)",
             "CREATE INDEX {ix}_name ON {t} (name)",
+            "CREATE INDEX {ix}_check ON {t} (reaudit_check_at)",
             "CREATE INDEX {ix}_stage ON {t} (stage, name)",
             "CREATE INDEX {ix}_reaudit ON {t} (reaudit_due_at)",
         ],
@@ -49,6 +52,7 @@ class SuppliersView(StateView):
             "reaudit_due_at": s.reaudit_due_at.isoformat() if s.reaudit_due_at else None,
             "open_actions": len(s.open_actions()),
             "last_audit_mean": audit.mean if audit else None,
+            "reaudit_check_at": _day(s.reaudit_check_at(self.policy)),
             "updated_at": s.modified_on.isoformat(),
         }
 
@@ -77,6 +81,17 @@ class SuppliersView(StateView):
             "decided_at, decided_by, audit_mean, strategic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
+
+    def __init__(self, suffix: str = "", policy: SupplierPolicy | None = None) -> None:
+        super().__init__(suffix)
+        self.policy = policy or SupplierPolicy()
+
+    def with_suffix(self, suffix: str) -> SuppliersView:
+        return SuppliersView(suffix, self.policy)
+
+    def reaudits_to_flag(self, db: ViewDatabase, today: date, limit: int) -> list[UUID]:
+        """Suppliers with a re-audit coming due or overdue to flag (the scheduler's)."""
+        return _due(db, self.t(self.table), "reaudit_check_at", today, limit)
 
     def search(
         self,
@@ -170,6 +185,7 @@ def _summary(row: dict[str, Any], categories: list[dict[str, Any]], today: date)
 
 class CqpPlansView(StateView):
     name = "cqp_plans"
+    schema_version = 2
     aggregate = CQPPlan
     table = "view_cqp_plans"
     tables: ClassVar[dict[str, list[str]]] = {
@@ -177,8 +193,9 @@ class CqpPlansView(StateView):
             "CREATE TABLE {t} (id TEXT PRIMARY KEY, version INTEGER NOT NULL, "
             "state TEXT NOT NULL, programme TEXT NOT NULL, component TEXT NOT NULL, "
             "supplier_id TEXT NOT NULL, phase TEXT NOT NULL, next_milestone TEXT, "
-            "next_due TEXT, updated_at TEXT NOT NULL)",
+            "next_due TEXT, overdue_check_at TEXT, updated_at TEXT NOT NULL)",
             "CREATE INDEX {ix}_programme ON {t} (programme, component)",
+            "CREATE INDEX {ix}_check ON {t} (overdue_check_at)",
             "CREATE INDEX {ix}_supplier ON {t} (supplier_id)",
         ],
     }
@@ -192,8 +209,13 @@ class CqpPlansView(StateView):
             "phase": p.phase().value,
             "next_milestone": nxt.value if nxt else None,
             "next_due": p.milestone_plan[nxt].isoformat() if nxt else None,
+            "overdue_check_at": _day(p.overdue_check_at()),
             "updated_at": p.modified_on.isoformat(),
         }
+
+    def overdue_to_flag(self, db: ViewDatabase, today: date, limit: int) -> list[UUID]:
+        """Plans with a milestone newly overdue to flag (the scheduler's)."""
+        return _due(db, self.t(self.table), "overdue_check_at", today, limit)
 
     def plans(
         self, db: ViewDatabase, programme: str | None, supplier_id: UUID | None
@@ -212,6 +234,19 @@ class CqpPlansView(StateView):
                 params,
             )
         return [(self.restore(r), r) for r in rows]
+
+
+def _day(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _due(db: ViewDatabase, table: str, column: str, today: date, limit: int) -> list[UUID]:
+    with db.read() as tx:
+        rows = tx.query(
+            f"SELECT id FROM {table} WHERE {column} <= ? ORDER BY {column} LIMIT ?",
+            (today.isoformat(), limit),
+        )
+    return [UUID(r["id"]) for r in rows]
 
 
 def board_row(plan: CQPPlan, today: date) -> dict[str, Any]:

@@ -48,6 +48,7 @@ COLUMNS = (
     "first_response_due_at",
     "resolution_due_at",
     "breach_at",
+    "breach_check_at",
     "version",
     "first_response_hours",
     "resolution_hours",
@@ -85,7 +86,7 @@ class _Batch:
 
 class TicketsView(View):
     name = "tickets"
-    schema_version = 6
+    schema_version = 7
     tables: ClassVar[dict[str, list[str]]] = {
         "view_tickets": [
             "CREATE TABLE {t} (id TEXT PRIMARY KEY, number TEXT NOT NULL, seq BIGINT NOT NULL, "
@@ -95,7 +96,8 @@ class TicketsView(View):
             "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, first_responded_at TEXT, "
             "resolved_at TEXT, closed_at TEXT, pauses TEXT NOT NULL, merged_into TEXT, "
             "satisfaction INTEGER, breaches TEXT NOT NULL, first_response_due_at TEXT, "
-            "resolution_due_at TEXT, breach_at TEXT, version INTEGER NOT NULL, "
+            "resolution_due_at TEXT, breach_at TEXT, breach_check_at TEXT, "
+            "version INTEGER NOT NULL, "
             "first_response_hours REAL, resolution_hours REAL, first_response_met INTEGER, "
             "resolution_met INTEGER)",
             "CREATE UNIQUE INDEX {ix}_number ON {t} (number)",
@@ -105,6 +107,7 @@ class TicketsView(View):
             "CREATE INDEX {ix}_due ON {t} (resolution_due_at)",
             f"CREATE INDEX {{ix}}_open ON {{t}} (priority, created_at, number) WHERE {OPEN_SQL}",
             f"CREATE INDEX {{ix}}_breach ON {{t}} (breach_at) WHERE {OPEN_SQL}",
+            f"CREATE INDEX {{ix}}_check ON {{t}} (breach_check_at) WHERE {OPEN_SQL}",
             "CREATE INDEX {ix}_updated ON {t} (updated_at)",
         ],
         "view_ticket_facts": [
@@ -193,6 +196,7 @@ class TicketsView(View):
             first_response_due_at=e.first_response_due_at.isoformat(),
             resolution_due_at=e.resolution_due_at.isoformat(),
             breach_at=min(e.first_response_due_at, e.resolution_due_at).isoformat(),
+            breach_check_at=min(e.first_response_due_at, e.resolution_due_at).isoformat(),
             version=e.originator_version,
         )
         work.rows[row["id"]] = row
@@ -219,6 +223,7 @@ class TicketsView(View):
             version=e.originator_version,
         )
         created, dues, breached = ticket.created_on, [], bool(ticket.breaches)
+        unrecorded = []
         for kind, stop in (
             ("first_response", ticket.first_responded_at),
             ("resolution", ticket.resolved_at),
@@ -231,6 +236,8 @@ class TicketsView(View):
             breached |= state.state in ("breached", "missed")
             if stop is None and state.due_at is not None:
                 dues.append(state.due_at)
+                if kind not in ticket.breaches:
+                    unrecorded.append(state.due_at)
         # When the ticket is (or will be, if nothing changes) in breach, for the queue.
         row["breach_at"] = (
             None
@@ -238,6 +245,10 @@ class TicketsView(View):
             else BREACHED
             if breached
             else _iso(min(dues, default=None))
+        )
+        # When the scheduler next has a breach to record (None: none ahead, or paused).
+        row["breach_check_at"] = (
+            _iso(min(unrecorded, default=None)) if ticket.status in OPEN else None
         )
         if isinstance(e, Ticket.SatisfactionRated):
             row["satisfaction"] = e.score
@@ -396,6 +407,16 @@ class TicketsView(View):
         more = len(rows) > limit
         next_cursor = base64.urlsafe_b64encode(str(offset + limit).encode()).decode()
         return [_public(r) for r in rows[:limit]], next_cursor if more else None
+
+    def breaches_to_record(self, db: ViewDatabase, now: datetime, limit: int) -> list[UUID]:
+        """Open tickets with a clock past due and not yet recorded (the scheduler's)."""
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT id FROM {self.t('view_tickets')} WHERE {OPEN_SQL} "
+                "AND breach_check_at <= ? ORDER BY breach_check_at LIMIT ?",
+                (now.isoformat(), limit),
+            )
+        return [UUID(r["id"]) for r in rows]
 
     def open_for_client(self, db: ViewDatabase, client_id: UUID) -> list[dict[str, Any]]:
         with db.read() as tx:

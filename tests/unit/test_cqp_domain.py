@@ -235,3 +235,16 @@ def test_a_milestone_cannot_pass_before_the_previous_one_or_in_the_future() -> N
         plan.pass_milestone(at(), Milestone.A1, date(2026, 5, 19), None, None, POLICY)
     with pytest.raises(InvalidField, match="future"):
         plan.pass_milestone(at(), Milestone.A1, date(2026, 7, 1), None, None, POLICY)
+
+
+def test_overdue_milestones_are_flagged_once_each_and_the_next_check_moves() -> None:
+    plan = prepared()  # A0 planned 2026-01-10, A1 2026-02-09, ...
+    assert plan.overdue_check_at() == date(2026, 1, 11)
+    assert plan.record_overdue(at())  # 2026-06-01: A0 to E0 are past their dates
+    assert plan.overdue_flagged == MILESTONES[:5]
+    assert not plan.record_overdue(at())
+    assert plan.overdue_check_at() == PLAN[Milestone.E1] + timedelta(days=1)
+    rejected = given_plan()
+    rejected.evaluate(at(), False, "no")
+    assert not rejected.record_overdue(at())
+    assert rejected.overdue_check_at() is None

@@ -177,3 +177,19 @@ def test_an_ordinary_investor_cannot_be_exempted() -> None:
     )
     with pytest.raises(NotProfessional):
         client.record_exemption(CTX, "asked for it")
+
+
+def test_the_scheduler_flags_a_due_review_then_the_expiry_each_once() -> None:
+    assessment = given_assessment()  # review due 2026-07-31, expiry 2027-01-31
+
+    def on(days: int) -> Context:
+        return Context(actor="system:scheduler", at=NOW + timedelta(days=days), correlation_id="j")
+
+    assert not assessment.record_due(on(100))
+    assert assessment.record_due(on(190))
+    assert not assessment.record_due(on(191))
+    assessment.confirm(on(192), 6)  # the review moves to the expiry: a new review is due
+    assert assessment.record_due(on(400))  # expired: only the expiry is flagged
+    assert not assessment.record_due(on(401))
+    kinds = [type(e).__name__ for e in assessment.collect_events()]
+    assert kinds == ["ReviewDue", "ProfileConfirmed", "Expired"]

@@ -342,14 +342,20 @@ def test_corrective_actions_go_in_order_and_a_failed_verification_needs_a_new_ac
         supplier.advance_corrective_action(at(), uuid.uuid4(), CaStep.ANALYSED, "x")
 
 
-def test_the_reaudit_is_flagged_once_when_due_and_cleared_by_the_next_audit() -> None:
+def test_the_reaudit_is_flagged_once_due_once_overdue_and_cleared_by_the_next_audit() -> None:
     supplier = given_supplier()
     audited(supplier, uniform(3))
-    assert not supplier.record_reaudit_due(at(300))
-    assert supplier.record_reaudit_due(at(366))
-    assert not supplier.record_reaudit_due(at(367))  # once per due date
+    assert supplier.reaudit_check_at(POLICY) == date(2027, 1, 31)  # 30 days' notice
+    assert not supplier.record_reaudit_due(at(300), POLICY)
+    assert supplier.record_reaudit_due(at(340), POLICY)  # within the notice: due
+    assert not supplier.record_reaudit_due(at(341), POLICY)  # once per due date
+    assert supplier.reaudit_check_at(POLICY) == date(2027, 3, 3)
+    assert supplier.record_reaudit_due(at(366), POLICY)  # past the due date: overdue
+    assert not supplier.record_reaudit_due(at(367), POLICY)
+    assert supplier.reaudit_check_at(POLICY) is None
     assert supplier.reaudit_overdue(at(367).at.date())
     audited(supplier, uniform(3), days=370)
     assert supplier.reaudit_flagged_for is None
+    assert supplier.reaudit_overdue_for is None
     assert not supplier.reaudit_overdue(at(371).at.date())
     assert supplier.reaudit_due_at == date(2028, 3, 7)

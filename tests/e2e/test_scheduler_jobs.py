@@ -1,0 +1,196 @@
+"""The scheduler's jobs on each store, driven through ``tick(now)`` (never by sleeping):
+each flags what is due once, and a repeated tick records nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from adapters.settings import Settings
+from api.engine import Engine
+from application.common import CommandResult
+from domain.base import Context
+from domain.cqp import MILESTONES, Criterion, Member
+from domain.sla import Priority
+from domain.suppliers import SECTIONS, AssessmentKind, Site
+from domain.tickets import TicketChannel, TicketType
+from tests.conftest import drop_schema, make_settings
+from tests.e2e.conftest import Api
+from tests.e2e.test_cli import ROOT, env_for
+from tests.e2e.test_http_purchases import assessed_client, fund
+
+NOW = datetime.now(UTC)
+
+
+def given_a_bit_of_everything(api: Api) -> dict[str, Any]:
+    """A purchase awaiting confirmation, a P1 ticket, an audited supplier, a CQP plan with
+    A0 planned for tomorrow, and a client assessed now."""
+    engine, ctx = api.engine, Context(actor="sqe", at=NOW, correlation_id="given")
+    client = assessed_client(api, "C3")
+    fund(api, "700001", "R4")
+    purchase = api.call(
+        "POST",
+        f"/api/v1/clients/{client['id']}/purchases",
+        json={"fund_code": "700001", "amount": "1000.00"},
+    ).json()
+    assert purchase["status"] == "confirmation_required", purchase
+    ticket = engine.tickets.open(
+        ctx,
+        client_id=None,
+        type=TicketType.FAULT,
+        priority=Priority.P1,
+        channel=TicketChannel.PHONE,
+        subject="down",
+        description="all down",
+    )
+    supplier = engine.suppliers.register(
+        ctx, "Delta", [Site(name="Kunshan", country="CN", city="Kunshan")], ["connectors"]
+    ).id
+    engine.suppliers.assess(
+        ctx,
+        supplier,
+        kind=AssessmentKind.ONSITE,
+        site="Kunshan",
+        on=NOW.date(),
+        auditors=["sqe"],
+        scores={k: [3] * n for k, n in SECTIONS.items()},
+        findings=[],
+    )
+    start = NOW.date() + timedelta(days=1)
+    plan = engine.cqp.create(
+        ctx,
+        programme="Falcon",
+        component="Receptacle",
+        supplier_id=supplier,
+        criteria=[Criterion.NEW_SUPPLIER],
+        milestone_plan={m: start + timedelta(days=60 * i) for i, m in enumerate(MILESTONES)},
+    ).id
+    engine.cqp.evaluate(ctx, plan, True, "new supplier")
+    engine.cqp.review(ctx, plan, [Member(name="Lin", role="SQE")])
+    engine.cqp.agree(ctx, plan)
+    engine.cqp.set_team(ctx, plan, [Member(name="Wang", role="MPL")])
+    return {"client": client, "purchase": purchase, "ticket": ticket.result.id, "plan": plan}
+
+
+def test_each_job_flags_once_as_time_passes(api: Api) -> None:
+    given = given_a_bit_of_everything(api)
+    engine = api.engine
+
+    def tick(at: datetime) -> dict[str, int]:
+        return engine.tick(at)
+
+    # Two days on: the purchase lapsed, both P1 clocks breached, A0 overdue
+    two_days = NOW + timedelta(days=2)
+    assert tick(two_days) == {
+        "assessments": 0,
+        "ticket_breaches": 2,
+        "reaudits": 0,
+        "cqp_overdue": 1,
+        "purchase_lapses": 1,
+    }
+    head = engine.store.head()
+    assert set(tick(two_days).values()) == {0}  # a repeat records nothing
+    assert engine.store.head() == head
+    engine.projector.catch_up()
+    ticket = engine.ticket_view.get(engine.db, given["ticket"])
+    assert ticket is not None
+    assert ticket["breaches"] == ["first_response", "resolution"]
+    assert ticket["group"] == "headquarters"  # escalated twice, one layer each
+    purchase = engine.purchase_view.get(engine.db, given["purchase"]["id"])
+    assert purchase is not None
+    assert purchase["status"] == "lapsed"
+
+    # Seven months on: the assessment's review is due, shown to the advisor
+    seven_months = NOW + timedelta(days=215)
+    done = tick(seven_months)
+    assert done["assessments"] == 1
+    assert done["reaudits"] == 0
+    engine.projector.catch_up()
+    client = engine.client_view.get(engine.db, given["client"]["id"])
+    assert client is not None
+    assert client["risk"]["reminder"] == "review_due"
+
+    # Eleven and a half months on: the re-audit comes due (30 days' notice)
+    assert tick(NOW + timedelta(days=350))["reaudits"] == 1
+    # Thirteen months on: the assessment expired and the re-audit is overdue
+    done = tick(NOW + timedelta(days=400))
+    assert (done["assessments"], done["reaudits"]) == (1, 1)
+    assert set(tick(NOW + timedelta(days=400)).values()) == {0}
+    engine.projector.catch_up()
+    client = engine.client_view.get(engine.db, given["client"]["id"])
+    assert client is not None
+    assert client["risk"]["reminder"] == "expired"
+    plan = engine.cqp_view.load(engine.db, str(given["plan"]))
+    assert plan is not None
+    assert plan[0].overdue_flagged == MILESTONES[:7]  # planned within 400 days
+
+
+def test_the_command_line_tick_twice_records_nothing_the_second_time(api: Api) -> None:
+    given_a_bit_of_everything(api)
+    settings: Settings = api.engine.settings
+    at = (NOW + timedelta(days=2)).isoformat()
+
+    def tick() -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "api.cli", "scheduler", "tick", "--now", at],
+            cwd=ROOT,
+            env=env_for(settings),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    first, second = tick(), tick()
+    assert '"purchase_lapses": 1' in first
+    assert '"ticket_breaches": 2' in first
+    assert '"purchase_lapses": 0' in second
+    assert '"ticket_breaches": 0' in second
+
+
+def test_a_second_scheduler_stands_by_on_postgres(tmp_path: Path) -> None:
+    # SQLite has one process by design: leader election is PostgreSQL's
+    settings = make_settings("postgres", tmp_path)
+    first, second = Engine(settings), Engine(settings)
+    try:
+        assert first.scheduler.tick(NOW) != {}  # the leader runs the jobs
+        assert second.scheduler.tick(NOW) == {}  # the other stands by
+        first.scheduler.leadership.release()
+        assert second.scheduler.tick(NOW) != {}  # and takes over when the leader goes
+    finally:
+        first.close()
+        second.close()
+        drop_schema(settings)
+
+
+def test_each_scheduler_command_is_idempotent_even_on_a_stale_view(api: Api) -> None:
+    # Given everything due, and the commands already run once
+    given = given_a_bit_of_everything(api)
+    engine, later = api.engine, NOW + timedelta(days=400)
+    ctx = Context(actor="system:scheduler", at=later, correlation_id="job")
+    engine.projector.catch_up()
+    assessment = engine.client_view.get(engine.db, given["client"]["id"])
+    assert assessment is not None
+    plan = engine.cqp_view.load(engine.db, str(given["plan"]))
+    assert plan is not None
+    supplier = plan[0].supplier_id
+    commands: list[Callable[[], CommandResult]] = [
+        lambda: engine.purchases.lapse(ctx, UUID(given["purchase"]["id"])),
+        lambda: engine.tickets.record_breach(ctx, given["ticket"], "resolution"),
+        lambda: engine.suppliers.record_reaudit_due(ctx, supplier),
+        lambda: engine.cqp.record_overdue(ctx, given["plan"]),
+        lambda: engine.risk.record_due(ctx, UUID(assessment["risk"]["assessment_id"])),
+    ]
+    assert [c().changed for c in commands] == [True] * 5
+    # When a job that read a stale view issues them again
+    head = engine.store.head()
+    # Then nothing more is recorded
+    assert [c().changed for c in commands] == [False] * 5
+    assert engine.store.head() == head
