@@ -115,9 +115,10 @@ def scheduler(settings: Settings, action: str, now: datetime | None) -> int:
     engine = Engine(settings.model_copy(update={"run_workers": running, "run_scheduler": running}))
     try:
         if action == "tick":
-            done = engine.tick(now or datetime.now(UTC))
+            at = now or datetime.now(UTC)
+            done = engine.tick(at)
             engine.projector.catch_up()
-            print(json.dumps({"now": (now or datetime.now(UTC)).isoformat(), "recorded": done}))
+            print(json.dumps({"now": at.isoformat(), "recorded": done}))
             return 0
         engine.start()
         print("Scheduler running (leader or standby); Ctrl-C stops it", flush=True)

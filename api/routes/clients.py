@@ -100,7 +100,7 @@ def list_clients(
     return ClientPage(items=[_public(i) for i in items], next_cursor=next_cursor)
 
 
-@router.get("/{client_id}", dependencies=[READERS, FRESH])
+@router.get("/{client_id}", dependencies=[READERS, Depends(fresh("clients", "tickets"))])
 def get_client(client_id: UUID, engine: EngineDep, response: Response) -> ClientDetail:
     """One client's profile (the identity number masked but for its last 4 characters),
     with the open tickets and the five latest interactions."""

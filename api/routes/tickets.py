@@ -140,7 +140,7 @@ def queue(
     )
 
 
-@router.get("/stats", dependencies=[DESK, FRESH])
+@router.get("/stats", dependencies=[DESK, Depends(fresh("tickets", "clients"))])
 def stats(
     engine: EngineDep,
     user: CurrentUser,
