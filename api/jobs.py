@@ -30,9 +30,12 @@ def _context(name: str, now: datetime) -> Context:
 
 
 def _each(
-    name: str, now: datetime, ids: Iterable[UUID], command: Callable[[Context, UUID], object]
+    name: str,
+    now: datetime,
+    ids: Iterable[UUID],
+    command: Callable[[Context, UUID], list[CommandResult]],
 ) -> int:
-    """Run the command on each id; count those that recorded something. A rule that
+    """Run the command(s) on each id; count those that recorded something. A rule that
     refuses one aggregate is logged and the job goes on with the others."""
     ctx, changed = _context(name, now), 0
     for aggregate_id in ids:
@@ -41,8 +44,7 @@ def _each(
         except DomainError as e:
             log.warning("scheduler.command_refused", job=name, error=type(e).__name__)
             continue
-        for result in results if isinstance(results, list) else [results]:
-            changed += isinstance(result, CommandResult) and result.changed
+        changed += sum(result.changed for result in results)
     return changed
 
 
@@ -51,7 +53,7 @@ def register_jobs(engine: Engine) -> None:
 
     def assessments(now: datetime) -> int:
         ids = engine.client_view.assessments_to_check(db, now, BATCH)
-        return _each("assessments", now, ids, engine.risk.record_due)
+        return _each("assessments", now, ids, lambda c, i: [engine.risk.record_due(c, i)])
 
     def ticket_breaches(now: datetime) -> int:
         ids = engine.ticket_view.breaches_to_record(db, now, BATCH)
@@ -63,15 +65,15 @@ def register_jobs(engine: Engine) -> None:
 
     def reaudits(now: datetime) -> int:
         ids = engine.supplier_view.reaudits_to_flag(db, now.date(), BATCH)
-        return _each("reaudits", now, ids, engine.suppliers.record_reaudit_due)
+        return _each("reaudits", now, ids, lambda c, i: [engine.suppliers.record_reaudit_due(c, i)])
 
     def cqp_overdue(now: datetime) -> int:
         ids = engine.cqp_view.overdue_to_flag(db, now.date(), BATCH)
-        return _each("cqp_overdue", now, ids, engine.cqp.record_overdue)
+        return _each("cqp_overdue", now, ids, lambda c, i: [engine.cqp.record_overdue(c, i)])
 
     def purchase_lapses(now: datetime) -> int:
         ids = engine.purchase_view.unconfirmed(db, now, BATCH)
-        return _each("purchase_lapses", now, ids, engine.purchases.lapse)
+        return _each("purchase_lapses", now, ids, lambda c, i: [engine.purchases.lapse(c, i)])
 
     for name, job in (
         ("assessments", assessments),

@@ -97,10 +97,14 @@ class CqpCommands(Commands):
         self, ctx: Context, plan_id: UUID, actuals: list[Measure], idem: Idempotency | None = None
     ) -> tuple[CommandResult, dict[str, Rag]]:
         """Record measured values; answer with each actual's status against its target."""
-        result = self._update(ctx, plan_id, lambda p: p.record_actuals(ctx, actuals), idem)
-        plan = self.load(CQPPlan, plan_id)
+        status: dict[str, Rag] = {}
+
+        def record(plan: CQPPlan) -> None:
+            plan.record_actuals(ctx, actuals)
+            status.update(plan.status(self.policy.amber_tolerance))
+
+        result = self._update(ctx, plan_id, record, idem)
         kinds = {a.kind for a in actuals}
-        status = plan.status(self.policy.amber_tolerance)
         return result, {k: v for k, v in status.items() if k in kinds}
 
     def record_deliverable(

@@ -15,7 +15,7 @@ from eventsourcing.utils import get_topic
 
 from adapters.sql import Tx, ViewDatabase
 from domain.base import Aggregate, Created, DomainEvent, Snapshot
-from projections.base import View
+from projections.base import View, rows_by_id
 
 
 def event_classes(aggregate: type[Aggregate]) -> list[type[DomainEvent]]:
@@ -53,15 +53,8 @@ class StateView(View):
 
     def apply(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
         ids = sorted({str(e.originator_id) for e, _ in batch})
-        known: dict[str, Any] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            for row in tx.query(
-                f"SELECT id, version, state FROM {self.t(self.table)} "
-                f"WHERE id IN ({', '.join('?' * len(chunk))})",
-                chunk,
-            ):
-                known[row["id"]] = self.restore(row)
+        rows = rows_by_id(tx, self.t(self.table), ids, "id, version, state")
+        known: dict[str, Any] = {key: self.restore(row) for key, row in rows.items()}
         fresh: set[str] = set()
         touched: dict[str, Any] = {}
         for event, _ in batch:

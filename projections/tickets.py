@@ -18,7 +18,7 @@ from uuid import UUID
 from adapters.sql import Tx, ViewDatabase
 from domain.sla import Pause, Priority, SlaPolicy, clock
 from domain.tickets import BREACH_KINDS, Status, Ticket
-from projections.base import View
+from projections.base import View, rows_by_id
 
 OPEN_SQL = "status IN ('new', 'in_progress', 'pending_client')"
 OPEN = (Status.NEW, Status.IN_PROGRESS, Status.PENDING_CLIENT)
@@ -156,16 +156,7 @@ class TicketsView(View):
 
     def apply(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
         ids = sorted({str(e.originator_id) for e, _ in batch if not isinstance(e, Ticket.Opened)})
-        rows: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            found = tx.query(
-                f"SELECT * FROM {self.t('view_tickets')} "
-                f"WHERE id IN ({', '.join('?' * len(chunk))})",
-                chunk,
-            )
-            rows.update((r["id"], dict(r)) for r in found)
-        work = _Batch(tx, rows)
+        work = _Batch(tx, rows_by_id(tx, self.t("view_tickets"), ids))
         for event, position in batch:
             getattr(self, self.handlers[type(event)])(work, event, position)
         self._flush(work)

@@ -122,8 +122,8 @@ def get_supplier(supplier_id: UUID, engine: EngineDep, response: Response) -> Su
         sites=[s.model_dump() for s in supplier.sites],
         categories=supplier.categories,
         stage_history=[c.model_dump(mode="json") for c in supplier.stage_history],
-        latest_scores=_scores(latest) if latest else None,
-        assessments=[_scores(a) for a in supplier.assessments],
+        latest_scores=latest.model_dump(mode="json") if latest else None,
+        assessments=[a.model_dump(mode="json") for a in supplier.assessments],
         avl={k: v.model_dump(mode="json") for k, v in supplier.avl.items()},
         sqs={k.value: v.model_dump(mode="json") for k, v in supplier.sqs.items()},
         open_corrective_actions=[a for a in actions if a["step"] != CaStep.CLOSED.value],
@@ -131,22 +131,6 @@ def get_supplier(supplier_id: UUID, engine: EngineDep, response: Response) -> Su
         reaudit_due_at=supplier.reaudit_due_at,
         reaudit_overdue=supplier.reaudit_overdue(today),
     )
-
-
-def _scores(a: Any) -> dict[str, Any]:
-    return {
-        "id": str(a.id),
-        "kind": a.kind.value,
-        "site": a.site,
-        "date": a.date.isoformat(),
-        "auditors": a.auditors,
-        "section_means": a.section_means,
-        "mean": a.mean,
-        "passed": a.passed,
-        "failing_sections": a.failing_sections,
-        "findings": [f.model_dump(mode="json") for f in a.findings],
-        "policy_version": a.policy_version,
-    }
 
 
 @router.post("/suppliers/{supplier_id}/stage", dependencies=[WRITE])
