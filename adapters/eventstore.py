@@ -156,6 +156,31 @@ def event_store_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def positions_of(recorder: ApplicationRecorder, originator_id: UUID) -> dict[int, int]:
+    """The notification id (position) of each stored event of one aggregate, by version."""
+    rows: list[Any]
+    if isinstance(recorder, PostgresApplicationRecorder):
+        statement = sql.SQL(
+            "SELECT originator_version, notification_id FROM {}.{} WHERE originator_id = %s"
+        ).format(
+            sql.Identifier(recorder.datastore.schema),
+            sql.Identifier(recorder.events_table_name),
+        )
+        with recorder.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, (originator_id,))
+            rows = [(r["originator_version"], r["notification_id"]) for r in curs.fetchall()]
+    else:
+        assert isinstance(recorder, SQLiteApplicationRecorder)
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT originator_version, rowid FROM {recorder.events_table_name} "
+                "WHERE originator_id = ?",
+                (originator_id.hex,),
+            )
+            rows = [tuple(r) for r in cursor.fetchall()]
+    return {int(version): int(position) for version, position in rows}
+
+
 def position_of(recorder: ApplicationRecorder, originator_id: UUID, version: int) -> int:
     """The notification id (position) of one stored event."""
     row: Any

@@ -55,12 +55,7 @@ class PydanticMapper(Mapper[UUID]):
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         try:
-            data = stored_event.state
-            if self.cipher:
-                data = self.cipher.decrypt(data)
-            if self.compressor:
-                data = self.compressor.decompress(data)
-            state: dict[str, Any] = self.transcoder.decode(data)
+            state = self.decode_state(stored_event)
             cls = resolve_topic(stored_event.topic)
             upcast(cls, state)
             state["originator_id"] = stored_event.originator_id
@@ -72,6 +67,16 @@ class PydanticMapper(Mapper[UUID]):
                 f"{stored_event.originator_id}@{stored_event.originator_version}: {e}"
             )
             raise MapperDeserialisationError(msg) from e
+
+    def decode_state(self, stored_event: StoredEvent) -> dict[str, Any]:
+        """The stored state as JSON values, without making an event of it."""
+        data = stored_event.state
+        if self.cipher:
+            data = self.cipher.decrypt(data)
+        if self.compressor:
+            data = self.compressor.decompress(data)
+        state: dict[str, Any] = self.transcoder.decode(data)
+        return state
 
 
 def upcast(cls: type[Any], state: dict[str, Any]) -> None:

@@ -14,7 +14,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.engine import Engine
-from api.routes import clients, cqp, funds, ops, purchases, risk, staff, suppliers, tickets
+from api.routes import (
+    audit,
+    clients,
+    cqp,
+    funds,
+    history,
+    ops,
+    purchases,
+    risk,
+    staff,
+    suppliers,
+    tickets,
+)
 
 log = structlog.get_logger(__name__)
 SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -49,6 +61,8 @@ def create_app(engine: Engine) -> FastAPI:
         tickets.router,
         suppliers.router,
         cqp.router,
+        history.router,
+        audit.router,
         ops.router,
     ):
         app.include_router(router)

@@ -1,4 +1,4 @@
-"""The ``assure`` command: serve, users, projections, demo, scheduler."""
+"""The ``assure`` command: serve, users, projections, demo, scheduler, replay, audit."""
 
 from __future__ import annotations
 
@@ -9,15 +9,20 @@ import secrets
 import signal
 import sys
 import threading
+from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
 
 from adapters.logging import configure_logging
 from adapters.settings import Settings
 from api.engine import VIEW_CLASSES, Engine
 from application.demo import load_demo
 from domain.base import Context
+from domain.cqp import Milestone
 from domain.errors import DomainError
 from domain.staff import Role
+from projections.audit import verify
 
 CLI_ACTOR = "system:cli"
 
@@ -131,6 +136,65 @@ def scheduler(settings: Settings, action: str, now: datetime | None) -> int:
     return 0
 
 
+def audit(settings: Settings, as_json: bool) -> int:
+    """Catch the chain up, recompute it from the store; exit 1 at the first break."""
+    engine = Engine(settings)
+    try:
+        engine.projector.workers["audit_chain"].catch_up()
+        report = verify(engine.store, engine.db)
+    finally:
+        engine.close()
+    if as_json:
+        print(json.dumps(asdict(report)))
+    elif report.ok:
+        print(f"Chain verified: {report.checked} events up to position {report.verified_to}")
+        print(f"Head hash (publish it): {report.head_hash}")
+    else:
+        print(f"Chain BROKEN at position {report.broken_at}: {report.reason}")
+        print(f"Verified before it: {report.checked} events up to {report.verified_to}")
+    return 0 if report.ok else 1
+
+
+def replay(settings: Settings, kind: str, ref: str, key: str | None, as_json: bool) -> int:
+    """Replay one recorded decision; exit 1 when it does not replay consistently."""
+    engine = Engine(settings.model_copy(update={"run_workers": False}))
+    try:
+        ident = UUID(ref)
+        if kind == "purchase":
+            report: Any = engine.replay.purchase(ident)
+        elif kind == "avl":
+            report = engine.replay.avl(ident, key or "")
+        else:
+            report = engine.replay.milestone(ident, Milestone(key or ""))
+    finally:
+        engine.close()
+    data = report.model_dump(mode="json")
+    if as_json:
+        print(json.dumps(data, indent=2))
+    else:
+        print(readable(kind, ref, key, data))
+    return 0 if report.consistent else 1
+
+
+def readable(kind: str, ref: str, key: str | None, data: dict[str, Any]) -> str:
+    """A replay as a plain report: timeline, inputs, verdicts, consistency."""
+    title = f"Replay of {kind} {ref}" + (f" / {key}" if key else "")
+    lines = [title, "=" * len(title), "", "Timeline:"]
+    for e in data["timeline"]:
+        lines.append(
+            f"  #{e['position']:<8} v{e['version']:<3} {e['at']}  {e['type']:<28} "
+            f"by {e['actor']} (correlation {e['correlation_id']})"
+        )
+    lines += ["", "Inputs, as they stood:"]
+    lines += [f"  {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in data["inputs"].items()]
+    lines += ["", "Verdicts:"]
+    for name in ("recorded", "recomputed", "under_current_rules"):
+        lines.append(f"  {name:<20} {json.dumps(data[name], ensure_ascii=False)}")
+    verdict = "CONSISTENT" if data["consistent"] else "INCONSISTENT"
+    lines += ["", f"Result: {verdict}", *[f"  - {d}" for d in data["differences"]]]
+    return "\n".join(lines)
+
+
 def _instant(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
@@ -167,6 +231,14 @@ def parser() -> argparse.ArgumentParser:
     sc = sub.add_parser("scheduler", help="run the scheduler alone, or every job once")
     sc.add_argument("action", choices=["run", "tick"])
     sc.add_argument("--now", type=_instant, help="the instant a tick runs as of (ISO 8601)")
+    r = sub.add_parser("replay", help="replay a recorded decision for compliance")
+    r.add_argument("kind", choices=["purchase", "avl", "milestone"])
+    r.add_argument("id", help="the purchase, supplier or CQP plan id")
+    r.add_argument("key", nargs="?", help="the AVL category, or the milestone code")
+    r.add_argument("--json", action="store_true", help="print the replay as JSON")
+    a = sub.add_parser("audit", help="the audit log's hash chain")
+    a.add_argument("action", choices=["verify"])
+    a.add_argument("--json", action="store_true", help="print the report as JSON")
     return p
 
 
@@ -185,12 +257,22 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"assure projections {args.action}: give a view name", file=sys.stderr)
                 return 2
             return projections(settings, args.action, args.name)
+        if args.command == "replay":
+            if args.kind != "purchase" and not args.key:
+                print(f"assure replay {args.kind}: give the category or milestone", file=sys.stderr)
+                return 2
+            return replay(settings, args.kind, args.id, args.key, args.json)
+        if args.command == "audit":
+            return audit(settings, args.json)
         if args.command == "scheduler":
             return scheduler(settings, args.action, args.now)
         return demo(settings, args.clients, args.funds, args.nav_years, args.tickets)
     except DomainError as e:
         print(f"assure: {e.message}", file=sys.stderr)
         return 1
+    except ValueError as e:  # a malformed id or milestone code
+        print(f"assure: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

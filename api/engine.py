@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from adapters.auth import Argon2Hasher, TokenService, secret_key
-from adapters.eventstore import event_store_env, position_of
+from adapters.eventstore import event_store_env, position_of, positions_of
 from adapters.locks import AdvisoryLock, Leadership, SoleLeader
 from adapters.reference import load_questionnaires
 from adapters.scheduler import Scheduler
@@ -16,12 +16,15 @@ from application.clients import ClientCommands
 from application.cqp import CqpCommands
 from application.demo import DemoCommands
 from application.funds import FundCommands
+from application.history import History
 from application.purchases import PurchaseCommands
+from application.replay import DecisionReplay
 from application.risk import RiskCommands
 from application.staff import StaffCommands
 from application.store import Store
 from application.suppliers import SupplierCommands
 from application.tickets import TicketCommands
+from projections.audit import AuditView, ChainView
 from projections.base import View
 from projections.clients import ClientsView
 from projections.funds import FundsView
@@ -41,6 +44,8 @@ VIEW_CLASSES: dict[str, type[View]] = {
     "tickets": TicketsView,
     "suppliers": SuppliersView,
     "cqp_plans": CqpPlansView,
+    "audit": AuditView,
+    "audit_chain": ChainView,
 }
 
 
@@ -58,6 +63,8 @@ class Engine:
         self.ticket_view = TicketsView(policy=settings.sla_policy)
         self.supplier_view = SuppliersView(policy=settings.supplier_policy)
         self.cqp_view = CqpPlansView()
+        self.audit_view = AuditView()
+        self.chain_view = ChainView()
         views = (
             self.client_view,
             self.staff_view,
@@ -67,6 +74,8 @@ class Engine:
             self.ticket_view,
             self.supplier_view,
             self.cqp_view,
+            self.audit_view,
+            self.chain_view,
         )
         with schema_lock(settings):
             for view in views:
@@ -76,6 +85,7 @@ class Engine:
                 settings.snapshot_intervals,
                 on_saved=self._saved,
                 position_finder=position_of,
+                positions_finder=positions_of,
             )
         self.worker_config = WorkerConfig(
             batch_size=settings.projection_batch_size,
@@ -96,6 +106,8 @@ class Engine:
         listen = self.db.connect if isinstance(self.db, PostgresViews) else None
         channel = getattr(self.store.recorder, "channel_name", "")
         self.projector = Projector(self.store, self.db, workers, listen=listen, channel=channel)
+        self.history = History(self.store)
+        self.replay = DecisionReplay(self.store, settings.supplier_policy, settings.cqp_policy)
         self.clients = ClientCommands(self.store, settings.client_policy)
         self.funds = FundCommands(self.store)
         self.purchases = PurchaseCommands(self.store, settings.suitability_policy)

@@ -79,6 +79,7 @@ class PurchaseCommands(Commands):
                 variety=fund.variety,
             ),
             at=ctx.at,
+            client_version=client.version,
         )
 
     def confirm(

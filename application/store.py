@@ -59,11 +59,13 @@ class Store(Application[UUID]):
         snapshot_intervals: Mapping[str, int] | None = None,
         on_saved: Callable[[int], None] | None = None,
         position_finder: Callable[[Any, UUID, int], int] | None = None,
+        positions_finder: Callable[[Any, UUID], dict[int, int]] | None = None,
     ) -> None:
         intervals = {SNAPSHOTTABLE[name]: n for name, n in (snapshot_intervals or {}).items()}
         self.__dict__["snapshotting_intervals"] = intervals
         self._on_saved = on_saved
         self._position_finder = position_finder
+        self._positions_finder = positions_finder
         super().__init__(dict(env))
 
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
@@ -128,3 +130,10 @@ class Store(Application[UUID]):
         if self._position_finder is None:
             return self.head()
         return self._position_finder(self.recorder, aggregate_id, version)
+
+    def positions(self, aggregate_id: UUID) -> dict[int, int]:
+        """The position of each stored event of one aggregate, by version (empty when no
+        finder is configured)."""
+        if self._positions_finder is None:
+            return {}
+        return self._positions_finder(self.recorder, aggregate_id)

@@ -356,6 +356,7 @@ class CQPPlan(Aggregate):
 
         passage: Passage
         required: list[DeliverableKind]
+        policy: CqpPolicy | None = None  # kept for replay (older passes name only its version)
 
         def apply(self, p: CQPPlan) -> None:
             p.passed = [*p.passed, self.passage]
@@ -531,6 +532,7 @@ class CQPPlan(Aggregate):
                 policy_version=policy.version,
             ),
             required=required,
+            policy=policy,
         )
 
     def overdue(self, today: date) -> list[Milestone]:

@@ -65,6 +65,7 @@ class Inputs(BaseModel):
     assessment: AssessmentInput | None
     fund: FundInput
     at: datetime
+    client_version: int | None = None  # the client's version read (None in older records)
 
 
 class Mismatch(BaseModel):

@@ -374,9 +374,13 @@ class Supplier(Aggregate):
                     s.reaudit_flagged_for = s.reaudit_overdue_for = None
 
     class AvlDecided(Event):
+        """An AVL decision, with the policy it was taken under (for replay; decisions
+        recorded before it was kept name only the policy's version)."""
+
         entry: AvlEntry
         decision: AvlDecision
         policy_version: str
+        policy: SupplierPolicy | None = None
 
         def apply(self, s: Supplier) -> None:
             s.avl = {**s.avl, self.entry.category: self.entry}
@@ -603,7 +607,12 @@ class Supplier(Aggregate):
             decided_by=ctx.actor,
         )
         self._record(
-            self.AvlDecided, ctx, entry=entry, decision=decision, policy_version=policy.version
+            self.AvlDecided,
+            ctx,
+            entry=entry,
+            decision=decision,
+            policy_version=policy.version,
+            policy=policy,
         )
 
     def rate_sqs(self, ctx: Context, step: SqsStep, rating: int, evidence: str) -> None:

@@ -45,6 +45,7 @@ class View:
     schema_version: ClassVar[int] = 1  # raise it when the tables change: the view rebuilds
     tables: ClassVar[dict[str, list[str]]]
     handlers: ClassVar[dict[type[Any], str]]
+    raw: ClassVar[bool] = False  # True: apply gets the stored records, every topic
 
     def __init__(self, suffix: str = "") -> None:
         self.suffix = suffix

@@ -103,10 +103,16 @@ class ProjectionWorker:
         with self.db.transaction() as tx:
             if not advance(tx, self.name, position, new_position):
                 raise PositionMoved
-            events = [self.source.mapper.to_domain_event(n) for n in batch]
+            items = self._items(batch)
             with tx.pipelined():
-                self.view.apply(tx, [(e, n.id) for n, e in zip(batch, events, strict=True)])
+                self.view.apply(tx, items)
         self._known = new_position
+
+    def _items(self, batch: Sequence[Notification]) -> list[tuple[Any, int]]:
+        """What the view applies: domain events, or the stored records for a raw view."""
+        if self.view.raw:
+            return [(n, n.id) for n in batch]
+        return [(self.source.mapper.to_domain_event(n), n.id) for n in batch]
 
     def _apply_one_by_one(
         self, position: int, new_position: int, batch: Sequence[Notification]
@@ -176,9 +182,7 @@ class ProjectionWorker:
             notes = self.source.recorder.select_notifications(position, 1, stop=position)
             try:
                 with self.db.transaction() as tx:
-                    self.view.apply(
-                        tx, [(self.source.mapper.to_domain_event(n), n.id) for n in notes]
-                    )
+                    self.view.apply(tx, self._items(notes))
                     tx.execute(
                         "DELETE FROM projection_dead_letters WHERE projection = ? AND position = ?",
                         (self.name, position),

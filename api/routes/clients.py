@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
 
 from api.deps import ContextDep, EngineDep, IdempotencyDep, fresh, roles
+from api.routes import history
 from api.schemas import (
     ClientCreate,
     ClientDetail,
@@ -23,6 +24,7 @@ from api.schemas import (
     TierChange,
     WriteResult,
 )
+from api.schemas_history import AggregateAsOf, AsOf
 from application.common import CommandResult
 from domain.clients import InvestorType
 from domain.errors import InvalidField, NotFound
@@ -101,9 +103,13 @@ def list_clients(
 
 
 @router.get("/{client_id}", dependencies=[READERS, Depends(fresh("clients", "tickets"))])
-def get_client(client_id: UUID, engine: EngineDep, response: Response) -> ClientDetail:
+def get_client(
+    client_id: UUID, engine: EngineDep, response: Response, as_of: AsOf = None
+) -> ClientDetail | AggregateAsOf:
     """One client's profile (the identity number masked but for its last 4 characters),
     with the open tickets and the five latest interactions."""
+    if as_of is not None:
+        return history.as_of(engine, history.Kind.CLIENTS, str(client_id), as_of)
     row = engine.client_view.get(engine.db, client_id)
     if row is None:
         raise NotFound(f"client {client_id} not found")

@@ -10,7 +10,9 @@ from fastapi import APIRouter, Depends, Response
 
 from api.deps import ContextDep, EngineDep, IdempotencyDep, fresh, roles
 from api.engine import Engine
+from api.routes import history
 from api.schemas import WriteResult
+from api.schemas_history import AggregateAsOf, AsOf
 from api.schemas_suppliers import (
     ActualsResult,
     Board,
@@ -142,9 +144,13 @@ def _plan(engine: Engine, plan_id: UUID) -> CQPPlan:
 
 
 @router.get("/cqp-plans/{plan_id}", dependencies=[READ, FRESH])
-def get_plan(plan_id: UUID, engine: EngineDep, response: Response) -> PlanDetail:
+def get_plan(
+    plan_id: UUID, engine: EngineDep, response: Response, as_of: AsOf = None
+) -> PlanDetail | AggregateAsOf:
     """Phase, team, targets against actuals, deliverables, milestones planned against
     passed, and the waivers."""
+    if as_of is not None:
+        return history.as_of(engine, history.Kind.CQP_PLANS, str(plan_id), as_of)
     plan = _plan(engine, plan_id)
     response.headers["ETag"] = f'"{plan.version}"'
     today = datetime.now(UTC).date()

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.charts import nav_chart
 from api.deps import ContextDep, EngineDep, IdempotencyDep, fresh, roles
+from api.routes import history
 from api.schemas import (
     FundCode,
     FundCreate,
@@ -25,6 +26,7 @@ from api.schemas import (
     RiskRatingChange,
     WriteResult,
 )
+from api.schemas_history import AggregateAsOf, AsOf
 from domain.errors import InvalidField, NotFound
 from domain.performance import Period
 from domain.staff import Role
@@ -112,8 +114,12 @@ def rankings(
 
 
 @router.get("/{code}", dependencies=[READERS, FRESH])
-def get_fund(code: Code, engine: EngineDep, response: Response) -> FundPublic:
+def get_fund(
+    code: Code, engine: EngineDep, response: Response, as_of: AsOf = None
+) -> FundPublic | AggregateAsOf:
     """One fund: latest NAV and the histories of both ratings."""
+    if as_of is not None:
+        return history.as_of(engine, history.Kind.FUNDS, str(code), as_of)
     row = engine.fund_view.get(engine.db, code)
     if row is None:
         raise NotFound(f"fund {code} not found")

@@ -161,7 +161,10 @@ def get_purchase(purchase_id: UUID, engine: EngineDep) -> PurchasePublic:
     return _public(row)
 
 
-@router.get("/clients/{client_id}/purchases", dependencies=[READERS, Depends(fresh("purchases"))])
+@router.get(
+    "/clients/{client_id}/purchases",
+    dependencies=[READERS, Depends(fresh("purchases", "clients"))],
+)
 def client_purchases(client_id: UUID, engine: EngineDep) -> list[PurchasePublic]:
     """The client's purchases, oldest first."""
     if engine.client_view.get(engine.db, client_id) is None:

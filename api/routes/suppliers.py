@@ -13,7 +13,9 @@ from fastapi import APIRouter, Depends, Query, Response
 from api.charts import radar_chart
 from api.deps import ContextDep, EngineDep, IdempotencyDep, fresh, roles
 from api.engine import Engine
+from api.routes import history
 from api.schemas import WriteResult
+from api.schemas_history import AggregateAsOf, AsOf
 from api.schemas_suppliers import (
     CA_ROUTES,
     AssessmentCreate,
@@ -103,9 +105,13 @@ def search(
 
 
 @router.get("/suppliers/{supplier_id}", dependencies=[READ, FRESH])
-def get_supplier(supplier_id: UUID, engine: EngineDep, response: Response) -> SupplierDetail:
+def get_supplier(
+    supplier_id: UUID, engine: EngineDep, response: Response, as_of: AsOf = None
+) -> SupplierDetail | AggregateAsOf:
     """Stage history, sites, latest scores, AVL per category, open corrective actions and
     the re-audit due date."""
+    if as_of is not None:
+        return history.as_of(engine, history.Kind.SUPPLIERS, str(supplier_id), as_of)
     supplier, row = _held(engine, supplier_id)
     response.headers["ETag"] = f'"{supplier.version}"'
     today = datetime.now(UTC).date()

@@ -13,7 +13,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from adapters.auth import TokenClaims
 from api.deps import ContextDep, CurrentUser, EngineDep, IdempotencyDep, fresh, roles
 from api.engine import Engine
+from api.routes import history
 from api.schemas import WriteResult
+from api.schemas_history import AggregateAsOf, AsOf
 from api.schemas_tickets import (
     Assignment,
     CommentCreate,
@@ -164,9 +166,20 @@ def stats(
 
 @router.get("/{ticket_id}", dependencies=[DESK, FRESH])
 def get_ticket(
-    ticket_id: UUID, engine: EngineDep, user: CurrentUser, response: Response
-) -> TicketPublic:
-    """The ticket with its SLA clocks, comments (merged ones linked) and full history."""
+    ticket_id: UUID,
+    engine: EngineDep,
+    user: CurrentUser,
+    response: Response,
+    as_of: AsOf = None,
+) -> TicketPublic | AggregateAsOf:
+    """The ticket with its SLA clocks, comments (merged ones linked) and full history;
+    with ``as_of``, its state as it was then."""
+    if as_of is not None:
+        past = history.as_of(engine, history.Kind.TICKETS, str(ticket_id), as_of)
+        branch = _branch_only(user)
+        if branch is not None and past.state.get("branch") != branch:
+            raise NotFound(f"ticket {ticket_id} not found")
+        return past
     row = engine.ticket_view.get(engine.db, ticket_id)
     branch = _branch_only(user)
     if row is None or (branch is not None and row["branch"] != branch):

@@ -22,6 +22,7 @@ ALLOWED: dict[str, set[str]] = {
         "structlog",
         "psycopg",
         "pydantic",
+        "orjson",
     },
     "adapters": {
         "adapters",

@@ -1,0 +1,122 @@
+"""The audit log and chain verification over HTTP and from the command line, on each store."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from adapters.settings import Settings
+from api.engine import Engine
+from tests.conftest import client_fields
+from tests.e2e.conftest import Api
+from tests.e2e.test_cli import assure
+from tests.integration.test_audit import some_history, tamper
+
+
+def test_compliance_reads_the_audit_log_filtered_and_paged(api: Api) -> None:
+    # Given a client registered and retiered in one correlated request each
+    created = api.call(
+        "POST",
+        "/api/v1/clients",
+        "advisor",
+        json=client_fields(),
+        headers={"X-Correlation-Id": "onboarding-1"},
+    )
+    assert created.status_code == 201, created.text
+    client = created.json()
+    tier = api.call(
+        "POST",
+        f"/api/v1/clients/{client['id']}/tier",
+        "admin",
+        json={"tier": "gold", "reason": "assets"},
+    )
+    # When compliance asks for the events of the onboarding request
+    response = api.call(
+        "GET",
+        "/api/v1/audit/events",
+        "compliance",
+        params={"correlation_id": "onboarding-1", "min_position": client["position"]},
+    )
+    # Then it finds the registration and the identity-number claim, by the advisor
+    assert response.status_code == 200, response.text
+    items = response.json()["items"]
+    assert {i["type"] for i in items} == {"Client.Registered", "UniqueKey.Claimed"}
+    assert {i["actor"] for i in items} == {str(api.users["advisor"])}
+    # And the client's own events, filtered by aggregate and time, in order
+    now = datetime.now(UTC)
+    mine = api.call(
+        "GET",
+        "/api/v1/audit/events",
+        "admin",
+        params={
+            "aggregate_id": client["id"],
+            "from": (now - timedelta(hours=1)).isoformat(),
+            "to": (now + timedelta(hours=1)).isoformat(),
+            "limit": 1,
+            "min_position": tier.json()["position"],
+        },
+    ).json()
+    assert [i["type"] for i in mine["items"]] == ["Client.Registered"]
+    rest = api.call(
+        "GET",
+        "/api/v1/audit/events",
+        "admin",
+        params={"aggregate_id": client["id"], "cursor": mine["next_cursor"]},
+    ).json()
+    assert [i["type"] for i in rest["items"]] == ["Client.TierChanged"]
+    assert rest["next_cursor"] is None
+
+
+def test_audit_routes_refuse_other_roles_and_bad_filters(api: Api) -> None:
+    for path in ("/api/v1/audit/events", "/api/v1/audit/verify"):
+        assert api.call("GET", path, "agent").status_code == 403
+        assert api.call("GET", path, "quality").status_code == 403
+    now = datetime.now(UTC).isoformat()
+    backwards = api.call("GET", "/api/v1/audit/events", params={"from": now, "to": now})
+    assert backwards.status_code == 422
+    assert "to" in backwards.text
+    naive = api.call("GET", "/api/v1/audit/events", params={"from": "2026-01-01T00:00:00"})
+    assert naive.status_code == 422
+    assert "from" in naive.text
+    cursor = api.call("GET", "/api/v1/audit/events", params={"cursor": "abc"})
+    assert cursor.status_code == 422
+    assert "cursor" in cursor.text
+
+
+def test_verify_over_http_reports_ok_then_the_altered_position(api: Api) -> None:
+    # Given some history, chained
+    positions = some_history(api.engine)
+    api.engine.projector.catch_up()
+    ok = api.call("GET", "/api/v1/audit/verify", "compliance").json()
+    assert ok["ok"] is True
+    assert ok["verified_to"] == ok["store_head"]
+    # When one byte of one stored record changes
+    tamper(api.engine, positions[2])
+    # Then verification names that position
+    broken = api.call("GET", "/api/v1/audit/verify", "compliance").json()
+    assert broken["ok"] is False
+    assert broken["broken_at"] == positions[2]
+
+
+def test_assure_audit_verify_exits_1_at_the_first_break(settings: Settings) -> None:
+    # Given a store with some history, not yet chained
+    engine = Engine(settings)
+    try:
+        positions = some_history(engine)
+    finally:
+        engine.close()
+    # When the CLI verifies it (catching the chain up first)
+    first = assure(settings, "audit", "verify")
+    # Then it passes and prints the head hash to publish
+    assert first.returncode == 0, first.stderr
+    assert "Chain verified: 9 events" in first.stdout
+    assert "Head hash" in first.stdout
+    # And after one byte changes, it fails at exactly that position
+    engine = Engine(settings)
+    try:
+        tamper(engine, positions[4])
+    finally:
+        engine.close()
+    second = assure(settings, "audit", "verify", "--json")
+    assert second.returncode == 1
+    assert json.loads(second.stdout)["broken_at"] == positions[4]

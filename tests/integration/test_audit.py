@@ -1,0 +1,152 @@
+"""The audit log and its hash chain on each store: a verified chain, then one byte altered
+(or one record deleted) in the store is found at exactly that position."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from api.engine import Engine
+from domain.base import Context
+from projections.audit import ChainDropped, verify
+from tests.conftest import PG_URL, client_fields
+
+START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+
+
+def some_history(engine: Engine) -> list[int]:
+    """Three clients, each retiered by another actor: the positions of their events."""
+    positions = []
+    for n in range(3):
+        ctx = Context(actor=f"u-{n}", at=START + timedelta(hours=n), correlation_id=f"c-{n}")
+        client = engine.clients.register(ctx, **client_fields())
+        positions.append(client.position)
+        later = ctx.model_copy(update={"actor": "u-9", "at": ctx.at + timedelta(minutes=5)})
+        positions.append(engine.clients.change_tier(later, client.id, "gold", "assets").position)
+    return positions
+
+
+def tamper(engine: Engine, position: int, change: str = "flip") -> None:
+    """Alter one byte of the stored record at ``position`` (or delete the record)."""
+    s = engine.settings
+    name = getattr(engine.store.recorder, "events_table_name", "stored_events")
+    if s.is_postgres:
+        table = sql.Identifier(s.database_schema, name)
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            if change == "delete":
+                conn.execute(
+                    sql.SQL("DELETE FROM {} WHERE notification_id = %s").format(table), (position,)
+                )
+                return
+            row: Any = conn.execute(
+                sql.SQL("SELECT state FROM {} WHERE notification_id = %s").format(table),
+                (position,),
+            ).fetchone()
+            conn.execute(
+                sql.SQL("UPDATE {} SET state = %s WHERE notification_id = %s").format(table),
+                (flipped(bytes(row[0])), position),
+            )
+        return
+    with sqlite3.connect(s.events_path) as conn:
+        if change == "delete":
+            conn.execute(f"DELETE FROM {name} WHERE rowid = ?", (position,))
+            return
+        (state,) = conn.execute(f"SELECT state FROM {name} WHERE rowid = ?", (position,)).fetchone()
+        conn.execute(f"UPDATE {name} SET state = ? WHERE rowid = ?", (flipped(state), position))
+
+
+def flipped(state: bytes) -> bytes:
+    """The same record with one byte changed: a digit of its timestamp, still valid JSON."""
+    at = state.index(b'"timestamp":"') + len(b'"timestamp":"') + 3
+    digit = b"7" if state[at : at + 1] != b"7" else b"8"
+    return state[:at] + digit + state[at + 1 :]
+
+
+def test_an_untouched_store_verifies_and_the_head_hash_moves_with_each_event(
+    engine: Engine,
+) -> None:
+    # Given some events, chained
+    some_history(engine)
+    engine.projector.catch_up()
+    first = verify(engine.store, engine.db)
+    # Then the chain verifies every stored event
+    assert first.ok, first
+    assert first.checked == first.chain_head == first.store_head == first.verified_to
+    assert first.head_hash is not None
+    # And one more event gives another head, while the old events still verify
+    engine.clients.register(Context(actor="u", at=START, correlation_id="x"), **client_fields())
+    engine.projector.catch_up()
+    second = verify(engine.store, engine.db)
+    assert second.ok
+    assert second.head_hash != first.head_hash
+    assert second.checked > first.checked
+
+
+@pytest.mark.parametrize("change", ["flip", "delete"])
+def test_one_altered_or_deleted_record_breaks_the_chain_at_exactly_its_position(
+    engine: Engine, change: str
+) -> None:
+    # Given six events of clients, chained, and verified
+    positions = some_history(engine)
+    engine.projector.catch_up()
+    assert verify(engine.store, engine.db).ok
+    # When one byte of the record at one position is altered (or the record deleted)
+    target = positions[3]
+    tamper(engine, target, change)
+    # Then verification breaks at exactly that position, having verified the ones before
+    report = verify(engine.store, engine.db)
+    assert not report.ok
+    assert report.broken_at == target
+    assert report.verified_to < target
+    assert report.reason is not None
+    expected = "missing from the store" if change == "delete" else "differs"
+    assert expected in report.reason
+
+
+def test_the_chain_is_never_rebuilt_while_other_views_are(engine: Engine) -> None:
+    some_history(engine)
+    engine.projector.catch_up()
+    with pytest.raises(ChainDropped):
+        engine.rebuild("audit_chain")
+    assert engine.rebuild("audit") > 0
+    assert verify(engine.store, engine.db).ok
+
+
+def test_the_audit_log_filters_by_actor_aggregate_type_time_and_correlation(
+    engine: Engine,
+) -> None:
+    # Given three clients (9 events with the identity claims), each registered by its own
+    # actor and retiered by u-9
+    some_history(engine)
+    engine.projector.catch_up()
+    view, db = engine.audit_view, engine.db
+    # Then each filter finds its events
+    tiers, _ = view.search(db, type="Client.TierChanged")
+    assert [r["actor"] for r in tiers] == ["u-9"] * 3
+    by_actor, _ = view.search(db, actor="u-1")
+    assert {r["type"] for r in by_actor} == {"Client.Registered", "UniqueKey.Claimed"}
+    client = next(r["aggregate_id"] for r in by_actor if r["kind"] == "Client")
+    mine, _ = view.search(db, aggregate_id=client)
+    assert [(r["version"], r["type"]) for r in mine] == [
+        (1, "Client.Registered"),
+        (2, "Client.TierChanged"),
+    ]
+    in_request, _ = view.search(db, correlation_id="c-2")
+    assert {r["actor"] for r in in_request} == {"u-2", "u-9"}
+    window, _ = view.search(
+        db, start=START + timedelta(hours=1), end=START + timedelta(hours=1, minutes=5)
+    )
+    assert {(r["actor"], r["at"]) for r in window} == {("u-1", START + timedelta(hours=1))}
+    # And pages follow each other through the cursor without overlap
+    page1, cursor = view.search(db, limit=5)
+    page2, end = view.search(db, limit=5, cursor=cursor)
+    assert cursor is not None
+    assert end is None
+    assert [r["position"] for r in page1 + page2] == sorted(
+        r["position"] for r in view.search(db, limit=100)[0]
+    )

@@ -1,0 +1,200 @@
+"""Decision replay on each store: every decision the engine made replays consistently (the
+demo's and generated histories'), a changed rule shows beside it, a wrong one is caught."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from api.engine import Engine
+from application.demo import load_demo
+from application.replay import RULES, DecisionReplay
+from domain.base import Context
+from domain.cqp import Milestone
+from domain.errors import NotFound
+from domain.suitability import RULE_VERSION, Decision, Inputs, Outcome
+from domain.vocab import FundType, Horizon, RiskRating, Variety
+from tests.conftest import client_fields
+
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+def decisions(engine: Engine, type_name: str) -> list[dict[str, Any]]:
+    engine.projector.catch_up()
+    rows, _ = engine.audit_view.search(engine.db, type=type_name, limit=1000)
+    return rows
+
+
+def strict(inputs: Inputs) -> Decision:
+    """A deliberately changed rule: anything above R2 is blocked."""
+    blocked = inputs.fund.risk_rating.rank > RiskRating.R2.rank
+    return Decision(
+        rule_version="suitability-test-strict",
+        outcome=Outcome.BLOCK if blocked else Outcome.MATCH,
+        mismatches=(),
+        warning_text=None,
+        reason="strict" if blocked else None,
+    )
+
+
+def test_every_demo_decision_replays_consistently(engine: Engine) -> None:
+    # Given the demo data set: purchases with warnings and overrides, AVL decisions and
+    # milestone passes with waivers
+    load_demo(engine.demo_commands(), NOW, 40, 7, 25, 1, 30)
+    purchases = decisions(engine, "Purchase.Requested")
+    avl = decisions(engine, "Supplier.AvlDecided")
+    passes = decisions(engine, "CQPPlan.MilestonePassed")
+    assert len(purchases) > 10
+    assert avl
+    assert passes
+    # When each is replayed
+    outcomes = set()
+    for row in purchases:
+        replay = engine.replay.purchase(UUID(row["aggregate_id"]))
+        # Then the recorded rule, run on the rebuilt inputs, decides as recorded
+        assert replay.consistent, (row, replay.differences)
+        assert replay.recomputed == replay.recorded
+        assert replay.under_current_rules == replay.recorded  # the rule has not changed
+        assert replay.timeline[0].type == "Purchase.Requested"
+        outcomes.add(replay.recorded.outcome)
+    assert {"match", "warn"} <= outcomes
+    for supplier_id in {r["aggregate_id"] for r in avl}:
+        supplier: Any = engine.store.repository.get(UUID(supplier_id))
+        for category in supplier.avl:
+            replayed = engine.replay.avl(UUID(supplier_id), category)
+            assert replayed.consistent, (supplier_id, category, replayed)
+    for row in passes:
+        plan: Any = engine.store.repository.get(UUID(row["aggregate_id"]))
+        for passage in plan.passed:
+            replayed = engine.replay.milestone(plan.id, passage.milestone)
+            assert replayed.consistent, (plan.id, passage.milestone, replayed)
+
+
+def test_a_changed_rule_shows_beside_a_consistent_replay_and_a_wrong_one_is_caught(
+    engine: Engine,
+) -> None:
+    # Given a purchase of an R4 fund by a client whose assessment allows it with warnings
+    purchase = buy(engine, answers_index=4, rating=RiskRating.R4)
+    recorded = engine.replay.purchase(purchase).recorded
+    # When it is replayed with today's rule changed to a stricter one
+    changed = DecisionReplay(
+        engine.store,
+        engine.settings.supplier_policy,
+        engine.settings.cqp_policy,
+        rules={**RULES, "suitability-test-strict": strict},
+        current_rule="suitability-test-strict",
+    ).purchase(purchase)
+    # Then the decision still replays consistently under its own rule version
+    assert changed.consistent
+    assert changed.recorded == recorded
+    # And today's rule would decide otherwise
+    assert changed.under_current_rules.rule_version == "suitability-test-strict"
+    assert changed.under_current_rules.outcome == "block"
+    assert changed.under_current_rules.outcome != changed.recorded.outcome
+    # But if the recorded rule version ran other code, the replay says so
+    wrong = DecisionReplay(
+        engine.store,
+        engine.settings.supplier_policy,
+        engine.settings.cqp_policy,
+        rules={RULE_VERSION: strict},
+    ).purchase(purchase)
+    assert not wrong.consistent
+    assert wrong.differences == ["the recorded rule, run again, decides otherwise"]
+
+
+def test_replays_of_unknown_decisions_are_not_found(engine: Engine) -> None:
+    purchase = buy(engine, answers_index=0, rating=RiskRating.R1)
+    for call in (
+        lambda: engine.replay.purchase(UUID(int=7)),
+        lambda: engine.replay.avl(purchase, "connectors"),  # not a supplier
+        lambda: engine.replay.milestone(purchase, Milestone.A0),  # not a plan
+    ):
+        try:
+            call()
+        except NotFound:
+            continue
+        raise AssertionError("expected NotFound")
+
+
+ANSWER_SETS = ["a", "b", "c", "d", "e"]
+_counter = iter(range(10**6))
+
+
+def buy(
+    engine: Engine,
+    answers_index: int,
+    rating: RiskRating,
+    horizon: Horizon = Horizon.MEDIUM,
+    variety: Variety = Variety.EQUITY,
+    rerate: RiskRating | None = None,
+    reassess: int | None = None,
+) -> UUID:
+    """A client assessed with the same option to every question, a fund, maybe a rating
+    change or a second assessment after the purchase, and a purchase: its id."""
+    n = next(_counter)
+    ctx = Context(actor="u-gen", at=NOW + timedelta(minutes=n), correlation_id=f"g-{n}")
+    client = engine.clients.register(ctx, **client_fields()).id
+    questionnaire = engine.risk.questionnaire("2026-1")
+    option = ANSWER_SETS[answers_index]
+    answers = {
+        q.id: (option if q.option(option) else q.options[-1].id) for q in questionnaire.questions
+    }
+    engine.risk.assess(ctx, client, "2026-1", answers)
+    code = f"{(n * 7919) % 10**6:06d}"
+    engine.funds.list_fund(
+        ctx,
+        code=code,
+        name="Generated",
+        fund_type=FundType.HYBRID,
+        manager="Gen",
+        inception_date=NOW.date() - timedelta(days=400),
+        risk_rating=rating,
+        horizon=horizon,
+        variety=variety,
+    )
+    purchase = engine.purchases.request(ctx, client, code, Decimal("1000")).result.id
+    later = ctx.model_copy(update={"at": ctx.at + timedelta(seconds=30)})
+    if rerate is not None and rerate is not rating:
+        engine.funds.rate_risk(later, code, rerate, "re-rated after the purchase")
+    if reassess is not None:
+        other = {q.id: q.options[reassess % len(q.options)].id for q in questionnaire.questions}
+        engine.risk.assess(later, client, "2026-1", other)
+    return purchase
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    answers=st.integers(0, 4),
+    rating=st.sampled_from(list(RiskRating)),
+    horizon=st.sampled_from(list(Horizon)),
+    variety=st.sampled_from(list(Variety)),
+    rerate=st.none() | st.sampled_from(list(RiskRating)),
+    reassess=st.none() | st.integers(0, 4),
+)
+def test_any_generated_purchase_replays_consistently_whatever_changed_after_it(
+    engine: Engine,
+    answers: int,
+    rating: RiskRating,
+    horizon: Horizon,
+    variety: Variety,
+    rerate: RiskRating | None,
+    reassess: int | None,
+) -> None:
+    # Given a purchase decided on generated inputs, then the fund re-rated and the client
+    # reassessed afterwards
+    purchase = buy(engine, answers, rating, horizon, variety, rerate, reassess)
+    # When it is replayed
+    replay = engine.replay.purchase(purchase)
+    # Then the inputs are those of the versions it used, and the verdict is the same
+    assert replay.consistent, replay.differences
+    assert replay.inputs["fund"]["risk_rating"] == rating.value
+    assert replay.inputs["assessment"]["version"] == 1
