@@ -53,6 +53,7 @@ class Scheduler:
             id="tick",
             max_instances=1,
             coalesce=True,
+            next_run_time=datetime.now(UTC),  # at once: catch up after downtime, take the lead
         )
         self._scheduler.start()
 

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     read_wait_timeout: float = Field(default=5.0, ge=0)
     run_workers: bool = True
     run_scheduler: bool = True
+    scheduler_interval_seconds: int = Field(default=60, ge=1)
     demo_on_empty: bool = True
     log_level: str = "INFO"
     client_policy: ClientPolicy = ClientPolicy()

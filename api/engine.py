@@ -119,7 +119,9 @@ class Engine:
         )
         self.staff = StaffCommands(self.store, Argon2Hasher(fast=settings.env == "test"))
         self.tokens = TokenService(secret_key(settings), timedelta(hours=settings.token_ttl_hours))
-        self.scheduler = Scheduler(self._leadership("scheduler"))
+        self.scheduler = Scheduler(
+            self._leadership("scheduler"), settings.scheduler_interval_seconds
+        )
         register_jobs(self)
         self._started = False
 

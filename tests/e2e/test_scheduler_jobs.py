@@ -3,13 +3,17 @@ each flags what is due once, and a repeated tick records nothing."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
+
+import psycopg
 
 from adapters.settings import Settings
 from api.engine import Engine
@@ -19,7 +23,7 @@ from domain.cqp import MILESTONES, Criterion, Member
 from domain.sla import Priority
 from domain.suppliers import SECTIONS, AssessmentKind, Site
 from domain.tickets import TicketChannel, TicketType
-from tests.conftest import drop_schema, make_settings
+from tests.conftest import PG_URL, drop_schema, make_settings
 from tests.e2e.conftest import Api
 from tests.e2e.test_cli import ROOT, env_for
 from tests.e2e.test_http_purchases import assessed_client, fund
@@ -194,3 +198,66 @@ def test_each_scheduler_command_is_idempotent_even_on_a_stale_view(api: Api) -> 
     # Then nothing more is recorded
     assert [c().changed for c in commands] == [False] * 5
     assert engine.store.head() == head
+
+
+LEADER = (
+    "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+    "WHERE l.locktype = 'advisory' AND l.granted "
+    "AND l.classid = ((hashtextextended(%(key)s, 0) >> 32) & 4294967295)::text::oid "
+    "AND l.objid = (hashtextextended(%(key)s, 0) & 4294967295)::text::oid"
+)
+
+
+def leaders(key: str) -> list[str]:
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        return [r[0] for r in conn.execute(LEADER, {"key": key}).fetchall()]
+
+
+def wait_for_leader(key: str, among: set[str], timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = leaders(key)
+        if found:
+            assert len(found) == 1, found
+            assert found[0] in among
+            return found[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no scheduler took the lead among {among}")
+
+
+def test_two_scheduler_processes_one_leads_the_other_takes_over(tmp_path: Path) -> None:
+    # Given two `assure scheduler run` processes on one PostgreSQL schema
+    settings = make_settings("postgres", tmp_path)
+    Engine(settings).close()  # create the schema and tables once
+    key = f"{settings.database_schema}:scheduler"
+    processes = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "scheduler", "run"],
+            cwd=ROOT,
+            env=env_for(settings, PGAPPNAME=name, ASSURE_SCHEDULER_INTERVAL_SECONDS="1"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for name in ("scheduler-a", "scheduler-b")
+    }
+    try:
+        # When both have started
+        leader = wait_for_leader(key, set(processes))
+        time.sleep(3)  # several ticks of each
+        # Then exactly one holds the lead, and keeps it
+        assert leaders(key) == [leader]
+        # And when the leader stops, the other takes over
+        processes[leader].send_signal(signal.SIGTERM)
+        processes[leader].wait(timeout=30)
+        standby = next(name for name in processes if name != leader)
+        assert wait_for_leader(key, {standby}) == standby
+        assert processes[standby].poll() is None
+    finally:
+        for process in processes.values():
+            process.send_signal(signal.SIGTERM)
+        for process in processes.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        drop_schema(settings)
