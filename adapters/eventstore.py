@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -21,9 +22,12 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import get_topic
 from psycopg import sql
 
+from adapters.personal import KeyRing, KeyTable
 from adapters.serialization import OrjsonTranscoder, PydanticMapper
 from adapters.settings import Settings
 from adapters.sql import ensure_postgres_schema
+
+KEYS_TABLE = "personal_data_keys"
 
 
 class LifoConnectionPool(psycopg_pool.ConnectionPool[Any]):
@@ -49,20 +53,34 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
     arrays rather than an array of a composite type, which psycopg adapts much faster.
     """
 
+    keyring: KeyRing | None = None
+
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
     ) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         schema = sql.Identifier(self.datastore.schema)
         function = sql.Identifier("assure_insert_events")
-        self.sql_assure_insert = sql.SQL("SELECT * FROM {schema}.{function}(%s::jsonb)").format(
-            schema=schema, function=function
+        keys = sql.Identifier(KEYS_TABLE)
+        self.sql_assure_insert = sql.SQL(
+            "SELECT * FROM {schema}.{function}(%s::jsonb, %s::jsonb)"
+        ).format(schema=schema, function=function)
+        self.sql_create_statements.insert(
+            self.create_insert_function_statement_index,
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{keys} (subject_id uuid PRIMARY KEY, "
+                "key bytea, created_at timestamptz NOT NULL DEFAULT now(), "
+                "destroyed_at timestamptz)"
+            ).format(schema=schema, keys=keys),
         )
+        self.create_insert_function_statement_index += 1
         self.sql_create_statements[self.create_insert_function_statement_index] = sql.SQL(
-            "CREATE OR REPLACE FUNCTION {schema}.{function}(events jsonb) "
+            "CREATE OR REPLACE FUNCTION {schema}.{function}(events jsonb, keys jsonb) "
             "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN "
             "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
             "NOTIFY {channel}; "
+            "INSERT INTO {schema}.{keys} (subject_id, key) "
+            "SELECT (k->>0)::uuid, decode(k->>1, 'base64') FROM jsonb_array_elements(keys) k; "
             "RETURN QUERY INSERT INTO {schema}.{table} AS t "
             "(originator_id, originator_version, topic, state) "
             "SELECT (x.e->>0)::uuid, (x.e->>1)::bigint, x.e->>2, decode(x.e->>3, 'base64') "
@@ -73,7 +91,18 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
             function=function,
             table=sql.Identifier(self.events_table_name),
             channel=sql.Identifier(self.channel_name),
+            keys=keys,
         )
+        self.sql_select_key = sql.SQL("SELECT key FROM {}.{} WHERE subject_id = %s").format(
+            schema, keys
+        )
+        self.sql_destroy_key = sql.SQL(
+            "UPDATE {}.{} SET key = NULL, destroyed_at = %s "
+            "WHERE subject_id = %s AND key IS NOT NULL"
+        ).format(schema, keys)
+        self.sql_live_keys = sql.SQL(
+            "SELECT subject_id FROM {}.{} WHERE subject_id = ANY(%s) AND key IS NOT NULL"
+        ).format(schema, keys)
         library_pool = self.datastore.pool
         self.writers = LifoConnectionPool(
             library_pool.conninfo,
@@ -85,7 +114,8 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
         )
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **_: Any) -> list[int]:
-        # One JSON parameter: psycopg adapts it far faster than four arrays.
+        keys = self.keyring.take_pending() if self.keyring else {}
+        # JSON parameters: psycopg adapts them far faster than arrays.
         params = (
             orjson.dumps(
                 [
@@ -98,20 +128,113 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
                     for e in stored_events
                 ]
             ).decode(),
+            orjson.dumps(
+                [(str(k), base64.b64encode(v).decode()) for k, v in keys.items()]
+            ).decode(),
         )
         if self.writers.closed:
             self.writers.open(wait=True)
         try:
             with self.writers.connection() as conn, conn.cursor() as cursor:
                 cursor.execute(self.sql_assure_insert, params, prepare=True)
-                return [row["assure_insert_events"] for row in cursor.fetchall()]
+                ids = [row["assure_insert_events"] for row in cursor.fetchall()]
         except psycopg.IntegrityError as e:
             raise IntegrityError(str(e)) from e
         except psycopg.OperationalError as e:
             raise OperationalError(str(e)) from e
+        if keys and self.keyring:
+            self.keyring.stored(keys)
+        return ids
+
+    def select_key(self, subject: UUID) -> tuple[bool, bytes | None]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self.sql_select_key, (subject,))
+            row = curs.fetchone()
+        return (False, None) if row is None else (True, row["key"])
+
+    def destroy_key(self, subject: UUID, at: datetime) -> bool:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self.sql_destroy_key, (at, subject))
+            return curs.rowcount > 0
+
+    def live_keys(self, subjects: list[UUID]) -> set[UUID]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self.sql_live_keys, (subjects,))
+            return {row["subject_id"] for row in curs.fetchall()}
 
     def close(self) -> None:
         self.writers.close()
+
+
+class KeyedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
+    """The library's SQLite recorder, storing new personal data keys in the same
+    transaction as the events first sealed with them."""
+
+    keyring: KeyRing | None = None
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} (subject_id TEXT PRIMARY KEY, key BLOB, "
+            "created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP, destroyed_at TEXT)",
+        ]
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        keys = self.keyring.take_pending() if self.keyring else {}
+        ids = super().insert_events(stored_events, new_keys=keys, **kwargs)
+        if keys and self.keyring:
+            self.keyring.stored(keys)
+        return ids
+
+    def _insert_events(
+        self,
+        c: Any,
+        stored_events: Sequence[StoredEvent],
+        *,
+        new_keys: dict[UUID, bytes] | None = None,
+        **kwargs: Any,
+    ) -> Sequence[int] | None:
+        if new_keys:
+            c.executemany(
+                f"INSERT INTO {KEYS_TABLE} (subject_id, key) VALUES (?, ?)",
+                [(subject.hex, key) for subject, key in new_keys.items()],
+            )
+        return super()._insert_events(c, stored_events, **kwargs)
+
+    def select_key(self, subject: UUID) -> tuple[bool, bytes | None]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT key FROM {KEYS_TABLE} WHERE subject_id = ?", (subject.hex,))
+            row = c.fetchone()
+        return (False, None) if row is None else (True, row[0])
+
+    def destroy_key(self, subject: UUID, at: datetime) -> bool:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"UPDATE {KEYS_TABLE} SET key = NULL, destroyed_at = ? "
+                "WHERE subject_id = ? AND key IS NOT NULL",
+                (at.isoformat(), subject.hex),
+            )
+            return bool(c.sqlite_cursor.rowcount > 0)
+
+    def live_keys(self, subjects: list[UUID]) -> set[UUID]:
+        marks = ", ".join("?" for _ in subjects)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT subject_id FROM {KEYS_TABLE} "
+                f"WHERE subject_id IN ({marks}) AND key IS NOT NULL",
+                [s.hex for s in subjects],
+            )
+            return {UUID(row[0]) for row in c.fetchall()}
+
+
+def key_table(recorder: ApplicationRecorder) -> KeyTable:
+    """The store's personal data key table: our recorders hold it beside the events."""
+    if isinstance(recorder, OrderedPostgresApplicationRecorder | KeyedSQLiteApplicationRecorder):
+        return recorder
+    msg = f"{type(recorder).__name__} keeps no personal data keys"
+    raise TypeError(msg)
 
 
 def _writer_session(lock_timeout: int) -> Callable[[psycopg.Connection[Any]], None]:
@@ -152,6 +275,7 @@ def event_store_env(settings: Settings) -> dict[str, str]:
             PERSISTENCE_MODULE="eventsourcing.sqlite",
             SQLITE_DBNAME=str(settings.events_path),
             SQLITE_LOCK_TIMEOUT="10",
+            APPLICATION_RECORDER_TOPIC=get_topic(KeyedSQLiteApplicationRecorder),
         )
     return env
 

@@ -21,6 +21,8 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
+SEALED_MARK = b'"$sealed"'  # in a stored state only where personal data was sealed
+
 
 class OrjsonTranscoder(Transcoder):
     def encode(self, obj: Any) -> bytes:
@@ -41,6 +43,7 @@ class PydanticMapper(Mapper[UUID]):
         class_version = getattr(type(model), "class_version", 1)
         if class_version > 1:
             state["class_version"] = class_version
+        self.seal_state(type(model), domain_event.originator_id, state)
         data = self.transcoder.encode(state)
         if self.compressor:
             data = self.compressor.compress(data)
@@ -57,6 +60,8 @@ class PydanticMapper(Mapper[UUID]):
         try:
             state = self.decode_state(stored_event)
             cls = resolve_topic(stored_event.topic)
+            if SEALED_MARK in stored_event.state:
+                self.unseal_state(UUID(str(stored_event.originator_id)), state)
             upcast(cls, state)
             state["originator_id"] = stored_event.originator_id
             state["originator_version"] = stored_event.originator_version
@@ -67,6 +72,12 @@ class PydanticMapper(Mapper[UUID]):
                 f"{stored_event.originator_id}@{stored_event.originator_version}: {e}"
             )
             raise MapperDeserialisationError(msg) from e
+
+    def seal_state(self, cls: type[Any], subject: UUID, state: dict[str, Any]) -> None:
+        """Protect personal fields before the state is stored (here: nothing to do)."""
+
+    def unseal_state(self, subject: UUID, state: dict[str, Any]) -> None:
+        """Undo ``seal_state`` on a stored state (here: nothing to do)."""
 
     def decode_state(self, stored_event: StoredEvent) -> dict[str, Any]:
         """The stored state as JSON values, without making an event of it."""

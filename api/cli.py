@@ -123,7 +123,10 @@ def scheduler(settings: Settings, action: str, now: datetime | None) -> int:
             at = now or datetime.now(UTC)
             done = engine.tick(at)
             engine.projector.catch_up()
-            print(json.dumps({"now": at.isoformat(), "recorded": done}))
+            leader = bool(done)  # a standby runs nothing: another scheduler leads
+            print(json.dumps({"now": at.isoformat(), "leader": leader, "recorded": done}))
+            if not leader:
+                print("another scheduler leads: this tick ran nothing", file=sys.stderr)
             return 0
         engine.start()
         print("Scheduler running (leader or standby); Ctrl-C stops it", flush=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from adapters.auth import Argon2Hasher, TokenService, secret_key
-from adapters.eventstore import event_store_env, position_of, positions_of
+from adapters.eventstore import event_store_env, key_table, position_of, positions_of
 from adapters.locks import AdvisoryLock, Leadership, SoleLeader
+from adapters.personal import KeyRing, SealingMapper
 from adapters.reference import load_questionnaires
 from adapters.scheduler import Scheduler
 from adapters.settings import Settings
@@ -55,6 +56,7 @@ class Engine:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.db = open_views(settings)
+        self.keyring = KeyRing()
         self.client_view = ClientsView()
         self.staff_view = StaffView()
         self.fund_view = FundsView()
@@ -86,7 +88,9 @@ class Engine:
                 on_saved=self._saved,
                 position_finder=position_of,
                 positions_finder=positions_of,
+                mapper=SealingMapper(self.keyring),
             )
+        self.keyring.attach(key_table(self.store.recorder))
         self.worker_config = WorkerConfig(
             batch_size=settings.projection_batch_size,
             max_attempts=settings.projection_max_attempts,
@@ -108,7 +112,7 @@ class Engine:
         self.projector = Projector(self.store, self.db, workers, listen=listen, channel=channel)
         self.history = History(self.store)
         self.replay = DecisionReplay(self.store, settings.supplier_policy, settings.cqp_policy)
-        self.clients = ClientCommands(self.store, settings.client_policy)
+        self.clients = ClientCommands(self.store, settings.client_policy, self.keyring)
         self.funds = FundCommands(self.store)
         self.purchases = PurchaseCommands(self.store, settings.suitability_policy)
         self.tickets = TicketCommands(self.store, settings.sla_policy)

@@ -75,11 +75,21 @@ def register_jobs(engine: Engine) -> None:
         ids = engine.purchase_view.unconfirmed(db, now, BATCH)
         return _each("purchase_lapses", now, ids, lambda c, i: [engine.purchases.lapse(c, i)])
 
+    def erasures(now: datetime) -> int:
+        """Destroy any key an erasure left alive (a crash between its event and its key)."""
+        destroyed, after = 0, ""
+        while ids := engine.client_view.erased_clients(db, after, BATCH):
+            for client_id in engine.keyring.live(ids):
+                destroyed += engine.keyring.destroy(client_id, now)
+            after = str(ids[-1])
+        return destroyed
+
     for name, job in (
         ("assessments", assessments),
         ("ticket_breaches", ticket_breaches),
         ("reaudits", reaudits),
         ("cqp_overdue", cqp_overdue),
         ("purchase_lapses", purchase_lapses),
+        ("erasures", erasures),
     ):
         scheduler.add(name, job)

@@ -69,6 +69,10 @@ class ClientPatch(Strict):
         return self
 
 
+class Erasure(Strict):
+    reason: Reason
+
+
 class TierChange(Strict):
     tier: Short
     reason: Reason
@@ -142,6 +146,7 @@ class ClientPublic(BaseModel):
     version: int
     registered_at: datetime
     updated_at: datetime
+    erased_at: datetime | None = None
 
 
 class OpenTicket(BaseModel):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from typing import Protocol
 from uuid import UUID, uuid4
 
 from application.common import CommandResult, Commands, Idempotency
@@ -14,10 +16,17 @@ from domain.keys import UniqueKey, unique_key_id
 from domain.policies import ClientPolicy
 
 
+class PersonalKeys(Protocol):
+    """Where each person's data key is kept (and destroyed)."""
+
+    def destroy(self, subject: UUID, at: datetime) -> bool: ...
+
+
 class ClientCommands(Commands):
-    def __init__(self, store: Store, policy: ClientPolicy) -> None:
+    def __init__(self, store: Store, policy: ClientPolicy, keys: PersonalKeys) -> None:
         super().__init__(store)
         self.policy = policy
+        self.keys = keys
 
     def register(
         self,
@@ -138,3 +147,18 @@ class ClientCommands(Commands):
             lambda c: c.record_feedback(ctx, rating, comment),
             idem=idem,
         )
+
+    def erase_personal_data(
+        self, ctx: Context, client_id: UUID, reason: str, idem: Idempotency | None = None
+    ) -> CommandResult:
+        """Erase a client's personal data by destroying their key (crypto-shredding).
+
+        The event is saved first, then the key destroyed; a crash in between leaves an
+        erased client with a live key, which a repeated erasure (or the scheduler's
+        ``erasures`` job) destroys. The event makes the views forget at once.
+        """
+        result = self.update(
+            ctx, Client, client_id, lambda c: c.erase_personal_data(ctx, reason), idem=idem
+        )
+        destroyed = self.keys.destroy(client_id, ctx.at)
+        return replace(result, changed=result.changed or destroyed)

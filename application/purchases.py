@@ -42,6 +42,7 @@ class PurchaseCommands(Commands):
         if (earlier := self.replayed(ctx, idem)) is not None:
             return PurchaseRequested(earlier, self.first_event(earlier.id, Purchase.Requested))
         client = self.load(Client, client_id)
+        client.check_not_erased()
         inputs = self.inputs(ctx, client, fund_code)
         purchase = Purchase.request(
             ctx, uuid4(), client.id, client.branch, amount, inputs, self.policy.confirmation_hours

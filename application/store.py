@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent, Repository
-from eventsourcing.persistence import Recording
+from eventsourcing.persistence import Mapper, Recording
 from eventsourcing.utils import Environment
 
 from domain.base import Snapshot
@@ -60,17 +60,23 @@ class Store(Application[UUID]):
         on_saved: Callable[[int], None] | None = None,
         position_finder: Callable[[Any, UUID, int], int] | None = None,
         positions_finder: Callable[[Any, UUID], dict[int, int]] | None = None,
+        mapper: Mapper[UUID] | None = None,
     ) -> None:
         intervals = {SNAPSHOTTABLE[name]: n for name, n in (snapshot_intervals or {}).items()}
         self.__dict__["snapshotting_intervals"] = intervals
         self._on_saved = on_saved
         self._position_finder = position_finder
         self._positions_finder = positions_finder
+        self._mapper = mapper
         super().__init__(dict(env))
 
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
         """Use only the given settings: never the process environment."""
         return Environment(name, dict(env or {}))
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """The mapper given (one that seals personal data), else the configured one."""
+        return self._mapper or super().construct_mapper()
 
     def construct_repository(self) -> Repository[UUID]:
         """The library's repository without its cache (commands always read the store)."""

@@ -15,6 +15,8 @@ from eventsourcing.domain import CanInitAggregate, CanMutateAggregate, CanSnapsh
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel, ConfigDict, Field
 
+ERASED = "[erased]"  # what a personal value reads as once its person's key is destroyed
+
 
 class EventMeta(BaseModel):
     """Who caused an event and within which request or job."""
@@ -53,6 +55,8 @@ class DomainEvent(BaseModel):
     timestamp: datetime
     meta: EventMeta
     class_version: ClassVar[int] = 1
+    # Fields holding personal data: stored sealed with the key of the aggregate's person.
+    personal_fields: ClassVar[tuple[str, ...]] = ()
 
 
 class Event(DomainEvent, CanMutateAggregate[UUID]):
@@ -81,6 +85,8 @@ class Aggregate:
     """
 
     State: ClassVar[type[SnapshotState]]
+    # Fields of ``State`` holding personal data: sealed in snapshots like event fields.
+    personal_fields: ClassVar[tuple[str, ...]] = ()
 
     def __base_init__(
         self, originator_id: UUID, originator_version: int, timestamp: datetime

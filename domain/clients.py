@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID
 
-from domain.base import Aggregate, Context, Created, Event, SnapshotState
+from domain.base import ERASED, Aggregate, Context, Created, Event, SnapshotState
 from domain.errors import Conflict, InvalidField
 from domain.policies import ClientPolicy
 
@@ -41,6 +41,8 @@ class Client(Aggregate):
     tags: list[str]
     assessment_id: UUID | None
     exempt: bool
+    erased: bool
+    personal_fields: ClassVar[tuple[str, ...]] = CONTACT_FIELDS
 
     class State(SnapshotState):
         name: str
@@ -53,8 +55,10 @@ class Client(Aggregate):
         tags: list[str]
         assessment_id: UUID | None = None
         exempt: bool = False
+        erased: bool = False
 
     class Registered(Created):
+        personal_fields: ClassVar[tuple[str, ...]] = (*CONTACT_FIELDS, "id_number")
         name: str
         id_number: str
         phone: str
@@ -75,8 +79,10 @@ class Client(Aggregate):
             aggregate.tags = []
             aggregate.assessment_id = None
             aggregate.exempt = False
+            aggregate.erased = False
 
     class ContactDetailsChanged(Event):
+        personal_fields: ClassVar[tuple[str, ...]] = ("changes",)
         changes: dict[str, str]
 
         def apply(self, aggregate: Client) -> None:
@@ -100,6 +106,7 @@ class Client(Aggregate):
             aggregate.tags = list(self.tags)
 
     class InteractionLogged(Event):
+        personal_fields: ClassVar[tuple[str, ...]] = ("summary",)
         channel: Channel
         summary: str
         occurred_at: datetime
@@ -108,6 +115,7 @@ class Client(Aggregate):
         """Version 2 renamed ``score`` to ``rating``."""
 
         class_version: ClassVar[int] = 2
+        personal_fields: ClassVar[tuple[str, ...]] = ("comment",)
         rating: int
         comment: str
 
@@ -130,6 +138,17 @@ class Client(Aggregate):
 
         def apply(self, aggregate: Client) -> None:
             aggregate.exempt = True
+
+    class PersonalDataErased(Event):
+        """The client's key was destroyed: every personal value of theirs reads as erased.
+        Their records (assessments, purchases, decisions) stay complete."""
+
+        reason: str
+
+        def apply(self, aggregate: Client) -> None:
+            for field in CONTACT_FIELDS:
+                setattr(aggregate, field, ERASED)
+            aggregate.erased = True
 
     @classmethod
     def register(
@@ -166,6 +185,7 @@ class Client(Aggregate):
 
     def update_contact(self, ctx: Context, **fields: str | None) -> None:
         """Change contact fields; only the fields that really change are recorded."""
+        self.check_not_erased()
         unknown = set(fields) - set(CONTACT_FIELDS)
         if unknown:
             raise InvalidField(sorted(unknown)[0], "not a contact field")
@@ -206,6 +226,7 @@ class Client(Aggregate):
         policy: ClientPolicy,
     ) -> None:
         """Log a contact with the client; it cannot have happened in the future."""
+        self.check_not_erased()
         when = occurred_at or ctx.at
         if when.tzinfo is None:
             raise InvalidField("occurred_at", "must include a time zone")
@@ -217,12 +238,14 @@ class Client(Aggregate):
 
     def record_feedback(self, ctx: Context, rating: int, comment: str) -> None:
         """Record the client's feedback, rated 1 to 5."""
+        self.check_not_erased()
         if not 1 <= rating <= 5:
             raise InvalidField("rating", "must be between 1 and 5")
         self._record(self.FeedbackRecorded, ctx, rating=rating, comment=comment)
 
     def record_assessment(self, ctx: Context, assessment_id: UUID) -> None:
         """Make a newly taken assessment the client's current one."""
+        self.check_not_erased()
         self._record(self.AssessmentRecorded, ctx, assessment_id=assessment_id)
 
     def record_exemption(self, ctx: Context, reason: str) -> None:
@@ -231,6 +254,23 @@ class Client(Aggregate):
             raise NotProfessional("only professional investors can be exempted")
         if not self.exempt:
             self._record(self.SuitabilityExemptionRecorded, ctx, reason=reason)
+
+    def erase_personal_data(self, ctx: Context, reason: str) -> None:
+        """Erase the client's personal data (the key is destroyed beside this event); a
+        second erasure records nothing."""
+        if not reason.strip():
+            raise InvalidField("reason", "must not be empty")
+        if not self.erased:
+            self._record(self.PersonalDataErased, ctx, reason=reason)
+
+    def check_not_erased(self) -> None:
+        """Refuse anything new for a client whose personal data was erased."""
+        if self.erased:
+            raise ClientErased("the client's personal data was erased: nothing new is recorded")
+
+
+class ClientErased(Conflict):
+    """The client's personal data was erased."""
 
 
 class NotProfessional(Conflict):

@@ -9,13 +9,16 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from adapters.sql import Tx, ViewDatabase
-from domain.clients import Client
+from domain.base import ERASED
+from domain.clients import CONTACT_FIELDS, Client
 from domain.risk import RiskAssessment
 from projections.base import View
 
 
 def mask(id_number: str) -> str:
-    """Keep only the last 4 characters of an identity number."""
+    """Keep only the last 4 characters of an identity number (an erased one reads erased)."""
+    if id_number == ERASED:
+        return ERASED
     return "*" * max(len(id_number) - 4, 0) + id_number[-4:]
 
 
@@ -32,7 +35,7 @@ def decode_cursor(cursor: str) -> int:
 
 class ClientsView(View):
     name = "clients"
-    schema_version = 3
+    schema_version = 4
     tables: ClassVar[dict[str, list[str]]] = {
         "view_clients": [
             "CREATE TABLE {t} (id TEXT PRIMARY KEY, seq BIGINT NOT NULL, name TEXT NOT NULL, "
@@ -46,10 +49,11 @@ class ClientsView(View):
             "risk_assessment_id TEXT, risk_level TEXT, risk_score INTEGER, risk_horizon TEXT, "
             "risk_varieties TEXT, risk_lowest INTEGER, risk_assessed_at TEXT, "
             "risk_review_due_at TEXT, risk_expires_at TEXT, risk_reminder TEXT, "
-            "risk_check_at TEXT)",
+            "risk_check_at TEXT, erased_at TEXT)",
             "CREATE INDEX {ix}_seq ON {t} (seq)",
             "CREATE INDEX {ix}_risk_check ON {t} (risk_check_at)",
             "CREATE INDEX {ix}_branch ON {t} (branch, seq)",
+            "CREATE INDEX {ix}_erased ON {t} (id) WHERE erased_at IS NOT NULL",
         ],
         "view_client_tags": [
             "CREATE TABLE {t} (client_id TEXT NOT NULL, tag TEXT NOT NULL, "
@@ -72,6 +76,7 @@ class ClientsView(View):
         Client.FeedbackRecorded: "feedback_recorded",
         Client.AssessmentRecorded: "assessment_recorded",
         Client.SuitabilityExemptionRecorded: "exemption_recorded",
+        Client.PersonalDataErased: "erased",
         RiskAssessment.Assessed: "assessed",
         RiskAssessment.ProfileConfirmed: "profile_confirmed",
         RiskAssessment.ReviewDue: "review_due",
@@ -163,6 +168,28 @@ class ClientsView(View):
 
     def exemption_recorded(self, tx: Tx, e: Client.SuitabilityExemptionRecorded, _: int) -> None:
         self._touch(tx, e, "exempt = 1, exemption_reason = ?, ", (e.reason,))
+
+    def erased(self, tx: Tx, e: Client.PersonalDataErased, _: int) -> None:
+        client_id = str(e.originator_id)
+        tx.execute(
+            f"UPDATE {self.t('view_client_interactions')} SET summary = ? WHERE client_id = ?",
+            (ERASED, client_id),
+        )
+        fields = (*CONTACT_FIELDS, "name_lc", "id_number_masked")
+        sets = "".join(f"{field} = ?, " for field in fields)
+        self._touch(
+            tx, e, f"{sets}erased_at = ?, ", (*(ERASED for _ in fields), e.timestamp.isoformat())
+        )
+
+    def erased_clients(self, db: ViewDatabase, after: str, limit: int) -> list[UUID]:
+        """Erased clients in id order after ``after`` (the scheduler's sweep of keys)."""
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT id FROM {self.t('view_clients')} WHERE erased_at IS NOT NULL "
+                "AND id > ? ORDER BY id LIMIT ?",
+                (after, limit),
+            )
+        return [UUID(r["id"]) for r in rows]
 
     def assessed(self, tx: Tx, e: RiskAssessment.Assessed, _: int) -> None:
         # The assessment's own version is not the client's: only the risk columns change.

@@ -16,6 +16,7 @@ from api.schemas import (
     ClientPage,
     ClientPatch,
     ClientPublic,
+    Erasure,
     FeedbackCreate,
     InteractionCreate,
     InteractionPage,
@@ -143,6 +144,17 @@ def update_contact(
             **body.model_dump(exclude_unset=True),
         )
     )
+
+
+@router.post("/{client_id}/erase", dependencies=[Depends(roles(Role.ADMIN))])
+def erase_personal_data(
+    client_id: UUID, body: Erasure, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+) -> WriteResult:
+    """Erase the client's personal data (crypto-shredding): their key is destroyed, so name,
+    identity number, contacts, interaction notes and feedback comments read as erased
+    everywhere, history included; suitability records stay complete. Repeating it records
+    nothing."""
+    return _written(engine.clients.erase_personal_data(ctx, client_id, body.reason, idem))
 
 
 @router.post("/{client_id}/tier", dependencies=[REGISTRARS])

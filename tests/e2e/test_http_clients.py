@@ -20,6 +20,7 @@ CLIENT_ROUTES = [
     ("POST", "/api/v1/clients/{id}/interactions"),
     ("GET", "/api/v1/clients/{id}/interactions"),
     ("POST", "/api/v1/clients/{id}/feedback"),
+    ("POST", "/api/v1/clients/{id}/erase"),
 ]
 
 

@@ -3,6 +3,7 @@ each flags what is due once, and a repeated tick records nothing."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
+import pytest
 
 from adapters.settings import Settings
 from api.engine import Engine
@@ -96,6 +98,7 @@ def test_each_job_flags_once_as_time_passes(api: Api) -> None:
         "reaudits": 0,
         "cqp_overdue": 1,
         "purchase_lapses": 1,
+        "erasures": 0,
     }
     head = engine.store.head()
     assert set(tick(two_days).values()) == {0}  # a repeat records nothing
@@ -157,6 +160,36 @@ def test_the_command_line_tick_twice_records_nothing_the_second_time(api: Api) -
     assert '"ticket_breaches": 2' in first
     assert '"purchase_lapses": 0' in second
     assert '"ticket_breaches": 0' in second
+
+
+@pytest.mark.parametrize("store_kind", [pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_two_processes_ticking_at_once_on_postgres_record_each_thing_once(api: Api) -> None:
+    # Given everything due, on PostgreSQL, and two `assure scheduler tick` processes
+    given_a_bit_of_everything(api)
+    engine = api.engine
+    engine.projector.catch_up()
+    head = engine.store.head()
+    at = (NOW + timedelta(days=2)).isoformat()
+    command = [sys.executable, "-m", "api.cli", "scheduler", "tick", "--now", at]
+    # When both tick as of the same instant at the same time
+    runs = [
+        subprocess.Popen(
+            command, cwd=ROOT, env=env_for(engine.settings), stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = [json.loads(run.communicate(timeout=120)[0]) for run in runs]
+    # Then each due thing was recorded once, by whichever ran the jobs
+    totals = {
+        name: sum(o["recorded"].get(name, 0) for o in outputs)
+        for name in ("ticket_breaches", "cqp_overdue", "purchase_lapses")
+    }
+    assert totals == {"ticket_breaches": 2, "cqp_overdue": 1, "purchase_lapses": 1}
+    assert any(o["leader"] for o in outputs)
+    recorded = engine.store.head() - head
+    # And a third tick finds nothing left to record
+    assert set(engine.tick(NOW + timedelta(days=2)).values()) == {0}
+    assert engine.store.head() - head == recorded
 
 
 def test_a_second_scheduler_stands_by_on_postgres(tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from api.engine import Engine
@@ -18,6 +19,7 @@ from domain.base import Context
 from domain.cqp import Milestone
 from domain.errors import NotFound
 from domain.suitability import RULE_VERSION, Decision, Inputs, Outcome
+from domain.suppliers import SECTIONS, AssessmentKind, AuditNotPassed, AvlDecision, Site
 from domain.vocab import FundType, Horizon, RiskRating, Variety
 from tests.conftest import client_fields
 
@@ -198,3 +200,77 @@ def test_any_generated_purchase_replays_consistently_whatever_changed_after_it(
     assert replay.consistent, replay.differences
     assert replay.inputs["fund"]["risk_rating"] == rating.value
     assert replay.inputs["assessment"]["version"] == 1
+
+
+def section_scores(low: int) -> st.SearchStrategy[dict[str, list[int]]]:
+    return st.fixed_dictionaries(
+        {
+            name: st.lists(st.integers(low, 4), min_size=n, max_size=n)
+            for name, n in SECTIONS.items()
+        }
+    )
+
+
+SCORES = section_scores(3) | section_scores(0)  # good audits often, any audit too
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    audit=SCORES,
+    decision=st.sampled_from([AvlDecision.APPROVE, AvlDecision.APPROVE_CONDITIONAL]),
+    later_audit=st.none() | SCORES,
+    later_suspension=st.booleans(),
+)
+def test_any_generated_avl_decision_replays_on_the_audit_it_rested_on(
+    engine: Engine,
+    audit: dict[str, list[int]],
+    decision: AvlDecision,
+    later_audit: dict[str, list[int]] | None,
+    later_suspension: bool,
+) -> None:
+    # Given a supplier audited on site with generated scores, and an approval asked for
+    n = next(_counter)
+    ctx = Context(actor="sqe-gen", at=NOW + timedelta(minutes=n), correlation_id=f"a-{n}")
+    site = Site(name="Kunshan", country="CN", city="Kunshan")
+    supplier = engine.suppliers.register(ctx, f"Gen {n}", [site], ["connectors"]).id
+
+    def onsite(scores: dict[str, list[int]], at: Context) -> Any:
+        return engine.suppliers.assess(
+            at,
+            supplier,
+            kind=AssessmentKind.ONSITE,
+            site="Kunshan",
+            on=at.at.date(),
+            auditors=["a"],
+            scores=scores,
+            findings=[],
+        ).assessment
+
+    first = onsite(audit, ctx)
+    try:
+        engine.suppliers.decide_avl(ctx, supplier, "connectors", decision, "generated")
+    except AuditNotPassed:
+        event("approval refused")
+        # Then a refused approval recorded no decision, and there is nothing to replay
+        assert not first.passed
+        with pytest.raises(NotFound):
+            engine.replay.avl(supplier, "connectors")
+        return
+    event("approved")
+    # And whatever happened after it: another audit, a suspension
+    later = ctx.model_copy(update={"at": ctx.at + timedelta(days=1)})
+    if later_audit is not None:
+        onsite(later_audit, later)
+    replayed = engine.replay.avl(supplier, "connectors")
+    if later_suspension:
+        engine.suppliers.decide_avl(later, supplier, "connectors", AvlDecision.SUSPEND, "gen")
+        assert engine.replay.avl(supplier, "connectors").inputs["decision"] == "suspend"
+    # When the approval is replayed, then it rests on the audit as it stood, and agrees
+    assert first.passed
+    assert replayed.consistent, replayed
+    assert replayed.inputs["decision"] == decision.value
+    assert replayed.inputs["last_onsite_audit"]["mean"] == first.mean

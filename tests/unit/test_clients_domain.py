@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.base import Context
-from domain.clients import Channel, Client, InvestorType
+from domain.base import ERASED, Context
+from domain.clients import CONTACT_FIELDS, Channel, Client, ClientErased, InvestorType
 from domain.errors import InvalidField
 from domain.policies import ClientPolicy
 
@@ -131,3 +132,54 @@ def test_when_feedback_out_of_range_then_refused(rating: int) -> None:
     with pytest.raises(InvalidField) as err:
         client.record_feedback(CTX, rating, "x")
     assert err.value.field == "rating"
+
+
+def test_when_erased_then_personal_data_erased_recorded_with_reason_and_fields_erased() -> None:
+    client = given_client()
+    client.erase_personal_data(CTX, "written request")
+    [event] = client.collect_events()
+    assert isinstance(event, Client.PersonalDataErased)
+    assert event.reason == "written request"
+    assert event.meta.actor == "advisor-1"
+    assert client.erased
+    assert {client.name, client.phone, client.email, client.address} == {ERASED}
+    assert (client.branch, client.tier) == ("SH-LUJIAZUI", "standard")
+
+
+def test_given_erased_client_when_erased_again_then_nothing_recorded() -> None:
+    client = given_client()
+    client.erase_personal_data(CTX, "request")
+    client.collect_events()
+    client.erase_personal_data(CTX, "again")
+    assert client.collect_events() == []
+
+
+def test_when_erased_without_reason_then_refused() -> None:
+    with pytest.raises(InvalidField) as err:
+        given_client().erase_personal_data(CTX, "  ")
+    assert err.value.field == "reason"
+
+
+def test_given_erased_client_when_anything_personal_or_new_then_refused() -> None:
+    client = given_client()
+    client.erase_personal_data(CTX, "request")
+    client.collect_events()
+    commands: list[Callable[[], None]] = [
+        lambda: client.update_contact(CTX, phone="+86 139"),
+        lambda: client.log_interaction(CTX, Channel.CALL, "call", None, POLICY),
+        lambda: client.record_feedback(CTX, 4, "good"),
+        lambda: client.record_assessment(CTX, uuid.uuid4()),
+    ]
+    for command in commands:
+        with pytest.raises(ClientErased):
+            command()
+    assert client.collect_events() == []
+
+
+def test_personal_fields_are_declared_on_every_client_event_that_carries_them() -> None:
+    # The mapper seals exactly these: a new personal field must be declared to be sealed.
+    assert set(Client.Registered.personal_fields) == {*CONTACT_FIELDS, "id_number"}
+    assert Client.ContactDetailsChanged.personal_fields == ("changes",)
+    assert Client.InteractionLogged.personal_fields == ("summary",)
+    assert Client.FeedbackRecorded.personal_fields == ("comment",)
+    assert set(Client.personal_fields) <= set(Client.State.model_fields)

@@ -37,9 +37,11 @@ ALLOWED: dict[str, set[str]] = {
         "argon2",
         "structlog",
         "apscheduler",
+        "Crypto",
     },
 }
 THIRD_PARTY_HINTS = {
+    "Crypto",
     "fastapi",
     "starlette",
     "uvicorn",

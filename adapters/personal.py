@@ -1,0 +1,213 @@
+"""Personal data in events, sealed with a key per person (crypto-shredding).
+
+Event classes name their personal fields (``personal_fields``); an aggregate names the
+personal fields of its snapshot state the same way. The mapper seals every string within
+those fields with AES-256-GCM under the key of the aggregate the event belongs to, bound to
+that id; the stored JSON keeps the shape, each string replaced by ``{"$sealed": "…"}``.
+
+A person's key is made on the first sealed event and stored in ``personal_data_keys``,
+beside the events and **in the same transaction** as the first events sealed with it, so
+no event is ever stored under a key that was not. Erasure destroys the key (the row stays,
+with no key, as the record that it was destroyed): every sealed string of that person then
+reads as ``ERASED``, in aggregates, snapshots, history and rebuilt views alike, while the
+stored bytes, and so the audit chain, are untouched.
+
+Keys are cached per process (bounded, for ``KEY_TTL_SECONDS``), so another process may read
+an erased person's data for that long after the erasure.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from Crypto.Cipher import AES
+from eventsourcing.utils import resolve_topic
+
+from adapters.serialization import OrjsonTranscoder, PydanticMapper
+from domain.base import ERASED, Snapshot
+from domain.errors import Conflict
+
+KEY_TTL_SECONDS = 30.0
+CACHE_SIZE = 100_000
+SEALED = "$sealed"
+NONCE_BYTES = 12
+
+
+class PersonalDataErased(Conflict):
+    """This person's personal data was erased: nothing personal can be recorded again."""
+
+
+class KeyTable(Protocol):
+    """The store's table of personal data keys (SQLite or PostgreSQL)."""
+
+    keyring: KeyRing | None
+
+    def select_key(self, subject: UUID) -> tuple[bool, bytes | None]:
+        """Whether a row exists, and the key (None once destroyed)."""
+        ...
+
+    def destroy_key(self, subject: UUID, at: datetime) -> bool:
+        """Destroy the key; True when a key was there to destroy."""
+        ...
+
+    def live_keys(self, subjects: list[UUID]) -> set[UUID]:
+        """Those of the subjects whose key still exists."""
+        ...
+
+
+class KeyRing:
+    """Keys by person: made when first needed, cached, destroyed on erasure."""
+
+    def __init__(self) -> None:
+        self.table: KeyTable | None = None
+        self._cache: OrderedDict[UUID, tuple[float, bytes | None]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def attach(self, table: KeyTable) -> None:
+        """Use the event store's key table (once the store exists); its recorder stores
+        the keys this ring makes."""
+        self.table = table
+        table.keyring = self
+
+    # -- keys ---------------------------------------------------------------------------
+
+    def _cached(self, subject: UUID) -> tuple[bool, bytes | None]:
+        with self._lock:
+            hit = self._cache.get(subject)
+            if hit is not None and time.monotonic() - hit[0] < KEY_TTL_SECONDS:
+                self._cache.move_to_end(subject)
+                return True, hit[1]
+        if self.table is None:
+            return False, None
+        exists, key = self.table.select_key(subject)
+        if exists:
+            self._remember(subject, key)
+        return exists, key
+
+    def _remember(self, subject: UUID, key: bytes | None) -> None:
+        with self._lock:
+            self._cache[subject] = (time.monotonic(), key)
+            self._cache.move_to_end(subject)
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+
+    def _pending(self) -> dict[UUID, bytes]:
+        pending: dict[UUID, bytes] | None = getattr(self._local, "pending", None)
+        if pending is None:
+            pending = self._local.pending = {}
+        return pending
+
+    def key_for_sealing(self, subject: UUID, *, new: bool = False) -> bytes:
+        """The subject's key; a new one (stored with the events) if it has none yet. For a
+        ``new`` aggregate nothing is looked up: a key it had would fail the insert."""
+        pending = self._pending()
+        if subject in pending:
+            return pending[subject]
+        exists, key = (False, None) if new else self._cached(subject)
+        if key is not None:
+            return key
+        if exists:
+            raise PersonalDataErased(f"the personal data of {subject} was erased")
+        pending[subject] = key = os.urandom(32)
+        return key
+
+    def take_pending(self) -> dict[UUID, bytes]:
+        """The keys made for the events about to be stored (this thread), to store with
+        them; forgotten here either way."""
+        pending = self._pending()
+        self._local.pending = {}
+        return pending
+
+    def stored(self, keys: dict[UUID, bytes]) -> None:
+        """The keys were stored with their events."""
+        for subject, key in keys.items():
+            self._remember(subject, key)
+
+    def destroy(self, subject: UUID, at: datetime) -> bool:
+        """Destroy the subject's key (erasure); True when there was one to destroy."""
+        assert self.table is not None, "the key ring is not attached to a store"
+        destroyed = self.table.destroy_key(subject, at)
+        self._remember(subject, None)
+        return destroyed
+
+    def live(self, subjects: list[UUID]) -> set[UUID]:
+        """Those of the subjects whose key still exists."""
+        assert self.table is not None, "the key ring is not attached to a store"
+        return self.table.live_keys(subjects) if subjects else set()
+
+    # -- sealing ------------------------------------------------------------------------
+
+    def seal(self, value: Any, key: bytes, subject: UUID) -> Any:
+        """Every string within ``value`` sealed; the shape and other values kept."""
+        if isinstance(value, str):
+            nonce = os.urandom(NONCE_BYTES)
+            cipher = AES.new(key, AES.MODE_GCM, nonce=nonce)
+            cipher.update(subject.bytes)
+            sealed, tag = cipher.encrypt_and_digest(value.encode())
+            return {SEALED: base64.b64encode(nonce + sealed + tag).decode()}
+        if isinstance(value, dict):
+            return {k: self.seal(v, key, subject) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.seal(v, key, subject) for v in value]
+        return value
+
+    def unseal(self, value: Any, subject: UUID) -> Any:
+        """Every sealed string within ``value`` opened, or ``ERASED`` without its key."""
+        if isinstance(value, dict):
+            if SEALED in value and len(value) == 1 and isinstance(value[SEALED], str):
+                exists, key = self._cached(subject)
+                if not exists:  # no key was ever made for it: not sealed by us
+                    return value
+                return ERASED if key is None else _open(value[SEALED], key, subject)
+            return {k: self.unseal(v, subject) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.unseal(v, subject) for v in value]
+        return value  # a string stored before sealing began is read as it is
+
+
+def _open(sealed: str, key: bytes, subject: UUID) -> str:
+    data = base64.b64decode(sealed)
+    nonce, body, tag = data[:NONCE_BYTES], data[NONCE_BYTES:-16], data[-16:]
+    cipher = AES.new(key, AES.MODE_GCM, nonce=nonce)
+    cipher.update(subject.bytes)
+    return cipher.decrypt_and_verify(body, tag).decode()
+
+
+def _personal(cls: type[Any], state: dict[str, Any]) -> tuple[dict[str, Any], Iterable[str]]:
+    """Where an event's personal fields are: the event itself, or a snapshot's state."""
+    if issubclass(cls, Snapshot):
+        aggregate = resolve_topic(state["topic"])
+        return state["state"], getattr(aggregate, "personal_fields", ())
+    return state, getattr(cls, "personal_fields", ())
+
+
+class SealingMapper(PydanticMapper):
+    """The one mapper, sealing personal fields with the person's key."""
+
+    def __init__(self, keyring: KeyRing) -> None:
+        super().__init__(transcoder=OrjsonTranscoder())
+        self.keyring = keyring
+
+    def seal_state(self, cls: type[Any], subject: UUID, state: dict[str, Any]) -> None:
+        """Seal the personal fields of a state about to be stored, in place."""
+        holder, fields = _personal(cls, state)
+        present = [f for f in fields if f in holder]
+        if present:
+            key = self.keyring.key_for_sealing(subject, new="originator_topic" in state)
+            for field in present:
+                holder[field] = self.keyring.seal(holder[field], key, subject)
+
+    def unseal_state(self, subject: UUID, state: dict[str, Any]) -> None:
+        """Open every sealed string of a stored state, in place, whatever field it is in
+        now (so an upcaster sees plain values)."""
+        for name, value in state.items():
+            state[name] = self.keyring.unseal(value, subject)

@@ -1,0 +1,222 @@
+"""Personal data on each store: sealed at rest with the client's key, and erased everywhere
+by destroying that key, while records stay complete and the audit chain still verifies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from adapters.eventstore import KEYS_TABLE
+from api.engine import Engine
+from domain.base import ERASED, Context
+from domain.clients import Channel, Client, ClientErased
+from domain.errors import DuplicateFound, InvalidField
+from domain.vocab import RiskRating
+from projections.audit import verify
+from tests.conftest import client_fields, drop_schema, make_settings
+from tests.integration.test_replay import NOW, buy
+
+PERSONAL = ("Lin Mei", "440101199001011234", "+86 13700000000", "lin.mei@example.cn")
+NOTES = ("asked about her mortgage", "prefers calls after six")
+
+
+@pytest.fixture
+def snapshotting(store_kind: str, tmp_path: Path) -> Iterator[Engine]:
+    """Client snapshots every 2 events, so erasure must reach into snapshots too."""
+    settings = make_settings(store_kind, tmp_path, snapshot_intervals={"Client": 2})
+    engine = Engine(settings)
+    yield engine
+    engine.close()
+    drop_schema(settings)
+
+
+def at(minutes: int) -> Context:
+    return Context(actor="u-admin", at=NOW + timedelta(minutes=minutes), correlation_id="e")
+
+
+def known_client(engine: Engine, id_number: str = PERSONAL[1]) -> UUID:
+    """A client with every kind of personal data: registration, a contact change, an
+    interaction and a feedback comment."""
+    name, _, phone, email = PERSONAL
+    fields = client_fields(name=name, id_number=id_number, email=email)
+    client = engine.clients.register(at(0), **fields).id
+    engine.clients.update_contact(at(1), client, expected_version=None, phone=phone)
+    engine.clients.log_interaction(at(2), client, Channel.CALL, NOTES[0], None)
+    engine.clients.record_feedback(at(3), client, 5, NOTES[1])
+    return client
+
+
+def stored_bytes(engine: Engine) -> bytes:
+    """Every stored record (events and snapshots) as the database holds it."""
+    notes = engine.store.recorder.select_notifications(1, 10_000)
+    snapshots = engine.store.snapshots
+    assert snapshots is not None
+    records = [n.state for n in notes]
+    for n in notes:
+        records += [s.state for s in snapshots.recorder.select_events(n.originator_id)]
+    return b"\n".join(records)
+
+
+def key_rows(engine: Engine) -> int:
+    """The rows of the key table, read beside the events (on SQLite, in their file)."""
+    recorder: Any = engine.store.recorder
+    with recorder.datastore.transaction(commit=False) as cursor:
+        table = (
+            f"{recorder.datastore.schema}.{KEYS_TABLE}"
+            if engine.db.dialect == "postgres"
+            else KEYS_TABLE
+        )
+        cursor.execute(f"SELECT COUNT(*) AS n FROM {table}")
+        return int(cursor.fetchone()["n"])
+
+
+def test_personal_data_is_sealed_at_rest_and_read_plainly_with_its_key(
+    snapshotting: Engine,
+) -> None:
+    # Given a client with personal data in four kinds of events and in snapshots
+    engine = snapshotting
+    client = known_client(engine)
+    # Then no personal value is in the stored bytes
+    raw = stored_bytes(engine)
+    for value in (*PERSONAL, *NOTES, "Century Avenue"):
+        assert value.encode() not in raw, value
+    # While the aggregate, its history and the views read them plainly
+    loaded: Any = engine.store.repository.get(client)
+    assert (loaded.name, loaded.phone, loaded.email) == (PERSONAL[0], PERSONAL[2], PERSONAL[3])
+    registered: Any = next(iter(engine.store.events.get(client)))
+    assert registered.id_number == PERSONAL[1]
+    engine.projector.catch_up()
+    row = engine.client_view.get(engine.db, client)
+    assert row is not None
+    assert row["name"] == PERSONAL[0]
+    assert row["id_number_masked"].endswith("1234")
+
+
+def test_given_erased_client_then_personal_data_reads_erased_everywhere(
+    snapshotting: Engine,
+) -> None:
+    # Given a client with personal data, shown in the views
+    engine = snapshotting
+    client = known_client(engine)
+    before = at(2).at + timedelta(seconds=30)
+    engine.projector.catch_up()
+    # When their personal data is erased
+    result = engine.clients.erase_personal_data(at(10), client, "client's request (Art. 17)")
+    assert result.changed
+    engine.projector.catch_up()
+    # Then the aggregate, from its latest snapshot and from its events, reads erased
+    loaded: Any = engine.store.repository.get(client)
+    assert loaded.erased
+    assert {loaded.name, loaded.phone, loaded.email, loaded.address} == {ERASED}
+    # And so does every event of its history, the past state included
+    events: list[Any] = list(engine.store.events.get(client))
+    assert events[0].name == events[0].id_number == ERASED
+    assert events[1].changes == {"phone": ERASED}
+    assert events[2].summary == ERASED
+    assert events[3].comment == ERASED
+    then = engine.history.as_of(Client, client, before)
+    assert then.name == ERASED
+    assert then.version == 3
+    # And the views: the client, their interactions, and a rebuilt view alike
+    for _ in range(2):
+        row = engine.client_view.get(engine.db, client)
+        assert row is not None
+        assert {row[k] for k in ("name", "id_number_masked", "phone", "email", "address")} == {
+            ERASED
+        }
+        assert row["erased_at"] is not None
+        assert row["branch"] == "SH-LUJIAZUI"  # what is not personal stays
+        notes, _ = engine.client_view.interactions(engine.db, client)
+        assert [n["summary"] for n in notes] == [ERASED]
+        engine.rebuild("clients")
+    # And the chain still verifies every stored record
+    assert verify(engine.store, engine.db).ok
+
+
+def test_given_erased_client_then_suitability_records_stay_complete_and_replay(
+    engine: Engine,
+) -> None:
+    # Given a purchase decided with a warning, by a client whose data is then erased
+    purchase = buy(engine, answers_index=1, rating=RiskRating.R5)
+    recorded: Any = engine.store.repository.get(purchase)
+    client: UUID = recorded.client_id
+    before = engine.replay.purchase(purchase)
+    engine.clients.erase_personal_data(at(60), client, "closed account")
+    # When the decision is replayed
+    after = engine.replay.purchase(purchase)
+    # Then it is as complete and as consistent as before
+    assert after.consistent
+    assert after.inputs == before.inputs
+    assert after.recorded == before.recorded
+    # But the erased client can buy nothing more
+    with pytest.raises(ClientErased):
+        engine.purchases.request(at(61), client, before.inputs["fund"]["code"], Decimal(1000))
+
+
+def test_given_erased_client_then_nothing_personal_is_recorded_and_erasure_is_once(
+    engine: Engine,
+) -> None:
+    client, other = known_client(engine), known_client(engine, "440101199001015678")
+    engine.clients.erase_personal_data(at(10), client, "client's request")
+    head = engine.store.head()
+    # When erased again: nothing recorded
+    again = engine.clients.erase_personal_data(at(11), client, "twice")
+    assert not again.changed
+    assert engine.store.head() == head
+    # And new personal data is refused
+    refusals: list[Callable[[], object]] = [
+        lambda: engine.clients.update_contact(at(12), client, expected_version=None, phone="1"),
+        lambda: engine.clients.log_interaction(at(12), client, Channel.SMS, "hello", None),
+        lambda: engine.clients.record_feedback(at(12), client, 3, "ok"),
+    ]
+    for refused in refusals:
+        with pytest.raises(ClientErased):
+            refused()
+    with pytest.raises(InvalidField, match="reason"):
+        engine.clients.erase_personal_data(at(12), other, " ")
+    assert engine.store.head() == head
+
+
+def test_a_key_is_stored_with_the_first_events_or_not_at_all(engine: Engine) -> None:
+    # Given a client, and one key stored for them
+    fields = client_fields()
+    engine.clients.register(at(0), **fields)
+    assert key_rows(engine) == 1
+    # When a second registration of the same identity number fails
+    with pytest.raises(DuplicateFound):
+        engine.clients.register(at(1), **{**fields, "name": "Someone Else"})
+    # Then the key made for it was not stored either, and a later client gets its own
+    assert key_rows(engine) == 1
+    engine.clients.register(at(2), **client_fields())
+    assert key_rows(engine) == 2
+
+
+def test_a_crash_between_the_erasure_and_the_key_is_finished_by_the_scheduler(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an erasure whose event was saved but whose key destruction failed
+    client = known_client(engine)
+    table: Any = engine.keyring.table
+
+    def crash(*_: Any) -> bool:
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(table, "destroy_key", crash)
+    with pytest.raises(ConnectionError):
+        engine.clients.erase_personal_data(at(10), client, "client's request")
+    monkeypatch.undo()
+    assert engine.keyring.live([client]) == {client}
+    # When the scheduler ticks
+    done = engine.tick(NOW + timedelta(hours=1))
+    # Then the key is destroyed, once
+    assert done["erasures"] == 1
+    assert engine.keyring.live([client]) == set()
+    assert engine.tick(NOW + timedelta(hours=2))["erasures"] == 0
+    loaded: Any = engine.store.repository.get(client)
+    assert loaded.name == ERASED

@@ -1,0 +1,124 @@
+"""Sealing personal fields: round trips, erasure by a destroyed key, and the bindings that
+keep a sealed value from being moved, altered or mistaken for one."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import pytest
+from eventsourcing.persistence import MapperDeserialisationError
+
+from adapters.personal import KeyRing, PersonalDataErased, SealingMapper
+from domain.base import ERASED, Snapshot
+from domain.clients import Channel
+from domain.policies import ClientPolicy
+from tests.unit.test_serialization import CTX, registered_client
+
+
+class MemoryKeys:
+    """A key table in memory: the unit under test is the sealing, not the database."""
+
+    def __init__(self) -> None:
+        self.keyring: KeyRing | None = None
+        self.rows: dict[uuid.UUID, bytes | None] = {}
+
+    def select_key(self, subject: uuid.UUID) -> tuple[bool, bytes | None]:
+        return (subject in self.rows, self.rows.get(subject))
+
+    def destroy_key(self, subject: uuid.UUID, _: datetime) -> bool:
+        alive = self.rows.get(subject) is not None
+        self.rows[subject] = None
+        return alive
+
+    def live_keys(self, subjects: list[uuid.UUID]) -> set[uuid.UUID]:
+        return {s for s in subjects if self.rows.get(s) is not None}
+
+
+def mapper() -> tuple[SealingMapper, MemoryKeys]:
+    keys, ring = MemoryKeys(), KeyRing()
+    ring.attach(keys)
+    return SealingMapper(ring), keys
+
+
+def stored_with_keys(m: SealingMapper, keys: MemoryKeys, event: Any) -> Any:
+    """Store as a recorder would: the new keys go in with the event."""
+    stored = m.to_stored_event(event)
+    keys.rows.update(m.keyring.take_pending())
+    return stored
+
+
+def test_personal_fields_are_sealed_and_the_rest_stays_readable() -> None:
+    m, keys = mapper()
+    client = registered_client()
+    [event] = client.collect_events()
+    stored = stored_with_keys(m, keys, event)
+    state = orjson.loads(stored.state)
+    # Then the personal values are sealed, each on its own, and nothing else is
+    assert b"Li Na" not in stored.state
+    assert b"110101199001011234" not in stored.state
+    assert set(state["name"]) == {"$sealed"}
+    assert (state["branch"], state["tier"], state["meta"]["actor"]) == ("BJ", "gold", "u-1")
+    assert keys.rows.keys() == {client.id}
+    # And loading opens them
+    assert m.to_domain_event(stored) == event
+
+
+def test_given_destroyed_key_then_sealed_values_read_erased_and_no_new_ones_are_sealed() -> None:
+    m, keys = mapper()
+    client = registered_client()
+    client.update_contact(CTX, phone="+86 2")
+    registered, changed = client.collect_events()
+    stored = [stored_with_keys(m, keys, e) for e in (registered, changed)]
+    snapshot = m.to_stored_event(Snapshot.take(client))
+    assert b"+86 2" not in snapshot.state
+    m.keyring.destroy(client.id, datetime.now(UTC))
+    loaded = [m.to_domain_event(s) for s in stored]
+    assert (loaded[0].name, loaded[0].id_number, loaded[0].tier) == (ERASED, ERASED, "gold")
+    assert loaded[1].changes == {"phone": ERASED}
+    assert m.to_domain_event(snapshot).state["phone"] == ERASED
+    client.record_feedback(CTX, 5, "thanks")
+    with pytest.raises(PersonalDataErased):
+        m.to_stored_event(client.collect_events()[0])
+
+
+def test_a_sealed_value_moved_to_another_client_or_altered_does_not_open() -> None:
+    m, keys = mapper()
+    first, second = registered_client(), registered_client()
+    a = stored_with_keys(m, keys, first.collect_events()[0])
+    b = stored_with_keys(m, keys, second.collect_events()[0])
+    state_a, state_b = orjson.loads(a.state), orjson.loads(b.state)
+    # A value of the first client's, in the second's event: bound to the first's id
+    keys.rows[second.id] = keys.rows[first.id]  # even under the same key
+    moved = {**state_b, "name": state_a["name"]}
+    with pytest.raises(MapperDeserialisationError):
+        m.to_domain_event(replace(b, state=orjson.dumps(moved)))
+    sealed = state_a["name"]["$sealed"]
+    altered = {
+        **state_a,
+        "name": {"$sealed": sealed[:-4] + ("AAAA" if sealed[-4:] != "AAAA" else "BBBB")},
+    }
+    with pytest.raises(MapperDeserialisationError):
+        m.to_domain_event(replace(a, state=orjson.dumps(altered)))
+
+
+def test_a_value_shaped_like_a_sealed_one_is_left_as_it_is_where_no_key_was_made() -> None:
+    m, _ = mapper()
+    holder = {"note": {"$sealed": "not a sealed value"}}
+    m.unseal_state(uuid.uuid4(), holder)
+    assert holder == {"note": {"$sealed": "not a sealed value"}}
+
+
+def test_every_client_event_and_snapshot_round_trips_through_the_sealing_mapper() -> None:
+    m, keys = mapper()
+    client = registered_client()
+    client.update_contact(CTX, name="Li Na-Na", address="b")
+    client.log_interaction(CTX, Channel.CALL, "call", None, ClientPolicy())
+    client.record_feedback(CTX, 3, "fine")
+    for event in client.collect_events():
+        assert m.to_domain_event(stored_with_keys(m, keys, event)) == event
+    snapshot = Snapshot.take(client)
+    assert m.to_domain_event(m.to_stored_event(snapshot)).state == snapshot.state
