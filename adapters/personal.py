@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from Crypto.Cipher import AES
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.utils import resolve_topic
 
 from adapters.serialization import OrjsonTranscoder, PydanticMapper
@@ -150,10 +150,8 @@ class KeyRing:
         """Every string within ``value`` sealed; the shape and other values kept."""
         if isinstance(value, str):
             nonce = os.urandom(NONCE_BYTES)
-            cipher = AES.new(key, AES.MODE_GCM, nonce=nonce)
-            cipher.update(subject.bytes)
-            sealed, tag = cipher.encrypt_and_digest(value.encode())
-            return {SEALED: base64.b64encode(nonce + sealed + tag).decode()}
+            sealed = AESGCM(key).encrypt(nonce, value.encode(), subject.bytes)
+            return {SEALED: base64.b64encode(nonce + sealed).decode()}
         if isinstance(value, dict):
             return {k: self.seal(v, key, subject) for k, v in value.items()}
         if isinstance(value, list):
@@ -176,10 +174,7 @@ class KeyRing:
 
 def _open(sealed: str, key: bytes, subject: UUID) -> str:
     data = base64.b64decode(sealed)
-    nonce, body, tag = data[:NONCE_BYTES], data[NONCE_BYTES:-16], data[-16:]
-    cipher = AES.new(key, AES.MODE_GCM, nonce=nonce)
-    cipher.update(subject.bytes)
-    return cipher.decrypt_and_verify(body, tag).decode()
+    return AESGCM(key).decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], subject.bytes).decode()
 
 
 def _personal(cls: type[Any], state: dict[str, Any]) -> tuple[dict[str, Any], Iterable[str]]:

@@ -16,7 +16,7 @@ from api.engine import Engine
 from application.demo import load_demo
 from application.replay import RULES, DecisionReplay
 from domain.base import Context
-from domain.cqp import Milestone
+from domain.cqp import MILESTONES, Criterion, DeliverableKind, Member, Milestone, Waiver
 from domain.errors import NotFound
 from domain.suitability import RULE_VERSION, Decision, Inputs, Outcome
 from domain.suppliers import SECTIONS, AssessmentKind, AuditNotPassed, AvlDecision, Site
@@ -274,3 +274,64 @@ def test_any_generated_avl_decision_replays_on_the_audit_it_rested_on(
     assert replayed.consistent, replayed
     assert replayed.inputs["decision"] == decision.value
     assert replayed.inputs["last_onsite_audit"]["mean"] == first.mean
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    delivered=st.sets(st.sampled_from(list(DeliverableKind))),
+    before_each=st.lists(
+        st.none() | st.sampled_from(list(DeliverableKind)), min_size=1, max_size=7
+    ),
+    delivered_after=st.booleans(),
+)
+def test_any_generated_milestone_pass_replays_on_the_deliverables_then(
+    engine: Engine,
+    delivered: set[DeliverableKind],
+    before_each: list[DeliverableKind | None],
+    delivered_after: bool,
+) -> None:
+    # Given a plan with generated deliverables, and milestones passed in order, each with
+    # perhaps one more deliverable just before it and a waiver for exactly what is missing
+    n = next(_counter)
+    ctx = Context(actor="mpl-gen", at=NOW + timedelta(minutes=n), correlation_id=f"c-{n}")
+    site = Site(name="Kunshan", country="CN", city="Kunshan")
+    supplier = engine.suppliers.register(ctx, f"Gen {n}", [site], ["connectors"]).id
+    c, today = engine.cqp, ctx.at.date()
+    plan = c.create(
+        ctx,
+        programme="Gen",
+        component=f"Part {n}",
+        supplier_id=supplier,
+        criteria=[Criterion.NEW_SUPPLIER],
+        milestone_plan=dict.fromkeys(MILESTONES, today),
+    ).id
+    c.evaluate(ctx, plan, True, "new supplier")
+    c.review(ctx, plan, [Member(name="Lin", role="SQE")])
+    c.agree(ctx, plan)
+    c.set_team(ctx, plan, [Member(name="Wang", role="MPL")])
+    for kind in sorted(delivered):
+        c.record_deliverable(ctx, plan, kind, f"D-{kind.value}", "sqe")
+    waived: dict[Milestone, list[str]] = {}
+    for milestone, extra in zip(MILESTONES, before_each, strict=False):
+        if extra is not None:
+            c.record_deliverable(ctx, plan, extra, f"X-{extra.value}", "sqe")
+        now: Any = engine.store.repository.get(plan)
+        missing = now.missing_for(milestone, engine.settings.cqp_policy)
+        waiver = Waiver(missing=missing, reason="gen", approved_by="sqm") if missing else None
+        c.pass_milestone(ctx, plan, milestone, today, None, waiver)
+        waived[milestone] = [k.value for k in missing]
+    if delivered_after:  # everything delivered afterwards changes nothing passed
+        for kind in DeliverableKind:
+            c.record_deliverable(ctx, plan, kind, f"L-{kind.value}", "sqe")
+    # When each pass is replayed
+    for index, (milestone, missing_then) in enumerate(waived.items()):
+        replayed = engine.replay.milestone(plan, milestone)
+        # Then it rests on the deliverables as they stood, and decides as recorded
+        assert replayed.consistent, (milestone, replayed)
+        assert replayed.inputs["missing"] == missing_then
+        assert replayed.inputs["passed_before"] == [m.value for m in MILESTONES[:index]]
+        assert (replayed.inputs["waiver"] is not None) == bool(missing_then)

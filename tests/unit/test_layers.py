@@ -37,11 +37,11 @@ ALLOWED: dict[str, set[str]] = {
         "argon2",
         "structlog",
         "apscheduler",
-        "Crypto",
+        "cryptography",
     },
 }
 THIRD_PARTY_HINTS = {
-    "Crypto",
+    "cryptography",
     "fastapi",
     "starlette",
     "uvicorn",
