@@ -146,16 +146,17 @@ class KeyRing:
 
     # -- sealing ------------------------------------------------------------------------
 
-    def seal(self, value: Any, key: bytes, subject: UUID) -> Any:
+    @staticmethod
+    def seal(value: Any, cipher: AESGCM, subject: UUID) -> Any:
         """Every string within ``value`` sealed; the shape and other values kept."""
         if isinstance(value, str):
             nonce = os.urandom(NONCE_BYTES)
-            sealed = AESGCM(key).encrypt(nonce, value.encode(), subject.bytes)
+            sealed = cipher.encrypt(nonce, value.encode(), subject.bytes)
             return {SEALED: base64.b64encode(nonce + sealed).decode()}
         if isinstance(value, dict):
-            return {k: self.seal(v, key, subject) for k, v in value.items()}
+            return {k: KeyRing.seal(v, cipher, subject) for k, v in value.items()}
         if isinstance(value, list):
-            return [self.seal(v, key, subject) for v in value]
+            return [KeyRing.seal(v, cipher, subject) for v in value]
         return value
 
     def unseal(self, value: Any, subject: UUID) -> Any:
@@ -177,6 +178,17 @@ def _open(sealed: str, key: bytes, subject: UUID) -> str:
     return AESGCM(key).decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], subject.bytes).decode()
 
 
+def _personal_value(value: Any) -> bool:
+    """Whether a value holds any string to seal (``ERASED`` says nothing of anyone)."""
+    if isinstance(value, str):
+        return value != ERASED
+    if isinstance(value, dict):
+        return any(_personal_value(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_personal_value(v) for v in value)
+    return False
+
+
 def _personal(cls: type[Any], state: dict[str, Any]) -> tuple[dict[str, Any], Iterable[str]]:
     """Where an event's personal fields are: the event itself, or a snapshot's state."""
     if issubclass(cls, Snapshot):
@@ -195,11 +207,12 @@ class SealingMapper(PydanticMapper):
     def seal_state(self, cls: type[Any], subject: UUID, state: dict[str, Any]) -> None:
         """Seal the personal fields of a state about to be stored, in place."""
         holder, fields = _personal(cls, state)
-        present = [f for f in fields if f in holder]
-        if present:
+        present = [f for f in fields if f in holder and _personal_value(holder[f])]
+        if present:  # an erased client's snapshot holds nothing personal: no key needed
             key = self.keyring.key_for_sealing(subject, new="originator_topic" in state)
+            cipher = AESGCM(key)
             for field in present:
-                holder[field] = self.keyring.seal(holder[field], key, subject)
+                holder[field] = self.keyring.seal(holder[field], cipher, subject)
 
     def unseal_state(self, subject: UUID, state: dict[str, Any]) -> None:
         """Open every sealed string of a stored state, in place, whatever field it is in

@@ -137,6 +137,14 @@ def test_given_erased_client_then_personal_data_reads_erased_everywhere(
         engine.rebuild("clients")
     # And the chain still verifies every stored record
     assert verify(engine.store, engine.db).ok
+    # And what is not personal still changes, snapshots included
+    engine.clients.change_tier(at(20), client, "gold", "assets")
+    engine.clients.retag(at(21), client, ["closed"], [])
+    later: Any = engine.store.repository.get(client)
+    assert (later.tier, later.tags, later.name) == ("gold", ["closed"], ERASED)
+    assert engine.store.snapshots is not None
+    snapshot: Any = next(iter(engine.store.snapshots.get(client, desc=True, limit=1)))
+    assert (snapshot.originator_version, snapshot.state["name"]) == (6, ERASED)  # the tier
 
 
 def test_given_erased_client_then_suitability_records_stay_complete_and_replay(
