@@ -35,6 +35,7 @@ from adapters.serialization import OrjsonTranscoder, PydanticMapper
 from domain.base import ERASED, Snapshot
 from domain.errors import Conflict
 
+KEYS_TABLE = "personal_data_keys"
 KEY_TTL_SECONDS = 30.0
 CACHE_SIZE = 100_000
 SEALED = "$sealed"

@@ -511,10 +511,44 @@ def bench_compliance(engine: Engine, funds: int, rounds: int = 100) -> None:
         )
 
 
+def only(name: str, count: int, seconds: float) -> None:
+    """One independent figure, on a schema of its own."""
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    settings = settings_for(schema, Path(tempfile.mkdtemp(prefix="assure-bench-")))
+    engine = Engine(settings)
+    try:
+        if name == "application":
+            bench_application(engine, schema, count)
+        elif name == "http":
+            ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
+            engine.staff.add_user(ctx, "bench.admin", Role.ADMIN, PASSWORD)
+            bench_http(settings, seconds)
+        else:
+            bench_aggregate_load(engine)
+    finally:
+        engine.close()
+        drop(schema)
+
+
+def drop(schema: str) -> None:
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
+    parser.add_argument(
+        "--only",
+        choices=["application", "http", "load"],
+        help="one figure that needs no other, run --repeat times (A/B of two commits)",
+    )
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    if args.only:
+        for _ in range(args.repeat):
+            only(args.only, 300 if args.quick else 2000, 3.0 if args.quick else 10.0)
+        return
     count, seconds, events = (300, 3.0, 20_000) if args.quick else (2000, 10.0, 200_000)
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     tmp = Path(tempfile.mkdtemp(prefix="assure-bench-"))
@@ -533,8 +567,7 @@ def main() -> None:
         bench_compliance(engine, 20 if args.quick else 100)
     finally:
         engine.close()
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+        drop(schema)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from uuid import UUID
 
 import pytest
 
-from adapters.eventstore import KEYS_TABLE
+from adapters.personal import KEYS_TABLE
 from api.engine import Engine
 from domain.base import ERASED, Context
 from domain.clients import Channel, Client, ClientErased
