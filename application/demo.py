@@ -177,12 +177,17 @@ def load_demo(
     desk = commands.tickets
     tickets = load_tickets(desk.store, desk.policy, rng, ctx.actor, now, homes, ticket_count)
     quality = load_suppliers(commands.suppliers, commands.cqp, rng, ctx.actor, now)
+    erased = created[:1]  # a former client who asked for erasure: records stay, data goes
+    for client_id in erased:
+        clients.erase_personal_data(ctx, client_id, "Former client's written erasure request")
+        events += 1
     return {
         "users": users,
         "clients": len(created),
         "funds": len(codes),
         "purchases": bought,
         "tickets": tickets,
+        "erased": len(erased),
         **quality,
         "events": events,
     }

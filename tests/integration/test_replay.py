@@ -47,7 +47,8 @@ def strict(inputs: Inputs) -> Decision:
 def test_every_demo_decision_replays_consistently(engine: Engine) -> None:
     # Given the demo data set: purchases with warnings and overrides, AVL decisions and
     # milestone passes with waivers
-    load_demo(engine.demo_commands(), NOW, 40, 7, 25, 1, 30)
+    # (one of whose clients then had their personal data erased)
+    assert load_demo(engine.demo_commands(), NOW, 40, 7, 25, 1, 30)["erased"] == 1
     purchases = decisions(engine, "Purchase.Requested")
     avl = decisions(engine, "Supplier.AvlDecided")
     passes = decisions(engine, "CQPPlan.MilestonePassed")
