@@ -92,15 +92,12 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
             channel=sql.Identifier(self.channel_name),
             keys=keys,
         )
-        self.sql_select_key = sql.SQL("SELECT key FROM {}.{} WHERE subject_id = %s").format(
-            schema, keys
-        )
         self.sql_destroy_key = sql.SQL(
             "UPDATE {}.{} SET key = NULL, destroyed_at = %s "
             "WHERE subject_id = %s AND key IS NOT NULL"
         ).format(schema, keys)
-        self.sql_live_keys = sql.SQL(
-            "SELECT subject_id FROM {}.{} WHERE subject_id = ANY(%s) AND key IS NOT NULL"
+        self.sql_select_keys = sql.SQL(
+            "SELECT subject_id, key FROM {}.{} WHERE subject_id = ANY(%s)"
         ).format(schema, keys)
         library_pool = self.datastore.pool
         self.writers = LifoConnectionPool(
@@ -145,21 +142,15 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
             self.keyring.stored(keys)
         return ids
 
-    def select_key(self, subject: UUID) -> tuple[bool, bytes | None]:
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self.sql_select_key, (subject,))
-            row = curs.fetchone()
-        return (False, None) if row is None else (True, row["key"])
-
     def destroy_key(self, subject: UUID, at: datetime) -> bool:
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(self.sql_destroy_key, (at, subject))
             return curs.rowcount > 0
 
-    def live_keys(self, subjects: list[UUID]) -> set[UUID]:
+    def select_keys(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self.sql_live_keys, (subjects,))
-            return {row["subject_id"] for row in curs.fetchall()}
+            curs.execute(self.sql_select_keys, (subjects,))
+            return {row["subject_id"]: row["key"] for row in curs.fetchall()}
 
     def close(self) -> None:
         self.writers.close()

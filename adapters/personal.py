@@ -23,15 +23,16 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import resolve_topic
 
-from adapters.serialization import OrjsonTranscoder, PydanticMapper
+from adapters.serialization import SEALED_MARK, OrjsonTranscoder, PydanticMapper
 from domain.base import ERASED, Snapshot
 from domain.errors import Conflict
 
@@ -51,16 +52,12 @@ class KeyTable(Protocol):
 
     keyring: KeyRing | None
 
-    def select_key(self, subject: UUID) -> tuple[bool, bytes | None]:
-        """Whether a row exists, and the key (None once destroyed)."""
+    def select_keys(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
+        """The rows of those subjects that have one: their key, or None once destroyed."""
         ...
 
     def destroy_key(self, subject: UUID, at: datetime) -> bool:
         """Destroy the key; True when a key was there to destroy."""
-        ...
-
-    def live_keys(self, subjects: list[UUID]) -> set[UUID]:
-        """Those of the subjects whose key still exists."""
         ...
 
 
@@ -81,7 +78,8 @@ class KeyRing:
 
     # -- keys ---------------------------------------------------------------------------
 
-    def _cached(self, subject: UUID) -> tuple[bool, bytes | None]:
+    def lookup(self, subject: UUID) -> tuple[bool, bytes | None]:
+        """Whether the subject ever had a key, and the key (None once destroyed)."""
         with self._lock:
             hit = self._cache.get(subject)
             if hit is not None and time.monotonic() - hit[0] < KEY_TTL_SECONDS:
@@ -89,10 +87,24 @@ class KeyRing:
                 return True, hit[1]
         if self.table is None:
             return False, None
-        exists, key = self.table.select_key(subject)
-        if exists:
-            self._remember(subject, key)
-        return exists, key
+        found = self.table.select_keys([subject])
+        if subject not in found:
+            return False, None
+        self._remember(subject, found[subject])
+        return True, found[subject]
+
+    def prefetch(self, subjects: set[UUID]) -> None:
+        """Look up in one query the keys of those subjects not cached (a batch of events)."""
+        now = time.monotonic()
+        with self._lock:
+            missing = [
+                s
+                for s in subjects
+                if (hit := self._cache.get(s)) is None or now - hit[0] >= KEY_TTL_SECONDS
+            ]
+        if missing and self.table is not None:
+            for subject, key in self.table.select_keys(missing).items():
+                self._remember(subject, key)
 
     def _remember(self, subject: UUID, key: bytes | None) -> None:
         with self._lock:
@@ -113,7 +125,7 @@ class KeyRing:
         pending = self._pending()
         if subject in pending:
             return pending[subject]
-        exists, key = (False, None) if new else self._cached(subject)
+        exists, key = (False, None) if new else self.lookup(subject)
         if key is not None:
             return key
         if exists:
@@ -143,7 +155,8 @@ class KeyRing:
     def live(self, subjects: list[UUID]) -> set[UUID]:
         """Those of the subjects whose key still exists."""
         assert self.table is not None, "the key ring is not attached to a store"
-        return self.table.live_keys(subjects) if subjects else set()
+        found = self.table.select_keys(subjects) if subjects else {}
+        return {subject for subject, key in found.items() if key is not None}
 
     # -- sealing ------------------------------------------------------------------------
 
@@ -160,23 +173,43 @@ class KeyRing:
             return [KeyRing.seal(v, cipher, subject) for v in value]
         return value
 
-    def unseal(self, value: Any, subject: UUID) -> Any:
-        """Every sealed string within ``value`` opened, or ``ERASED`` without its key."""
+    def opener(self, subject: UUID) -> Opener:
+        """Opens the sealed values of one event of ``subject``, looking its key up once."""
+        return Opener(self, subject)
+
+
+class Opener:
+    """Opens every sealed string within a value with one subject's key (looked up once),
+    or reads it as ``ERASED`` once that key is destroyed."""
+
+    def __init__(self, keyring: KeyRing, subject: UUID) -> None:
+        self.keyring, self.subject = keyring, subject
+        self._looked_up = False
+        self._exists = False
+        self._cipher: AESGCM | None = None
+
+    def _key(self) -> tuple[bool, AESGCM | None]:
+        if not self._looked_up:
+            self._exists, key = self.keyring.lookup(self.subject)
+            self._cipher = AESGCM(key) if key is not None else None
+            self._looked_up = True
+        return self._exists, self._cipher
+
+    def open(self, value: Any) -> Any:
         if isinstance(value, dict):
             if SEALED in value and len(value) == 1 and isinstance(value[SEALED], str):
-                exists, key = self._cached(subject)
+                exists, cipher = self._key()
                 if not exists:  # no key was ever made for it: not sealed by us
                     return value
-                return ERASED if key is None else _open(value[SEALED], key, subject)
-            return {k: self.unseal(v, subject) for k, v in value.items()}
+                if cipher is None:
+                    return ERASED
+                data = base64.b64decode(value[SEALED])
+                nonce, sealed = data[:NONCE_BYTES], data[NONCE_BYTES:]
+                return cipher.decrypt(nonce, sealed, self.subject.bytes).decode()
+            return {k: self.open(v) for k, v in value.items()}
         if isinstance(value, list):
-            return [self.unseal(v, subject) for v in value]
+            return [self.open(v) for v in value]
         return value  # a string stored before sealing began is read as it is
-
-
-def _open(sealed: str, key: bytes, subject: UUID) -> str:
-    data = base64.b64decode(sealed)
-    return AESGCM(key).decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], subject.bytes).decode()
 
 
 def _personal_value(value: Any) -> bool:
@@ -205,6 +238,13 @@ class SealingMapper(PydanticMapper):
         super().__init__(transcoder=OrjsonTranscoder())
         self.keyring = keyring
 
+    def to_domain_events(self, stored: Sequence[StoredEvent]) -> list[Any]:
+        """Events of a batch, the keys of all their subjects looked up in one query."""
+        self.keyring.prefetch(
+            {UUID(str(s.originator_id)) for s in stored if SEALED_MARK in s.state}
+        )
+        return super().to_domain_events(stored)
+
     def seal_state(self, cls: type[Any], subject: UUID, state: dict[str, Any]) -> None:
         """Seal the personal fields of a state about to be stored, in place."""
         holder, fields = _personal(cls, state)
@@ -218,5 +258,7 @@ class SealingMapper(PydanticMapper):
     def unseal_state(self, subject: UUID, state: dict[str, Any]) -> None:
         """Open every sealed string of a stored state, in place, whatever field it is in
         now (so an upcaster sees plain values)."""
+        opener = self.keyring.opener(subject)
         for name, value in state.items():
-            state[name] = self.keyring.unseal(value, subject)
+            if isinstance(value, dict | list):
+                state[name] = opener.open(value)

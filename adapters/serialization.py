@@ -6,6 +6,7 @@ The mapper also runs the upcasters declared on event classes (``class_version`` 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 from uuid import UUID
 
@@ -72,6 +73,10 @@ class PydanticMapper(Mapper[UUID]):
                 f"{stored_event.originator_id}@{stored_event.originator_version}: {e}"
             )
             raise MapperDeserialisationError(msg) from e
+
+    def to_domain_events(self, stored: Sequence[StoredEvent]) -> list[Any]:
+        """The events of a batch of stored records, in order."""
+        return [self.to_domain_event(s) for s in stored]
 
     def seal_state(self, cls: type[Any], subject: UUID, state: dict[str, Any]) -> None:
         """Protect personal fields before the state is stored (here: nothing to do)."""

@@ -50,12 +50,6 @@ class KeyedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             )
         return super()._insert_events(c, stored_events, **kwargs)
 
-    def select_key(self, subject: UUID) -> tuple[bool, bytes | None]:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT key FROM {KEYS_TABLE} WHERE subject_id = ?", (subject.hex,))
-            row = c.fetchone()
-        return (False, None) if row is None else (True, row[0])
-
     def destroy_key(self, subject: UUID, at: datetime) -> bool:
         with self.datastore.transaction(commit=True) as c:
             c.execute(
@@ -65,12 +59,11 @@ class KeyedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             )
             return bool(c.sqlite_cursor.rowcount > 0)
 
-    def live_keys(self, subjects: list[UUID]) -> set[UUID]:
+    def select_keys(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
         marks = ", ".join("?" for _ in subjects)
         with self.datastore.transaction(commit=False) as c:
             c.execute(
-                f"SELECT subject_id FROM {KEYS_TABLE} "
-                f"WHERE subject_id IN ({marks}) AND key IS NOT NULL",
+                f"SELECT subject_id, key FROM {KEYS_TABLE} WHERE subject_id IN ({marks})",
                 [s.hex for s in subjects],
             )
-            return {UUID(row[0]) for row in c.fetchall()}
+            return {UUID(row[0]): row[1] for row in c.fetchall()}

@@ -112,7 +112,8 @@ class ProjectionWorker:
         """What the view applies: domain events, or the stored records for a raw view."""
         if self.view.raw:
             return [(n, n.id) for n in batch]
-        return [(self.source.mapper.to_domain_event(n), n.id) for n in batch]
+        events = self.source.mapper.to_domain_events(batch)
+        return list(zip(events, (n.id for n in batch), strict=True))
 
     def _apply_one_by_one(
         self, position: int, new_position: int, batch: Sequence[Notification]

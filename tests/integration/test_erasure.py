@@ -13,6 +13,7 @@ from uuid import UUID
 import pytest
 
 from adapters.personal import KEYS_TABLE
+from adapters.settings import Settings
 from api.engine import Engine
 from domain.base import ERASED, Context
 from domain.clients import Channel, Client, ClientErased
@@ -228,3 +229,32 @@ def test_a_crash_between_the_erasure_and_the_key_is_finished_by_the_scheduler(
     assert engine.tick(NOW + timedelta(hours=2))["erasures"] == 0
     loaded: Any = engine.store.repository.get(client)
     assert loaded.name == ERASED
+
+
+def test_a_view_rebuilt_after_a_restart_looks_keys_up_once_a_batch(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given twenty clients recorded by one process
+    first = Engine(settings)
+    names = {first.clients.register(at(n), **client_fields()).id for n in range(20)}
+    first.close()
+    # When another process, with no key in memory, rebuilds the clients view
+    engine = Engine(settings)
+    try:
+        table: Any = engine.keyring.table
+        calls: list[int] = []
+        select = table.select_keys
+
+        def counted(subjects: list[UUID]) -> Any:
+            calls.append(len(subjects))
+            return select(subjects)
+
+        monkeypatch.setattr(table, "select_keys", counted)
+        engine.rebuild("clients")
+        # Then it read every client's data with one key query for the batch
+        assert calls == [20]
+        rows, _ = engine.client_view.search(engine.db, limit=50)
+        assert {UUID(r["id"]) for r in rows} == names
+        assert {r["name"] for r in rows} == {"Chen Jing"}
+    finally:
+        engine.close()

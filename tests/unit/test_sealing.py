@@ -26,16 +26,13 @@ class MemoryKeys:
         self.keyring: KeyRing | None = None
         self.rows: dict[uuid.UUID, bytes | None] = {}
 
-    def select_key(self, subject: uuid.UUID) -> tuple[bool, bytes | None]:
-        return (subject in self.rows, self.rows.get(subject))
+    def select_keys(self, subjects: list[uuid.UUID]) -> dict[uuid.UUID, bytes | None]:
+        return {s: self.rows[s] for s in subjects if s in self.rows}
 
     def destroy_key(self, subject: uuid.UUID, _: datetime) -> bool:
         alive = self.rows.get(subject) is not None
         self.rows[subject] = None
         return alive
-
-    def live_keys(self, subjects: list[uuid.UUID]) -> set[uuid.UUID]:
-        return {s for s in subjects if self.rows.get(s) is not None}
 
 
 def mapper() -> tuple[SealingMapper, MemoryKeys]:
