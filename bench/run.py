@@ -523,8 +523,10 @@ def only(name: str, count: int, seconds: float) -> None:
             ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
             engine.staff.add_user(ctx, "bench.admin", Role.ADMIN, PASSWORD)
             bench_http(settings, seconds)
-        else:
+        elif name == "load":
             bench_aggregate_load(engine)
+        else:
+            bench_catch_up(engine, schema, count * 100)
     finally:
         engine.close()
         drop(schema)
@@ -540,7 +542,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
     parser.add_argument(
         "--only",
-        choices=["application", "http", "load"],
+        choices=["application", "http", "load", "catch-up"],
         help="one figure that needs no other, run --repeat times (A/B of two commits)",
     )
     parser.add_argument("--repeat", type=int, default=3)
