@@ -203,6 +203,14 @@ def test_any_generated_purchase_replays_consistently_whatever_changed_after_it(
     assert replay.inputs["assessment"]["version"] == 1
 
 
+def generated_supplier(engine: Engine, actor: str) -> tuple[Context, UUID]:
+    """A context a minute after the last generated one, and a supplier registered in it."""
+    n = next(_counter)
+    ctx = Context(actor=actor, at=NOW + timedelta(minutes=n), correlation_id=f"{actor}-{n}")
+    site = Site(name="Kunshan", country="CN", city="Kunshan")
+    return ctx, engine.suppliers.register(ctx, f"Gen {n}", [site], ["connectors"]).id
+
+
 def section_scores(low: int) -> st.SearchStrategy[dict[str, list[int]]]:
     return st.fixed_dictionaries(
         {
@@ -234,10 +242,7 @@ def test_any_generated_avl_decision_replays_on_the_audit_it_rested_on(
     later_suspension: bool,
 ) -> None:
     # Given a supplier audited on site with generated scores, and an approval asked for
-    n = next(_counter)
-    ctx = Context(actor="sqe-gen", at=NOW + timedelta(minutes=n), correlation_id=f"a-{n}")
-    site = Site(name="Kunshan", country="CN", city="Kunshan")
-    supplier = engine.suppliers.register(ctx, f"Gen {n}", [site], ["connectors"]).id
+    ctx, supplier = generated_supplier(engine, "sqe-gen")
 
     def onsite(scores: dict[str, list[int]], at: Context) -> Any:
         return engine.suppliers.assess(
@@ -297,15 +302,12 @@ def test_any_generated_milestone_pass_replays_on_the_deliverables_then(
 ) -> None:
     # Given a plan with generated deliverables, and milestones passed in order, each with
     # perhaps one more deliverable just before it and a waiver for exactly what is missing
-    n = next(_counter)
-    ctx = Context(actor="mpl-gen", at=NOW + timedelta(minutes=n), correlation_id=f"c-{n}")
-    site = Site(name="Kunshan", country="CN", city="Kunshan")
-    supplier = engine.suppliers.register(ctx, f"Gen {n}", [site], ["connectors"]).id
+    ctx, supplier = generated_supplier(engine, "mpl-gen")
     c, today = engine.cqp, ctx.at.date()
     plan = c.create(
         ctx,
         programme="Gen",
-        component=f"Part {n}",
+        component=f"Part {supplier}",
         supplier_id=supplier,
         criteria=[Criterion.NEW_SUPPLIER],
         milestone_plan=dict.fromkeys(MILESTONES, today),
