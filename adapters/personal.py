@@ -32,14 +32,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import resolve_topic
 
-from adapters.serialization import SEALED_MARK, OrjsonTranscoder, PydanticMapper
+from adapters.serialization import SEALED, SEALED_MARK, OrjsonTranscoder, PydanticMapper
 from domain.base import ERASED, Snapshot
 from domain.errors import Conflict
 
 KEYS_TABLE = "personal_data_keys"
 KEY_TTL_SECONDS = 30.0
 CACHE_SIZE = 100_000
-SEALED = "$sealed"
 NONCE_BYTES = 12
 
 

@@ -22,7 +22,8 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
-SEALED_MARK = b'"$sealed"'  # in a stored state only where personal data was sealed
+SEALED = "$sealed"  # the key of a sealed value: {"$sealed": "<nonce, ciphertext, tag>"}
+SEALED_MARK = f'"{SEALED}"'.encode()  # in a stored state only where data was sealed
 
 
 class OrjsonTranscoder(Transcoder):
