@@ -105,9 +105,12 @@ class DecisionReplay:
         recorded = Verdict.of(requested.decision)
         rule = self.rules.get(requested.decision.rule_version)
         recomputed = Verdict.of(rule(rebuilt)) if rule is not None else None
-        differences = []
-        if rebuilt != recorded_inputs:
-            differences.append("the inputs rebuilt from the aggregates differ from those recorded")
+        differences = [
+            f"input {name} was recorded as {was}, the aggregates now give {now}"
+            for name, was, now in _changed(
+                recorded_inputs.model_dump(mode="json"), rebuilt.model_dump(mode="json")
+            )
+        ]
         if rule is None:
             differences.append(f"rule version {requested.decision.rule_version} is unknown")
         elif recomputed != recorded:
@@ -265,6 +268,20 @@ class DecisionReplay:
         if found is None:
             raise NotFound(missing)
         return found
+
+
+def _changed(
+    recorded: dict[str, Any], rebuilt: dict[str, Any], prefix: str = ""
+) -> list[tuple[str, Any, Any]]:
+    """Each input whose rebuilt value differs from the recorded one, by its dotted name."""
+    found: list[tuple[str, Any, Any]] = []
+    for key in dict.fromkeys([*recorded, *rebuilt]):
+        was, now = recorded.get(key), rebuilt.get(key)
+        if isinstance(was, dict) and isinstance(now, dict):
+            found += _changed(was, now, f"{prefix}{key}.")
+        elif was != now:
+            found.append((f"{prefix}{key}", was, now))
+    return found
 
 
 def _known(current: Any, version: str) -> Any:

@@ -227,15 +227,49 @@ def test_given_idempotency_key_when_request_repeated_then_same_answer_and_one_cl
     assert other.json()["errors"][0]["field"] == "Idempotency-Key"
 
 
-def test_given_idempotency_key_when_tier_change_repeated_then_one_event(api: Api) -> None:
+def test_given_idempotency_key_when_tier_change_repeated_after_another_then_first_answer(
+    api: Api,
+) -> None:
+    """README claim: a change repeated with the same Idempotency-Key answers the first
+    answer and writes nothing, even when the record changed in between."""
+    # Given a client moved to gold under one key, then to platinum under another
     client = api.created(client_fields())
     path = f"/api/v1/clients/{client['id']}/tier"
     headers = {"Idempotency-Key": "tier-1"}
     body = {"tier": "gold", "reason": "x"}
     first = api.call("POST", path, json=body, headers=headers).json()
-    again = api.call("POST", path, json=body, headers=headers).json()
-    assert first == again
+    platinum = {"tier": "platinum", "reason": "y"}
+    api.call("POST", path, json=platinum, headers={"Idempotency-Key": "tier-2"})
+    head = api.engine.store.head()
+    # When the first request is repeated with its key
+    again = api.call("POST", path, json=body, headers=headers)
+    # Then it answers as the first time, writes nothing and the client stays platinum
+    assert (again.status_code, again.json()) == (200, first)
     assert first["version"] == 2
+    assert api.engine.store.head() == head
+    detail = api.call("GET", f"/api/v1/clients/{client['id']}?min_position={head}")
+    assert (detail.status_code, detail.json()["tier"]) == (200, "platinum")
+
+
+def test_given_idempotency_key_when_interaction_logged_twice_then_one_interaction(
+    api: Api,
+) -> None:
+    """README claim: idempotent writes; a repeated interaction is recorded once."""
+    client = api.created(client_fields())
+    path = f"/api/v1/clients/{client['id']}/interactions"
+    headers = {"Idempotency-Key": "call-2026-12-01"}
+    body = {"channel": "call", "summary": "Quarterly review"}
+    first = api.call("POST", path, json=body, headers=headers)
+    head = api.engine.store.head()
+    again = api.call("POST", path, json=body, headers=headers)
+    assert (again.status_code, again.json()) == (first.status_code, first.json())
+    assert api.engine.store.head() == head
+    listed = api.call("GET", f"{path}?min_position={head}")
+    assert listed.status_code == 200
+    assert [i["summary"] for i in listed.json()["items"]] == ["Quarterly review"]
+    other = api.call("POST", path, json={**body, "summary": "other"}, headers=headers)
+    assert other.status_code == 422
+    assert other.json()["errors"][0]["field"] == "Idempotency-Key"
 
 
 def test_when_min_position_not_reached_in_time_then_503_with_retry_after(api: Api) -> None:

@@ -3,18 +3,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from api.engine import Engine
 from domain.base import Context
 from projections.audit import ChainDropped, verify
-from tests.conftest import PG_URL, client_fields
+from tests.conftest import client_fields
+from tests.tampering import delete_record, execute, record, rewrite_record
 
 START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 
@@ -33,31 +30,19 @@ def some_history(engine: Engine) -> list[int]:
 
 def tamper(engine: Engine, position: int, change: str = "flip") -> None:
     """Alter one byte of the stored record at ``position`` (or delete the record)."""
-    s = engine.settings
-    name = getattr(engine.store.recorder, "events_table_name", "stored_events")
-    if s.is_postgres:
-        table = sql.Identifier(s.database_schema, name)
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            if change == "delete":
-                conn.execute(
-                    sql.SQL("DELETE FROM {} WHERE notification_id = %s").format(table), (position,)
-                )
-                return
-            row: Any = conn.execute(
-                sql.SQL("SELECT state FROM {} WHERE notification_id = %s").format(table),
-                (position,),
-            ).fetchone()
-            conn.execute(
-                sql.SQL("UPDATE {} SET state = %s WHERE notification_id = %s").format(table),
-                (flipped(bytes(row[0])), position),
-            )
+    if change == "delete":
+        delete_record(engine, position)
         return
-    with sqlite3.connect(s.events_path) as conn:
-        if change == "delete":
-            conn.execute(f"DELETE FROM {name} WHERE rowid = ?", (position,))
-            return
-        (state,) = conn.execute(f"SELECT state FROM {name} WHERE rowid = ?", (position,)).fetchone()
-        conn.execute(f"UPDATE {name} SET state = ? WHERE rowid = ?", (flipped(state), position))
+    state = record(engine, position)["state"]
+    rewrite_record(engine, position, state=flipped(bytes(state)))
+
+
+def stored_before(engine: Engine, position: int) -> int:
+    return max(n.id for n in engine.store.recorder.select_notifications(1, position - 1))
+
+
+def stored_after(engine: Engine, position: int) -> int:
+    return engine.store.recorder.select_notifications(position + 1, 1)[0].id
 
 
 def flipped(state: bytes) -> bytes:
@@ -150,3 +135,58 @@ def test_the_audit_log_filters_by_actor_aggregate_type_time_and_correlation(
     assert [r["position"] for r in page1 + page2] == sorted(
         r["position"] for r in view.search(db, limit=100)[0]
     )
+
+
+@pytest.mark.parametrize(
+    "column",
+    ["originator_id", "originator_version", "topic"],
+    ids=["moved-to-another-client", "renumbered", "retyped"],
+)
+def test_a_record_moved_renumbered_or_retyped_with_its_bytes_untouched_breaks_the_chain(
+    engine: Engine, column: str
+) -> None:
+    """README claim: the chain detects a record altered in any part of it, not only its
+    stored bytes (the envelope: aggregate id, version, type)."""
+    # Given six chained events of three clients, verified
+    positions = some_history(engine)
+    engine.projector.catch_up()
+    assert verify(engine.store, engine.db).ok
+    # When one tier change is given to another client, another version or another type,
+    # its stored bytes left as they were
+    target = positions[3]
+    other = record(engine, positions[0])
+    changed = {
+        "originator_id": other["originator_id"],
+        "originator_version": 9,
+        "topic": "domain.clients:Client.Registered",
+    }[column]
+    if column == "originator_id" and not engine.settings.is_postgres:
+        changed = str(changed)
+    rewrite_record(engine, target, **{column: changed})
+    # Then verification breaks at exactly that record
+    report = verify(engine.store, engine.db)
+    assert (report.ok, report.broken_at) == (False, target)
+    assert report.verified_to == stored_before(engine, target)
+    assert report.reason == "the stored record differs from the one chained"
+
+
+def test_a_record_removed_from_the_store_and_the_chain_alike_breaks_the_next_link(
+    engine: Engine,
+) -> None:
+    """README claim: the chain detects a removed record, even when its chain row is removed
+    with it, because each hash covers the one before; and the published head hash no longer
+    matches."""
+    # Given six chained events and the head hash published
+    positions = some_history(engine)
+    engine.projector.catch_up()
+    published = verify(engine.store, engine.db).head_hash
+    # When one record and its chain row are both deleted
+    target = positions[2]
+    delete_record(engine, target)
+    execute(engine, "DELETE FROM audit_chain WHERE position = ?", (target,), views=True)
+    # Then the chain breaks at the next record: its hash chained on the removed one
+    report = verify(engine.store, engine.db)
+    assert (report.ok, report.broken_at) == (False, stored_after(engine, target))
+    assert report.reason == "the stored record differs from the one chained"
+    # And a chain recomputed over what is left cannot end in the published head hash
+    assert report.head_hash != published

@@ -77,6 +77,22 @@ def key_rows(engine: Engine) -> int:
         return int(cursor.fetchone()["n"])
 
 
+def assert_not_findable(engine: Engine, client: UUID) -> None:
+    """README claim: erasure reads [erased] everywhere. No column of the client's view rows
+    (the search columns included) holds a former personal value, and searching by the
+    former name or phone finds nobody."""
+    with engine.db.read() as tx:
+        [row] = tx.query(
+            f"SELECT * FROM {engine.client_view.t('view_clients')} WHERE id = ?", (str(client),)
+        )
+    former = {*PERSONAL, PERSONAL[0].lower(), "Century Avenue"}
+    held = {str(v) for v in row.values() if v is not None}
+    assert not {v for v in held for f in former if f in v}, row
+    for query in (PERSONAL[0], PERSONAL[0].lower(), "lin", PERSONAL[2], "13700000000"):
+        found, _ = engine.client_view.search(engine.db, q=query, limit=10)
+        assert found == [], query
+
+
 def test_personal_data_is_sealed_at_rest_and_read_plainly_with_its_key(
     snapshotting: Engine,
 ) -> None:
@@ -135,6 +151,7 @@ def test_given_erased_client_then_personal_data_reads_erased_everywhere(
         assert row["branch"] == "SH-LUJIAZUI"  # what is not personal stays
         notes, _ = engine.client_view.interactions(engine.db, client)
         assert [n["summary"] for n in notes] == [ERASED]
+        assert_not_findable(engine, client)
         engine.rebuild("clients")
     # And the chain still verifies every stored record
     assert verify(engine.store, engine.db).ok

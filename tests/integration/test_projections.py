@@ -137,6 +137,7 @@ def test_given_event_failing_once_when_retried_then_applied_and_not_parked(
 def test_given_two_workers_on_one_view_when_racing_then_each_event_applied_once(
     engine: Engine, ctx: Context
 ) -> None:
+    """README claim: each event is applied exactly once (position compare-and-set)."""
     client = engine.clients.register(ctx, **client_fields())
     for n in range(200):
         engine.clients.log_interaction(ctx, client.id, Channel.SMS, f"sms {n}", None)
@@ -150,7 +151,10 @@ def test_given_two_workers_on_one_view_when_racing_then_each_event_applied_once(
     workers[0].catch_up()
     with engine.db.read() as tx:
         [row] = tx.query("SELECT interaction_count FROM view_clients_r")
-    assert row["interaction_count"] == 200
+        [rows] = tx.query("SELECT COUNT(*) AS n FROM view_client_interactions_r")
+    assert (row["interaction_count"], rows["n"]) == (200, 200)
+    assert dead_letters(engine.db, view.position_name) == []
+    assert workers[0].position() == workers[1].position() == engine.store.head()
 
 
 def test_given_damaged_view_when_rebuilt_then_rows_come_back_from_events(

@@ -18,10 +18,12 @@ from application.replay import RULES, DecisionReplay
 from domain.base import Context
 from domain.cqp import MILESTONES, Criterion, DeliverableKind, Member, Milestone, Waiver
 from domain.errors import NotFound
+from domain.funds import fund_id
 from domain.suitability import RULE_VERSION, Decision, Inputs, Outcome
 from domain.suppliers import SECTIONS, AssessmentKind, AuditNotPassed, AvlDecision, Site
 from domain.vocab import FundType, Horizon, RiskRating, Variety
 from tests.conftest import client_fields
+from tests.tampering import record, rewrite_record
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
@@ -108,6 +110,33 @@ def test_a_changed_rule_shows_beside_a_consistent_replay_and_a_wrong_one_is_caug
     ).purchase(purchase)
     assert not wrong.consistent
     assert wrong.differences == ["the recorded rule, run again, decides otherwise"]
+
+
+def test_a_replay_whose_input_was_changed_behind_its_back_is_inconsistent_naming_it(
+    engine: Engine,
+) -> None:
+    """README claim: replay rebuilds each input from the aggregates, never trusting the
+    decision's own copy, so a decision that no longer follows from the facts is caught."""
+    # Given a purchase of an R4 fund, replaying consistently
+    purchase = buy(engine, answers_index=4, rating=RiskRating.R4)
+    assert engine.replay.purchase(purchase).consistent
+    code = engine.replay.purchase(purchase).inputs["fund"]["code"]
+    # When someone rewrites the fund's listing in the store to say R2
+    [listed] = [
+        n
+        for n in engine.store.recorder.select_notifications(1, 10_000)
+        if n.originator_id == fund_id(code) and n.originator_version == 1
+    ]
+    state = record(engine, listed.id)["state"]
+    assert b'"risk_rating":"R4"' in state
+    rewrite_record(engine, listed.id, state=state.replace(b'"R4"', b'"R2"'))
+    # Then the replay is inconsistent and names the input that changed
+    replay = engine.replay.purchase(purchase)
+    assert not replay.consistent
+    assert replay.differences == [
+        "input fund.risk_rating was recorded as R4, the aggregates now give R2"
+    ]
+    assert replay.inputs["fund"]["risk_rating"] == "R2"  # the report shows what it rebuilt
 
 
 def test_replays_of_unknown_decisions_are_not_found(engine: Engine) -> None:

@@ -171,6 +171,26 @@ def test_milestones_pass_strictly_in_order() -> None:
         plan.pass_milestone(at(), Milestone.A0, date(2026, 6, 1), None, None, POLICY)
 
 
+def test_each_milestone_in_turn_refuses_every_other_one_and_passes_the_next() -> None:
+    # Given a prepared plan with every deliverable accepted
+    plan = prepared()
+    accept(plan, *DeliverableKind)
+    for step, expected in enumerate(MILESTONES):
+        # When any milestone but the next is passed (the one after next, a later one, one
+        # already passed), then it is refused and nothing is recorded
+        for other in MILESTONES:
+            if other is expected:
+                continue
+            with pytest.raises(OutOfOrder, match=f"next one is {expected.value}"):
+                plan.pass_milestone(at(), other, date(2026, 6, 1), None, None, POLICY)
+        assert [p.milestone for p in plan.passed] == MILESTONES[:step]
+        # And the next one passes
+        plan.pass_milestone(at(), expected, date(2026, 6, 1), None, None, POLICY)
+    assert plan.next_milestone() is None
+    with pytest.raises(OutOfOrder, match="every milestone is passed"):
+        plan.pass_milestone(at(), Milestone.E5, date(2026, 6, 1), None, None, POLICY)
+
+
 def test_milestones_wait_for_the_agreed_plan_and_its_team() -> None:
     plan = given_plan()
     plan.evaluate(at(), True, "ok")

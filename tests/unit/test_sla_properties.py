@@ -75,3 +75,12 @@ def test_pauses_never_add_time(
     plain = clock(policy, "resolution", Priority.P3, "x", created, [], None, now)
     assert with_pauses.consumed_seconds <= plain.consumed_seconds
     assert with_pauses.consumed_seconds >= 0
+    # On the default 24x7 calendar, exactly the paused wall time up to now is not counted,
+    # and the due time moves by as much
+    paused = sum(
+        (max(timedelta(0), min(p.end, now) - p.start) for p in windows if p.end), timedelta(0)
+    )
+    assert plain.consumed_seconds - with_pauses.consumed_seconds == paused.total_seconds()
+    assert plain.due_at is not None
+    assert with_pauses.due_at is not None
+    assert with_pauses.due_at - plain.due_at == paused

@@ -1,0 +1,76 @@
+"""What an insider with write access to the database could do behind the engine's back:
+rewrite or delete a stored record, or a row of a view table. For the tests that prove the
+engine notices (the hash chain, decision replay)."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg import sql
+
+from api.engine import Engine
+from tests.conftest import PG_URL
+
+
+def _events_table(engine: Engine) -> str:
+    return str(getattr(engine.store.recorder, "events_table_name", "stored_events"))
+
+
+def _key(engine: Engine) -> str:
+    return "notification_id" if engine.settings.is_postgres else "rowid"
+
+
+def execute(engine: Engine, statement: str, params: tuple[Any, ...], *, views: bool) -> Any:
+    """Run one statement (``{table}`` marks unquoted names, ``?`` the parameters) on the
+    events store or the views database; the rows it returns, if any."""
+    s = engine.settings
+    if s.is_postgres:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(s.database_schema)))
+            cursor = conn.execute(statement.replace("?", "%s").encode(), params)
+            return cursor.fetchall() if cursor.description else None
+    path = s.views_path if views else s.events_path
+    with closing(sqlite3.connect(path)) as lite, lite:
+        return lite.execute(statement, params).fetchall()
+
+
+def record(engine: Engine, position: int) -> dict[str, Any]:
+    """The stored record at ``position``: originator_id, originator_version, topic, state."""
+    columns = ("originator_id", "originator_version", "topic", "state")
+    [row] = execute(
+        engine,
+        f"SELECT {', '.join(columns)} FROM {_events_table(engine)} WHERE {_key(engine)} = ?",
+        (position,),
+        views=False,
+    )
+    found = dict(zip(columns, row, strict=True))
+    found["state"] = bytes(found["state"])
+    return found
+
+
+def rewrite_record(engine: Engine, position: int, **columns: Any) -> None:
+    """Overwrite some columns of the stored record at ``position``."""
+    sets = ", ".join(f"{name} = ?" for name in columns)
+    values = [
+        str(v) if isinstance(v, UUID) and not engine.settings.is_postgres else v
+        for v in columns.values()
+    ]
+    execute(
+        engine,
+        f"UPDATE {_events_table(engine)} SET {sets} WHERE {_key(engine)} = ?",
+        (*values, position),
+        views=False,
+    )
+
+
+def delete_record(engine: Engine, position: int) -> None:
+    execute(
+        engine,
+        f"DELETE FROM {_events_table(engine)} WHERE {_key(engine)} = ?",
+        (position,),
+        views=False,
+    )
