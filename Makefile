@@ -2,9 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+STAMP_ID := $(shell sha1sum pyproject.toml | cut -c1-12)
+STAMP := $(VENV)/.installed-$(STAMP_ID)
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test test-calendar mutants lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +32,22 @@ test: lint  ## the whole suite, PostgreSQL included
 	./scripts/ensure-postgres.sh
 	$(BIN)/pytest -q
 
+test-calendar: install  ## the whole suite far east of UTC, then on a leap day crossing midnight
+	./scripts/ensure-postgres.sh
+	TZ=Pacific/Kiritimati $(BIN)/pytest -q
+	TESTS_FAKE_NOW=2028-02-29T23:57:00+00:00 $(BIN)/pytest -q
+
+$(VENV)/.mutants-$(STAMP_ID): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,mutants]"
+	rm -f $(VENV)/.mutants-*
+	touch $@
+
+mutants: $(VENV)/.mutants-$(STAMP_ID)  ## mutation testing of the rules (not part of make test)
+	$(BIN)/python scripts/mutants/run.py
+
 bench: install  ## the performance figures, as ratios to baselines, on PostgreSQL
 	./scripts/ensure-postgres.sh
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis

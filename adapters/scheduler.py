@@ -7,11 +7,12 @@ runs every job as of an instant, which is how tests and catch-up drive time.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from adapters.clock import Clock, system_clock
 from adapters.locks import Leadership, SoleLeader
 
 log = structlog.get_logger(__name__)
@@ -20,8 +21,14 @@ Job = Callable[[datetime], int]
 
 
 class Scheduler:
-    def __init__(self, leadership: Leadership | None = None, interval_seconds: int = 60) -> None:
+    def __init__(
+        self,
+        leadership: Leadership | None = None,
+        interval_seconds: int = 60,
+        clock: Clock = system_clock,
+    ) -> None:
         self.jobs: dict[str, Job] = {}
+        self.clock = clock
         self.leadership = leadership or SoleLeader()
         self.interval_seconds = interval_seconds
         self._scheduler: BackgroundScheduler | None = None
@@ -47,13 +54,14 @@ class Scheduler:
     def start(self) -> None:
         self._scheduler = BackgroundScheduler(timezone="UTC")
         self._scheduler.add_job(
-            lambda: self.tick(datetime.now(UTC)),
+            lambda: self.tick(self.clock()),
             "interval",
             seconds=self.interval_seconds,
             id="tick",
             max_instances=1,
             coalesce=True,
-            next_run_time=datetime.now(UTC),  # at once: catch up after downtime, take the lead
+            # At once: catch up after downtime, take the lead (APScheduler runs on real time).
+            next_run_time=system_clock(),
         )
         self._scheduler.start()
 

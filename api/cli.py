@@ -10,10 +10,11 @@ import signal
 import sys
 import threading
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from adapters.clock import system_clock
 from adapters.logging import configure_logging
 from adapters.settings import Settings
 from api.engine import VIEW_CLASSES, Engine
@@ -28,7 +29,7 @@ CLI_ACTOR = "system:cli"
 
 
 def _ctx() -> Context:
-    now = datetime.now(UTC)
+    now = system_clock()
     return Context(actor=CLI_ACTOR, at=now, correlation_id=f"cli:{now.isoformat()}")
 
 
@@ -43,7 +44,7 @@ def _first_start(engine: Engine) -> None:
     print(f"    {password}")
     print("=" * 64, flush=True)
     if engine.settings.demo_on_empty:
-        created = load_demo(engine.demo_commands(), datetime.now(UTC))
+        created = load_demo(engine.demo_commands(), engine.clock())
         print(f"Loaded demo data: {created}", flush=True)
 
 
@@ -104,7 +105,7 @@ def demo(settings: Settings, count: int, funds: int, years: int, tickets: int) -
         print(
             json.dumps(
                 load_demo(
-                    engine.demo_commands(), datetime.now(UTC), count, seed, funds, years, tickets
+                    engine.demo_commands(), engine.clock(), count, seed, funds, years, tickets
                 )
             )
         )
@@ -120,7 +121,7 @@ def scheduler(settings: Settings, action: str, now: datetime | None) -> int:
     engine = Engine(settings.model_copy(update={"run_workers": running, "run_scheduler": running}))
     try:
         if action == "tick":
-            at = now or datetime.now(UTC)
+            at = now or engine.clock()
             done = engine.tick(at)
             engine.projector.catch_up()
             leader = bool(done)  # a standby runs nothing: another scheduler leads

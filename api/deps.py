@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Query, Request
@@ -59,10 +59,18 @@ def roles(*allowed: Role) -> Callable[[TokenClaims], Awaitable[TokenClaims]]:
     return check
 
 
-async def context(request: Request, user: CurrentUser) -> Context:
+def now(engine: EngineDep) -> datetime:
+    """The instant a request reads "now" at: the engine's clock."""
+    return engine.clock()
+
+
+NowDep = Annotated[datetime, Depends(now)]
+
+
+async def context(request: Request, user: CurrentUser, at: NowDep) -> Context:
     return Context(
         actor=user.user_id,
-        at=datetime.now(UTC),
+        at=at,
         correlation_id=request.state.correlation_id,
         causation_id=f"request:{request.state.request_id}",
     )

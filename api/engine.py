@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from adapters.auth import Argon2Hasher, TokenService, secret_key
+from adapters.clock import Clock, system_clock
 from adapters.eventstore import event_store_env, key_table, position_of, positions_of
 from adapters.locks import AdvisoryLock, Leadership, SoleLeader
 from adapters.personal import KeyRing, SealingMapper
@@ -53,8 +54,9 @@ VIEW_CLASSES: dict[str, type[View]] = {
 class Engine:
     """Everything one process needs; built at start-up, never at import."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Clock = system_clock) -> None:
         self.settings = settings
+        self.clock = clock
         self.db = open_views(settings)
         self.keyring = KeyRing()
         self.client_view = ClientsView()
@@ -124,7 +126,7 @@ class Engine:
         self.staff = StaffCommands(self.store, Argon2Hasher(fast=settings.env == "test"))
         self.tokens = TokenService(secret_key(settings), timedelta(hours=settings.token_ttl_hours))
         self.scheduler = Scheduler(
-            self._leadership("scheduler"), settings.scheduler_interval_seconds
+            self._leadership("scheduler"), settings.scheduler_interval_seconds, clock
         )
         register_jobs(self)
         self._started = False

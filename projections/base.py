@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from eventsourcing.utils import get_topic
 
+from adapters.clock import system_clock
 from adapters.sql import Tx, ViewDatabase
 
 POSITIONS_DDL = (
@@ -30,7 +30,8 @@ SCHEMAS_DDL = (
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat()
+    """When a view's bookkeeping row was written (operations data, not a business instant)."""
+    return system_clock().isoformat()
 
 
 class View:

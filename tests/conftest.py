@@ -20,6 +20,12 @@ from psycopg import sql
 from adapters.settings import Settings
 from api.engine import Engine
 from domain.base import Context
+from tests import faketime
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    faketime.start()  # TESTS_FAKE_NOW=...: the whole suite on another day
+
 
 PG_URL = os.environ.get("ASSURE_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 STORES = [

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
 
-from api.deps import ContextDep, EngineDep, IdempotencyDep, fresh, roles
+from api.deps import ContextDep, EngineDep, IdempotencyDep, NowDep, fresh, roles
 from api.routes import history
 from api.schemas import (
     ClientCreate,
@@ -40,10 +40,9 @@ READERS = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.AGENT, Role.COMPLIANCE))
 FRESH = Depends(fresh("clients"))
 
 
-def _public(row: dict[str, Any]) -> ClientPublic:
+def _public(row: dict[str, Any], now: datetime) -> ClientPublic:
     """The client view, with the assessment's status as of now."""
     risk = row["risk"] or {}
-    now = datetime.now(UTC)
     at = {
         k: datetime.fromisoformat(risk[k]) if risk.get(k) else None
         for k in ("review_due_at", "expires_at")
@@ -78,6 +77,7 @@ def register_client(
 @router.get("", dependencies=[READERS, FRESH])
 def list_clients(
     engine: EngineDep,
+    now: NowDep,
     q: Annotated[str | None, Query(max_length=100)] = None,
     branch: str | None = None,
     tier: str | None = None,
@@ -100,12 +100,12 @@ def list_clients(
         )
     except ValueError:
         raise HTTPException(422, "cursor: not a cursor from this list") from None
-    return ClientPage(items=[_public(i) for i in items], next_cursor=next_cursor)
+    return ClientPage(items=[_public(i, now) for i in items], next_cursor=next_cursor)
 
 
 @router.get("/{client_id}", dependencies=[READERS, Depends(fresh("clients", "tickets"))])
 def get_client(
-    client_id: UUID, engine: EngineDep, response: Response, as_of: AsOf = None
+    client_id: UUID, engine: EngineDep, response: Response, now: NowDep, as_of: AsOf = None
 ) -> ClientDetail | AggregateAsOf:
     """One client's profile (the identity number masked but for its last 4 characters),
     with the open tickets and the five latest interactions."""
@@ -116,7 +116,7 @@ def get_client(
         raise NotFound(f"client {client_id} not found")
     response.headers["ETag"] = f'"{row["version"]}"'
     return ClientDetail(
-        **_public(row).model_dump(),
+        **_public(row, now).model_dump(),
         open_tickets=[
             OpenTicket.model_validate(t)
             for t in engine.ticket_view.open_for_client(engine.db, client_id)

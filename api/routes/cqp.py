@@ -3,12 +3,11 @@ quality engineers and MPLs record targets, deliverables, actuals and milestones.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
 
-from api.deps import ContextDep, EngineDep, IdempotencyDep, fresh, roles
+from api.deps import ContextDep, EngineDep, IdempotencyDep, NowDep, fresh, roles
 from api.engine import Engine
 from api.routes import history
 from api.schemas import WriteResult
@@ -145,7 +144,7 @@ def _plan(engine: Engine, plan_id: UUID) -> CQPPlan:
 
 @router.get("/cqp-plans/{plan_id}", dependencies=[READ, FRESH])
 def get_plan(
-    plan_id: UUID, engine: EngineDep, response: Response, as_of: AsOf = None
+    plan_id: UUID, engine: EngineDep, response: Response, now: NowDep, as_of: AsOf = None
 ) -> PlanDetail | AggregateAsOf:
     """Phase, team, targets against actuals, deliverables, milestones planned against
     passed, and the waivers."""
@@ -153,7 +152,7 @@ def get_plan(
         return history.as_of(engine, history.Kind.CQP_PLANS, str(plan_id), as_of)
     plan = _plan(engine, plan_id)
     response.headers["ETag"] = f'"{plan.version}"'
-    today = datetime.now(UTC).date()
+    today = now.date()
     status = plan.status(engine.settings.cqp_policy.amber_tolerance)
     passed = {p.milestone: p for p in plan.passed}
     late = set(plan.overdue(today))
@@ -204,11 +203,11 @@ def get_plan(
 
 @router.get("/cqp-board", dependencies=[READ, FRESH])
 def board(
-    engine: EngineDep, programme: str | None = None, supplier_id: UUID | None = None
+    engine: EngineDep, now: NowDep, programme: str | None = None, supplier_id: UUID | None = None
 ) -> Board:
     """One row per plan, one column per milestone A0-E5: planned against passed, overdue
     marked."""
-    today = datetime.now(UTC).date()
+    today = now.date()
     rows = engine.cqp_view.plans(engine.db, programme, supplier_id)
     return Board(
         milestones=[m.value for m in MILESTONES],

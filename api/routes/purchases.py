@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.deps import ContextDep, EngineDep, IdempotencyDep, fresh, roles
+from api.deps import ContextDep, EngineDep, IdempotencyDep, NowDep, fresh, roles
 from api.schemas import (
     FundSummary,
     OverrideEntry,
@@ -70,7 +70,7 @@ def _requested_result(result: Any, e: Purchase.Requested) -> PurchaseResult:
     "/clients/{client_id}/suitable-funds",
     dependencies=[READERS, Depends(fresh("clients", "funds"))],
 )
-def suitable_funds(client_id: UUID, engine: EngineDep) -> list[FundSummary]:
+def suitable_funds(client_id: UUID, engine: EngineDep, now: NowDep) -> list[FundSummary]:
     """Funds that match the client on risk, horizon and variety; all funds for an exempt
     professional investor; none without a valid assessment."""
     client = engine.client_view.get(engine.db, client_id)
@@ -80,7 +80,7 @@ def suitable_funds(client_id: UUID, engine: EngineDep) -> list[FundSummary]:
     if client["suitability_exemption"]["exempt"] and client["investor_type"] == "professional":
         return [FundSummary.model_validate(f) for f in funds]
     risk = client["risk"]
-    if risk is None or datetime.fromisoformat(risk["expires_at"]) <= datetime.now(UTC):
+    if risk is None or datetime.fromisoformat(risk["expires_at"]) <= now:
         return []
     # A lowest-category client matches R1 only, which is what the C1 row of the table says.
     level = RiskLevel.C1 if risk["lowest_category"] else RiskLevel(risk["level"])
@@ -139,13 +139,11 @@ def cancel_purchase(
     return WriteResult.of(engine.purchases.cancel(ctx, purchase_id, reason, idem))
 
 
-def _public(row: dict[str, Any]) -> PurchasePublic:
+def _public(row: dict[str, Any], now: datetime) -> PurchasePublic:
     """A purchase as of now: one still waiting past its confirmation deadline has lapsed
     (the scheduler records the lapse; the read does not wait for it)."""
     status = row["status"]
-    if status == "confirmation_required" and datetime.fromisoformat(
-        row["confirm_by"]
-    ) <= datetime.now(UTC):
+    if status == "confirmation_required" and datetime.fromisoformat(row["confirm_by"]) <= now:
         status = "lapsed"
     return PurchasePublic.model_validate(
         {**row, "status": status, "suitability": _suitability(row)}
@@ -153,23 +151,23 @@ def _public(row: dict[str, Any]) -> PurchasePublic:
 
 
 @router.get("/purchases/{purchase_id}", dependencies=[READERS, Depends(fresh("purchases"))])
-def get_purchase(purchase_id: UUID, engine: EngineDep) -> PurchasePublic:
+def get_purchase(purchase_id: UUID, engine: EngineDep, now: NowDep) -> PurchasePublic:
     """One purchase with its suitability decision."""
     row = engine.purchase_view.get(engine.db, purchase_id)
     if row is None:
         raise NotFound(f"purchase {purchase_id} not found")
-    return _public(row)
+    return _public(row, now)
 
 
 @router.get(
     "/clients/{client_id}/purchases",
     dependencies=[READERS, Depends(fresh("purchases", "clients"))],
 )
-def client_purchases(client_id: UUID, engine: EngineDep) -> list[PurchasePublic]:
+def client_purchases(client_id: UUID, engine: EngineDep, now: NowDep) -> list[PurchasePublic]:
     """The client's purchases, oldest first."""
     if engine.client_view.get(engine.db, client_id) is None:
         raise NotFound(f"client {client_id} not found")
-    return [_public(r) for r in engine.purchase_view.of_client(engine.db, client_id)]
+    return [_public(r, now) for r in engine.purchase_view.of_client(engine.db, client_id)]
 
 
 @router.get("/compliance/overrides", dependencies=[COMPLIANCE, Depends(fresh("purchases"))])

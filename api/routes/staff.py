@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
 
 from adapters.auth import TokenClaims
+from adapters.clock import system_clock
 from api.deps import ContextDep, CurrentUser, EngineDep, IdempotencyDep, fresh, roles
 from api.schemas import Disable, PasswordChange, Token, UserCreate, UserPublic, WriteResult
 from domain.errors import NotFound
@@ -26,7 +26,8 @@ def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], engine: EngineD
     claims = TokenClaims(
         user_id=str(user.id), username=user.username, role=user.role.value, branch=user.branch
     )
-    token = engine.tokens.issue(claims, datetime.now(UTC))
+    # Tokens live on the system clock: the JWT library checks their expiry against it.
+    token = engine.tokens.issue(claims, system_clock())
     return Token(access_token=token, expires_in=int(engine.tokens.ttl.total_seconds()))
 
 

@@ -4,14 +4,13 @@ project leaders and compliance officers read them too."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.charts import radar_chart
-from api.deps import ContextDep, EngineDep, IdempotencyDep, fresh, roles
+from api.deps import ContextDep, EngineDep, IdempotencyDep, NowDep, fresh, roles
 from api.engine import Engine
 from api.routes import history
 from api.schemas import WriteResult
@@ -78,6 +77,7 @@ def register(
 @router.get("/suppliers", dependencies=[READ, FRESH])
 def search(
     engine: EngineDep,
+    now: NowDep,
     stage: Stage | None = None,
     category: str | None = None,
     avl: Annotated[AvlStatus | None, Query(description="AVL status in a category")] = None,
@@ -93,7 +93,7 @@ def search(
         category=category,
         avl=avl.value if avl else None,
         overdue=overdue,
-        today=datetime.now(UTC).date(),
+        today=now.date(),
         limit=limit + 1,
         offset=offset,
     )
@@ -106,7 +106,7 @@ def search(
 
 @router.get("/suppliers/{supplier_id}", dependencies=[READ, FRESH])
 def get_supplier(
-    supplier_id: UUID, engine: EngineDep, response: Response, as_of: AsOf = None
+    supplier_id: UUID, engine: EngineDep, response: Response, now: NowDep, as_of: AsOf = None
 ) -> SupplierDetail | AggregateAsOf:
     """Stage history, sites, latest scores, AVL per category, open corrective actions and
     the re-audit due date."""
@@ -114,7 +114,7 @@ def get_supplier(
         return history.as_of(engine, history.Kind.SUPPLIERS, str(supplier_id), as_of)
     supplier, row = _held(engine, supplier_id)
     response.headers["ETag"] = f'"{supplier.version}"'
-    today = datetime.now(UTC).date()
+    today = now.date()
     latest = supplier.latest()
     actions = [c.model_dump(mode="json") for c in supplier.corrective_actions.values()]
     return SupplierDetail(

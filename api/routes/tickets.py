@@ -4,14 +4,22 @@ and handle the tickets of their own branch."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from adapters.auth import TokenClaims
-from api.deps import ContextDep, CurrentUser, EngineDep, IdempotencyDep, fresh, roles
+from api.deps import (
+    ContextDep,
+    CurrentUser,
+    EngineDep,
+    IdempotencyDep,
+    NowDep,
+    fresh,
+    roles,
+)
 from api.engine import Engine
 from api.routes import history
 from api.schemas import WriteResult
@@ -109,6 +117,7 @@ def open_ticket(
 def queue(
     engine: EngineDep,
     user: CurrentUser,
+    now: NowDep,
     status: Status | None = None,
     type: TicketType | None = None,
     priority: Priority | None = None,
@@ -121,7 +130,6 @@ def queue(
     cursor: str | None = None,
 ) -> TicketPage:
     """The queue, filtered and sorted, with each ticket's SLA state."""
-    now = datetime.now(UTC)
     filters = {
         "status": status,
         "type": type,
@@ -170,6 +178,7 @@ def get_ticket(
     engine: EngineDep,
     user: CurrentUser,
     response: Response,
+    now: NowDep,
     as_of: AsOf = None,
 ) -> TicketPublic | AggregateAsOf:
     """The ticket with its SLA clocks, comments (merged ones linked) and full history;
@@ -185,7 +194,7 @@ def get_ticket(
     if row is None or (branch is not None and row["branch"] != branch):
         raise NotFound(f"ticket {ticket_id} not found")
     response.headers["ETag"] = f'"{row["version"]}"'
-    return TicketPublic.model_validate(_summary(engine, row, datetime.now(UTC)))
+    return TicketPublic.model_validate(_summary(engine, row, now))
 
 
 @router.post("/{ticket_id}/assign", dependencies=[DESK])

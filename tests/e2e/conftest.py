@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from adapters.auth import TokenClaims
+from adapters.clock import Clock, system_clock
 from adapters.settings import Settings
 from api.app import create_app
 from api.engine import Engine
@@ -34,9 +35,17 @@ class Api:
     def as_(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(role)}"}
 
-    def call(self, method: str, path: str, role: str = "admin", **kwargs: Any) -> Any:
+    def call(
+        self, method: str, path: str, role: str = "admin", *, stale_ok: bool = False, **kwargs: Any
+    ) -> Any:
+        """One request as ``role``. A read that waits for a position (``min_position``)
+        must reach it: a 503 fails the test here unless ``stale_ok``."""
         headers = {**self.as_(role), **kwargs.pop("headers", {})}
-        return self.http.request(method, path, headers=headers, **kwargs)
+        response = self.http.request(method, path, headers=headers, **kwargs)
+        waited = "min_position=" in path or "min_position" in (kwargs.get("params") or {})
+        if waited and not stale_ok:
+            assert response.status_code != 503, f"the views never reached it: {path}"
+        return response
 
     def created(self, body: dict[str, Any], role: str = "advisor") -> dict[str, Any]:
         response = self.call("POST", "/api/v1/clients", role, json=body)
@@ -45,9 +54,22 @@ class Api:
         return result
 
 
+def invalid_fields(response: Any) -> list[str]:
+    """The fields a 422 problem names (``errors[].field``), in order."""
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    return [e["field"] for e in response.json()["errors"]]
+
+
 @pytest.fixture
-def api(settings: Settings) -> Iterator[Api]:
-    engine = Engine(settings.model_copy(update={"run_workers": True}))
+def clock() -> Clock:
+    """The engine's clock; a test module that needs a fixed "now" overrides this fixture."""
+    return system_clock
+
+
+@pytest.fixture
+def api(settings: Settings, clock: Clock) -> Iterator[Api]:
+    engine = Engine(settings.model_copy(update={"run_workers": True}), clock)
     ctx = Context(actor="system:test", at=datetime.now(UTC), correlation_id="setup")
     users = {role.value: engine.staff.add_user(ctx, role.value, role, PASSWORD).id for role in Role}
     with TestClient(create_app(engine), raise_server_exceptions=False) as http:

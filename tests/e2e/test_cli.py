@@ -7,7 +7,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import httpx
 
 from adapters.settings import Settings
+from tests.faketime import python_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +35,7 @@ def env_for(settings: Settings, **extra: str) -> dict[str, str]:
 
 def assure(settings: Settings, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
+        python_module("api.cli", *args),
         cwd=ROOT,
         env=env_for(settings),
         input=stdin,
@@ -112,28 +112,19 @@ def test_demo_then_status_then_rebuild(settings: Settings) -> None:
 
 
 def test_serve_on_an_empty_store_prints_the_admin_password_once_and_serves(
-    settings: Settings,
+    settings: Settings, tmp_path: Path
 ) -> None:
+    """README claim: no personal data in logs of serve at its most verbose level: requests,
+    refusals, the projection workers and the scheduler it runs (their error logs are
+    proved in tests/integration/test_logging.py)."""
     port = _free_port()
     env = env_for(
-        settings, ASSURE_DEMO_ON_EMPTY="false", ASSURE_PORT=str(port), ASSURE_LOG_LEVEL="INFO"
+        settings, ASSURE_DEMO_ON_EMPTY="false", ASSURE_PORT=str(port), ASSURE_LOG_LEVEL="DEBUG"
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    out, err = tmp_path / "serve.out", tmp_path / "serve.err"
+    proc = _serve(env, out, err)
     try:
-        assert proc.stdout is not None
-        password = ""
-        while not password:
-            line = proc.stdout.readline()
-            assert line, "serve stopped before printing the admin password"
-            if match := re.match(r"^\s{4}(\S+)$", line):
-                password = match.group(1)
+        password = _await_output(out, r"^\s{4}(\S+)$", proc)
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(base)
         token = httpx.post(
@@ -143,41 +134,78 @@ def test_serve_on_an_empty_store_prints_the_admin_password_once_and_serves(
         docs = httpx.get(f"{base}/docs")
         assert docs.status_code == 200
         auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
-        created = httpx.post(
-            f"{base}/api/v1/clients",
-            headers=auth,
-            json={
-                "name": "Sensitive Person",
-                "id_number": "SECRET998877",
-                "phone": "+86 13999999999",
-                "email": "private@example.cn",
-                "address": "1 Hidden Road",
-                "branch": "SH",
-                "investor_type": "ordinary",
-            },
-        )
-        assert created.status_code == 201
-        httpx.get(f"{base}/api/v1/clients?q=Sensitive", headers=auth)
+        _touch_every_log(base, auth)
     finally:
         proc.terminate()
-        _, logs = proc.communicate(timeout=20)
+        proc.wait(timeout=20)
+    logs = out.read_text() + err.read_text()
     assert "request" in logs
     for personal in ("Sensitive", "SECRET998877", "13999999999", "private@", "Hidden"):
         assert personal not in logs
-    again = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    again_out = tmp_path / "again.out"
+    again = _serve(env, again_out, tmp_path / "again.err")
     try:
         _wait_until_up(f"http://127.0.0.1:{port}")
     finally:
         again.terminate()
-        second_out, _ = again.communicate(timeout=20)
-    assert "password" not in second_out
+        again.wait(timeout=20)
+    assert "password" not in again_out.read_text()
+
+
+PERSON = {
+    "name": "Sensitive Person",
+    "id_number": "SECRET998877",
+    "phone": "+86 13999999999",
+    "email": "private@example.cn",
+    "address": "1 Hidden Road",
+    "branch": "SH",
+    "investor_type": "ordinary",
+}
+
+
+def _touch_every_log(base: str, auth: dict[str, str]) -> None:
+    """Requests that log: a registration the workers then apply, a refused one carrying
+    personal data, a search by name, an interaction note, a read waiting for the views."""
+    created = httpx.post(f"{base}/api/v1/clients", headers=auth, json=PERSON)
+    assert created.status_code == 201
+    client = created.json()
+    refused = httpx.post(
+        f"{base}/api/v1/clients", headers=auth, json={**PERSON, "email": "private@", "tier": 9}
+    )
+    assert refused.status_code == 422
+    duplicate = httpx.post(f"{base}/api/v1/clients", headers=auth, json=PERSON)
+    assert duplicate.status_code == 409
+    httpx.get(f"{base}/api/v1/clients?q=Sensitive", headers=auth)
+    note = {"channel": "call", "summary": "Sensitive Person moved to Hidden Road"}
+    noted = httpx.post(
+        f"{base}/api/v1/clients/{client['id']}/interactions", headers=auth, json=note
+    )
+    assert noted.status_code == 201, noted.text
+    read = httpx.get(
+        f"{base}/api/v1/clients/{client['id']}?min_position={noted.json()['position']}",
+        headers=auth,
+    )
+    assert read.status_code == 200
+
+
+def _serve(env: dict[str, str], out: Path, err: Path) -> subprocess.Popen[bytes]:
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        return subprocess.Popen(
+            python_module("api.cli", "serve"), cwd=ROOT, env=env, stdout=stdout, stderr=stderr
+        )
+
+
+def _await_output(path: Path, pattern: str, proc: subprocess.Popen[bytes]) -> str:
+    """The first group of the first line of ``path`` matching ``pattern``; fails if the
+    process stops or a minute passes first."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for line in path.read_text().splitlines():
+            if match := re.match(pattern, line):
+                return match.group(1)
+        assert proc.poll() is None, f"serve stopped: {path.read_text()}"
+        time.sleep(0.05)
+    raise AssertionError(f"nothing matched {pattern!r} within a minute")
 
 
 def _free_port() -> int:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from adapters.settings import Settings
 from api.engine import Engine
 from tests.conftest import client_fields
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, invalid_fields
 from tests.e2e.test_cli import assure
 from tests.integration.test_audit import some_history, tamper
 
@@ -73,14 +73,11 @@ def test_audit_routes_refuse_other_roles_and_bad_filters(api: Api) -> None:
         assert api.call("GET", path, "quality").status_code == 403
     now = datetime.now(UTC).isoformat()
     backwards = api.call("GET", "/api/v1/audit/events", params={"from": now, "to": now})
-    assert backwards.status_code == 422
-    assert "to" in backwards.text
+    assert invalid_fields(backwards) == ["to"]
     naive = api.call("GET", "/api/v1/audit/events", params={"from": "2026-01-01T00:00:00"})
-    assert naive.status_code == 422
-    assert "from" in naive.text
+    assert invalid_fields(naive) == ["query.from"]
     cursor = api.call("GET", "/api/v1/audit/events", params={"cursor": "abc"})
-    assert cursor.status_code == 422
-    assert "cursor" in cursor.text
+    assert invalid_fields(cursor) == ["query.cursor"]
 
 
 def test_verify_over_http_reports_ok_then_the_altered_position(api: Api) -> None:

@@ -215,6 +215,8 @@ def test_given_clients_when_searched_and_filtered_then_matching_pages(api: Api) 
 def test_given_idempotency_key_when_request_repeated_then_same_answer_and_one_client(
     api: Api,
 ) -> None:
+    """README claim: a write repeated with the same Idempotency-Key and body answers the first
+    answer and writes nothing; the same key with another body is a 422."""
     fields = client_fields()
     headers = {"Idempotency-Key": "3b1f-first"}
     first = api.call("POST", "/api/v1/clients", json=fields, headers=headers)
@@ -273,8 +275,11 @@ def test_given_idempotency_key_when_interaction_logged_twice_then_one_interactio
 
 
 def test_when_min_position_not_reached_in_time_then_503_with_retry_after(api: Api) -> None:
+    """README claim: read-your-writes, or a 503 with Retry-After when not reached in time."""
     api.engine.settings = api.engine.settings.model_copy(update={"read_wait_timeout": 0.1})
-    response = api.call("GET", f"/api/v1/clients?min_position={api.engine.store.head() + 50}")
+    response = api.call(
+        "GET", f"/api/v1/clients?min_position={api.engine.store.head() + 50}", stale_ok=True
+    )
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "1"
 

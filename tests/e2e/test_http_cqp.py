@@ -7,14 +7,24 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
+from adapters.clock import Clock
 from domain.cqp import MILESTONES
 from tests.e2e.conftest import Api
 
-TODAY = datetime.now(UTC).date()
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+TODAY = NOW.date()
 # A0 was due 25 days ago, A1 5 days ago; the rest are ahead.
 PLAN = {
     m.value: (TODAY + timedelta(days=20 * i - 25)).isoformat() for i, m in enumerate(MILESTONES)
 }
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Every request of these tests reads "now" as NOW."""
+    return lambda: NOW
 
 
 def supplier(api: Api) -> str:

@@ -8,6 +8,9 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
+from adapters.clock import Clock
 from domain.base import Context
 from domain.suppliers import SECTION_LABELS, SECTIONS
 from tests.e2e.conftest import Api
@@ -20,7 +23,15 @@ SUPPLIER = {
     ],
     "categories": ["connectors", "cables"],
 }
-TODAY = datetime.now(UTC).date()
+# A leap day: twelve months later is the 28th of February.
+NOW = datetime(2028, 2, 29, 10, 0, tzinfo=UTC)
+TODAY = NOW.date()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Every request of these tests reads "now" as NOW."""
+    return lambda: NOW
 
 
 def registered(api: Api, **fields: Any) -> dict[str, Any]:
@@ -73,9 +84,17 @@ def test_the_lifecycle_moves_one_stage_at_a_time_and_skipping_is_a_409(api: Api)
     assert detail["status"] == "suspended"
     assert detail["status_reason"] == "late deliveries"
     assert post(api, supplier, "stage", {"to": "evaluation"}).status_code == 409
-    assert post(api, supplier, "reinstate", {"reason": "recovered"}).status_code == 200
-    assert post(api, supplier, "disqualify", {"reason": "fraud"}).status_code == 200
-    assert post(api, supplier, "reinstate", {"reason": "appeal"}).status_code == 409
+    reinstated = post(api, supplier, "reinstate", {"reason": "recovered"})
+    assert reinstated.status_code == 200
+    detail = get(api, f"/api/v1/suppliers/{supplier['id']}", reinstated.json()["position"])
+    assert (detail["status"], detail["status_reason"]) == ("active", None)
+    disqualified = post(api, supplier, "disqualify", {"reason": "fraud"})
+    assert disqualified.status_code == 200
+    detail = get(api, f"/api/v1/suppliers/{supplier['id']}", disqualified.json()["position"])
+    assert (detail["status"], detail["status_reason"]) == ("disqualified", "fraud")
+    refused = post(api, supplier, "reinstate", {"reason": "appeal"})
+    assert refused.status_code == 409
+    assert api.engine.store.head() == disqualified.json()["position"]  # nothing recorded
 
 
 def test_an_assessment_returns_section_means_and_bad_sections_are_named(api: Api) -> None:
@@ -173,7 +192,7 @@ def test_avl_approval_needs_a_passed_audit_and_the_list_shows_it(api: Api) -> No
     assert {r["category"] for r in get(api, "/api/v1/avl", position)} == {"connectors", "cables"}
     detail = get(api, f"/api/v1/suppliers/{supplier['id']}", position)
     assert detail["avl"]["connectors"]["status"] == "approved"
-    assert detail["reaudit_due_at"] == TODAY.replace(year=TODAY.year + 1).isoformat()
+    assert detail["reaudit_due_at"] == "2029-02-28"
     assert detail["latest_scores"]["mean"] == 4.0
     suspended = post(
         api, supplier, "avl", {"category": "connectors", "decision": "suspend", "reason": "ppm"}
@@ -211,7 +230,7 @@ def test_an_overdue_reaudit_is_flagged_once_and_listed(api: Api) -> None:
     old = (TODAY - timedelta(days=400)).isoformat()
     post(api, supplier, "assessments", assessment(date=old))
     # When the scheduler's command runs twice
-    now = Context(actor="system:scheduler", at=datetime.now(UTC), correlation_id="job")
+    now = Context(actor="system:scheduler", at=NOW, correlation_id="job")
     first = api.engine.suppliers.record_reaudit_due(now, uuid.UUID(supplier["id"]))
     again = api.engine.suppliers.record_reaudit_due(now, uuid.UUID(supplier["id"]))
     assert again.version == first.version  # idempotent: nothing new recorded

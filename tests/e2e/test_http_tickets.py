@@ -122,9 +122,14 @@ def test_reopen_inside_and_outside_the_window(api: Api) -> None:
     recent, old = closed_days_ago(3), closed_days_ago(20)
     ok = api.call("POST", f"/api/v1/tickets/{recent}/reopen", json={"reason": "again"})
     assert ok.status_code == 200
+    reopened = api.call("GET", f"/api/v1/tickets/{recent}?min_position={ok.json()['position']}")
+    assert reopened.status_code == 200
+    assert reopened.json()["status"] == "in_progress"  # back with the agent who had it
     late = api.call("POST", f"/api/v1/tickets/{old}/reopen", json={"reason": "again"})
     assert late.status_code == 409
     assert "14 days" in late.json()["detail"]
+    still = api.call("GET", f"/api/v1/tickets/{old}")
+    assert still.json()["status"] == "closed"
 
 
 def test_the_queue_filters_and_sorts(api: Api) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ from uuid import UUID
 import psycopg
 import pytest
 
+from adapters.clock import Clock
 from adapters.settings import Settings
 from api.engine import Engine
 from application.common import CommandResult
@@ -29,8 +29,15 @@ from tests.conftest import PG_URL, drop_schema, make_settings
 from tests.e2e.conftest import Api
 from tests.e2e.test_cli import ROOT, env_for
 from tests.e2e.test_http_purchases import assessed_client, fund
+from tests.faketime import python_module
 
-NOW = datetime.now(UTC)
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Every request of these tests reads "now" as NOW; ticks move on from it."""
+    return lambda: NOW
 
 
 def given_a_bit_of_everything(api: Api) -> dict[str, Any]:
@@ -84,6 +91,7 @@ def given_a_bit_of_everything(api: Api) -> dict[str, Any]:
 
 
 def test_each_job_flags_once_as_time_passes(api: Api) -> None:
+    """README claim: the scheduler moves time; each job flags what is due once."""
     given = given_a_bit_of_everything(api)
     engine = api.engine
 
@@ -144,7 +152,7 @@ def test_the_command_line_tick_twice_records_nothing_the_second_time(api: Api) -
 
     def tick() -> str:
         result = subprocess.run(
-            [sys.executable, "-m", "api.cli", "scheduler", "tick", "--now", at],
+            python_module("api.cli", "scheduler", "tick", "--now", at),
             cwd=ROOT,
             env=env_for(settings),
             capture_output=True,
@@ -164,13 +172,14 @@ def test_the_command_line_tick_twice_records_nothing_the_second_time(api: Api) -
 
 @pytest.mark.parametrize("store_kind", [pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_two_processes_ticking_at_once_on_postgres_record_each_thing_once(api: Api) -> None:
+    """README claim: a repeated or concurrent run records nothing new (idempotent jobs)."""
     # Given everything due, on PostgreSQL, and two `assure scheduler tick` processes
     given_a_bit_of_everything(api)
     engine = api.engine
     engine.projector.catch_up()
     head = engine.store.head()
     at = (NOW + timedelta(days=2)).isoformat()
-    command = [sys.executable, "-m", "api.cli", "scheduler", "tick", "--now", at]
+    command = python_module("api.cli", "scheduler", "tick", "--now", at)
     # When both tick as of the same instant at the same time
     runs = [
         subprocess.Popen(
@@ -193,6 +202,7 @@ def test_two_processes_ticking_at_once_on_postgres_record_each_thing_once(api: A
 
 
 def test_a_second_scheduler_stands_by_on_postgres(tmp_path: Path) -> None:
+    """README claim: on PostgreSQL only the leader runs jobs; a standby takes over."""
     # SQLite has one process by design: leader election is PostgreSQL's
     settings = make_settings("postgres", tmp_path)
     first, second = Engine(settings), Engine(settings)
@@ -208,6 +218,7 @@ def test_a_second_scheduler_stands_by_on_postgres(tmp_path: Path) -> None:
 
 
 def test_each_scheduler_command_is_idempotent_even_on_a_stale_view(api: Api) -> None:
+    """README claim: a run on a stale view records nothing new (idempotent commands)."""
     # Given everything due, and the commands already run once
     given = given_a_bit_of_everything(api)
     engine, later = api.engine, NOW + timedelta(days=400)
@@ -259,13 +270,14 @@ def wait_for_leader(key: str, among: set[str], timeout: float = 60) -> str:
 
 
 def test_two_scheduler_processes_one_leads_the_other_takes_over(tmp_path: Path) -> None:
+    """README claim: standby takeover of the scheduler when its leader stops."""
     # Given two `assure scheduler run` processes on one PostgreSQL schema
     settings = make_settings("postgres", tmp_path)
     Engine(settings).close()  # create the schema and tables once
     key = f"{settings.database_schema}:scheduler"
     processes = {
         name: subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "scheduler", "run"],
+            python_module("api.cli", "scheduler", "run"),
             cwd=ROOT,
             env=env_for(settings, PGAPPNAME=name, ASSURE_SCHEDULER_INTERVAL_SECONDS="1"),
             stdout=subprocess.DEVNULL,

@@ -76,6 +76,7 @@ def test_an_untouched_store_verifies_and_the_head_hash_moves_with_each_event(
 def test_one_altered_or_deleted_record_breaks_the_chain_at_exactly_its_position(
     engine: Engine, change: str
 ) -> None:
+    """README claim: the chain detects one altered byte or one deleted record, at its position."""
     # Given six events of clients, chained, and verified
     positions = some_history(engine)
     engine.projector.catch_up()

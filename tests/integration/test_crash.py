@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from domain.base import Context
 from domain.clients import Channel
 from projections.base import dead_letters, positions
 from tests.conftest import client_fields
+from tests.faketime import python_module
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS, CALLS = 5, 60  # 300 interactions plus 5 registrations
@@ -32,7 +32,7 @@ def given_history(engine: Engine, ctx: Context) -> list[str]:
 
 def spawn(settings: Settings, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.integration.worker_proc", settings.model_dump_json(), *args],
+        python_module("tests.integration.worker_proc", settings.model_dump_json(), *args),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -58,6 +58,7 @@ def then_each_event_applied_exactly_once(engine: Engine, ids: list[str]) -> None
 def test_given_worker_killed_mid_batch_when_restarted_then_each_event_applied_once(
     settings: Settings, ctx: Context
 ) -> None:
+    """README claim: each event is applied exactly once, also across kill -9."""
     settings = settings.model_copy(update={"projection_batch_size": 100})
     engine = Engine(settings)
     try:
@@ -81,6 +82,8 @@ def test_given_worker_killed_mid_batch_when_restarted_then_each_event_applied_on
 def test_given_active_and_standby_when_active_killed_then_standby_finishes_exactly_once(
     settings: Settings, ctx: Context, tmp_path: Path
 ) -> None:
+    """README claim: on PostgreSQL a standby worker takes over when the active one dies, and
+    applies each event exactly once."""
     settings = settings.model_copy(
         update={"projection_batch_size": 50, "projection_poll_interval": 0.1}
     )

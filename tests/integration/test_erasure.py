@@ -96,6 +96,7 @@ def assert_not_findable(engine: Engine, client: UUID) -> None:
 def test_personal_data_is_sealed_at_rest_and_read_plainly_with_its_key(
     snapshotting: Engine,
 ) -> None:
+    """README claim: personal data is sealed at rest (no personal value in the stored bytes)."""
     # Given a client with personal data in four kinds of events and in snapshots
     engine = snapshotting
     client = known_client(engine)
@@ -118,6 +119,8 @@ def test_personal_data_is_sealed_at_rest_and_read_plainly_with_its_key(
 def test_given_erased_client_then_personal_data_reads_erased_everywhere(
     snapshotting: Engine,
 ) -> None:
+    """README claim: erasure reads [erased] everywhere: aggregate, snapshots, every past
+    event, as_of, the views and a rebuilt view; the chain still verifies."""
     # Given a client with personal data, shown in the views
     engine = snapshotting
     client = known_client(engine)
@@ -168,6 +171,7 @@ def test_given_erased_client_then_personal_data_reads_erased_everywhere(
 def test_given_erased_client_then_suitability_records_stay_complete_and_replay(
     engine: Engine,
 ) -> None:
+    """README claim: after erasure, purchases and their decisions stay complete and replay."""
     # Given a purchase decided with a warning, by a client whose data is then erased
     purchase = buy(engine, answers_index=1, rating=RiskRating.R5)
     recorded: Any = engine.store.repository.get(purchase)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any, ClassVar
 
 import pytest
@@ -181,6 +180,7 @@ def test_given_damaged_view_when_rebuilt_then_rows_come_back_from_events(
 def test_given_running_workers_when_waiting_for_a_write_then_view_has_it(
     settings: Settings, ctx: Context
 ) -> None:
+    """README claim: read-your-writes (a read waits for the view to reach a position)."""
     engine = Engine(settings.model_copy(update={"run_workers": True}))
     engine.start()
     try:
@@ -254,25 +254,42 @@ def test_given_concurrent_writers_when_a_worker_follows_then_no_event_is_passed_
     assert [r["interaction_count"] for r in counts] == [40, 40, 40, 40]
 
 
-def test_given_a_slow_rebuild_when_reading_meanwhile_then_the_old_view_serves(
+def test_given_a_rebuild_halfway_when_reading_meanwhile_then_the_old_view_serves(
     engine: Engine, ctx: Context
 ) -> None:
-    class SlowClientsView(ClientsView):
-        def registered(self, tx: Any, e: Client.Registered, position: int) -> None:
-            time.sleep(0.02)
-            super().registered(tx, e, position)
+    """README claim: a rebuilt view is swapped in when complete; the old one serves until."""
+    halfway, resume = threading.Event(), threading.Event()
 
+    class PausingClientsView(ClientsView):
+        """Stops after applying ten registrations until the test lets it go on."""
+
+        applied = 0
+
+        def registered(self, tx: Any, e: Client.Registered, position: int) -> None:
+            super().registered(tx, e, position)
+            PausingClientsView.applied += 1
+            if PausingClientsView.applied == 10:
+                halfway.set()
+                assert resume.wait(60), "the test never let the rebuild go on"
+
+    # Given twenty clients in the view
     ids = [engine.clients.register(ctx, **client_fields()).id for _ in range(20)]
     engine.projector.catch_up()
+    # When a rebuild is halfway through
     rebuilding = threading.Thread(
-        target=rebuild, args=(engine.store, engine.db, SlowClientsView(), engine.worker_config)
+        target=rebuild, args=(engine.store, engine.db, PausingClientsView(), engine.worker_config)
     )
     rebuilding.start()
-    served = 0
-    while rebuilding.is_alive():
-        assert engine.client_view.get(engine.db, ids[-1]) is not None
-        served += 1
-        time.sleep(0.01)
-    rebuilding.join()
-    assert served > 5
+    try:
+        assert halfway.wait(60), "the rebuild never got halfway"
+        # Then the old view still serves every client, the last registered included
+        for _ in range(5):
+            assert engine.client_view.get(engine.db, ids[-1]) is not None
+            assert len(engine.client_view.search(engine.db, limit=100)[0]) == 20
+    finally:
+        resume.set()
+        rebuilding.join()
+    # And after the swap the rebuilt view serves them all
+    assert PausingClientsView.applied == 20
     assert len(engine.client_view.search(engine.db, limit=100)[0]) == 20
+    assert engine.client_view.get(engine.db, ids[0]) is not None

@@ -47,6 +47,7 @@ def strict(inputs: Inputs) -> Decision:
 
 
 def test_every_demo_decision_replays_consistently(engine: Engine) -> None:
+    """README claim: replay consistent, for every decision the demo makes."""
     # Given the demo data set: purchases with warnings and overrides, AVL decisions and
     # milestone passes with waivers
     # (one of whose clients then had their personal data erased)
@@ -221,6 +222,7 @@ def test_any_generated_purchase_replays_consistently_whatever_changed_after_it(
     rerate: RiskRating | None,
     reassess: int | None,
 ) -> None:
+    """README claim: replay consistent, whatever changed after the decision."""
     # Given a purchase decided on generated inputs, then the fund re-rated and the client
     # reassessed afterwards
     purchase = buy(engine, answers, rating, horizon, variety, rerate, reassess)

@@ -4,7 +4,7 @@ aggregate has, whether built a batch at a time or an event at a time."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -66,7 +66,7 @@ def _history(engine: Engine, ctx: Context) -> tuple[Any, Any]:
     waiver = Waiver(
         missing=[DeliverableKind.KEY_COMPONENT_LIST], reason="follows", approved_by="sqm"
     )
-    c.pass_milestone(ctx, plan, Milestone.A0, date.today(), None, waiver)
+    c.pass_milestone(ctx, plan, Milestone.A0, ctx.at.date(), None, waiver)
     return supplier, plan
 
 
