@@ -34,13 +34,11 @@ class Calendar(BaseModel):
     holidays: tuple[date, ...] = ()
 
     def windows(self, day: date) -> tuple[datetime, datetime] | None:
-        """The counted part of one local day, as UTC instants (None: nothing counts)."""
-        zone = ZoneInfo(self.timezone)
-        if self.hours is None:
-            start = datetime.combine(day, time(0), zone)
-            return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
-        if day in self.holidays or day.isoweekday() not in self.hours:
+        """The working hours of one local day, as UTC instants (None: a day off, or a 24x7
+        calendar, which has no windows)."""
+        if self.hours is None or day in self.holidays or day.isoweekday() not in self.hours:
             return None
+        zone = ZoneInfo(self.timezone)
         opens, closes = self.hours[day.isoweekday()]
         return (
             datetime.combine(day, opens, zone).astimezone(UTC),
@@ -80,20 +78,15 @@ class SlaPolicy(BaseModel):
 
 def business_time(calendar: Calendar, start: datetime, end: datetime) -> timedelta:
     """How much of [start, end) counts on the calendar."""
-    if end <= start:
-        return timedelta(0)
     if calendar.hours is None:
-        return end - start
+        return max(end - start, timedelta(0))
     zone = ZoneInfo(calendar.timezone)
     total = timedelta(0)
-    day = start.astimezone(zone).date() - timedelta(days=1)
-    last = end.astimezone(zone).date() + timedelta(days=1)
+    day, last = start.astimezone(zone).date(), end.astimezone(zone).date()
     while day <= last:
         window = calendar.windows(day)
         if window is not None:
-            lo, hi = max(start, window[0]), min(end, window[1])
-            if hi > lo:
-                total += hi - lo
+            total += max(min(end, window[1]) - max(start, window[0]), timedelta(0))
         day += timedelta(days=1)
     return total
 
@@ -102,16 +95,16 @@ def add_business_time(calendar: Calendar, start: datetime, amount: timedelta) ->
     """The instant when ``amount`` of business time has passed after ``start``."""
     if calendar.hours is None:
         return start + amount
-    zone = ZoneInfo(calendar.timezone)
+    day = start.astimezone(ZoneInfo(calendar.timezone)).date()
     left = amount
-    day = start.astimezone(zone).date() - timedelta(days=1)
-    for _ in range(3700):  # ten years of days at most: a calendar with no hours never ends
+    for _ in range(3700):  # pragma: no mutate - safety cap: ten years of days
         window = calendar.windows(day)
-        if window is not None and window[1] > start:
+        if window is not None:
             lo = max(start, window[0])
-            if window[1] - lo >= left:
+            available = max(window[1] - lo, timedelta(0))
+            if available >= left:
                 return lo + left
-            left -= window[1] - lo
+            left -= available
         day += timedelta(days=1)
     msg = "the calendar has no working time"
     raise ValueError(msg)

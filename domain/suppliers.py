@@ -559,9 +559,9 @@ class Supplier(Aggregate):
     def latest(self, kind: AssessmentKind | None = None) -> Assessment | None:
         """The latest assessment (of a kind) by date; of one day, the last recorded."""
         found = [
-            (a.date, n, a) for n, a in enumerate(self.assessments) if kind is None or a.kind is kind
+            (a.date, n) for n, a in enumerate(self.assessments) if kind is None or a.kind is kind
         ]
-        return max(found, key=lambda f: (f[0], f[1]))[2] if found else None
+        return self.assessments[max(found)[1]] if found else None
 
     def decide_avl(
         self,

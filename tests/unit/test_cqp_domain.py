@@ -187,8 +187,12 @@ def test_each_milestone_in_turn_refuses_every_other_one_and_passes_the_next() ->
         # And the next one passes
         plan.pass_milestone(at(), expected, date(2026, 6, 1), None, None, POLICY)
     assert plan.next_milestone() is None
-    with pytest.raises(OutOfOrder, match="every milestone is passed"):
+    with pytest.raises(OutOfOrder) as refused:
         plan.pass_milestone(at(), Milestone.E5, date(2026, 6, 1), None, None, POLICY)
+    assert refused.value.message == (
+        "milestone E5 cannot pass now; the next one is none: every milestone is passed"
+    )
+    assert refused.value.details == {"expected": None}
 
 
 def test_milestones_wait_for_the_agreed_plan_and_its_team() -> None:

@@ -13,10 +13,13 @@ from pydantic import ValidationError
 from adapters.reference import load_questionnaires
 from domain.base import Context
 from domain.clients import Client, InvestorType, NotProfessional
-from domain.errors import InvalidField
+from domain.errors import InvalidField, InvalidFields
 from domain.policies import ClientPolicy
 from domain.risk import (
     AssessmentExpired,
+    Band,
+    Option,
+    Question,
     Questionnaire,
     RiskAssessment,
     add_months,
@@ -197,3 +200,69 @@ def test_the_scheduler_flags_a_due_review_then_the_expiry_each_once() -> None:
     assert not assessment.record_due(on(401))
     kinds = [type(e).__name__ for e in assessment.collect_events()]
     assert kinds == ["ReviewDue", "ProfileConfirmed", "Expired"]
+
+
+# -- boundaries and exact refusals -----------------------------------------------------------
+
+
+def test_every_bad_answer_is_named_with_its_reason_in_one_refusal() -> None:
+    given_answers = answers(income="z", shoe_size="a")
+    del given_answers["age"], given_answers["horizon"]
+    with pytest.raises(InvalidFields) as err:
+        score(QUESTIONNAIRE, given_answers)
+    assert err.value.errors == [
+        ("answers.shoe_size", "no such question"),
+        ("answers.age", "missing"),
+        ("answers.income", "no option 'z'"),
+        ("answers.horizon", "missing"),
+    ]
+
+
+def two_questions(*options: Option) -> Questionnaire:
+    """A small questionnaire: two questions, each offering the given options."""
+    questions = tuple(Question(id=f"q{n}", text="?", options=options) for n in (1, 2))
+    top = 2 * max(o.score for o in options)
+    bands = [(RiskLevel.C1, 0, 0), (RiskLevel.C2, 1, 1), (RiskLevel.C3, 2, 2)]
+    bands += [(RiskLevel.C4, 3, 3), (RiskLevel.C5, 4, max(top, 4))]
+    return Questionnaire(
+        version="t",
+        questions=questions,
+        bands=tuple(Band(level=lv, min=lo, max=hi) for lv, lo, hi in bands),
+    )
+
+
+def test_the_horizon_is_the_shortest_any_answer_gives_and_short_when_none_gives_one() -> None:
+    long = Option(id="l", text="l", score=2, horizon=Horizon.LONG)
+    medium = Option(id="m", text="m", score=2, horizon=Horizon.MEDIUM)
+    plain = Option(id="p", text="p", score=2)
+    mixed = two_questions(long, medium)
+    assert score(mixed, {"q1": "l", "q2": "m"}).horizon is Horizon.MEDIUM
+    assert score(mixed, {"q1": "l", "q2": "l"}).horizon is Horizon.LONG
+    assert score(two_questions(plain, long), {"q1": "p", "q2": "p"}).horizon is Horizon.SHORT
+
+
+def test_a_total_in_the_c1_band_is_the_lowest_category_without_any_flagged_answer() -> None:
+    nothing = Option(id="n", text="n", score=0)
+    result = score(
+        two_questions(nothing, Option(id="y", text="y", score=1)), {"q1": "n", "q2": "n"}
+    )
+    assert (result.score, result.level, result.lowest_category) == (0, RiskLevel.C1, True)
+
+
+def test_at_the_instant_of_expiry_the_assessment_is_expired() -> None:
+    assessment = given_assessment()
+    at_expiry = Context(actor="advisor", at=assessment.expires_at, correlation_id="c")
+    with pytest.raises(AssessmentExpired) as err:
+        assessment.confirm(at_expiry, 6)
+    assert err.value.message == "the assessment has expired: a new one must be taken"
+    assert assessment.record_due(at_expiry)
+    assert [type(e).__name__ for e in assessment.collect_events()] == ["Expired"]
+
+
+def test_at_the_instant_the_review_falls_due_it_is_flagged() -> None:
+    assessment = given_assessment()
+    at_review = Context(actor="system:scheduler", at=assessment.review_due_at, correlation_id="j")
+    just_before = at_review.model_copy(update={"at": at_review.at - timedelta(microseconds=1)})
+    assert not assessment.record_due(just_before)
+    assert assessment.record_due(at_review)
+    assert [type(e).__name__ for e in assessment.collect_events()] == ["ReviewDue"]

@@ -211,3 +211,52 @@ def test_cancel_works_until_the_purchase_is_rejected_or_cancelled() -> None:
         purchase.cancel(CTX, "again")
     with pytest.raises(NotCancellable):
         requested(RiskLevel.C1, RiskRating.R5).cancel(CTX, "x")
+
+
+# -- exact outcomes: the words a client and a compliance officer read ----------------------
+
+
+def test_an_exempt_professional_is_exempt_with_the_reason_recorded() -> None:
+    decision = decide(
+        inputs(RiskLevel.C1, RiskRating.R5, investor_type="professional", exempt=True)
+    )
+    assert (decision.outcome, decision.reason, decision.warning_text) == (
+        Outcome.EXEMPT,
+        "professional investor, exemption recorded",
+        None,
+    )
+
+
+def test_a_block_by_the_table_and_a_block_of_the_lowest_category_give_their_own_reason() -> None:
+    by_table = decide(inputs(RiskLevel.C1, RiskRating.R2, lowest=False))
+    lowest = decide(inputs(RiskLevel.C1, RiskRating.R2, lowest=True))
+    assert (by_table.outcome, by_table.reason) == (B, "blocked by the risk table")
+    assert (lowest.outcome, lowest.reason) == (B, "a lowest-category client cannot buy above R1")
+
+
+def test_the_warning_names_every_mismatch_in_the_words_the_client_repeats() -> None:
+    # Given a C2 client, short horizon, cash and bonds only, and an R3 long-term equity fund
+    decision = decide(
+        inputs(
+            RiskLevel.C2,
+            RiskRating.R3,
+            horizon=Horizon.SHORT,
+            fund_horizon=Horizon.LONG,
+            varieties=(Variety.CASH, Variety.FIXED_INCOME),
+            variety=Variety.EQUITY,
+        )
+    )
+    # Then the warning is this text, word for word
+    assert decision.outcome is W
+    assert [(m.dimension, m.client, m.fund) for m in decision.mismatches] == [
+        ("risk", "C2", "R3"),
+        ("horizon", "short", "long"),
+        ("variety", "cash,fixed_income", "equity"),
+    ]
+    assert decision.warning_text == (
+        "Suitability warning for fund 000123: "
+        "its risk rating R3 is above your risk tolerance C2; "
+        "its investment horizon (long) is longer than yours (short); "
+        "it invests in equity, which you have not accepted (cash,fixed_income); "
+        "I have read this warning and still wish to buy."
+    )
