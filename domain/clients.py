@@ -205,8 +205,8 @@ class Client(Aggregate):
 
     def retag(self, ctx: Context, add: list[str], remove: list[str]) -> None:
         """Add and remove free-form segment tags; a tag both added and removed is refused."""
-        add_set = {_normal_tag(t) for t in add}
-        remove_set = {_normal_tag(t) for t in remove}
+        add_set = {_normal_tag(t, "add") for t in add}
+        remove_set = {_normal_tag(t, "remove") for t in remove}
         both = add_set & remove_set
         if both:
             raise InvalidField("remove", f"tag {sorted(both)[0]!r} is also in 'add'")
@@ -282,8 +282,8 @@ def _check_tier(tier: str, policy: ClientPolicy) -> None:
         raise InvalidField("tier", f"must be one of {', '.join(policy.tiers)}")
 
 
-def _normal_tag(tag: str) -> str:
+def _normal_tag(tag: str, field: str) -> str:
     normal = tag.strip().lower()
     if not normal or len(normal) > 40:
-        raise InvalidField("add", "tags are 1 to 40 characters")
+        raise InvalidField(field, "tags are 1 to 40 characters")
     return normal

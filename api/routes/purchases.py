@@ -170,7 +170,9 @@ def client_purchases(client_id: UUID, engine: EngineDep, now: NowDep) -> list[Pu
     return [_public(r, now) for r in engine.purchase_view.of_client(engine.db, client_id)]
 
 
-@router.get("/compliance/overrides", dependencies=[COMPLIANCE, Depends(fresh("purchases"))])
+@router.get(
+    "/compliance/overrides", dependencies=[COMPLIANCE, Depends(fresh("purchases", "clients"))]
+)
 def overrides(
     engine: EngineDep,
     start: Annotated[datetime | None, Query(alias="from")] = None,

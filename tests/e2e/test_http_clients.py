@@ -226,7 +226,9 @@ def test_given_idempotency_key_when_request_repeated_then_same_answer_and_one_cl
     assert api.engine.store.head() == head
     other = api.call("POST", "/api/v1/clients", json=client_fields(), headers=headers)
     assert other.status_code == 422
-    assert other.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert other.json()["errors"] == [
+        {"field": "Idempotency-Key", "message": "was used before with a different request"}
+    ]
 
 
 def test_given_idempotency_key_when_tier_change_repeated_after_another_then_first_answer(

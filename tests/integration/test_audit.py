@@ -9,7 +9,7 @@ import pytest
 
 from api.engine import Engine
 from domain.base import Context
-from projections.audit import ChainDropped, verify
+from projections.audit import ChainDropped, ChainReport, verify
 from tests.conftest import client_fields
 from tests.tampering import delete_record, execute, record, rewrite_record
 
@@ -191,3 +191,80 @@ def test_a_record_removed_from_the_store_and_the_chain_alike_breaks_the_next_lin
     assert report.reason == "the stored record differs from the one chained"
     # And a chain recomputed over what is left cannot end in the published head hash
     assert report.head_hash != published
+
+
+def test_an_empty_store_verifies_with_nothing_to_publish(engine: Engine) -> None:
+    report = verify(engine.store, engine.db)
+    assert report == ChainReport(
+        ok=True,
+        checked=0,
+        verified_to=0,
+        head_hash=None,
+        broken_at=None,
+        reason=None,
+        chain_head=0,
+        store_head=0,
+    )
+
+
+def test_events_not_yet_chained_are_pending_not_broken(engine: Engine) -> None:
+    # Given events chained, then more stored that the chain worker has not read yet
+    positions = some_history(engine)
+    engine.projector.catch_up()
+    chained = verify(engine.store, engine.db)
+    more = some_history(engine)
+    # When verified, page by page or at once
+    for page in (2, 3, 5_000):
+        report = verify(engine.store, engine.db, page=page)
+        # Then what is chained verifies, and the rest awaits chaining
+        assert report.ok, (page, report)
+        assert (report.checked, report.chain_head) == (chained.checked, chained.chain_head)
+        assert report.verified_to == chained.verified_to >= positions[-1]
+        assert report.head_hash == chained.head_hash
+        assert report.store_head == more[-1] > report.chain_head
+
+
+def test_a_break_on_a_later_page_is_found_at_its_position(engine: Engine) -> None:
+    positions = some_history(engine)
+    engine.projector.catch_up()
+    target = positions[-1]
+    tamper(engine, target)
+    for page in (2, 3, 4):
+        report = verify(engine.store, engine.db, page=page)
+        assert (report.ok, report.broken_at) == (False, target), page
+        assert report.verified_to == stored_before(engine, target)
+
+
+@pytest.mark.parametrize(
+    ("removed", "reason"),
+    [
+        ("record", "a chained event is missing from the store"),
+        ("chain row", "a stored event is not in the chain"),
+    ],
+)
+def test_a_record_or_a_chain_row_removed_alone_is_named_as_such(
+    engine: Engine, removed: str, reason: str
+) -> None:
+    positions = some_history(engine)
+    engine.projector.catch_up()
+    target = positions[2]
+    if removed == "record":
+        delete_record(engine, target)
+    else:
+        execute(engine, "DELETE FROM audit_chain WHERE position = ?", (target,), views=True)
+    report = verify(engine.store, engine.db)
+    assert (report.ok, report.broken_at, report.reason) == (False, target, reason)
+
+
+def test_the_audit_log_pages_by_a_hundred_from_the_first_event(engine: Engine) -> None:
+    # Given 51 clients: 102 events with their identity claims
+    ctx = Context(actor="u", at=START, correlation_id="c")
+    for _ in range(51):
+        engine.clients.register(ctx, **client_fields())
+    engine.projector.catch_up()
+    first, cursor = engine.audit_view.search(engine.db)
+    assert (len(first), first[0]["position"]) == (100, 1)
+    rest, end = engine.audit_view.search(engine.db, cursor=cursor)
+    assert (len(rest), end) == (2, None)
+    exact, none_left = engine.audit_view.search(engine.db, limit=102)
+    assert (len(exact), none_left) == (102, None)

@@ -1,0 +1,175 @@
+"""A failing event on each store: retried with backoff, then parked with what an operator
+needs to find it, passed over so the view goes on, and retried on request."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from structlog.testing import capture_logs
+
+from api.engine import Engine
+from domain.base import Context
+from domain.clients import Channel, Client
+from projections.base import dead_letters
+from projections.clients import ClientsView
+from projections.worker import ProjectionWorker, WorkerConfig
+from tests.conftest import client_fields
+
+
+class RefusingView(ClientsView):
+    """Refuses tier changes to platinum while ``refusing``; counts its attempts."""
+
+    name = "refusing"
+    refusing: ClassVar[bool] = True
+    attempts: ClassVar[int] = 0
+    error: ClassVar[str] = "cannot apply platinum"
+
+    def tier_changed(self, tx: Any, e: Client.TierChanged, position: int) -> None:
+        if e.tier == "platinum":
+            RefusingView.attempts += 1
+            if RefusingView.refusing:
+                raise RuntimeError(RefusingView.error)
+        super().tier_changed(tx, e, position)
+
+
+def worker(
+    engine: Engine, view: ClientsView, slept: list[float], **config: Any
+) -> ProjectionWorker:
+    view.create(engine.db)
+    return ProjectionWorker(
+        engine.store, engine.db, view, WorkerConfig(**config), sleep=slept.append
+    )
+
+
+def refused_history(engine: Engine, ctx: Context, calls: int = 4) -> tuple[Client, int]:
+    """A client moved to platinum, then called ``calls`` times: the client and the
+    position of the tier change."""
+    RefusingView.refusing, RefusingView.attempts = True, 0
+    RefusingView.error = "cannot apply platinum"
+    client: Any = engine.clients.register(ctx, **client_fields())
+    tier = engine.clients.change_tier(ctx, client.id, "platinum", "private banking").position
+    for n in range(calls):
+        engine.clients.log_interaction(ctx, client.id, Channel.CALL, f"call {n}", None)
+    return client, tier
+
+
+def test_a_failing_event_is_tried_max_attempts_times_with_doubling_backoff_then_parked(
+    engine: Engine, ctx: Context
+) -> None:
+    # Given a view that refuses one event, and a worker that tries 3 times from 0.5 s
+    client, tier = refused_history(engine, ctx)
+    slept: list[float] = []
+    follower = worker(engine, RefusingView(suffix="_a"), slept, max_attempts=3, backoff=0.5)
+    # When it catches up
+    with capture_logs() as logs:
+        follower.catch_up()
+    # Then the event was tried in its batch, then alone three times, waiting 0.5 s then 1 s
+    assert RefusingView.attempts == 1 + 3
+    assert slept == [0.5, 1.0]
+    # And it is parked with where it is, what it is and why
+    [parked] = dead_letters(engine.db, "refusing_a")
+    assert (parked["position"], parked["originator_id"], parked["originator_version"]) == (
+        tier,
+        str(client.id),
+        2,
+    )
+    assert parked["topic"] == "domain.clients:Client.TierChanged"
+    assert (parked["error"], parked["attempts"]) == ("RuntimeError: cannot apply platinum", 3)
+    # And the operators' log names it without its message
+    assert {
+        "event": "projection.event_parked",
+        "projection": "refusing_a",
+        "position": tier,
+        "topic": "domain.clients:Client.TierChanged",
+        "error_type": "RuntimeError",
+        "log_level": "error",
+    } in logs
+
+
+def test_a_parked_event_early_in_a_long_history_does_not_stop_the_catch_up(
+    engine: Engine, ctx: Context
+) -> None:
+    """One catch-up call goes to the head, past the batch the failing event was in."""
+    refused_history(engine, ctx, calls=7)
+    follower = worker(engine, RefusingView(suffix="_b"), [], batch_size=2, max_attempts=2)
+    moved = follower.catch_up()
+    assert follower.position() == engine.store.head()
+    assert moved == engine.store.head()
+    with engine.db.read() as tx:
+        [row] = tx.query("SELECT interaction_count FROM view_clients_b")
+    assert row["interaction_count"] == 7
+
+
+def test_parked_events_that_now_apply_are_retried_and_counted(engine: Engine, ctx: Context) -> None:
+    # Given two clients whose tier changes were both parked
+    refused_history(engine, ctx, calls=0)
+    refused_history(engine, ctx, calls=0)
+    view = RefusingView(suffix="_c")
+    follower = worker(engine, view, [], max_attempts=1)
+    follower.catch_up()
+    assert len(dead_letters(engine.db, "refusing_c")) == 2
+    # When they are retried while the view still refuses, they stay, and the log says so
+    with capture_logs() as logs:
+        assert follower.retry_parked() == 0
+    assert [e["event"] for e in logs] == ["projection.retry_failed"] * 2
+    assert {e["projection"] for e in logs} == {"refusing_c"}
+    parked = [r["position"] for r in dead_letters(engine.db, "refusing_c")]
+    assert [e["position"] for e in logs] == parked
+    # When retried once it accepts them, both apply and leave the table
+    RefusingView.refusing = False
+    assert follower.retry_parked() == 2
+    assert dead_letters(engine.db, "refusing_c") == []
+    with engine.db.read() as tx:
+        tiers = tx.query("SELECT tier FROM view_clients_c")
+    assert [r["tier"] for r in tiers] == ["platinum", "platinum"]
+
+
+def test_dead_letters_of_every_view_are_listed_together_and_long_errors_cut(
+    engine: Engine, ctx: Context
+) -> None:
+    refused_history(engine, ctx, calls=0)
+    RefusingView.error = "x" * 3000
+    for suffix in ("_d", "_e"):
+        worker(engine, RefusingView(suffix=suffix), [], max_attempts=1).catch_up()
+    every = dead_letters(engine.db)
+    assert [r["projection"] for r in every] == ["refusing_d", "refusing_e"]
+    assert [len(r["error"]) for r in every] == [2000, 2000]  # "RuntimeError: xxx…", cut
+
+
+class OvertakenWorker(ProjectionWorker):
+    """A worker overtaken, while it retries a failing batch event by event, by another
+    worker on the same view that applies everything first."""
+
+    other: ProjectionWorker
+
+    def _apply_with_retries(self, position: int, notification: Any) -> None:
+        self.other.catch_up()
+        super()._apply_with_retries(position, notification)
+
+
+def test_a_worker_overtaken_while_retrying_stops_and_reports_no_progress(
+    engine: Engine, ctx: Context
+) -> None:
+    # Given a view whose first worker fails a batch, and a second worker that does not
+    refused_history(engine, ctx, calls=3)
+    RefusingView.refusing = False  # the second worker applies everything
+    view = RefusingView(suffix="_f")
+    view.create(engine.db)
+    first = OvertakenWorker(engine.store, engine.db, view, WorkerConfig(), sleep=lambda _: None)
+    first.other = ProjectionWorker(engine.store, engine.db, view, WorkerConfig())
+
+    def failing_batch(tx: Any, batch: Any) -> None:
+        raise RuntimeError("the batch fails, so events are retried one by one")
+
+    first.view = type(view)(suffix="_f")
+    first.view.apply = failing_batch  # type: ignore[method-assign]
+    # When the first worker steps, is overtaken, then steps again
+    moved = first.step()
+    # Then it reports no progress of its own, and nothing was applied twice or parked
+    assert moved == 0
+    assert first.step() == 0
+    assert first.position() == engine.store.head()
+    assert dead_letters(engine.db, "refusing_f") == []
+    with engine.db.read() as tx:
+        [row] = tx.query("SELECT interaction_count, tier FROM view_clients_f")
+    assert (row["interaction_count"], row["tier"]) == (3, "platinum")

@@ -1,0 +1,157 @@
+"""Replay reports on each store, as a compliance officer files them: plain JSON with every
+input named, every change behind a decision's back named, older records without their
+policy replayed under the policy of their version."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from api.engine import Engine
+from application.replay import _known
+from domain.cqp import MILESTONES, CqpPolicy, Criterion, DeliverableKind, Member, Milestone, Waiver
+from domain.funds import fund_id
+from domain.vocab import RiskRating
+from tests.integration.test_replay import buy, generated_supplier
+from tests.tampering import record, rewrite_record
+
+
+def position_of(engine: Engine, aggregate_id: UUID, version: int) -> int:
+    [found] = [
+        n.id
+        for n in engine.store.recorder.select_notifications(1, 100_000)
+        if n.originator_id == aggregate_id and n.originator_version == version
+    ]
+    return found
+
+
+def rewrite(engine: Engine, aggregate_id: UUID, version: int, old: bytes, new: bytes) -> None:
+    """Replace bytes in one stored event, as an insider editing the store would."""
+    position = position_of(engine, aggregate_id, version)
+    state = record(engine, position)["state"]
+    assert old in state
+    rewrite_record(engine, position, state=state.replace(old, new))
+
+
+def test_a_purchase_replay_report_is_plain_json_naming_every_input(engine: Engine) -> None:
+    # Given a purchase that needed the client's confirmation of a warning
+    purchase = buy(engine, answers_index=1, rating=RiskRating.R5)
+    replay = engine.replay.purchase(purchase)
+    assert replay.recorded.outcome in {"warn", "block"}
+    # Then the report is JSON as it stands, with these inputs
+    report = json.loads(json.dumps(replay.inputs))
+    assert report == replay.inputs
+    assert set(report) == {"assessment", "fund", "rule_version", "client", "at"}
+    assert set(report["assessment"]) == {
+        "id",
+        "version",
+        "level",
+        "horizon",
+        "varieties",
+        "lowest_category",
+        "expires_at",
+        "answers",
+        "questionnaire_version",
+    }
+    assert report["assessment"]["questionnaire_version"] == "2026-1"
+    assert set(report["fund"]) == {"code", "version", "risk_rating", "horizon", "variety"}
+    assert report["client"] == {"version": 2, "investor_type": "ordinary", "exemption": False}
+    assert report["rule_version"] == replay.recorded.rule_version
+    # And the verdict recorded is the one the purchase shows, warning text included
+    row: Any = next(iter(engine.store.events.get(purchase, lte=1)))
+    assert replay.recorded.warning_text == row.decision.warning_text
+    assert json.loads(json.dumps(replay.recorded.mismatches)) == replay.recorded.mismatches
+
+
+def test_a_replay_names_each_input_changed_behind_its_back(engine: Engine) -> None:
+    # Given a purchase, then its assessment and its fund both rewritten in the store
+    purchase = buy(engine, answers_index=4, rating=RiskRating.R4)
+    inputs = engine.replay.purchase(purchase).inputs
+    assessment = UUID(inputs["assessment"]["id"])
+    level = inputs["assessment"]["level"].encode()
+    rewrite(engine, assessment, 1, b'"level":"' + level + b'"', b'"level":"C1"')
+    rewrite(engine, fund_id(inputs["fund"]["code"]), 1, b'"R4"', b'"R2"')
+    # Then both are named, in the order of the inputs
+    replay = engine.replay.purchase(purchase)
+    assert replay.differences[:2] == [
+        f"input assessment.level was recorded as {level.decode()}, the aggregates now give C1",
+        "input fund.risk_rating was recorded as R4, the aggregates now give R2",
+    ]
+
+
+def passed_plan(engine: Engine) -> UUID:
+    """A plan whose A0 passed with a note, and A1 with a waiver."""
+    ctx, supplier = generated_supplier(engine, "mpl-report")
+    c, today = engine.cqp, ctx.at.date()
+    plan = c.create(
+        ctx,
+        programme="Report",
+        component="USB-C receptacle",
+        supplier_id=supplier,
+        criteria=[Criterion.NEW_SUPPLIER],
+        milestone_plan=dict.fromkeys(MILESTONES, today),
+    ).id
+    c.evaluate(ctx, plan, True, "new supplier")
+    c.review(ctx, plan, [Member(name="Lin", role="SQE")])
+    c.agree(ctx, plan)
+    c.set_team(ctx, plan, [Member(name="Wang", role="MPL")])
+    c.record_deliverable(ctx, plan, DeliverableKind.KEY_COMPONENT_LIST, "KCL-1", "sqe")
+    c.pass_milestone(ctx, plan, Milestone.A0, today, "kick-off", None)
+    waiver = Waiver(missing=[DeliverableKind.DFMEA], reason="follows", approved_by="sqm.zhou")
+    c.pass_milestone(ctx, plan, Milestone.A1, today, "design frozen", waiver)
+    return plan
+
+
+def test_a_milestone_replay_report_is_plain_json_and_agrees_with_todays_policy(
+    engine: Engine,
+) -> None:
+    plan = passed_plan(engine)
+    replay = engine.replay.milestone(plan, Milestone.A1)
+    assert replay.consistent, replay.differences
+    assert replay.under_current_rules == replay.recorded  # the policy has not changed
+    assert replay.recomputed["event"]["passage"]["note"] == "design frozen"
+    report = json.loads(json.dumps(replay.inputs))
+    assert report == replay.inputs
+    assert report["milestone"] == "A1"
+    assert report["missing"] == ["dfmea"]
+    assert report["passed_before"] == ["A0"]
+    assert report["waiver"] == {
+        "missing": ["dfmea"],
+        "reason": "follows",
+        "approved_by": "sqm.zhou",
+    }
+    assert [d["kind"] for d in report["deliverables"]] == ["key_component_list"]
+    assert report["policy_version"] == CqpPolicy().version
+    assert report["policy"] == json.loads(CqpPolicy().model_dump_json())
+
+
+def test_an_older_pass_recorded_without_its_policy_replays_under_its_versions_policy(
+    engine: Engine,
+) -> None:
+    # Given a pass as older releases recorded it: the policy's version, not the policy
+    plan = passed_plan(engine)
+    passed: Any = next(
+        e for e in engine.store.events.get(plan) if e.__class__.__name__ == "MilestonePassed"
+    )
+    stored = record(engine, position_of(engine, plan, passed.originator_version))["state"]
+    older = json.loads(stored)
+    older.pop("policy")
+    rewrite_record(
+        engine,
+        position_of(engine, plan, passed.originator_version),
+        state=json.dumps(older, separators=(",", ":")).encode(),
+    )
+    # When replayed, then the policy of that version (today's) decides, as recorded
+    replay = engine.replay.milestone(plan, Milestone.A0)
+    assert replay.consistent, replay.differences
+    assert replay.inputs["policy"] == json.loads(CqpPolicy().model_dump_json())
+
+
+def test_a_policy_known_only_by_its_version_is_todays_or_the_default_of_that_version() -> None:
+    today = CqpPolicy(amber_tolerance=Decimal("0.2"))
+    assert _known(today, today.version) is today
+    renamed = today.model_copy(update={"version": "cqp-2027.1"})
+    assert _known(renamed, CqpPolicy().version) == CqpPolicy()  # the default of that version
+    assert _known(today, "cqp-1999.1") is None

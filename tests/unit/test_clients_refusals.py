@@ -1,0 +1,97 @@
+"""Clients: every refusal in the words the API and the console show, and the rules at
+their exact boundaries."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from domain.clients import Channel, Client, ClientErased, InvestorType, NotProfessional
+from domain.errors import DomainError, InvalidField
+from tests.unit.test_clients_domain import CTX, NOW, POLICY, given_client
+
+SKEW = timedelta(seconds=POLICY.max_future_skew_seconds)
+
+
+def erased() -> Client:
+    client = given_client()
+    client.erase_personal_data(CTX, "written request")
+    return client
+
+
+def log_at(when: object) -> None:
+    given_client().log_interaction(CTX, Channel.CALL, "x", when, POLICY)  # type: ignore[arg-type]
+
+
+REFUSALS: list[tuple[str, Callable[[], object], type[DomainError], str | None, str]] = [
+    ("two unknown contact fields", lambda: given_client().update_contact(CTX, tier="x", age="9"),
+     InvalidField, "age", "not a contact field"),
+    ("an interaction without a time zone", lambda: log_at(NOW.replace(tzinfo=None)),
+     InvalidField, "occurred_at", "must include a time zone"),
+    ("an interaction past the allowed skew", lambda: log_at(NOW + SKEW + timedelta(seconds=1)),
+     InvalidField, "occurred_at", "is in the future"),
+    ("a rating of 0", lambda: given_client().record_feedback(CTX, 0, "x"), InvalidField,
+     "rating", "must be between 1 and 5"),
+    ("a rating of 6", lambda: given_client().record_feedback(CTX, 6, "x"), InvalidField,
+     "rating", "must be between 1 and 5"),
+    ("an ordinary investor exempted", lambda: given_client().record_exemption(CTX, "asked"),
+     NotProfessional, None, "only professional investors can be exempted"),
+    ("an erasure without a reason", lambda: given_client().erase_personal_data(CTX, "  "),
+     InvalidField, "reason", "must not be empty"),
+    ("contact data for an erased client", lambda: erased().update_contact(CTX, phone="1"),
+     ClientErased, None, "the client's personal data was erased: nothing new is recorded"),
+    ("an unknown tier", lambda: given_client().change_tier(CTX, "diamond", "x", POLICY),
+     InvalidField, "tier", "must be one of standard, gold, platinum"),
+    ("an empty tag to add", lambda: given_client().retag(CTX, [" "], []), InvalidField, "add",
+     "tags are 1 to 40 characters"),
+    ("a long tag to remove", lambda: given_client().retag(CTX, [], ["x" * 41]), InvalidField,
+     "remove", "tags are 1 to 40 characters"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("command", "error", "field", "message"),
+    [r[1:] for r in REFUSALS],
+    ids=[r[0] for r in REFUSALS],
+)
+def test_each_refusal_names_its_field_and_says_why(
+    command: Callable[[], object], error: type[DomainError], field: str | None, message: str
+) -> None:
+    with pytest.raises(error) as refused:
+        command()
+    if field is None:
+        assert refused.value.message == message
+    else:
+        assert isinstance(refused.value, InvalidField)
+        assert (refused.value.field, refused.value.reason) == (field, message)
+
+
+def test_the_boundaries_of_ratings_tags_and_interaction_times_are_accepted() -> None:
+    client = given_client()
+    client.record_feedback(CTX, 1, "poor")
+    client.record_feedback(CTX, 5, "great")
+    client.retag(CTX, ["x" * 40], [])
+    client.log_interaction(CTX, Channel.CALL, "at the edge", NOW + SKEW, POLICY)
+    kinds = [type(e).__name__ for e in client.collect_events()]
+    assert kinds == ["FeedbackRecorded", "FeedbackRecorded", "Retagged", "InteractionLogged"]
+
+
+def test_an_assessment_recorded_on_the_client_names_it() -> None:
+    client, assessment = given_client(), uuid.uuid4()
+    client.record_assessment(CTX, assessment)
+    [event] = client.collect_events()
+    assert isinstance(event, Client.AssessmentRecorded)
+    assert event.assessment_id == assessment
+
+
+def test_an_exemption_is_recorded_once_with_its_reason() -> None:
+    client = given_client(investor_type=InvestorType.PROFESSIONAL)
+    client.record_exemption(CTX, "qualified investor, documents on file")
+    client.record_exemption(CTX, "again")
+    [event] = client.collect_events()
+    assert isinstance(event, Client.SuitabilityExemptionRecorded)
+    assert event.reason == "qualified investor, documents on file"
+    assert client.exempt
