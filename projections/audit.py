@@ -110,28 +110,31 @@ class AuditView(View):
         cursor: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """Events in position order, filtered; the cursor is the last position shown."""
-        where: list[str] = ["position > ?"]
+        where: list[str] = ["position > ?"]  # pragma: no mutate - SQL, case-insensitive
         params: list[int | str] = [int(cursor) if cursor else 0]
-        for column, value in (
+        # pragma: no mutate start - SQL column names, case-insensitive
+        filters = (
             ("actor", actor),
             ("aggregate_id", aggregate_id),
             ("type", type),
             ("correlation_id", correlation_id),
-        ):
+        )
+        # pragma: no mutate end
+        for column, value in filters:
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
         if start is not None:
-            where.append("at >= ?")
+            where.append("at >= ?")  # pragma: no mutate - SQL, case-insensitive
             params.append(utc_text(start))
         if end is not None:
-            where.append("at < ?")
+            where.append("at < ?")  # pragma: no mutate - SQL, case-insensitive
             params.append(utc_text(end))
         with db.read() as tx:
             rows = tx.query(
                 f"SELECT * FROM {self.t('view_audit_events')} WHERE {' AND '.join(where)} "
                 "ORDER BY position LIMIT ?",
-                (*params, limit + 1),
+                (*params, limit + 1),  # pragma: no mutate - one more row only tells "more"
             )
         more = len(rows) > limit
         rows = rows[:limit]
@@ -189,7 +192,11 @@ class ChainReport:
     store_head: int  # the last stored position: events after chain_head await chaining
 
 
-def verify(source: EventSource, db: ViewDatabase, page: int = 5_000) -> ChainReport:
+def verify(
+    source: EventSource,
+    db: ViewDatabase,
+    page: int = 5_000,  # pragma: no mutate - a page size: any gives the same report
+) -> ChainReport:
     """Recompute the chain from the store and compare it with the one kept beside it."""
     table = ChainView().t("audit_chain")
     with db.read() as tx:

@@ -7,6 +7,7 @@ one) and a schema of their own, dropped afterwards. They fail, never skip, witho
 from __future__ import annotations
 
 import os
+import time as time_module
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -61,6 +62,16 @@ def drop_schema(settings: Settings) -> None:
                 sql.Identifier(settings.database_schema)
             )
         )
+
+
+@pytest.fixture(params=["America/New_York", "Pacific/Kiritimati"])
+def host_zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The machine's own time zone set far from UTC, then restored."""
+    monkeypatch.setenv("TZ", str(request.param))
+    time_module.tzset()
+    yield str(request.param)
+    monkeypatch.undo()
+    time_module.tzset()
 
 
 @pytest.fixture(params=STORES)

@@ -29,8 +29,8 @@ PASSING = {"killed", "caught by type check", "timeout"}
 # alike, so mutmut's upper/lower-casing of an SQL line cannot change what it does; every
 # other mutation of such a line breaks the statement. Lines of SQL text are not mutated.
 SQL_LINE = (
-    r'^\s*f?"[^"]*\b(SELECT|INSERT INTO|UPDATE|DELETE FROM|CREATE|ORDER BY|ON CONFLICT|'
-    r"VALUES|WHERE|LIMIT|excluded\.)"
+    r'f?"[^"]*\b(SELECT|INSERT INTO|UPDATE|DELETE FROM|CREATE|ORDER BY|ON CONFLICT|VALUES|'
+    r"WHERE|LIMIT)\b|excluded\."
 )
 # Every mutant's status and, for those not killed, its diff (mutmut's own API, one process).
 LIST_RESULTS = """

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from api.engine import Engine
 from domain.base import Context
-from projections.audit import ChainDropped, ChainReport, verify
+from projections.audit import ChainDropped, ChainReport, utc_text, verify
 from tests.conftest import client_fields
 from tests.tampering import delete_record, execute, record, rewrite_record
 
@@ -268,3 +269,9 @@ def test_the_audit_log_pages_by_a_hundred_from_the_first_event(engine: Engine) -
     assert (len(rest), end) == (2, None)
     exact, none_left = engine.audit_view.search(engine.db, limit=102)
     assert (len(exact), none_left) == (102, None)
+
+
+def test_the_audit_log_keeps_utc_times_whatever_the_hosts_zone(host_zone: str) -> None:
+    """Times in the log sort as the instants do only if every host writes them in UTC."""
+    shanghai = datetime(2026, 2, 2, 17, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert utc_text(shanghai) == "2026-02-02T09:00:00.000000Z"

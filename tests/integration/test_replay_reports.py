@@ -13,6 +13,7 @@ from api.engine import Engine
 from application.replay import _known
 from domain.cqp import MILESTONES, CqpPolicy, Criterion, DeliverableKind, Member, Milestone, Waiver
 from domain.funds import fund_id
+from domain.suppliers import SECTIONS, AssessmentKind, AvlDecision, SupplierPolicy
 from domain.vocab import RiskRating
 from tests.integration.test_replay import buy, generated_supplier
 from tests.tampering import record, rewrite_record
@@ -114,6 +115,14 @@ def test_a_milestone_replay_report_is_plain_json_and_agrees_with_todays_policy(
     assert replay.recomputed["event"]["passage"]["note"] == "design frozen"
     report = json.loads(json.dumps(replay.inputs))
     assert report == replay.inputs
+    assert json.loads(json.dumps(replay.recorded)) == replay.recorded
+    assert set(replay.recorded["event"]) == {
+        "originator_version",
+        "timestamp",
+        "passage",
+        "required",
+        "policy",
+    }
     assert report["milestone"] == "A1"
     assert report["missing"] == ["dfmea"]
     assert report["passed_before"] == ["A0"]
@@ -155,3 +164,86 @@ def test_a_policy_known_only_by_its_version_is_todays_or_the_default_of_that_ver
     renamed = today.model_copy(update={"version": "cqp-2027.1"})
     assert _known(renamed, CqpPolicy().version) == CqpPolicy()  # the default of that version
     assert _known(today, "cqp-1999.1") is None
+
+
+def approved_supplier(engine: Engine) -> UUID:
+    """A supplier audited on site with threes, then approved for connectors."""
+    ctx, supplier = generated_supplier(engine, "sqe-report")
+    engine.suppliers.assess(
+        ctx,
+        supplier,
+        kind=AssessmentKind.ONSITE,
+        site="Kunshan",
+        on=ctx.at.date(),
+        auditors=["sqe.lin"],
+        scores={name: [3] * n for name, n in SECTIONS.items()},
+        findings=[],
+    )
+    engine.suppliers.decide_avl(ctx, supplier, "connectors", AvlDecision.APPROVE, "passed")
+    return supplier
+
+
+def test_an_avl_replay_report_is_plain_json_and_agrees_with_todays_policy(engine: Engine) -> None:
+    supplier = approved_supplier(engine)
+    replay = engine.replay.avl(supplier, "connectors")
+    assert replay.consistent, replay.differences
+    assert replay.under_current_rules == replay.recorded
+    for part in (replay.inputs, replay.recorded, replay.recomputed):
+        assert json.loads(json.dumps(part)) == part
+    assert set(replay.inputs) == {
+        "category",
+        "decision",
+        "status",
+        "last_onsite_audit",
+        "reaudit_due_at",
+        "policy_version",
+        "policy",
+    }
+    assert (replay.inputs["category"], replay.inputs["status"]) == ("connectors", "active")
+    assert replay.inputs["last_onsite_audit"]["mean"] == 3.0
+    assert replay.inputs["reaudit_due_at"] is not None
+    assert replay.inputs["policy"] == json.loads(SupplierPolicy().model_dump_json())
+    assert set(replay.recorded["event"]) == {
+        "originator_version",
+        "timestamp",
+        "entry",
+        "decision",
+        "policy_version",
+        "policy",
+    }
+
+
+def test_an_avl_decision_whose_audit_was_rewritten_replays_refused_and_inconsistent(
+    engine: Engine,
+) -> None:
+    # Given an approval, then its audit's scores rewritten in the store to fail
+    supplier = approved_supplier(engine)
+    state = record(engine, position_of(engine, supplier, 2))["state"]
+    failed = json.loads(state)
+    failed["assessment"]["passed"] = False
+    failed["assessment"]["failing_sections"] = ["training"]
+    rewrite_record(
+        engine,
+        position_of(engine, supplier, 2),
+        state=json.dumps(failed, separators=(",", ":")).encode(),
+    )
+    # When it is replayed, then the approval is refused now, and the replay says so
+    replay = engine.replay.avl(supplier, "connectors")
+    assert not replay.consistent
+    assert replay.differences == ["re-executed, the decision comes out otherwise"]
+    assert set(replay.recomputed) == {"outcome", "error"}
+    assert replay.recomputed["outcome"] == "refused"
+    assert replay.recomputed["error"].startswith("the last on-site audit (")
+
+
+def test_an_older_avl_decision_without_its_policy_replays_under_its_versions_policy(
+    engine: Engine,
+) -> None:
+    supplier = approved_supplier(engine)
+    position = position_of(engine, supplier, 3)
+    older = json.loads(record(engine, position)["state"])
+    assert older.pop("policy") is not None
+    rewrite_record(engine, position, state=json.dumps(older, separators=(",", ":")).encode())
+    replay = engine.replay.avl(supplier, "connectors")
+    assert replay.consistent, replay.differences
+    assert replay.inputs["policy"] == json.loads(SupplierPolicy().model_dump_json())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time as time_module
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -151,16 +149,6 @@ def test_the_clock_state_at_its_boundaries(consumed: timedelta, stopped: bool, s
     assert (result.state, result.stopped) == (state, stopped)
     assert result.remaining_seconds == (timedelta(hours=72) - consumed).total_seconds()
     assert result.due_at == MONDAY_9AM + timedelta(hours=72)
-
-
-@pytest.fixture(params=["America/New_York", "Pacific/Kiritimati"])
-def host_zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The machine's own time zone set far from UTC, then restored."""
-    monkeypatch.setenv("TZ", str(request.param))
-    time_module.tzset()
-    yield str(request.param)
-    monkeypatch.undo()
-    time_module.tzset()
 
 
 def test_business_time_follows_the_calendar_zone_never_the_hosts(host_zone: str) -> None:
