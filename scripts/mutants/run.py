@@ -69,17 +69,37 @@ GROUPS = (
         ("tests/unit",),
     ),
     Group(
-        "engine",
+        "views",
+        ("projections/worker.py", "projections/base.py", "projections/audit.py"),
         (
-            "projections/worker.py",
-            "projections/base.py",
-            "projections/audit.py",
+            "tests/integration/test_projections.py",
+            "tests/integration/test_dead_letters.py",
+            "tests/integration/test_audit.py",
+            "tests/integration/test_crash.py",
+            "tests/integration/test_logging.py",
+            "tests/e2e/test_http_audit.py",
+        ),
+    ),
+    Group(
+        "commands",
+        (
             "application/common.py",
             "application/clients.py",
             "application/replay.py",
             "adapters/personal.py",
         ),
-        ("tests/integration", "tests/e2e"),
+        (
+            "tests/unit/test_idempotency.py",
+            "tests/unit/test_sealing.py",
+            "tests/integration/test_commands.py",
+            "tests/integration/test_client_commands.py",
+            "tests/integration/test_erasure.py",
+            "tests/integration/test_replay.py",
+            "tests/integration/test_replay_reports.py",
+            "tests/e2e/test_http_clients.py",
+            "tests/e2e/test_http_erasure.py",
+            "tests/e2e/test_http_replay.py",
+        ),
     ),
 )
 

@@ -275,3 +275,13 @@ def test_the_audit_log_keeps_utc_times_whatever_the_hosts_zone(host_zone: str) -
     """Times in the log sort as the instants do only if every host writes them in UTC."""
     shanghai = datetime(2026, 2, 2, 17, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     assert utc_text(shanghai) == "2026-02-02T09:00:00.000000Z"
+
+
+def test_the_last_chained_record_removed_from_the_store_is_found(engine: Engine) -> None:
+    positions = some_history(engine)
+    engine.projector.catch_up()
+    delete_record(engine, positions[-1])
+    for page in (2, 5_000):
+        report = verify(engine.store, engine.db, page=page)
+        assert (report.ok, report.broken_at) == (False, positions[-1]), page
+        assert report.reason == "a chained event is missing from the store"

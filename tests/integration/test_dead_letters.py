@@ -3,8 +3,10 @@ needs to find it, passed over so the view goes on, and retried on request."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any, ClassVar
 
+import pytest
 from structlog.testing import capture_logs
 
 from api.engine import Engine
@@ -173,3 +175,89 @@ def test_a_worker_overtaken_while_retrying_stops_and_reports_no_progress(
     with engine.db.read() as tx:
         [row] = tx.query("SELECT interaction_count, tier FROM view_clients_f")
     assert (row["interaction_count"], row["tier"]) == (3, "platinum")
+
+
+class FlakyRecorder:
+    """The store's connection, failing the reads of the head numbered in ``down``."""
+
+    def __init__(self, real: Any, down: set[int]) -> None:
+        self.real, self.down, self.reads = real, down, 0
+
+    def max_notification_id(self) -> int:
+        self.reads += 1
+        if self.reads in self.down:
+            raise ConnectionError("the database is restarting")
+        return int(self.real.max_notification_id() or 0)
+
+    def select_notifications(self, *args: Any, **kwargs: Any) -> Any:
+        return self.real.select_notifications(*args, **kwargs)
+
+
+class Rounds(threading.Event):
+    """A stop signal that records each wait and stops after ``rounds`` of them."""
+
+    def __init__(self, rounds: int) -> None:
+        super().__init__()
+        self.rounds = rounds
+        self.waits: list[float | None] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits.append(timeout)
+        if len(self.waits) >= self.rounds:
+            self.set()
+        return self.is_set()
+
+
+def test_a_worker_whose_store_is_down_backs_off_doubling_then_catches_up(
+    engine: Engine, ctx: Context
+) -> None:
+    # Given a store that fails the worker's first three reads, answers two (a catch-up),
+    # then fails once more
+    refused_history(engine, ctx, calls=2)
+    RefusingView.refusing = False
+    view = RefusingView(suffix="_g")
+    view.create(engine.db)
+    source: Any = type(
+        "Source",
+        (),
+        {
+            "recorder": FlakyRecorder(engine.store.recorder, {1, 2, 3, 6}),
+            "mapper": engine.store.mapper,
+        },
+    )()
+    config = WorkerConfig(backoff=0.5, poll_interval=7.0)
+    follower = ProjectionWorker(source, engine.db, view, config)
+    stop, wake = Rounds(5), Rounds(99)
+    # When it runs
+    with capture_logs() as logs:
+        follower.run(stop, wake)
+    # Then it waited 1, 2 and 4 s after each failure, caught up and polled, and after
+    # the next failure waited 1 s again
+    assert stop.waits[:4] == [1.0, 2.0, 4.0, 1.0]
+    assert wake.waits[0] == 7.0
+    errors = [e for e in logs if e["event"] == "projection.worker_error"]
+    assert [e["projection"] for e in errors] == ["refusing_g"] * 4
+    assert follower.position() == engine.store.head()
+
+
+@pytest.mark.parametrize(
+    ("backoff", "expected"),
+    [
+        (0.5, [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0, 30.0, 30.0]),  # at most 30 s
+        (0.001, [0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.256, 0.256]),
+    ],
+    ids=["capped at 30 s", "doubling at most 8 times"],
+)
+def test_a_long_outage_backs_off_to_a_bound(
+    engine: Engine, backoff: float, expected: list[float]
+) -> None:
+    view = RefusingView(suffix="_h")
+    view.create(engine.db)
+    source: Any = type(
+        "Source",
+        (),
+        {"recorder": FlakyRecorder(engine.store.recorder, set(range(1, 11))), "mapper": None},
+    )()
+    stop = Rounds(10)
+    ProjectionWorker(source, engine.db, view, WorkerConfig(backoff=backoff)).run(stop, Rounds(9))
+    assert stop.waits == pytest.approx(expected)

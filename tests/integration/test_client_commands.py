@@ -1,0 +1,74 @@
+"""Client commands on each store: every change command honours its Idempotency-Key (also
+when a repeat would now be refused), records what it was given, and an erasure reports
+what it did."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from api.engine import Engine
+from application.common import CommandResult, Idempotency
+from domain.base import Context
+from domain.clients import Channel, Client
+from tests.conftest import client_fields
+
+Command = Callable[[Engine, Context, UUID, Idempotency], CommandResult]
+
+COMMANDS: dict[str, Command] = {
+    "contact": lambda e, c, i, k: e.clients.update_contact(
+        c, i, expected_version=1, idem=k, phone="+86 13900000000"
+    ),
+    "tier": lambda e, c, i, k: e.clients.change_tier(c, i, "gold", "assets", k),
+    "tags": lambda e, c, i, k: e.clients.retag(c, i, ["retiree"], [], k),
+    "interaction": lambda e, c, i, k: e.clients.log_interaction(c, i, Channel.CALL, "x", None, k),
+    "feedback": lambda e, c, i, k: e.clients.record_feedback(c, i, 4, "fine", k),
+    "erasure": lambda e, c, i, k: e.clients.erase_personal_data(c, i, "request", k),
+}
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_each_change_repeated_with_its_key_answers_as_first_and_records_once(
+    engine: Engine, ctx: Context, name: str
+) -> None:
+    """README claim: idempotent writes, for every client command."""
+    client = engine.clients.register(ctx, **client_fields()).id
+    key = Idempotency.of(f"{name}-1", "POST", f"/clients/{client}/{name}", b"{}")
+    first = COMMANDS[name](engine, ctx, client, key)
+    head = engine.store.head()
+    # A repeat arrives after the client moved on: its If-Match is stale, it is erased...
+    engine.clients.change_tier(ctx, client, "platinum", "moved on")
+    moved = engine.store.head()
+    again = COMMANDS[name](engine, ctx, client, key)
+    assert (again.id, again.version, again.position) == (first.id, first.version, first.position)
+    assert first.position == head
+    assert engine.store.head() == moved
+
+
+def test_an_interaction_records_when_it_happened(engine: Engine, ctx: Context) -> None:
+    client = engine.clients.register(ctx, **client_fields()).id
+    earlier = ctx.at - timedelta(hours=3)
+    engine.clients.log_interaction(ctx, client, Channel.VISIT, "came by", earlier)
+    last: Any = list(engine.store.events.get(client))[-1]
+    assert isinstance(last, Client.InteractionLogged)
+    assert (last.occurred_at, last.summary, last.channel) == (earlier, "came by", Channel.VISIT)
+
+
+def test_an_erasure_reports_a_change_when_it_records_or_only_destroys_the_key(
+    engine: Engine, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = engine.clients.register(ctx, **client_fields()).id
+    # When the erasure's event is saved but the key survives (a crash in between)
+    table: Any = engine.keyring.table
+    destroy = table.destroy_key
+    monkeypatch.setattr(table, "destroy_key", lambda *_: False)
+    assert engine.clients.erase_personal_data(ctx, client, "request").changed
+    # Then a repeated erasure records nothing but destroys the key: a change
+    monkeypatch.setattr(table, "destroy_key", destroy)
+    repeated = engine.clients.erase_personal_data(ctx, client, "request")
+    assert repeated.changed
+    assert engine.clients.erase_personal_data(ctx, client, "request").changed is False
