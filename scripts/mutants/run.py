@@ -74,6 +74,7 @@ GROUPS = (
         (
             "tests/integration/test_projections.py",
             "tests/integration/test_dead_letters.py",
+            "tests/integration/test_view_lifecycle.py",
             "tests/integration/test_audit.py",
             "tests/integration/test_crash.py",
             "tests/integration/test_logging.py",

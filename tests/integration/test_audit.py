@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from api.engine import Engine
 from domain.base import Context
-from projections.audit import ChainDropped, ChainReport, utc_text, verify
+from projections.audit import ChainDropped, ChainReport, ChainView, utc_text, verify
 from tests.conftest import client_fields
 from tests.tampering import delete_record, execute, record, rewrite_record
 
@@ -285,3 +286,30 @@ def test_the_last_chained_record_removed_from_the_store_is_found(engine: Engine)
         report = verify(engine.store, engine.db, page=page)
         assert (report.ok, report.broken_at) == (False, positions[-1]), page
         assert report.reason == "a chained event is missing from the store"
+
+
+def test_the_chain_refuses_to_be_rebuilt_or_dropped_for_a_new_version(engine: Engine) -> None:
+    some_history(engine)
+    engine.projector.catch_up()
+    with pytest.raises(ChainDropped) as rebuilt:
+        engine.rebuild("audit_chain")
+    assert rebuilt.value.message == "the audit chain is never rebuilt: it vouches for the store"
+
+    class NextChain(ChainView):
+        schema_version: ClassVar[int] = ChainView.schema_version + 1
+
+    with pytest.raises(ChainDropped) as dropped:
+        NextChain().create(engine.db)
+    assert dropped.value.message == (
+        "the audit chain's tables changed version: migrate, never drop"
+    )
+    assert verify(engine.store, engine.db).ok
+
+
+def test_the_audit_log_keeps_each_events_causation(engine: Engine) -> None:
+    ctx = Context(actor="u-7", at=START, correlation_id="c-7", causation_id="request:42")
+    engine.clients.register(ctx, **client_fields())
+    engine.projector.catch_up()
+    rows, _ = engine.audit_view.search(engine.db, actor="u-7")
+    assert {(r["correlation_id"], r["causation_id"]) for r in rows} == {("c-7", "request:42")}
+    assert {r["kind"] for r in rows} == {"Client", "UniqueKey"}

@@ -1,0 +1,128 @@
+"""A view's tables and position on each store: created when missing, dropped and rebuilt
+when its schema version changes, read by id in chunks; a worker follows up to a bound and
+an overtaken worker reports no progress of its own."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from structlog.testing import capture_logs
+
+from api.engine import Engine
+from domain.base import Context
+from domain.clients import Channel
+from projections.base import read_position, rows_by_id
+from projections.clients import ClientsView
+from projections.worker import ProjectionWorker, WorkerConfig
+from tests.conftest import client_fields
+
+
+def follower(engine: Engine, view: ClientsView, **config: Any) -> ProjectionWorker:
+    view.create(engine.db)
+    return ProjectionWorker(engine.store, engine.db, view, WorkerConfig(**config))
+
+
+def test_a_missing_table_of_a_view_is_created_again_and_the_others_kept(
+    engine: Engine, ctx: Context
+) -> None:
+    engine.clients.register(ctx, **client_fields())
+    view = ClientsView(suffix="_l")
+    follower(engine, view).catch_up()
+    last = list(view.tables)[-1]
+    with engine.db.transaction() as tx:
+        tx.execute(f"DROP TABLE {view.t(last)}")
+    view.create(engine.db)
+    assert all(engine.db.table_exists(view.t(base)) for base in view.tables)
+    with engine.db.read() as tx:
+        assert len(tx.query(f"SELECT id FROM {view.t('view_clients')}")) == 1  # kept
+
+
+def test_a_new_schema_version_drops_the_view_to_be_rebuilt_and_the_same_keeps_it(
+    engine: Engine, ctx: Context
+) -> None:
+    engine.clients.register(ctx, **client_fields())
+    view = ClientsView(suffix="_v")
+    follower(engine, view).catch_up()
+    view.create(engine.db)  # the same version: nothing is dropped
+    assert follower(engine, view).position() == engine.store.head()
+
+    class NextClientsView(ClientsView):
+        schema_version: ClassVar[int] = ClientsView.schema_version + 1
+
+    newer = NextClientsView(suffix="_v")
+    newer.create(engine.db)
+    with engine.db.read() as tx:
+        assert tx.query(f"SELECT id FROM {newer.t('view_clients')}") == []
+        assert read_position(tx, newer.position_name) == 0
+
+
+def test_rows_are_read_by_id_in_chunks_and_an_unknown_position_is_zero(
+    engine: Engine, ctx: Context
+) -> None:
+    ids = [str(engine.clients.register(ctx, **client_fields()).id) for _ in range(5)]
+    engine.projector.catch_up()
+    table = engine.client_view.t("view_clients")
+    with engine.db.read() as tx:
+        found = rows_by_id(tx, table, [*ids, "nobody"], chunk=2)
+        named = rows_by_id(tx, table, ids[:3], columns="id, branch")
+        assert read_position(tx, "no-such-view") == 0
+    assert sorted(found) == sorted(ids)
+    assert found[ids[4]]["branch"] == "SH-LUJIAZUI"
+    assert "tier" in found[ids[4]]
+    assert {k: sorted(v) for k, v in named.items()} == {i: ["branch", "id"] for i in ids[:3]}
+
+
+def test_a_worker_caught_up_until_a_position_applies_nothing_after_it(
+    engine: Engine, ctx: Context
+) -> None:
+    client = engine.clients.register(ctx, **client_fields()).id
+    for n in range(6):
+        engine.clients.log_interaction(ctx, client, Channel.CALL, f"call {n}", None)
+    until = engine.store.head() - 3
+    worker = follower(engine, ClientsView(suffix="_u"), batch_size=100)
+    assert worker.catch_up(until) == until
+    with engine.db.read() as tx:
+        [row] = tx.query("SELECT interaction_count FROM view_clients_u")
+    assert worker.position() == until
+    assert row["interaction_count"] == 3
+
+
+class Overtaken(ProjectionWorker):
+    """A worker that another one overtakes just before it applies its batch."""
+
+    other: ProjectionWorker
+
+    def _apply(self, position: int, new_position: int, batch: Any) -> None:
+        self.other.catch_up()
+        super()._apply(position, new_position, batch)
+
+
+def test_a_worker_overtaken_on_a_batch_reports_no_progress(engine: Engine, ctx: Context) -> None:
+    engine.clients.register(ctx, **client_fields())
+    view = ClientsView(suffix="_o")
+    view.create(engine.db)
+    first = Overtaken(engine.store, engine.db, view, WorkerConfig())
+    first.other = ProjectionWorker(engine.store, engine.db, view, WorkerConfig())
+    assert first.step() == 0
+    assert first.position() == engine.store.head()
+
+
+def test_a_failing_batch_is_logged_with_its_view_and_position(engine: Engine, ctx: Context) -> None:
+    for _ in range(2):
+        engine.clients.register(ctx, **client_fields())
+    view = ClientsView(suffix="_x")
+
+    def failing(tx: Any, batch: Any) -> None:
+        if len(batch) > 1:
+            raise RuntimeError("a batch fails")
+        ClientsView.apply(view, tx, batch)
+
+    view.apply = failing  # type: ignore[method-assign]
+    with capture_logs() as logs:
+        follower(engine, view).catch_up()
+    assert {
+        "event": "projection.batch_failed",
+        "projection": "clients_x",
+        "position": 0,
+        "log_level": "warning",
+    } in logs
