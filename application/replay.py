@@ -51,7 +51,7 @@ class Verdict(BaseModel):
         return cls(
             rule_version=decision.rule_version,
             outcome=decision.outcome.value,
-            mismatches=[m.model_dump(mode="json") for m in decision.mismatches],
+            mismatches=[_json(m) for m in decision.mismatches],
             warning_text=decision.warning_text,
         )
 
@@ -107,9 +107,7 @@ class DecisionReplay:
         recomputed = Verdict.of(rule(rebuilt)) if rule is not None else None
         differences = [
             f"input {name} was recorded as {was}, the aggregates now give {now}"
-            for name, was, now in _changed(
-                recorded_inputs.model_dump(mode="json"), rebuilt.model_dump(mode="json")
-            )
+            for name, was, now in _changed(_json(recorded_inputs), _json(rebuilt))
         ]
         if rule is None:
             differences.append(f"rule version {requested.decision.rule_version} is unknown")
@@ -169,13 +167,13 @@ class DecisionReplay:
             first = self.store.events.get(inputs.assessment.id, lte=1)  # pragma: no mutate
             assessed: Any = next(iter(first))
             assessment = {
-                **inputs.assessment.model_dump(mode="json"),
+                **_json(inputs.assessment),
                 "answers": assessed.answers,
                 "questionnaire_version": assessed.questionnaire_version,
             }
         return {
             "assessment": assessment,
-            "fund": inputs.fund.model_dump(mode="json"),
+            "fund": _json(inputs.fund),
             "rule_version": requested.decision.rule_version,
             "client": {
                 "version": inputs.client_version,
@@ -216,10 +214,10 @@ class DecisionReplay:
             "category": category,
             "decision": event.decision.value,
             "status": before.status.value,
-            "last_onsite_audit": audit.model_dump(mode="json") if audit else None,
+            "last_onsite_audit": _json(audit) if audit else None,
             "reaudit_due_at": before.reaudit_due_at.isoformat() if before.reaudit_due_at else None,
             "policy_version": event.policy_version,
-            "policy": policy.model_dump(mode="json") if policy else None,
+            "policy": _json(policy) if policy else None,
         }
         return _command_replay(timeline, inputs, event, run(policy), run(self.supplier_policy))
 
@@ -252,12 +250,12 @@ class DecisionReplay:
 
         inputs = {
             "milestone": milestone.value,
-            "deliverables": [d.model_dump(mode="json") for d in before.deliverables],
+            "deliverables": [_json(d) for d in before.deliverables],
             "missing": [k.value for k in before.missing_for(milestone, policy)] if policy else None,
-            "waiver": passage.waiver.model_dump(mode="json") if passage.waiver else None,
+            "waiver": _json(passage.waiver) if passage.waiver else None,
             "passed_before": [p.milestone.value for p in before.passed],
             "policy_version": passage.policy_version,
-            "policy": policy.model_dump(mode="json") if policy else None,
+            "policy": _json(policy) if policy else None,
         }
         return _command_replay(timeline, inputs, event, run(policy), run(self.cqp_policy))
 
@@ -269,6 +267,12 @@ class DecisionReplay:
         if found is None:
             raise NotFound(missing)
         return found
+
+
+def _json(model: BaseModel) -> dict[str, Any]:
+    """A model as the plain JSON a report holds."""
+    data: dict[str, Any] = model.model_dump(mode="json")
+    return data
 
 
 def _changed(

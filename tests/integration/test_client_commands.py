@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
+from adapters.personal import KeyRing
 from api.engine import Engine
 from application.common import CommandResult, Idempotency
 from domain.base import Context
@@ -72,3 +73,38 @@ def test_an_erasure_reports_a_change_when_it_records_or_only_destroys_the_key(
     repeated = engine.clients.erase_personal_data(ctx, client, "request")
     assert repeated.changed
     assert engine.clients.erase_personal_data(ctx, client, "request").changed is False
+
+
+def test_a_repeated_assessment_answers_with_the_event_the_first_one_recorded(
+    engine: Engine, ctx: Context
+) -> None:
+    """Commands that answer with what they recorded answer a repeat from the store."""
+    client = engine.clients.register(ctx, **client_fields()).id
+    questionnaire = engine.risk.questionnaire("2026-1")
+    answers = {q.id: q.options[1].id for q in questionnaire.questions}
+    key = Idempotency.of("assess-1", "POST", f"/clients/{client}/risk-assessments", b"{}")
+    first = engine.risk.assess(ctx, client, "2026-1", answers, key)
+    head = engine.store.head()
+    again = engine.risk.assess(ctx, client, "2026-1", answers, key)
+    assert again.result == first.result
+    assert again.assessed == first.assessed
+    assert again.assessed.originator_version == 1
+    assert engine.store.head() == head
+
+
+def test_lists_and_changes_in_stored_client_events_read_back_as_recorded(
+    engine: Engine, ctx: Context
+) -> None:
+    """Unsealing opens every container of an event; plain values in them stay as they are."""
+    client = engine.clients.register(ctx, **client_fields()).id
+    engine.clients.retag(ctx, client, ["retiree", "vip"], [])
+    engine.clients.update_contact(ctx, client, expected_version=None, email="new@example.cn")
+    events: list[Any] = list(engine.store.events.get(client))
+    assert (events[1].added, events[1].tags) == (["retiree", "vip"], ["retiree", "vip"])
+    assert events[2].changes == {"email": "new@example.cn"}
+    loaded: Any = engine.store.repository.get(client)
+    assert (loaded.tags, loaded.email) == (["retiree", "vip"], "new@example.cn")
+
+
+def test_a_key_ring_attached_to_no_store_knows_no_key() -> None:
+    assert KeyRing().lookup(uuid4()) == (False, None)

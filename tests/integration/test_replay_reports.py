@@ -247,3 +247,37 @@ def test_an_older_avl_decision_without_its_policy_replays_under_its_versions_pol
     replay = engine.replay.avl(supplier, "connectors")
     assert replay.consistent, replay.differences
     assert replay.inputs["policy"] == json.loads(SupplierPolicy().model_dump_json())
+
+
+def without_policy(engine: Engine, aggregate_id: UUID, version: int, **changes: Any) -> None:
+    """Rewrite a stored decision as older releases recorded it: no policy, only a version
+    (here one this release does not know)."""
+    position = position_of(engine, aggregate_id, version)
+    older = json.loads(record(engine, position)["state"])
+    older.pop("policy")
+    for path, value in changes.items():
+        target = older
+        *parents, leaf = path.split(".")
+        for parent in parents:
+            target = target[parent]
+        target[leaf] = value
+    rewrite_record(engine, position, state=json.dumps(older, separators=(",", ":")).encode())
+
+
+def test_a_decision_under_an_unknown_policy_version_cannot_be_re_executed(
+    engine: Engine,
+) -> None:
+    supplier = approved_supplier(engine)
+    without_policy(engine, supplier, 3, policy_version="suppliers-1999.1")
+    avl = engine.replay.avl(supplier, "connectors")
+    assert avl.recomputed == {"error": "policy version suppliers-1999.1 is unknown"}
+    assert (avl.consistent, avl.inputs["policy"]) == (False, None)
+    plan = passed_plan(engine)
+    passed = [e for e in engine.store.events.get(plan) if type(e).__name__ == "MilestonePassed"]
+    without_policy(
+        engine, plan, passed[0].originator_version, **{"passage.policy_version": "cqp-1999.1"}
+    )
+    milestone = engine.replay.milestone(plan, Milestone.A0)
+    assert milestone.recomputed == {"error": "policy version cqp-1999.1 is unknown"}
+    assert (milestone.inputs["policy"], milestone.inputs["missing"]) == (None, None)
+    assert not milestone.consistent
