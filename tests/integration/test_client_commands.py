@@ -16,6 +16,7 @@ from api.engine import Engine
 from application.common import CommandResult, Idempotency
 from domain.base import Context
 from domain.clients import Channel, Client
+from domain.errors import ConcurrentWrite
 from tests.conftest import client_fields
 
 Command = Callable[[Engine, Context, UUID, Idempotency], CommandResult]
@@ -108,3 +109,38 @@ def test_lists_and_changes_in_stored_client_events_read_back_as_recorded(
 
 def test_a_key_ring_attached_to_no_store_knows_no_key() -> None:
     assert KeyRing().lookup(uuid4()) == (False, None)
+
+
+def test_two_identical_requests_racing_with_one_key_record_once_and_answer_alike(
+    engine: Engine, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second finds no receipt yet, records, and meets the first one's at commit."""
+    client = engine.clients.register(ctx, **client_fields()).id
+    key = Idempotency.of("tier-race", "POST", f"/clients/{client}/tier", b"{}")
+    first = engine.clients.change_tier(ctx, client, "gold", "assets", key)
+    head = engine.store.head()
+    real, calls = engine.clients.replayed, []
+
+    def not_yet(context: Context, idem: Idempotency | None) -> CommandResult | None:
+        calls.append(idem)
+        return None if len(calls) == 1 else real(context, idem)
+
+    monkeypatch.setattr(engine.clients, "replayed", not_yet)
+    again = engine.clients.change_tier(ctx, client, "platinum", "assets", key)
+    assert (again.id, again.version, again.position) == (first.id, first.version, first.position)
+    assert engine.store.head() == head
+    assert calls == [key, key]
+
+
+def test_a_change_lost_to_a_concurrent_one_is_refused_naming_the_record(
+    engine: Engine, ctx: Context
+) -> None:
+    client = engine.clients.register(ctx, **client_fields()).id
+
+    def meanwhile(c: Client) -> None:
+        engine.clients.retag(ctx, client, ["retiree"], [])  # another command commits first
+        c.change_tier(ctx, "gold", "assets", engine.clients.policy)
+
+    with pytest.raises(ConcurrentWrite) as refused:
+        engine.clients.update(ctx, Client, client, meanwhile, idem=None)
+    assert refused.value.message == f"Client {client} was changed by another command"

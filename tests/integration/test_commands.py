@@ -39,8 +39,9 @@ def test_given_registered_id_number_when_registered_again_then_duplicate_and_not
 ) -> None:
     engine.clients.register(ctx, **client_fields(id_number="310101198805061234"))
     head = engine.store.head()
-    with pytest.raises(DuplicateFound):
+    with pytest.raises(DuplicateFound) as refused:
         engine.clients.register(ctx, **client_fields(id_number="310101198805061234"))
+    assert refused.value.message == "a client with this id_number is registered"
     assert engine.store.head() == head
     assert len(engine.store.recorder.select_notifications(1, 100)) == 2
 

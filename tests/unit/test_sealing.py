@@ -10,9 +10,11 @@ from typing import Any
 
 import orjson
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import MapperDeserialisationError
 
-from adapters.personal import KeyRing, PersonalDataErased, SealingMapper
+from adapters.personal import KeyRing, PersonalDataErased, SealingMapper, _personal_value
+from adapters.serialization import SEALED
 from domain.base import ERASED, Snapshot
 from domain.clients import Channel
 from domain.policies import ClientPolicy
@@ -119,3 +121,44 @@ def test_every_client_event_and_snapshot_round_trips_through_the_sealing_mapper(
         assert m.to_domain_event(stored_with_keys(m, keys, event)) == event
     snapshot = Snapshot.take(client)
     assert m.to_domain_event(m.to_stored_event(snapshot)).state == snapshot.state
+
+
+def test_every_string_of_a_value_is_sealed_whatever_its_shape_and_opened_back() -> None:
+    subject, key = uuid.uuid4(), AESGCM.generate_key(bit_length=256)
+    value = {"notes": ["first call", "second call"], "count": 2, "when": None}
+    sealed = KeyRing.seal(value, AESGCM(key), subject)
+    assert sealed["count"] == 2
+    assert sealed["when"] is None
+    assert all(set(item) == {SEALED} for item in sealed["notes"])
+    assert b"call" not in orjson.dumps(sealed)
+    assert OneKey(key).opener(subject).open(sealed) == value
+
+
+class OneKey(KeyRing):
+    """A key ring that holds one key for everyone."""
+
+    def __init__(self, key: bytes) -> None:
+        super().__init__()
+        self.key = key
+
+    def lookup(self, subject: uuid.UUID) -> tuple[bool, bytes | None]:
+        return True, self.key
+
+
+@pytest.mark.parametrize(
+    ("value", "personal"),
+    [
+        ("Lin Mei", True),
+        (ERASED, False),
+        (None, False),
+        (3, False),
+        ([ERASED, None], False),
+        ([None, "a note"], True),
+        ({"phone": ERASED}, False),
+        ({"phone": "+86 137"}, True),
+    ],
+)
+def test_a_value_is_personal_when_it_holds_a_string_other_than_erased(
+    value: Any, personal: bool
+) -> None:
+    assert _personal_value(value) is personal
