@@ -141,7 +141,7 @@ class OneKey(KeyRing):
         super().__init__()
         self.key = key
 
-    def lookup(self, subject: uuid.UUID) -> tuple[bool, bytes | None]:
+    def lookup(self, subject: uuid.UUID) -> tuple[bool, bytes | None]:  # noqa: ARG002
         return True, self.key
 
 
