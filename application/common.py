@@ -52,7 +52,7 @@ class IdempotencyKeyReused(InvalidField):
     """The key was used before with a different request."""
 
     def __init__(self) -> None:
-        super().__init__("Idempotency-Key", "was used before with a different request")
+        super().__init__(IDEMPOTENCY_KEY, "was used before with a different request")
 
 
 class Commands:

@@ -5,10 +5,12 @@ engine notices (the hash chain, decision replay)."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from typing import Any
 from uuid import UUID
 
+import orjson
 import psycopg
 from psycopg import sql
 
@@ -74,3 +76,31 @@ def delete_record(engine: Engine, position: int) -> None:
         (position,),
         views=False,
     )
+
+
+def position_of(engine: Engine, aggregate_id: UUID, version: int) -> int:
+    """Where one event of an aggregate is stored."""
+    [found] = [
+        n.id
+        for n in engine.store.recorder.select_notifications(1, 100_000)
+        if n.originator_id == aggregate_id and n.originator_version == version
+    ]
+    return found
+
+
+def replace_bytes(engine: Engine, aggregate_id: UUID, version: int, old: bytes, new: bytes) -> None:
+    """Replace bytes (which must be there) in the stored state of one event."""
+    position = position_of(engine, aggregate_id, version)
+    state = record(engine, position)["state"]
+    assert old in state
+    rewrite_record(engine, position, state=state.replace(old, new))
+
+
+def edit_state(
+    engine: Engine, aggregate_id: UUID, version: int, change: Callable[[dict[str, Any]], object]
+) -> None:
+    """Rewrite the stored JSON state of one event through ``change`` (which edits it)."""
+    position = position_of(engine, aggregate_id, version)
+    state = orjson.loads(record(engine, position)["state"])
+    change(state)
+    rewrite_record(engine, position, state=orjson.dumps(state))

@@ -20,6 +20,7 @@ from api.engine import Engine
 from projections.clients import ClientsView
 from projections.worker import ProjectionWorker, WorkerConfig
 from tests.conftest import make_settings
+from tests.integration.test_dead_letters import Rounds
 
 PERSONAL = "Lin Mei 440101199001011234"
 
@@ -67,17 +68,6 @@ class BrokenRecorder:
         raise RuntimeError(f'Key (name)=("{PERSONAL}") already exists')
 
 
-class OneRound(threading.Event):
-    """A stop signal that ends the worker's loop after its first failed round."""
-
-    rounds = 0
-
-    def wait(self, timeout: float | None = None) -> bool:  # noqa: ARG002 - one round only
-        self.rounds += 1
-        self.set()
-        return True
-
-
 def test_a_failing_projection_worker_logs_its_error_type_not_the_data_in_its_message(
     logs: io.StringIO, settings: Settings
 ) -> None:
@@ -88,12 +78,12 @@ def test_a_failing_projection_worker_logs_its_error_type_not_the_data_in_its_mes
         view = ClientsView(suffix="_log")
         view.create(engine.db)
         worker = ProjectionWorker(source, engine.db, view, WorkerConfig(backoff=0.0))
-        stop = OneRound()
+        stop = Rounds(1)  # one failed round, then stop
         worker.run(stop, threading.Event())
     finally:
         engine.close()
     text = logs.getvalue()
-    assert stop.rounds == 1
+    assert len(stop.waits) == 1
     assert "projection.worker_error" in text
     assert "RuntimeError" in text
     assert "Lin Mei" not in text

@@ -23,7 +23,7 @@ from domain.suitability import RULE_VERSION, Decision, Inputs, Outcome
 from domain.suppliers import SECTIONS, AssessmentKind, AuditNotPassed, AvlDecision, Site
 from domain.vocab import FundType, Horizon, RiskRating, Variety
 from tests.conftest import client_fields
-from tests.tampering import record, rewrite_record
+from tests.tampering import replace_bytes
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
@@ -123,14 +123,7 @@ def test_a_replay_whose_input_was_changed_behind_its_back_is_inconsistent_naming
     assert engine.replay.purchase(purchase).consistent
     code = engine.replay.purchase(purchase).inputs["fund"]["code"]
     # When someone rewrites the fund's listing in the store to say R2
-    [listed] = [
-        n
-        for n in engine.store.recorder.select_notifications(1, 10_000)
-        if n.originator_id == fund_id(code) and n.originator_version == 1
-    ]
-    state = record(engine, listed.id)["state"]
-    assert b'"risk_rating":"R4"' in state
-    rewrite_record(engine, listed.id, state=state.replace(b'"R4"', b'"R2"'))
+    replace_bytes(engine, fund_id(code), 1, b'"risk_rating":"R4"', b'"risk_rating":"R2"')
     # Then the replay is inconsistent and names the input that changed
     replay = engine.replay.purchase(purchase)
     assert not replay.consistent
@@ -251,6 +244,26 @@ def section_scores(low: int) -> st.SearchStrategy[dict[str, list[int]]]:
     )
 
 
+def prepared_plan(engine: Engine, actor: str) -> tuple[Context, UUID]:
+    """A plan of a generated supplier, every milestone planned for today, evaluated,
+    reviewed, agreed and with its team: ready to pass milestones."""
+    ctx, supplier = generated_supplier(engine, actor)
+    c = engine.cqp
+    plan = c.create(
+        ctx,
+        programme="Gen",
+        component=f"Part {supplier}",
+        supplier_id=supplier,
+        criteria=[Criterion.NEW_SUPPLIER],
+        milestone_plan=dict.fromkeys(MILESTONES, ctx.at.date()),
+    ).id
+    c.evaluate(ctx, plan, True, "new supplier")
+    c.review(ctx, plan, [Member(name="Lin", role="SQE")])
+    c.agree(ctx, plan)
+    c.set_team(ctx, plan, [Member(name="Wang", role="MPL")])
+    return ctx, plan
+
+
 SCORES = section_scores(3) | section_scores(0)  # good audits often, any audit too
 
 
@@ -333,20 +346,8 @@ def test_any_generated_milestone_pass_replays_on_the_deliverables_then(
 ) -> None:
     # Given a plan with generated deliverables, and milestones passed in order, each with
     # perhaps one more deliverable just before it and a waiver for exactly what is missing
-    ctx, supplier = generated_supplier(engine, "mpl-gen")
+    ctx, plan = prepared_plan(engine, "mpl-gen")
     c, today = engine.cqp, ctx.at.date()
-    plan = c.create(
-        ctx,
-        programme="Gen",
-        component=f"Part {supplier}",
-        supplier_id=supplier,
-        criteria=[Criterion.NEW_SUPPLIER],
-        milestone_plan=dict.fromkeys(MILESTONES, today),
-    ).id
-    c.evaluate(ctx, plan, True, "new supplier")
-    c.review(ctx, plan, [Member(name="Lin", role="SQE")])
-    c.agree(ctx, plan)
-    c.set_team(ctx, plan, [Member(name="Wang", role="MPL")])
     for kind in sorted(delivered):
         c.record_deliverable(ctx, plan, kind, f"D-{kind.value}", "sqe")
     waived: dict[Milestone, list[str]] = {}

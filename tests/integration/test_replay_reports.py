@@ -11,29 +11,12 @@ from uuid import UUID
 
 from api.engine import Engine
 from application.replay import _known
-from domain.cqp import MILESTONES, CqpPolicy, Criterion, DeliverableKind, Member, Milestone, Waiver
+from domain.cqp import CqpPolicy, DeliverableKind, Milestone, Waiver
 from domain.funds import fund_id
 from domain.suppliers import SECTIONS, AssessmentKind, AvlDecision, SupplierPolicy
 from domain.vocab import RiskRating
-from tests.integration.test_replay import buy, generated_supplier
-from tests.tampering import record, rewrite_record
-
-
-def position_of(engine: Engine, aggregate_id: UUID, version: int) -> int:
-    [found] = [
-        n.id
-        for n in engine.store.recorder.select_notifications(1, 100_000)
-        if n.originator_id == aggregate_id and n.originator_version == version
-    ]
-    return found
-
-
-def rewrite(engine: Engine, aggregate_id: UUID, version: int, old: bytes, new: bytes) -> None:
-    """Replace bytes in one stored event, as an insider editing the store would."""
-    position = position_of(engine, aggregate_id, version)
-    state = record(engine, position)["state"]
-    assert old in state
-    rewrite_record(engine, position, state=state.replace(old, new))
+from tests.integration.test_replay import buy, generated_supplier, prepared_plan
+from tests.tampering import edit_state, replace_bytes
 
 
 def test_a_purchase_replay_report_is_plain_json_naming_every_input(engine: Engine) -> None:
@@ -72,8 +55,8 @@ def test_a_replay_names_each_input_changed_behind_its_back(engine: Engine) -> No
     inputs = engine.replay.purchase(purchase).inputs
     assessment = UUID(inputs["assessment"]["id"])
     level = inputs["assessment"]["level"].encode()
-    rewrite(engine, assessment, 1, b'"level":"' + level + b'"', b'"level":"C1"')
-    rewrite(engine, fund_id(inputs["fund"]["code"]), 1, b'"R4"', b'"R2"')
+    replace_bytes(engine, assessment, 1, b'"level":"' + level + b'"', b'"level":"C1"')
+    replace_bytes(engine, fund_id(inputs["fund"]["code"]), 1, b'"R4"', b'"R2"')
     # Then both are named, in the order of the inputs
     replay = engine.replay.purchase(purchase)
     assert replay.differences[:2] == [
@@ -84,20 +67,8 @@ def test_a_replay_names_each_input_changed_behind_its_back(engine: Engine) -> No
 
 def passed_plan(engine: Engine) -> UUID:
     """A plan whose A0 passed with a note, and A1 with a waiver."""
-    ctx, supplier = generated_supplier(engine, "mpl-report")
+    ctx, plan = prepared_plan(engine, "mpl-report")
     c, today = engine.cqp, ctx.at.date()
-    plan = c.create(
-        ctx,
-        programme="Report",
-        component="USB-C receptacle",
-        supplier_id=supplier,
-        criteria=[Criterion.NEW_SUPPLIER],
-        milestone_plan=dict.fromkeys(MILESTONES, today),
-    ).id
-    c.evaluate(ctx, plan, True, "new supplier")
-    c.review(ctx, plan, [Member(name="Lin", role="SQE")])
-    c.agree(ctx, plan)
-    c.set_team(ctx, plan, [Member(name="Wang", role="MPL")])
     c.record_deliverable(ctx, plan, DeliverableKind.KEY_COMPONENT_LIST, "KCL-1", "sqe")
     c.pass_milestone(ctx, plan, Milestone.A0, today, "kick-off", None)
     waiver = Waiver(missing=[DeliverableKind.DFMEA], reason="follows", approved_by="sqm.zhou")
@@ -144,14 +115,7 @@ def test_an_older_pass_recorded_without_its_policy_replays_under_its_versions_po
     passed: Any = next(
         e for e in engine.store.events.get(plan) if e.__class__.__name__ == "MilestonePassed"
     )
-    stored = record(engine, position_of(engine, plan, passed.originator_version))["state"]
-    older = json.loads(stored)
-    older.pop("policy")
-    rewrite_record(
-        engine,
-        position_of(engine, plan, passed.originator_version),
-        state=json.dumps(older, separators=(",", ":")).encode(),
-    )
+    edit_state(engine, plan, passed.originator_version, lambda state: state.pop("policy"))
     # When replayed, then the policy of that version (today's) decides, as recorded
     replay = engine.replay.milestone(plan, Milestone.A0)
     assert replay.consistent, replay.differences
@@ -218,15 +182,11 @@ def test_an_avl_decision_whose_audit_was_rewritten_replays_refused_and_inconsist
 ) -> None:
     # Given an approval, then its audit's scores rewritten in the store to fail
     supplier = approved_supplier(engine)
-    state = record(engine, position_of(engine, supplier, 2))["state"]
-    failed = json.loads(state)
-    failed["assessment"]["passed"] = False
-    failed["assessment"]["failing_sections"] = ["training"]
-    rewrite_record(
-        engine,
-        position_of(engine, supplier, 2),
-        state=json.dumps(failed, separators=(",", ":")).encode(),
-    )
+
+    def failed(state: dict[str, Any]) -> None:
+        state["assessment"] |= {"passed": False, "failing_sections": ["training"]}
+
+    edit_state(engine, supplier, 2, failed)
     # When it is replayed, then the approval is refused now, and the replay says so
     replay = engine.replay.avl(supplier, "connectors")
     assert not replay.consistent
@@ -240,10 +200,9 @@ def test_an_older_avl_decision_without_its_policy_replays_under_its_versions_pol
     engine: Engine,
 ) -> None:
     supplier = approved_supplier(engine)
-    position = position_of(engine, supplier, 3)
-    older = json.loads(record(engine, position)["state"])
-    assert older.pop("policy") is not None
-    rewrite_record(engine, position, state=json.dumps(older, separators=(",", ":")).encode())
+    policies: list[Any] = []
+    edit_state(engine, supplier, 3, lambda state: policies.append(state.pop("policy")))
+    assert policies[0] is not None
     replay = engine.replay.avl(supplier, "connectors")
     assert replay.consistent, replay.differences
     assert replay.inputs["policy"] == json.loads(SupplierPolicy().model_dump_json())
@@ -252,16 +211,17 @@ def test_an_older_avl_decision_without_its_policy_replays_under_its_versions_pol
 def without_policy(engine: Engine, aggregate_id: UUID, version: int, **changes: Any) -> None:
     """Rewrite a stored decision as older releases recorded it: no policy, only a version
     (here one this release does not know)."""
-    position = position_of(engine, aggregate_id, version)
-    older = json.loads(record(engine, position)["state"])
-    older.pop("policy")
-    for path, value in changes.items():
-        target = older
-        *parents, leaf = path.split(".")
-        for parent in parents:
-            target = target[parent]
-        target[leaf] = value
-    rewrite_record(engine, position, state=json.dumps(older, separators=(",", ":")).encode())
+
+    def older(state: dict[str, Any]) -> None:
+        state.pop("policy")
+        for path, value in changes.items():
+            *parents, leaf = path.split(".")
+            target = state
+            for parent in parents:
+                target = target[parent]
+            target[leaf] = value
+
+    edit_state(engine, aggregate_id, version, older)
 
 
 def test_a_decision_under_an_unknown_policy_version_cannot_be_re_executed(

@@ -4,13 +4,11 @@ their exact boundaries."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import timedelta
-
-import pytest
 
 from domain.clients import Channel, Client, ClientErased, InvestorType, NotProfessional
 from domain.errors import DomainError, InvalidField
+from tests.unit.refusals import Command, Refusal, assert_refused, each_refusal
 from tests.unit.test_clients_domain import CTX, NOW, POLICY, given_client
 
 SKEW = timedelta(seconds=POLICY.max_future_skew_seconds)
@@ -26,7 +24,7 @@ def log_at(when: object) -> None:
     given_client().log_interaction(CTX, Channel.CALL, "x", when, POLICY)  # type: ignore[arg-type]
 
 
-REFUSALS: list[tuple[str, Callable[[], object], type[DomainError], str | None, str]] = [
+REFUSALS: list[Refusal] = [
     ("two unknown contact fields", lambda: given_client().update_contact(CTX, tier="x", age="9"),
      InvalidField, "age", "not a contact field"),
     ("an interaction without a time zone", lambda: log_at(NOW.replace(tzinfo=None)),
@@ -52,21 +50,11 @@ REFUSALS: list[tuple[str, Callable[[], object], type[DomainError], str | None, s
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("command", "error", "field", "message"),
-    [r[1:] for r in REFUSALS],
-    ids=[r[0] for r in REFUSALS],
-)
+@each_refusal(REFUSALS)
 def test_each_refusal_names_its_field_and_says_why(
-    command: Callable[[], object], error: type[DomainError], field: str | None, message: str
+    command: Command, error: type[DomainError], field: str | None, message: str
 ) -> None:
-    with pytest.raises(error) as refused:
-        command()
-    if field is None:
-        assert refused.value.message == message
-    else:
-        assert isinstance(refused.value, InvalidField)
-        assert (refused.value.field, refused.value.reason) == (field, message)
+    assert_refused(command, error, field, message)
 
 
 def test_the_boundaries_of_ratings_tags_and_interaction_times_are_accepted() -> None:

@@ -3,7 +3,6 @@ the rules at their exact boundaries, and what a milestone pass records."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -28,6 +27,7 @@ from domain.cqp import (
     rag,
 )
 from domain.errors import DomainError, InvalidField, InvalidFields
+from tests.unit.refusals import Command, Refusal, assert_refused, each_refusal
 from tests.unit.test_cqp_domain import PLAN, POLICY, TEAM, accept, at, given_plan, prepared
 
 DAY = date(2026, 6, 1)
@@ -81,7 +81,7 @@ def create(**changes: object) -> None:
     given_plan(**changes)
 
 
-REFUSALS: list[tuple[str, Callable[[], object], type[DomainError], str | None, str]] = [
+REFUSALS: list[Refusal] = [
     ("no criterion", lambda: create(criteria=[]), InvalidField, "criteria",
      "a component qualifies by at least one criterion"),
     ("a criterion twice", lambda: create(criteria=[Criterion.NEW_TECHNOLOGY] * 2),
@@ -150,21 +150,11 @@ REFUSALS: list[tuple[str, Callable[[], object], type[DomainError], str | None, s
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("command", "error", "field", "message"),
-    [r[1:] for r in REFUSALS],
-    ids=[r[0] for r in REFUSALS],
-)
+@each_refusal(REFUSALS)
 def test_each_refusal_names_its_field_and_says_why(
-    command: Callable[[], object], error: type[DomainError], field: str | None, message: str
+    command: Command, error: type[DomainError], field: str | None, message: str
 ) -> None:
-    with pytest.raises(error) as refused:
-        command()
-    if field is None:
-        assert refused.value.message == message
-    else:
-        assert isinstance(refused.value, InvalidField)
-        assert (refused.value.field, refused.value.reason) == (field, message)
+    assert_refused(command, error, field, message)
 
 
 def test_every_milestone_missing_from_the_plan_is_named() -> None:

@@ -4,7 +4,6 @@ and the rules at their exact boundaries."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -24,6 +23,7 @@ from domain.suppliers import (
     Supplier,
     score,
 )
+from tests.unit.refusals import Command, Refusal, assert_refused, each_refusal
 from tests.unit.test_suppliers_domain import POLICY, at, audited, given_supplier, uniform
 
 KUNSHAN = [Site(name="Kunshan", country="CN", city="Kunshan")]
@@ -83,7 +83,7 @@ def closed_action() -> None:
     supplier.advance_corrective_action(at(), action, CaStep.CLOSED, "again")
 
 
-REFUSALS: list[tuple[str, Callable[[], object], type[DomainError], str | None, str]] = [
+REFUSALS: list[Refusal] = [
     ("no site", lambda: register([], ["x"]), InvalidField, "sites",
      "a supplier has at least one site"),
     ("two sites of one name", lambda: register(KUNSHAN * 2, ["x"]), InvalidField, "sites",
@@ -126,21 +126,11 @@ REFUSALS: list[tuple[str, Callable[[], object], type[DomainError], str | None, s
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("command", "error", "field", "message"),
-    [r[1:] for r in REFUSALS],
-    ids=[r[0] for r in REFUSALS],
-)
+@each_refusal(REFUSALS)
 def test_each_refusal_names_its_field_and_says_why(
-    command: Callable[[], object], error: type[DomainError], field: str | None, message: str
+    command: Command, error: type[DomainError], field: str | None, message: str
 ) -> None:
-    with pytest.raises(error) as refused:
-        command()
-    if field is None:
-        assert refused.value.message == message
-    else:
-        assert isinstance(refused.value, InvalidField)
-        assert (refused.value.field, refused.value.reason) == (field, message)
+    assert_refused(command, error, field, message)
 
 
 def test_a_skipped_stage_says_where_the_supplier_is_and_where_it_may_go() -> None:
