@@ -12,21 +12,8 @@ import structlog
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import errors
 from api.engine import Engine
-from api.routes import (
-    audit,
-    clients,
-    cqp,
-    funds,
-    history,
-    ops,
-    purchases,
-    risk,
-    staff,
-    suppliers,
-    tickets,
-)
+from api.shared import errors, ops
 
 log = structlog.get_logger(__name__)
 SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -52,19 +39,7 @@ def create_app(engine: Engine) -> FastAPI:
     app.state.engine = engine
     errors.install(app)
     app.add_middleware(Correlation)
-    for router in (
-        staff.router,
-        clients.router,
-        risk.router,
-        funds.router,
-        purchases.router,
-        tickets.router,
-        suppliers.router,
-        cqp.router,
-        history.router,
-        audit.router,
-        ops.router,
-    ):
+    for router in (*engine.registry.routers(), ops.router):
         app.include_router(router)
     return app
 

@@ -14,16 +14,19 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from adapters.clock import system_clock
-from adapters.logging import configure_logging
-from adapters.settings import Settings
-from api.engine import VIEW_CLASSES, Engine
-from application.demo import load_demo
-from domain.base import Context
-from domain.cqp import Milestone
-from domain.errors import DomainError
-from domain.staff import Role
-from projections.audit import verify
+from adapters.shared.clock import system_clock
+from adapters.shared.logging import configure_logging
+from adapters.shared.settings import Settings
+from api.contexts import CONTEXTS
+from api.engine import Engine
+from application.compliance.replay import DecisionReplay
+from application.demo.load import load_demo
+from application.staff.commands import StaffCommands
+from domain.cqp.plan import Milestone
+from domain.shared.base import Context
+from domain.shared.errors import DomainError
+from domain.staff.users import Role
+from projections.compliance.audit import verify
 
 CLI_ACTOR = "system:cli"
 
@@ -38,7 +41,7 @@ def _first_start(engine: Engine) -> None:
     if engine.store.head() > 0:
         return
     password = secrets.token_urlsafe(18)
-    engine.staff.add_user(_ctx(), "admin", Role.ADMIN, password)
+    engine.handler(StaffCommands).add_user(_ctx(), "admin", Role.ADMIN, password)
     print("=" * 64)
     print("First start: created user 'admin' with password (shown only once):")
     print(f"    {password}")
@@ -72,7 +75,9 @@ def users_add(
 ) -> int:
     engine = Engine(settings)
     try:
-        result = engine.staff.add_user(_ctx(), username, Role(role), password, branch=branch)
+        result = engine.handler(StaffCommands).add_user(
+            _ctx(), username, Role(role), password, branch=branch
+        )
     finally:
         engine.close()
     print(json.dumps({"id": str(result.id), "username": username.lower(), "role": role}))
@@ -165,11 +170,11 @@ def replay(settings: Settings, kind: str, ref: str, key: str | None, as_json: bo
     try:
         ident = UUID(ref)
         if kind == "purchase":
-            report: Any = engine.replay.purchase(ident)
+            report: Any = engine.handler(DecisionReplay).purchase(ident)
         elif kind == "avl":
-            report = engine.replay.avl(ident, key or "")
+            report = engine.handler(DecisionReplay).avl(ident, key or "")
         else:
-            report = engine.replay.milestone(ident, Milestone(key or ""))
+            report = engine.handler(DecisionReplay).milestone(ident, Milestone(key or ""))
     finally:
         engine.close()
     data = report.model_dump(mode="json")
@@ -226,7 +231,7 @@ def parser() -> argparse.ArgumentParser:
     )
     pr = sub.add_parser("projections", help="views: status, rebuild, retry, catch-up")
     pr.add_argument("action", choices=["status", "rebuild", "retry", "catch-up"])
-    pr.add_argument("name", nargs="?", choices=list(VIEW_CLASSES))
+    pr.add_argument("name", nargs="?", choices=[v.name for c in CONTEXTS for v in c.views])
     d = sub.add_parser("demo", help="load the demo data set")
     d.add_argument("--clients", type=int, default=300)
     d.add_argument("--funds", type=int, default=200)

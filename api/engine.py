@@ -1,92 +1,62 @@
-"""The composition root: builds the store, commands, views, workers and scheduler."""
+"""The composition root: builds the store, handlers, views, workers and scheduler from the
+list of bounded contexts (``api.contexts.CONTEXTS``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any, TypeVar, get_type_hints
 
-from adapters.auth import Argon2Hasher, TokenService, secret_key
-from adapters.clock import Clock, system_clock
-from adapters.eventstore import event_store_env, key_table, position_of, positions_of
-from adapters.locks import AdvisoryLock, Leadership, SoleLeader
-from adapters.personal import KeyRing, SealingMapper
-from adapters.reference import load_questionnaires
-from adapters.scheduler import Scheduler
-from adapters.settings import Settings
-from adapters.sql import PostgresViews, open_views, schema_lock
-from api.jobs import register_jobs
-from application.clients import ClientCommands
-from application.cqp import CqpCommands
-from application.demo import DemoCommands
-from application.funds import FundCommands
-from application.history import History
-from application.purchases import PurchaseCommands
-from application.replay import DecisionReplay
-from application.risk import RiskCommands
-from application.staff import StaffCommands
-from application.store import Store
-from application.suppliers import SupplierCommands
-from application.tickets import TicketCommands
-from projections.audit import AuditView, ChainView
-from projections.base import View
-from projections.clients import ClientsView
-from projections.funds import FundsView
-from projections.purchases import PurchasesView, ReviewsView
-from projections.runner import Projector, rebuild
-from projections.staff import StaffView
-from projections.suppliers import CqpPlansView, SuppliersView
-from projections.tickets import TicketsView
-from projections.worker import ProjectionWorker, WorkerConfig
+from adapters.shared.clock import Clock, system_clock
+from adapters.shared.eventstore import event_store_env, key_table, position_of, positions_of
+from adapters.shared.locks import AdvisoryLock, Leadership, SoleLeader
+from adapters.shared.personal import KeyRing, SealingMapper
+from adapters.shared.scheduler import Scheduler
+from adapters.shared.settings import Settings
+from adapters.shared.sql import PostgresViews, open_views, schema_lock
+from adapters.staff.auth import TokenService, secret_key
+from api.shared.context import BoundedContext, Registry
+from application.demo.load import DemoCommands
+from application.shared.store import Store
+from projections.shared.base import View
+from projections.shared.runner import Projector, rebuild
+from projections.shared.worker import ProjectionWorker, WorkerConfig
 
-VIEW_CLASSES: dict[str, type[View]] = {
-    "clients": ClientsView,
-    "staff": StaffView,
-    "funds": FundsView,
-    "purchases": PurchasesView,
-    "reviews": ReviewsView,
-    "tickets": TicketsView,
-    "suppliers": SuppliersView,
-    "cqp_plans": CqpPlansView,
-    "audit": AuditView,
-    "audit_chain": ChainView,
-}
+V = TypeVar("V", bound=View)
+H = TypeVar("H")
 
 
 class Engine:
     """Everything one process needs; built at start-up, never at import."""
 
-    def __init__(self, settings: Settings, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock = system_clock,
+        contexts: Sequence[BoundedContext] | None = None,
+    ) -> None:
+        if contexts is None:
+            # The contexts' routes import this module (for its type), so import them late.
+            from api.contexts import CONTEXTS  # noqa: PLC0415
+
+            contexts = CONTEXTS
         self.settings = settings
         self.clock = clock
+        self.registry = Registry(contexts)
         self.db = open_views(settings)
         self.keyring = KeyRing()
-        self.client_view = ClientsView()
-        self.staff_view = StaffView()
-        self.fund_view = FundsView()
-        self.purchase_view = PurchasesView()
-        self.review_view = ReviewsView()
-        self.ticket_view = TicketsView(policy=settings.sla_policy)
-        self.supplier_view = SuppliersView(policy=settings.supplier_policy)
-        self.cqp_view = CqpPlansView()
-        self.audit_view = AuditView()
-        self.chain_view = ChainView()
-        views = (
-            self.client_view,
-            self.staff_view,
-            self.fund_view,
-            self.purchase_view,
-            self.review_view,
-            self.ticket_view,
-            self.supplier_view,
-            self.cqp_view,
-            self.audit_view,
-            self.chain_view,
-        )
+        self._views: dict[type[View], View] = {
+            cls: cls.configured(settings) for cls in self.registry.views
+        }
+        intervals = self.registry.snapshot_intervals(settings.snapshot_intervals)
         with schema_lock(settings):
-            for view in views:
+            for view in self._views.values():
                 view.create(self.db)
             self.store = Store(
-                event_store_env(settings),
-                settings.snapshot_intervals,
+                event_store_env(settings, snapshotting=bool(intervals)),
+                intervals,
                 on_saved=self._saved,
                 position_finder=position_of,
                 positions_finder=positions_of,
@@ -99,6 +69,37 @@ class Engine:
             backoff=settings.projection_backoff,
             poll_interval=settings.projection_poll_interval,
         )
+        self.projector = self._projector()
+        self.tokens = TokenService(secret_key(settings), timedelta(hours=settings.token_ttl_hours))
+        self._handlers: dict[type[Any], object] = {}
+        for context in self.registry.contexts:
+            for make in context.handlers:
+                handler = make(self)
+                self._handlers[type(handler)] = handler
+        self.scheduler = Scheduler(
+            self._leadership("scheduler"), settings.scheduler_interval_seconds, clock
+        )
+        for job in self.registry.jobs:
+            self.scheduler.add(job.name, partial(job.run, self))
+        self._started = False
+
+    def view(self, cls: type[V]) -> V:
+        """The live view of a class some context declares."""
+        view = self._views[cls]
+        assert isinstance(view, cls)
+        return view
+
+    def handler(self, cls: type[H]) -> H:
+        """The command (or query) handler of a class some context declares."""
+        handler = self._handlers[cls]
+        assert isinstance(handler, cls)
+        return handler
+
+    def demo_commands(self) -> DemoCommands:
+        hints = get_type_hints(DemoCommands)
+        return DemoCommands(**{f.name: self.handler(hints[f.name]) for f in fields(DemoCommands)})
+
+    def _projector(self) -> Projector:
         workers = [
             ProjectionWorker(
                 self.store,
@@ -107,41 +108,11 @@ class Engine:
                 self.worker_config,
                 leadership=self._leadership(f"projection:{view.name}"),
             )
-            for view in views
+            for view in self._views.values()
         ]
         listen = self.db.connect if isinstance(self.db, PostgresViews) else None
         channel = getattr(self.store.recorder, "channel_name", "")
-        self.projector = Projector(self.store, self.db, workers, listen=listen, channel=channel)
-        self.history = History(self.store)
-        self.replay = DecisionReplay(self.store, settings.supplier_policy, settings.cqp_policy)
-        self.clients = ClientCommands(self.store, settings.client_policy, self.keyring)
-        self.funds = FundCommands(self.store)
-        self.purchases = PurchaseCommands(self.store, settings.suitability_policy)
-        self.tickets = TicketCommands(self.store, settings.sla_policy)
-        self.suppliers = SupplierCommands(self.store, settings.supplier_policy)
-        self.cqp = CqpCommands(self.store, settings.cqp_policy)
-        self.risk = RiskCommands(
-            self.store, load_questionnaires(settings.questionnaire_dir), settings.assessment_policy
-        )
-        self.staff = StaffCommands(self.store, Argon2Hasher(fast=settings.env == "test"))
-        self.tokens = TokenService(secret_key(settings), timedelta(hours=settings.token_ttl_hours))
-        self.scheduler = Scheduler(
-            self._leadership("scheduler"), settings.scheduler_interval_seconds, clock
-        )
-        register_jobs(self)
-        self._started = False
-
-    def demo_commands(self) -> DemoCommands:
-        return DemoCommands(
-            self.clients,
-            self.staff,
-            self.risk,
-            self.funds,
-            self.purchases,
-            self.tickets,
-            self.suppliers,
-            self.cqp,
-        )
+        return Projector(self.store, self.db, workers, listen=listen, channel=channel)
 
     def _leadership(self, key: str) -> Leadership:
         if isinstance(self.db, PostgresViews):

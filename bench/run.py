@@ -43,19 +43,26 @@ import httpx
 import psycopg
 from psycopg import sql
 
-from adapters.settings import Settings
+from adapters.shared.settings import Settings
 from api.engine import Engine
-from application.demo_tickets import load_tickets
-from domain.base import Context
-from domain.clients import Channel, Client
-from domain.funds import Fund, fund_id
-from domain.staff import Role
-from domain.tickets import Ticket
-from domain.vocab import FundType, Horizon, RiskRating, Variety
-from projections.clients import ClientsView
-from projections.ticket_stats import ticket_stats
-from projections.tickets import ticket_state
-from projections.worker import ProjectionWorker
+from application.clients.commands import ClientCommands
+from application.clients.risk import RiskCommands
+from application.compliance.history import History
+from application.compliance.replay import DecisionReplay
+from application.demo.tickets import load_tickets
+from application.funds.commands import FundCommands
+from application.staff.commands import StaffCommands
+from application.suitability.purchases import PurchaseCommands
+from domain.clients.registry import Channel, Client
+from domain.funds.fund import Fund, fund_id
+from domain.service_desk.tickets import Ticket
+from domain.shared.base import Context
+from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
+from domain.staff.users import Role
+from projections.clients.views import ClientsView
+from projections.service_desk.stats import ticket_stats
+from projections.service_desk.tickets import TicketsView, ticket_state
+from projections.shared.worker import ProjectionWorker
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("ASSURE_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -134,7 +141,9 @@ def raw_inserter(schema: str, row_bytes: int) -> Callable[[int], float]:
         started = time.perf_counter()
         for _ in range(count):
             conn.execute(
-                insert, (uuid.uuid4(), "domain.clients:Client.Registered", payload), prepare=True
+                insert,
+                (uuid.uuid4(), "domain.clients.registry:Client.Registered", payload),
+                prepare=True,
             )
         return rate(count, time.perf_counter() - started)
 
@@ -150,7 +159,7 @@ def bench_application(engine: Engine, schema: str, count: int, rounds: int = 5) 
     row_bytes = len(engine.store.mapper.to_stored_event(sample.collect_events()[0]).state)
     raw = raw_inserter(schema, row_bytes)
     for n in range(50):  # warm up pools and prepared statements
-        engine.clients.register(ctx, **client_fields(n, "warm"))
+        engine.handler(ClientCommands).register(ctx, **client_fields(n, "warm"))
     raw(50)
     per_round = count // rounds
     raws, apps = [], []
@@ -158,7 +167,7 @@ def bench_application(engine: Engine, schema: str, count: int, rounds: int = 5) 
         raws.append(raw(per_round))
         started = time.perf_counter()
         for n in range(per_round):
-            engine.clients.register(ctx, **client_fields(r * per_round + n, "run"))
+            engine.handler(ClientCommands).register(ctx, **client_fields(r * per_round + n, "run"))
         apps.append(rate(per_round, time.perf_counter() - started))
     ratios = sorted(a / b for a, b in zip(apps, raws, strict=True))
     line(
@@ -316,7 +325,7 @@ def bench_nav_import(engine: Engine, schema: str, funds: int, days: int) -> None
     lines = ["code,date,unit_nav,accumulated_nav"]
     for f in range(funds):
         code = f"{900000 + f}"
-        engine.funds.list_fund(
+        engine.handler(FundCommands).list_fund(
             ctx,
             code=code,
             name=f"Bench Fund {f}",
@@ -333,7 +342,7 @@ def bench_nav_import(engine: Engine, schema: str, funds: int, days: int) -> None
         ]
     text = "\n".join(lines) + "\n"
     started = time.perf_counter()
-    report = engine.funds.import_navs(ctx, text)
+    report = engine.handler(FundCommands).import_navs(ctx, text)
     imported = rate(report.published, time.perf_counter() - started)
     raw = raw_multirow_rate(schema, report.published, "bench_nav_rows")
     line(
@@ -351,11 +360,11 @@ def bench_aggregate_load(engine: Engine, rounds: int = 200) -> None:
     snapshot and then ``interval - 1`` events.
     """
     ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
-    interval = engine.settings.snapshot_intervals.get("Fund", 1_000_000)
+    interval = engine.store.snapshotting_intervals.get(Fund, 1_000_000)
     large = 1250 + (interval - 1 - 1250 % interval) % interval  # events, Listed included
     start = datetime.now(UTC).date() - timedelta(days=large + 10)
     for code, points in (("880001", large - 1), ("880002", 8)):
-        engine.funds.list_fund(
+        engine.handler(FundCommands).list_fund(
             ctx,
             code=code,
             name=f"Load {code}",
@@ -367,7 +376,7 @@ def bench_aggregate_load(engine: Engine, rounds: int = 200) -> None:
             variety=Variety.EQUITY,
         )
         for d in range(points):  # one save per NAV, as daily publishing does
-            engine.funds.publish_nav(
+            engine.handler(FundCommands).publish_nav(
                 ctx,
                 code,
                 start + timedelta(days=d),
@@ -408,9 +417,11 @@ def bench_tickets(engine: Engine, count: int) -> None:
     load_tickets(
         engine.store, engine.settings.sla_policy, rng, "system:bench", now, [], count, batch=500
     )
-    worker = ProjectionWorker(engine.store, engine.db, engine.ticket_view, engine.worker_config)
+    worker = ProjectionWorker(
+        engine.store, engine.db, engine.view(TicketsView), engine.worker_config
+    )
     worker.catch_up()
-    policy, view = engine.settings.sla_policy, engine.ticket_view
+    policy, view = engine.settings.sla_policy, engine.view(TicketsView)
 
     def queue(filters: dict[str, Any], sort: str, cursor: str | None = None) -> None:
         rows, _ = view.queue(engine.db, filters, sort, 50, cursor, datetime.now(UTC))
@@ -448,18 +459,20 @@ def bench_compliance(engine: Engine, funds: int, rounds: int = 100) -> None:
     each against loading the same aggregate's current state in the same run."""
     rng = random.Random(5)
     ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
-    questionnaire = engine.risk.questionnaire("2026-1")
+    questionnaire = engine.handler(RiskCommands).questionnaire("2026-1")
     purchases = []
     for n in range(30):  # purchases of the NAV-import funds (1,000 NAV events each)
-        client = engine.clients.register(ctx, **client_fields(n, "rp")).id
+        client = engine.handler(ClientCommands).register(ctx, **client_fields(n, "rp")).id
         answers = {q.id: rng.choice(q.options).id for q in questionnaire.questions}
-        engine.risk.assess(ctx, client, "2026-1", answers)
+        engine.handler(RiskCommands).assess(ctx, client, "2026-1", answers)
         code = f"{900000 + rng.randrange(funds)}"
-        purchases.append(engine.purchases.request(ctx, client, code, Decimal(1000)).result.id)
+        purchases.append(
+            engine.handler(PurchaseCommands).request(ctx, client, code, Decimal(1000)).result.id
+        )
     with engine.db.read() as tx:
         tickets = [UUID(r["id"]) for r in tx.query("SELECT id FROM view_tickets LIMIT 200")]
     fund_ids = [fund_id(f"{900000 + f}") for f in range(funds)]
-    history = engine.history
+    history = engine.handler(History)
 
     def cycle(items: list[Any]) -> Callable[[], Any]:
         it = itertools.cycle(items)
@@ -483,7 +496,7 @@ def bench_compliance(engine: Engine, funds: int, rounds: int = 100) -> None:
     cases = [
         (
             "replay of a purchase (3 aggregates)",
-            lambda: engine.replay.purchase(replay_pick()),
+            lambda: engine.handler(DecisionReplay).purchase(replay_pick()),
             load(purchases),
             100.0,
         ),
@@ -521,7 +534,7 @@ def only(name: str, count: int, seconds: float) -> None:
             bench_application(engine, schema, count)
         elif name == "http":
             ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
-            engine.staff.add_user(ctx, "bench.admin", Role.ADMIN, PASSWORD)
+            engine.handler(StaffCommands).add_user(ctx, "bench.admin", Role.ADMIN, PASSWORD)
             bench_http(settings, seconds)
         elif name == "load":
             bench_aggregate_load(engine)
@@ -558,7 +571,7 @@ def main() -> None:
     engine = Engine(settings)
     try:
         ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
-        engine.staff.add_user(ctx, "bench.admin", Role.ADMIN, PASSWORD)
+        engine.handler(StaffCommands).add_user(ctx, "bench.admin", Role.ADMIN, PASSWORD)
         print(f"Assure bench on PostgreSQL ({PG_URL.rsplit('@', 1)[-1]}, schema {schema})")
         bench_application(engine, schema, count)
         bench_http(settings, seconds)

@@ -18,9 +18,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from adapters.settings import Settings
+from adapters.shared.settings import Settings
 from api.engine import Engine
-from domain.base import Context
+from domain.shared.base import Context
 from tests import faketime
 
 

@@ -59,18 +59,22 @@ GROUPS = (
     Group(
         "rules",
         (
-            "domain/suitability.py",
-            "domain/risk.py",
-            "domain/sla.py",
-            "domain/suppliers.py",
-            "domain/cqp.py",
-            "domain/clients.py",
+            "domain/suitability/rules.py",
+            "domain/clients/risk.py",
+            "domain/service_desk/sla.py",
+            "domain/suppliers/supplier.py",
+            "domain/cqp/plan.py",
+            "domain/clients/registry.py",
         ),
         ("tests/unit",),
     ),
     Group(
         "views",
-        ("projections/worker.py", "projections/base.py", "projections/audit.py"),
+        (
+            "projections/shared/worker.py",
+            "projections/shared/base.py",
+            "projections/compliance/audit.py",
+        ),
         (
             "tests/integration/test_projections.py",
             "tests/integration/test_dead_letters.py",
@@ -84,10 +88,10 @@ GROUPS = (
     Group(
         "commands",
         (
-            "application/common.py",
-            "application/clients.py",
-            "application/replay.py",
-            "adapters/personal.py",
+            "application/shared/common.py",
+            "application/clients/commands.py",
+            "application/compliance/replay.py",
+            "adapters/shared/personal.py",
         ),
         (
             "tests/unit/test_idempotency.py",

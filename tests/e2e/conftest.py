@@ -11,13 +11,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from adapters.auth import TokenClaims
-from adapters.clock import Clock, system_clock
-from adapters.settings import Settings
+from adapters.shared.clock import Clock, system_clock
+from adapters.shared.settings import Settings
+from adapters.staff.auth import TokenClaims
 from api.app import create_app
 from api.engine import Engine
-from domain.base import Context
-from domain.staff import Role
+from application.staff.commands import StaffCommands
+from domain.shared.base import Context
+from domain.staff.users import Role
 
 PASSWORD = "correct horse battery staple"
 
@@ -71,6 +72,9 @@ def clock() -> Clock:
 def api(settings: Settings, clock: Clock) -> Iterator[Api]:
     engine = Engine(settings.model_copy(update={"run_workers": True}), clock)
     ctx = Context(actor="system:test", at=datetime.now(UTC), correlation_id="setup")
-    users = {role.value: engine.staff.add_user(ctx, role.value, role, PASSWORD).id for role in Role}
+    users = {
+        role.value: engine.handler(StaffCommands).add_user(ctx, role.value, role, PASSWORD).id
+        for role in Role
+    }
     with TestClient(create_app(engine), raise_server_exceptions=False) as http:
         yield Api(http=http, engine=engine, users=users)

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from adapters.settings import Settings
+from adapters.shared.settings import Settings
 from tests.faketime import python_module
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from adapters.settings import Settings
+from adapters.shared.settings import Settings
 from api.engine import Engine
 from tests.conftest import client_fields
 from tests.e2e.conftest import Api, invalid_fields

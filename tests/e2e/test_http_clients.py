@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from domain.clients import Client
+from domain.clients.registry import Client
 from tests.conftest import client_fields
 from tests.e2e.conftest import Api
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from adapters.clock import Clock
-from domain.cqp import MILESTONES
+from adapters.shared.clock import Clock
+from domain.cqp.plan import MILESTONES
 from tests.e2e.conftest import Api
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)

@@ -10,12 +10,17 @@ from uuid import UUID, uuid4
 import pytest
 
 from api.engine import Engine
-from domain.base import Context
-from domain.cqp import MILESTONES, Criterion
-from domain.sla import Priority
-from domain.suppliers import Site, Stage
-from domain.tickets import TicketChannel, TicketType
-from domain.vocab import FundType, Horizon, RiskRating, Variety
+from application.clients.commands import ClientCommands
+from application.cqp.commands import CqpCommands
+from application.funds.commands import FundCommands
+from application.service_desk.tickets import TicketCommands
+from application.suppliers.commands import SupplierCommands
+from domain.cqp.plan import MILESTONES, Criterion
+from domain.service_desk.sla import Priority
+from domain.service_desk.tickets import TicketChannel, TicketType
+from domain.shared.base import Context
+from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
+from domain.suppliers.supplier import Site, Stage
 from tests.conftest import client_fields
 from tests.e2e.conftest import Api, invalid_fields
 
@@ -32,14 +37,14 @@ def at(days: int) -> Context:
 
 
 def client(e: Engine) -> tuple[str, str, Any, Any]:
-    ident = e.clients.register(at(0), **client_fields(branch="SH-1")).id
-    e.clients.change_tier(at(1), ident, "gold", "assets")
+    ident = e.handler(ClientCommands).register(at(0), **client_fields(branch="SH-1")).id
+    e.handler(ClientCommands).change_tier(at(1), ident, "gold", "assets")
     return "clients", str(ident), ("tier", "standard"), ("tier", "gold")
 
 
 def fund(e: Engine) -> tuple[str, str, Any, Any]:
     code = f"{uuid4().int % 10**6:06d}"
-    e.funds.list_fund(
+    e.handler(FundCommands).list_fund(
         at(0),
         code=code,
         name="Balanced",
@@ -50,36 +55,40 @@ def fund(e: Engine) -> tuple[str, str, Any, Any]:
         horizon=Horizon.MEDIUM,
         variety=Variety.EQUITY,
     )
-    e.funds.rate_risk(at(1), code, RiskRating.R4, "more equities")
+    e.handler(FundCommands).rate_risk(at(1), code, RiskRating.R4, "more equities")
     return "funds", code, ("risk_rating", "R3"), ("risk_rating", "R4")
 
 
 def supplier(e: Engine) -> tuple[str, str, Any, Any]:
     site = Site(name="Kunshan", country="CN", city="Kunshan")
-    ident = e.suppliers.register(at(0), "Delta", [site], ["connectors"]).id
-    e.suppliers.move(at(1), ident, Stage.SURVEY, "visit")
+    ident = e.handler(SupplierCommands).register(at(0), "Delta", [site], ["connectors"]).id
+    e.handler(SupplierCommands).move(at(1), ident, Stage.SURVEY, "visit")
     return "suppliers", str(ident), ("stage", "contact"), ("stage", "survey")
 
 
 def plan(e: Engine) -> tuple[str, str, Any, Any]:
     site = Site(name="Kunshan", country="CN", city="Kunshan")
-    owner = e.suppliers.register(at(-1), "Delta", [site], ["connectors"]).id
+    owner = e.handler(SupplierCommands).register(at(-1), "Delta", [site], ["connectors"]).id
     dates = {m: date(2026, 4, 1) + timedelta(days=10 * i) for i, m in enumerate(MILESTONES)}
-    ident = e.cqp.create(
-        at(0),
-        programme="Falcon",
-        component="Receptacle",
-        supplier_id=owner,
-        criteria=[Criterion.NEW_SUPPLIER],
-        milestone_plan=dates,
-    ).id
-    e.cqp.evaluate(at(1), ident, True, "new supplier")
+    ident = (
+        e.handler(CqpCommands)
+        .create(
+            at(0),
+            programme="Falcon",
+            component="Receptacle",
+            supplier_id=owner,
+            criteria=[Criterion.NEW_SUPPLIER],
+            milestone_plan=dates,
+        )
+        .id
+    )
+    e.handler(CqpCommands).evaluate(at(1), ident, True, "new supplier")
     return "cqp-plans", str(ident), ("evaluation", None), ("evaluation", {"accepted": True})
 
 
 def ticket(e: Engine) -> tuple[str, str, Any, Any]:
-    owner = e.clients.register(at(-1), **client_fields(branch="SH-1")).id
-    opened = e.tickets.open(
+    owner = e.handler(ClientCommands).register(at(-1), **client_fields(branch="SH-1")).id
+    opened = e.handler(TicketCommands).open(
         at(0),
         client_id=owner,
         type=TicketType.INQUIRY,
@@ -88,7 +97,7 @@ def ticket(e: Engine) -> tuple[str, str, Any, Any]:
         subject="statement",
         description="where is my statement",
     )
-    e.tickets.assign(at(1), opened.result.id, "agent.wu", None)
+    e.handler(TicketCommands).assign(at(1), opened.result.id, "agent.wu", None)
     return "tickets", str(opened.result.id), ("assignee", None), ("assignee", "agent.wu")
 
 

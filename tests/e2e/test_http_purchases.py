@@ -9,7 +9,9 @@ from uuid import UUID
 
 import pytest
 
-from domain.base import Context
+from application.clients.risk import RiskCommands
+from application.suitability.purchases import PurchaseCommands
+from domain.shared.base import Context
 from tests.conftest import client_fields
 from tests.e2e.conftest import Api
 
@@ -192,7 +194,7 @@ def test_an_expired_assessment_rejects_the_purchase(api: Api) -> None:
         actor="system:test", at=datetime.now(UTC) - timedelta(days=400), correlation_id="old"
     )
     answers = {"horizon": "c", "varieties": "d", **LEVELS["C3"]}
-    api.engine.risk.assess(old, UUID(client["id"]), "2026-1", answers)
+    api.engine.handler(RiskCommands).assess(old, UUID(client["id"]), "2026-1", answers)
     body = buy(api, client, "000556").json()
     assert (body["status"], body["suitability"]["reason"]) == (
         "rejected",
@@ -304,7 +306,9 @@ def test_a_purchase_waiting_past_the_deadline_reads_as_lapsed_and_cannot_be_conf
         at=datetime.now(UTC) - timedelta(hours=25),
         correlation_id="late",
     )
-    taken = api.engine.purchases.request(earlier, UUID(client["id"]), "000558", Decimal("1000"))
+    taken = api.engine.handler(PurchaseCommands).request(
+        earlier, UUID(client["id"]), "000558", Decimal("1000")
+    )
     assert taken.requested.status.value == "confirmation_required"
     path = f"/api/v1/purchases/{taken.result.id}"
     assert (

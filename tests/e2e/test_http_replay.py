@@ -6,10 +6,11 @@ import json
 from typing import Any
 from uuid import UUID, uuid4
 
-from adapters.settings import Settings
+from adapters.shared.settings import Settings
 from api.engine import Engine
-from domain.cqp import Milestone
-from domain.vocab import RiskRating
+from domain.cqp.plan import Milestone
+from domain.shared.vocab import RiskRating
+from projections.compliance.audit import AuditView
 from tests.e2e.conftest import Api, invalid_fields
 from tests.e2e.test_cli import assure
 from tests.integration.test_replay import NOW, buy
@@ -17,14 +18,14 @@ from tests.integration.test_replay import NOW, buy
 
 def demo_decisions(engine: Engine) -> tuple[UUID, tuple[UUID, str], tuple[UUID, Milestone]]:
     """One purchase, one AVL decision and one milestone pass of the demo set."""
-    from application.demo import load_demo  # noqa: PLC0415
+    from application.demo.load import load_demo  # noqa: PLC0415
 
     load_demo(engine.demo_commands(), NOW, 40, 7, 25, 1, 30)
     engine.projector.catch_up()
     db = engine.db
-    purchase = engine.audit_view.search(db, type="Purchase.Requested", limit=1)[0][0]
-    avl = engine.audit_view.search(db, type="Supplier.AvlDecided", limit=1)[0][0]
-    passed = engine.audit_view.search(db, type="CQPPlan.MilestonePassed", limit=1)[0][0]
+    purchase = engine.view(AuditView).search(db, type="Purchase.Requested", limit=1)[0][0]
+    avl = engine.view(AuditView).search(db, type="Supplier.AvlDecided", limit=1)[0][0]
+    passed = engine.view(AuditView).search(db, type="CQPPlan.MilestonePassed", limit=1)[0][0]
     supplier: Any = engine.store.repository.get(UUID(avl["aggregate_id"]))
     plan: Any = engine.store.repository.get(UUID(passed["aggregate_id"]))
     return (

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from adapters.clock import Clock
-from domain.base import Context
-from domain.suppliers import SECTION_LABELS, SECTIONS
+from adapters.shared.clock import Clock
+from application.suppliers.commands import SupplierCommands
+from domain.shared.base import Context
+from domain.suppliers.supplier import SECTION_LABELS, SECTIONS
 from tests.e2e.conftest import Api
 
 SUPPLIER = {
@@ -231,8 +232,8 @@ def test_an_overdue_reaudit_is_flagged_once_and_listed(api: Api) -> None:
     post(api, supplier, "assessments", assessment(date=old))
     # When the scheduler's command runs twice
     now = Context(actor="system:scheduler", at=NOW, correlation_id="job")
-    first = api.engine.suppliers.record_reaudit_due(now, uuid.UUID(supplier["id"]))
-    again = api.engine.suppliers.record_reaudit_due(now, uuid.UUID(supplier["id"]))
+    first = api.engine.handler(SupplierCommands).record_reaudit_due(now, uuid.UUID(supplier["id"]))
+    again = api.engine.handler(SupplierCommands).record_reaudit_due(now, uuid.UUID(supplier["id"]))
     assert again.version == first.version  # idempotent: nothing new recorded
     overdue = get(api, "/api/v1/suppliers?overdue=true", first.position)
     assert [s["id"] for s in overdue["items"]] == [supplier["id"]]

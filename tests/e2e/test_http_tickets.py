@@ -7,10 +7,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain.base import Context
-from domain.sla import Priority
-from domain.staff import Role
-from domain.tickets import Status, TicketChannel, TicketType
+from application.service_desk.tickets import TicketCommands
+from application.staff.commands import StaffCommands
+from domain.service_desk.sla import Priority
+from domain.service_desk.tickets import Status, TicketChannel, TicketType
+from domain.shared.base import Context
+from domain.staff.users import Role
 from tests.conftest import client_fields
 from tests.e2e.conftest import PASSWORD, Api
 
@@ -103,20 +105,24 @@ def test_reopen_inside_and_outside_the_window(api: Api) -> None:
             at=datetime.now(UTC) - timedelta(days=days, hours=2),
             correlation_id="old",
         )
-        ticket_id = api.engine.tickets.open(
-            ctx,
-            client_id=None,
-            type=TicketType.FAULT,
-            priority=Priority.P4,
-            channel=TicketChannel.EMAIL,
-            subject="old",
-            description="old",
-        ).result.id
+        ticket_id = (
+            api.engine.handler(TicketCommands)
+            .open(
+                ctx,
+                client_id=None,
+                type=TicketType.FAULT,
+                priority=Priority.P4,
+                channel=TicketChannel.EMAIL,
+                subject="old",
+                description="old",
+            )
+            .result.id
+        )
         for step, status in enumerate((Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED)):
             later = Context(
                 actor="agent", at=ctx.at + timedelta(minutes=step + 1), correlation_id="old"
             )
-            api.engine.tickets.transition(later, ticket_id, status, None)
+            api.engine.handler(TicketCommands).transition(later, ticket_id, status, None)
         return ticket_id
 
     recent, old = closed_days_ago(3), closed_days_ago(20)
@@ -162,7 +168,7 @@ def test_the_queue_filters_and_sorts(api: Api) -> None:
 
 def test_a_breached_ticket_shows_in_the_breached_queue(api: Api) -> None:
     ctx = Context(actor="agent", at=datetime.now(UTC) - timedelta(hours=3), correlation_id="c")
-    late = api.engine.tickets.open(
+    late = api.engine.handler(TicketCommands).open(
         ctx,
         client_id=None,
         type=TicketType.FAULT,
@@ -176,16 +182,18 @@ def test_a_breached_ticket_shows_in_the_breached_queue(api: Api) -> None:
     assert [t["number"] for t in queue] == [late.opened.number]
     assert queue[0]["sla_state"] == "breached"
     assert (
-        api.engine.tickets.record_breach(
+        api.engine.handler(TicketCommands)
+        .record_breach(
             ctx.model_copy(update={"at": datetime.now(UTC)}), late.result.id, "first_response"
-        ).version
+        )
+        .version
         == 3  # opened, breach recorded, escalated
     )
 
 
 def test_an_advisor_handles_only_the_tickets_of_their_branch(api: Api) -> None:
     ctx = Context(actor="system:test", at=datetime.now(UTC), correlation_id="setup")
-    api.engine.staff.add_user(
+    api.engine.handler(StaffCommands).add_user(
         ctx,
         "advisor.sh",
         Role.ADVISOR,
@@ -228,18 +236,22 @@ def test_stats_match_a_hand_computed_example(api: Api) -> None:
         return Context(actor="agent", at=t0 + timedelta(hours=hours), correlation_id="s")
 
     def ticket(kind: TicketType, priority: Priority) -> uuid.UUID:
-        return api.engine.tickets.open(
-            ctx(0),
-            client_id=None,
-            type=kind,
-            priority=priority,
-            channel=TicketChannel.PHONE,
-            subject="s",
-            description="d",
-        ).result.id
+        return (
+            api.engine.handler(TicketCommands)
+            .open(
+                ctx(0),
+                client_id=None,
+                type=kind,
+                priority=priority,
+                channel=TicketChannel.PHONE,
+                subject="s",
+                description="d",
+            )
+            .result.id
+        )
 
     def handle(ticket_id: uuid.UUID, respond: float, resolve: float, score: int) -> None:
-        desk = api.engine.tickets
+        desk = api.engine.handler(TicketCommands)
         desk.transition(ctx(0.5), ticket_id, Status.IN_PROGRESS, None)
         desk.comment(ctx(respond), ticket_id, "We are on it", True)
         desk.transition(ctx(resolve), ticket_id, Status.RESOLVED, None)
@@ -247,7 +259,7 @@ def test_stats_match_a_hand_computed_example(api: Api) -> None:
 
     handle(ticket(TicketType.INQUIRY, Priority.P3), respond=2, resolve=10, score=4)
     handle(ticket(TicketType.COMPLAINT, Priority.P1), respond=3, resolve=5, score=2)
-    last = api.engine.tickets.open(
+    last = api.engine.handler(TicketCommands).open(
         ctx(0),
         client_id=None,
         type=TicketType.COMPLAINT,

@@ -16,15 +16,24 @@ from uuid import UUID
 import psycopg
 import pytest
 
-from adapters.clock import Clock
-from adapters.settings import Settings
+from adapters.shared.clock import Clock
+from adapters.shared.settings import Settings
 from api.engine import Engine
-from application.common import CommandResult
-from domain.base import Context
-from domain.cqp import MILESTONES, Criterion, Member
-from domain.sla import Priority
-from domain.suppliers import SECTIONS, AssessmentKind, Site
-from domain.tickets import TicketChannel, TicketType
+from application.clients.risk import RiskCommands
+from application.cqp.commands import CqpCommands
+from application.service_desk.tickets import TicketCommands
+from application.shared.common import CommandResult
+from application.suitability.purchases import PurchaseCommands
+from application.suppliers.commands import SupplierCommands
+from domain.cqp.plan import MILESTONES, Criterion, Member
+from domain.service_desk.sla import Priority
+from domain.service_desk.tickets import TicketChannel, TicketType
+from domain.shared.base import Context
+from domain.suppliers.supplier import SECTIONS, AssessmentKind, Site
+from projections.clients.views import ClientsView
+from projections.cqp.views import CqpPlansView
+from projections.service_desk.tickets import TicketsView
+from projections.suitability.views import PurchasesView
 from tests.conftest import PG_URL, drop_schema, make_settings
 from tests.e2e.conftest import Api
 from tests.e2e.test_cli import ROOT, env_for
@@ -52,7 +61,7 @@ def given_a_bit_of_everything(api: Api) -> dict[str, Any]:
         json={"fund_code": "700001", "amount": "1000.00"},
     ).json()
     assert purchase["status"] == "confirmation_required", purchase
-    ticket = engine.tickets.open(
+    ticket = engine.handler(TicketCommands).open(
         ctx,
         client_id=None,
         type=TicketType.FAULT,
@@ -61,10 +70,14 @@ def given_a_bit_of_everything(api: Api) -> dict[str, Any]:
         subject="down",
         description="all down",
     )
-    supplier = engine.suppliers.register(
-        ctx, "Delta", [Site(name="Kunshan", country="CN", city="Kunshan")], ["connectors"]
-    ).id
-    engine.suppliers.assess(
+    supplier = (
+        engine.handler(SupplierCommands)
+        .register(
+            ctx, "Delta", [Site(name="Kunshan", country="CN", city="Kunshan")], ["connectors"]
+        )
+        .id
+    )
+    engine.handler(SupplierCommands).assess(
         ctx,
         supplier,
         kind=AssessmentKind.ONSITE,
@@ -75,18 +88,22 @@ def given_a_bit_of_everything(api: Api) -> dict[str, Any]:
         findings=[],
     )
     start = NOW.date() + timedelta(days=1)
-    plan = engine.cqp.create(
-        ctx,
-        programme="Falcon",
-        component="Receptacle",
-        supplier_id=supplier,
-        criteria=[Criterion.NEW_SUPPLIER],
-        milestone_plan={m: start + timedelta(days=60 * i) for i, m in enumerate(MILESTONES)},
-    ).id
-    engine.cqp.evaluate(ctx, plan, True, "new supplier")
-    engine.cqp.review(ctx, plan, [Member(name="Lin", role="SQE")])
-    engine.cqp.agree(ctx, plan)
-    engine.cqp.set_team(ctx, plan, [Member(name="Wang", role="MPL")])
+    plan = (
+        engine.handler(CqpCommands)
+        .create(
+            ctx,
+            programme="Falcon",
+            component="Receptacle",
+            supplier_id=supplier,
+            criteria=[Criterion.NEW_SUPPLIER],
+            milestone_plan={m: start + timedelta(days=60 * i) for i, m in enumerate(MILESTONES)},
+        )
+        .id
+    )
+    engine.handler(CqpCommands).evaluate(ctx, plan, True, "new supplier")
+    engine.handler(CqpCommands).review(ctx, plan, [Member(name="Lin", role="SQE")])
+    engine.handler(CqpCommands).agree(ctx, plan)
+    engine.handler(CqpCommands).set_team(ctx, plan, [Member(name="Wang", role="MPL")])
     return {"client": client, "purchase": purchase, "ticket": ticket.result.id, "plan": plan}
 
 
@@ -112,11 +129,11 @@ def test_each_job_flags_once_as_time_passes(api: Api) -> None:
     assert set(tick(two_days).values()) == {0}  # a repeat records nothing
     assert engine.store.head() == head
     engine.projector.catch_up()
-    ticket = engine.ticket_view.get(engine.db, given["ticket"])
+    ticket = engine.view(TicketsView).get(engine.db, given["ticket"])
     assert ticket is not None
     assert ticket["breaches"] == ["first_response", "resolution"]
     assert ticket["group"] == "headquarters"  # escalated twice, one layer each
-    purchase = engine.purchase_view.get(engine.db, given["purchase"]["id"])
+    purchase = engine.view(PurchasesView).get(engine.db, given["purchase"]["id"])
     assert purchase is not None
     assert purchase["status"] == "lapsed"
 
@@ -126,7 +143,7 @@ def test_each_job_flags_once_as_time_passes(api: Api) -> None:
     assert done["assessments"] == 1
     assert done["reaudits"] == 0
     engine.projector.catch_up()
-    client = engine.client_view.get(engine.db, given["client"]["id"])
+    client = engine.view(ClientsView).get(engine.db, given["client"]["id"])
     assert client is not None
     assert client["risk"]["reminder"] == "review_due"
 
@@ -137,10 +154,10 @@ def test_each_job_flags_once_as_time_passes(api: Api) -> None:
     assert (done["assessments"], done["reaudits"]) == (1, 1)
     assert set(tick(NOW + timedelta(days=400)).values()) == {0}
     engine.projector.catch_up()
-    client = engine.client_view.get(engine.db, given["client"]["id"])
+    client = engine.view(ClientsView).get(engine.db, given["client"]["id"])
     assert client is not None
     assert client["risk"]["reminder"] == "expired"
-    plan = engine.cqp_view.load(engine.db, str(given["plan"]))
+    plan = engine.view(CqpPlansView).load(engine.db, str(given["plan"]))
     assert plan is not None
     assert plan[0].overdue_flagged == MILESTONES[:7]  # planned within 400 days
 
@@ -224,17 +241,19 @@ def test_each_scheduler_command_is_idempotent_even_on_a_stale_view(api: Api) -> 
     engine, later = api.engine, NOW + timedelta(days=400)
     ctx = Context(actor="system:scheduler", at=later, correlation_id="job")
     engine.projector.catch_up()
-    assessment = engine.client_view.get(engine.db, given["client"]["id"])
+    assessment = engine.view(ClientsView).get(engine.db, given["client"]["id"])
     assert assessment is not None
-    plan = engine.cqp_view.load(engine.db, str(given["plan"]))
+    plan = engine.view(CqpPlansView).load(engine.db, str(given["plan"]))
     assert plan is not None
     supplier = plan[0].supplier_id
     commands: list[Callable[[], CommandResult]] = [
-        lambda: engine.purchases.lapse(ctx, UUID(given["purchase"]["id"])),
-        lambda: engine.tickets.record_breach(ctx, given["ticket"], "resolution"),
-        lambda: engine.suppliers.record_reaudit_due(ctx, supplier),
-        lambda: engine.cqp.record_overdue(ctx, given["plan"]),
-        lambda: engine.risk.record_due(ctx, UUID(assessment["risk"]["assessment_id"])),
+        lambda: engine.handler(PurchaseCommands).lapse(ctx, UUID(given["purchase"]["id"])),
+        lambda: engine.handler(TicketCommands).record_breach(ctx, given["ticket"], "resolution"),
+        lambda: engine.handler(SupplierCommands).record_reaudit_due(ctx, supplier),
+        lambda: engine.handler(CqpCommands).record_overdue(ctx, given["plan"]),
+        lambda: engine.handler(RiskCommands).record_due(
+            ctx, UUID(assessment["risk"]["assessment_id"])
+        ),
     ]
     assert [c().changed for c in commands] == [True] * 5
     # When a job that read a stale view issues them again

@@ -10,8 +10,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from api.engine import Engine
-from domain.base import Context
-from projections.audit import ChainDropped, ChainReport, ChainView, utc_text, verify
+from application.clients.commands import ClientCommands
+from domain.shared.base import Context
+from projections.compliance.audit import (
+    AuditView,
+    ChainDropped,
+    ChainReport,
+    ChainView,
+    utc_text,
+    verify,
+)
 from tests.conftest import client_fields
 from tests.tampering import delete_record, execute, record, rewrite_record
 
@@ -23,10 +31,12 @@ def some_history(engine: Engine) -> list[int]:
     positions = []
     for n in range(3):
         ctx = Context(actor=f"u-{n}", at=START + timedelta(hours=n), correlation_id=f"c-{n}")
-        client = engine.clients.register(ctx, **client_fields())
+        client = engine.handler(ClientCommands).register(ctx, **client_fields())
         positions.append(client.position)
         later = ctx.model_copy(update={"actor": "u-9", "at": ctx.at + timedelta(minutes=5)})
-        positions.append(engine.clients.change_tier(later, client.id, "gold", "assets").position)
+        positions.append(
+            engine.handler(ClientCommands).change_tier(later, client.id, "gold", "assets").position
+        )
     return positions
 
 
@@ -66,7 +76,9 @@ def test_an_untouched_store_verifies_and_the_head_hash_moves_with_each_event(
     assert first.checked == first.chain_head == first.store_head == first.verified_to
     assert first.head_hash is not None
     # And one more event gives another head, while the old events still verify
-    engine.clients.register(Context(actor="u", at=START, correlation_id="x"), **client_fields())
+    engine.handler(ClientCommands).register(
+        Context(actor="u", at=START, correlation_id="x"), **client_fields()
+    )
     engine.projector.catch_up()
     second = verify(engine.store, engine.db)
     assert second.ok
@@ -112,7 +124,7 @@ def test_the_audit_log_filters_by_actor_aggregate_type_time_and_correlation(
     # actor and retiered by u-9
     some_history(engine)
     engine.projector.catch_up()
-    view, db = engine.audit_view, engine.db
+    view, db = engine.view(AuditView), engine.db
     # Then each filter finds its events
     tiers, _ = view.search(db, type="Client.TierChanged")
     assert [r["actor"] for r in tiers] == ["u-9"] * 3
@@ -161,7 +173,7 @@ def test_a_record_moved_renumbered_or_retyped_with_its_bytes_untouched_breaks_th
     changed = {
         "originator_id": other["originator_id"],
         "originator_version": 9,
-        "topic": "domain.clients:Client.Registered",
+        "topic": "domain.clients.registry:Client.Registered",
     }[column]
     if column == "originator_id" and not engine.settings.is_postgres:
         changed = str(changed)
@@ -262,13 +274,13 @@ def test_the_audit_log_pages_by_a_hundred_from_the_first_event(engine: Engine) -
     # Given 51 clients: 102 events with their identity claims
     ctx = Context(actor="u", at=START, correlation_id="c")
     for _ in range(51):
-        engine.clients.register(ctx, **client_fields())
+        engine.handler(ClientCommands).register(ctx, **client_fields())
     engine.projector.catch_up()
-    first, cursor = engine.audit_view.search(engine.db)
+    first, cursor = engine.view(AuditView).search(engine.db)
     assert (len(first), first[0]["position"]) == (100, 1)
-    rest, end = engine.audit_view.search(engine.db, cursor=cursor)
+    rest, end = engine.view(AuditView).search(engine.db, cursor=cursor)
     assert (len(rest), end) == (2, None)
-    exact, none_left = engine.audit_view.search(engine.db, limit=102)
+    exact, none_left = engine.view(AuditView).search(engine.db, limit=102)
     assert (len(exact), none_left) == (102, None)
 
 
@@ -308,8 +320,8 @@ def test_the_chain_refuses_to_be_rebuilt_or_dropped_for_a_new_version(engine: En
 
 def test_the_audit_log_keeps_each_events_causation(engine: Engine) -> None:
     ctx = Context(actor="u-7", at=START, correlation_id="c-7", causation_id="request:42")
-    engine.clients.register(ctx, **client_fields())
+    engine.handler(ClientCommands).register(ctx, **client_fields())
     engine.projector.catch_up()
-    rows, _ = engine.audit_view.search(engine.db, actor="u-7")
+    rows, _ = engine.view(AuditView).search(engine.db, actor="u-7")
     assert {(r["correlation_id"], r["causation_id"]) for r in rows} == {("c-7", "request:42")}
     assert {r["kind"] for r in rows} == {"Client", "UniqueKey"}

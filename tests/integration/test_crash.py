@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from adapters.settings import Settings
+from adapters.shared.settings import Settings
 from api.engine import Engine
-from domain.base import Context
-from domain.clients import Channel
-from projections.base import dead_letters, positions
+from application.clients.commands import ClientCommands
+from domain.clients.registry import Channel
+from domain.shared.base import Context
+from projections.shared.base import dead_letters, positions
 from tests.conftest import client_fields
 from tests.faketime import python_module
 
@@ -23,10 +24,12 @@ CLIENTS, CALLS = 5, 60  # 300 interactions plus 5 registrations
 def given_history(engine: Engine, ctx: Context) -> list[str]:
     ids = []
     for _ in range(CLIENTS):
-        client = engine.clients.register(ctx, **client_fields())
+        client = engine.handler(ClientCommands).register(ctx, **client_fields())
         ids.append(str(client.id))
         for n in range(CALLS):
-            engine.clients.log_interaction(ctx, client.id, Channel.CALL, f"call {n}", None)
+            engine.handler(ClientCommands).log_interaction(
+                ctx, client.id, Channel.CALL, f"call {n}", None
+            )
     return ids
 
 

@@ -10,11 +10,12 @@ import pytest
 from structlog.testing import capture_logs
 
 from api.engine import Engine
-from domain.base import Context
-from domain.clients import Channel, Client
-from projections.base import dead_letters
-from projections.clients import ClientsView
-from projections.worker import ProjectionWorker, WorkerConfig
+from application.clients.commands import ClientCommands
+from domain.clients.registry import Channel, Client
+from domain.shared.base import Context
+from projections.clients.views import ClientsView
+from projections.shared.base import dead_letters
+from projections.shared.worker import ProjectionWorker, WorkerConfig
 from tests.conftest import client_fields
 
 
@@ -48,10 +49,16 @@ def refused_history(engine: Engine, ctx: Context, calls: int = 4) -> tuple[Clien
     position of the tier change."""
     RefusingView.refusing, RefusingView.attempts = True, 0
     RefusingView.error = "cannot apply platinum"
-    client: Any = engine.clients.register(ctx, **client_fields())
-    tier = engine.clients.change_tier(ctx, client.id, "platinum", "private banking").position
+    client: Any = engine.handler(ClientCommands).register(ctx, **client_fields())
+    tier = (
+        engine.handler(ClientCommands)
+        .change_tier(ctx, client.id, "platinum", "private banking")
+        .position
+    )
     for n in range(calls):
-        engine.clients.log_interaction(ctx, client.id, Channel.CALL, f"call {n}", None)
+        engine.handler(ClientCommands).log_interaction(
+            ctx, client.id, Channel.CALL, f"call {n}", None
+        )
     return client, tier
 
 
@@ -75,14 +82,14 @@ def test_a_failing_event_is_tried_max_attempts_times_with_doubling_backoff_then_
         str(client.id),
         2,
     )
-    assert parked["topic"] == "domain.clients:Client.TierChanged"
+    assert parked["topic"] == "domain.clients.registry:Client.TierChanged"
     assert (parked["error"], parked["attempts"]) == ("RuntimeError: cannot apply platinum", 3)
     # And the operators' log names it without its message
     assert {
         "event": "projection.event_parked",
         "projection": "refusing_a",
         "position": tier,
-        "topic": "domain.clients:Client.TierChanged",
+        "topic": "domain.clients.registry:Client.TierChanged",
         "error_type": "RuntimeError",
         "log_level": "error",
     } in logs

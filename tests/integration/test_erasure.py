@@ -12,14 +12,19 @@ from uuid import UUID
 
 import pytest
 
-from adapters.personal import KEYS_TABLE
-from adapters.settings import Settings
+from adapters.shared.personal import KEYS_TABLE
+from adapters.shared.settings import Settings
 from api.engine import Engine
-from domain.base import ERASED, Context
-from domain.clients import Channel, Client, ClientErased
-from domain.errors import DuplicateFound, InvalidField
-from domain.vocab import RiskRating
-from projections.audit import verify
+from application.clients.commands import ClientCommands
+from application.compliance.history import History
+from application.compliance.replay import DecisionReplay
+from application.suitability.purchases import PurchaseCommands
+from domain.clients.registry import Channel, Client, ClientErased
+from domain.shared.base import ERASED, Context
+from domain.shared.errors import DuplicateFound, InvalidField
+from domain.shared.vocab import RiskRating
+from projections.clients.views import ClientsView
+from projections.compliance.audit import verify
 from tests.conftest import client_fields, drop_schema, make_settings
 from tests.integration.test_replay import NOW, buy
 
@@ -46,10 +51,10 @@ def known_client(engine: Engine, id_number: str = PERSONAL[1]) -> UUID:
     interaction and a feedback comment."""
     name, _, phone, email = PERSONAL
     fields = client_fields(name=name, id_number=id_number, email=email)
-    client = engine.clients.register(at(0), **fields).id
-    engine.clients.update_contact(at(1), client, expected_version=None, phone=phone)
-    engine.clients.log_interaction(at(2), client, Channel.CALL, NOTES[0], None)
-    engine.clients.record_feedback(at(3), client, 5, NOTES[1])
+    client = engine.handler(ClientCommands).register(at(0), **fields).id
+    engine.handler(ClientCommands).update_contact(at(1), client, expected_version=None, phone=phone)
+    engine.handler(ClientCommands).log_interaction(at(2), client, Channel.CALL, NOTES[0], None)
+    engine.handler(ClientCommands).record_feedback(at(3), client, 5, NOTES[1])
     return client
 
 
@@ -83,13 +88,14 @@ def assert_not_findable(engine: Engine, client: UUID) -> None:
     former name or phone finds nobody."""
     with engine.db.read() as tx:
         [row] = tx.query(
-            f"SELECT * FROM {engine.client_view.t('view_clients')} WHERE id = ?", (str(client),)
+            f"SELECT * FROM {engine.view(ClientsView).t('view_clients')} WHERE id = ?",
+            (str(client),),
         )
     former = {*PERSONAL, PERSONAL[0].lower(), "Century Avenue"}
     held = {str(v) for v in row.values() if v is not None}
     assert not {v for v in held for f in former if f in v}, row
     for query in (PERSONAL[0], PERSONAL[0].lower(), "lin", PERSONAL[2], "13700000000"):
-        found, _ = engine.client_view.search(engine.db, q=query, limit=10)
+        found, _ = engine.view(ClientsView).search(engine.db, q=query, limit=10)
         assert found == [], query
 
 
@@ -110,7 +116,7 @@ def test_personal_data_is_sealed_at_rest_and_read_plainly_with_its_key(
     registered: Any = next(iter(engine.store.events.get(client)))
     assert registered.id_number == PERSONAL[1]
     engine.projector.catch_up()
-    row = engine.client_view.get(engine.db, client)
+    row = engine.view(ClientsView).get(engine.db, client)
     assert row is not None
     assert row["name"] == PERSONAL[0]
     assert row["id_number_masked"].endswith("1234")
@@ -127,7 +133,9 @@ def test_given_erased_client_then_personal_data_reads_erased_everywhere(
     before = at(2).at + timedelta(seconds=30)
     engine.projector.catch_up()
     # When their personal data is erased
-    result = engine.clients.erase_personal_data(at(10), client, "client's request (Art. 17)")
+    result = engine.handler(ClientCommands).erase_personal_data(
+        at(10), client, "client's request (Art. 17)"
+    )
     assert result.changed
     engine.projector.catch_up()
     # Then the aggregate, from its latest snapshot and from its events, reads erased
@@ -140,27 +148,27 @@ def test_given_erased_client_then_personal_data_reads_erased_everywhere(
     assert events[1].changes == {"phone": ERASED}
     assert events[2].summary == ERASED
     assert events[3].comment == ERASED
-    then = engine.history.as_of(Client, client, before)
+    then = engine.handler(History).as_of(Client, client, before)
     assert then.name == ERASED
     assert then.version == 3
     # And the views: the client, their interactions, and a rebuilt view alike
     for _ in range(2):
-        row = engine.client_view.get(engine.db, client)
+        row = engine.view(ClientsView).get(engine.db, client)
         assert row is not None
         assert {row[k] for k in ("name", "id_number_masked", "phone", "email", "address")} == {
             ERASED
         }
         assert row["erased_at"] is not None
         assert row["branch"] == "SH-LUJIAZUI"  # what is not personal stays
-        notes, _ = engine.client_view.interactions(engine.db, client)
+        notes, _ = engine.view(ClientsView).interactions(engine.db, client)
         assert [n["summary"] for n in notes] == [ERASED]
         assert_not_findable(engine, client)
         engine.rebuild("clients")
     # And the chain still verifies every stored record
     assert verify(engine.store, engine.db).ok
     # And what is not personal still changes, snapshots included
-    engine.clients.change_tier(at(20), client, "gold", "assets")
-    engine.clients.retag(at(21), client, ["closed"], [])
+    engine.handler(ClientCommands).change_tier(at(20), client, "gold", "assets")
+    engine.handler(ClientCommands).retag(at(21), client, ["closed"], [])
     later: Any = engine.store.repository.get(client)
     assert (later.tier, later.tags, later.name) == ("gold", ["closed"], ERASED)
     assert engine.store.snapshots is not None
@@ -176,54 +184,60 @@ def test_given_erased_client_then_suitability_records_stay_complete_and_replay(
     purchase = buy(engine, answers_index=1, rating=RiskRating.R5)
     recorded: Any = engine.store.repository.get(purchase)
     client: UUID = recorded.client_id
-    before = engine.replay.purchase(purchase)
-    engine.clients.erase_personal_data(at(60), client, "closed account")
+    before = engine.handler(DecisionReplay).purchase(purchase)
+    engine.handler(ClientCommands).erase_personal_data(at(60), client, "closed account")
     # When the decision is replayed
-    after = engine.replay.purchase(purchase)
+    after = engine.handler(DecisionReplay).purchase(purchase)
     # Then it is as complete and as consistent as before
     assert after.consistent
     assert after.inputs == before.inputs
     assert after.recorded == before.recorded
     # But the erased client can buy nothing more
     with pytest.raises(ClientErased):
-        engine.purchases.request(at(61), client, before.inputs["fund"]["code"], Decimal(1000))
+        engine.handler(PurchaseCommands).request(
+            at(61), client, before.inputs["fund"]["code"], Decimal(1000)
+        )
 
 
 def test_given_erased_client_then_nothing_personal_is_recorded_and_erasure_is_once(
     engine: Engine,
 ) -> None:
     client, other = known_client(engine), known_client(engine, "440101199001015678")
-    engine.clients.erase_personal_data(at(10), client, "client's request")
+    engine.handler(ClientCommands).erase_personal_data(at(10), client, "client's request")
     head = engine.store.head()
     # When erased again: nothing recorded
-    again = engine.clients.erase_personal_data(at(11), client, "twice")
+    again = engine.handler(ClientCommands).erase_personal_data(at(11), client, "twice")
     assert not again.changed
     assert engine.store.head() == head
     # And new personal data is refused
     refusals: list[Callable[[], object]] = [
-        lambda: engine.clients.update_contact(at(12), client, expected_version=None, phone="1"),
-        lambda: engine.clients.log_interaction(at(12), client, Channel.SMS, "hello", None),
-        lambda: engine.clients.record_feedback(at(12), client, 3, "ok"),
+        lambda: engine.handler(ClientCommands).update_contact(
+            at(12), client, expected_version=None, phone="1"
+        ),
+        lambda: engine.handler(ClientCommands).log_interaction(
+            at(12), client, Channel.SMS, "hello", None
+        ),
+        lambda: engine.handler(ClientCommands).record_feedback(at(12), client, 3, "ok"),
     ]
     for refused in refusals:
         with pytest.raises(ClientErased):
             refused()
     with pytest.raises(InvalidField, match="reason"):
-        engine.clients.erase_personal_data(at(12), other, " ")
+        engine.handler(ClientCommands).erase_personal_data(at(12), other, " ")
     assert engine.store.head() == head
 
 
 def test_a_key_is_stored_with_the_first_events_or_not_at_all(engine: Engine) -> None:
     # Given a client, and one key stored for them
     fields = client_fields()
-    engine.clients.register(at(0), **fields)
+    engine.handler(ClientCommands).register(at(0), **fields)
     assert key_rows(engine) == 1
     # When a second registration of the same identity number fails
     with pytest.raises(DuplicateFound):
-        engine.clients.register(at(1), **{**fields, "name": "Someone Else"})
+        engine.handler(ClientCommands).register(at(1), **{**fields, "name": "Someone Else"})
     # Then the key made for it was not stored either, and a later client gets its own
     assert key_rows(engine) == 1
-    engine.clients.register(at(2), **client_fields())
+    engine.handler(ClientCommands).register(at(2), **client_fields())
     assert key_rows(engine) == 2
 
 
@@ -239,7 +253,7 @@ def test_a_crash_between_the_erasure_and_the_key_is_finished_by_the_scheduler(
 
     monkeypatch.setattr(table, "destroy_key", crash)
     with pytest.raises(ConnectionError):
-        engine.clients.erase_personal_data(at(10), client, "client's request")
+        engine.handler(ClientCommands).erase_personal_data(at(10), client, "client's request")
     monkeypatch.undo()
     assert engine.keyring.live([client]) == {client}
     # When the scheduler ticks
@@ -257,7 +271,7 @@ def test_a_view_rebuilt_after_a_restart_looks_keys_up_once_a_batch(
 ) -> None:
     # Given twenty clients recorded by one process
     first = Engine(settings)
-    names = {first.clients.register(at(n), **client_fields()).id for n in range(20)}
+    names = {first.handler(ClientCommands).register(at(n), **client_fields()).id for n in range(20)}
     first.close()
     # When another process, with no key in memory, rebuilds the clients view
     engine = Engine(settings)
@@ -274,7 +288,7 @@ def test_a_view_rebuilt_after_a_restart_looks_keys_up_once_a_batch(
         engine.rebuild("clients")
         # Then it read every client's data with one key query for the batch
         assert calls == [20]
-        rows, _ = engine.client_view.search(engine.db, limit=50)
+        rows, _ = engine.view(ClientsView).search(engine.db, limit=50)
         assert {UUID(r["id"]) for r in rows} == names
         assert {r["name"] for r in rows} == {"Chen Jing"}
     finally:

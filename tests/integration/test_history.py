@@ -12,14 +12,16 @@ from uuid import UUID
 import pytest
 
 from api.engine import Engine
-from application.history import state_of
-from domain.base import Context, Snapshot
-from domain.clients import Client
-from domain.errors import NotFound
-from domain.suppliers import SECTIONS, AssessmentKind, Site, Stage, Supplier
-from projections.clients import ClientsView
-from projections.suppliers import SuppliersView
-from projections.worker import ProjectionWorker
+from application.clients.commands import ClientCommands
+from application.compliance.history import History, state_of
+from application.suppliers.commands import SupplierCommands
+from domain.clients.registry import Client
+from domain.shared.base import Context, Snapshot
+from domain.shared.errors import NotFound
+from domain.suppliers.supplier import SECTIONS, AssessmentKind, Site, Stage, Supplier
+from projections.clients.views import ClientsView
+from projections.shared.worker import ProjectionWorker
+from projections.suppliers.views import SuppliersView
 from tests.conftest import client_fields, drop_schema, make_settings
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -41,7 +43,7 @@ def day(n: int, actor: str = "u-1") -> Context:
 
 
 def client_history(engine: Engine) -> UUID:
-    c = engine.clients
+    c = engine.handler(ClientCommands)
     client = c.register(day(0), **client_fields()).id
     c.update_contact(day(1), client, expected_version=None, phone="+86 13900000001")
     c.change_tier(day(2), client, "gold", "assets above threshold")
@@ -53,7 +55,7 @@ def client_history(engine: Engine) -> UUID:
 
 
 def supplier_history(engine: Engine) -> UUID:
-    s = engine.suppliers
+    s = engine.handler(SupplierCommands)
     site = Site(name="Kunshan", country="CN", city="Kunshan")
     supplier = s.register(day(0), "Delta", [site], ["connectors"]).id
     s.move(day(1), supplier, Stage.SURVEY, "visit planned")
@@ -102,9 +104,9 @@ def test_a_client_as_of_each_instant_is_what_the_clients_view_showed_then(
             # Then before registration there is nothing, in the view or in the past
             assert shown is None
             with pytest.raises(NotFound):
-                engine.history.as_of(Client, client, instant)
+                engine.handler(History).as_of(Client, client, instant)
             continue
-        past = engine.history.as_of(Client, client, instant)
+        past = engine.handler(History).as_of(Client, client, instant)
         # Then both tell the same
         assert shown is not None
         assert past.version == shown["version"]
@@ -128,7 +130,7 @@ def test_a_supplier_as_of_each_instant_is_what_its_document_view_held_then(
         assert found is not None
         held, _ = found
         # Then the state rebuilt as of that instant is the state the view held, exactly
-        past = engine.history.as_of(Supplier, supplier, instant)
+        past = engine.handler(History).as_of(Supplier, supplier, instant)
         assert state_of(past) == Snapshot.take(held).state
         assert past.version == held.version
 
@@ -137,30 +139,30 @@ def test_time_travel_between_two_events_of_one_instant_takes_both_and_a_wrong_ki
     engine: Engine,
 ) -> None:
     # Given a client and a supplier
-    client = engine.clients.register(day(0), **client_fields()).id
-    engine.clients.change_tier(day(0), client, "gold", "same instant")
+    client = engine.handler(ClientCommands).register(day(0), **client_fields()).id
+    engine.handler(ClientCommands).change_tier(day(0), client, "gold", "same instant")
     site = Site(name="Kunshan", country="CN", city="Kunshan")
-    supplier = engine.suppliers.register(day(1), "Delta", [site], ["connectors"]).id
+    supplier = engine.handler(SupplierCommands).register(day(1), "Delta", [site], ["connectors"]).id
     # Then an instant equal to an event's time includes it
-    assert engine.history.as_of(Client, client, START).tier == "gold"
+    assert engine.handler(History).as_of(Client, client, START).tier == "gold"
     # And a supplier id asked for as a client is not found, at any instant
     with pytest.raises(NotFound):
-        engine.history.as_of(Client, supplier, START + timedelta(days=9))
+        engine.handler(History).as_of(Client, supplier, START + timedelta(days=9))
     with pytest.raises(NotFound):
-        engine.history.events(Client, supplier)
+        engine.handler(History).events(Client, supplier)
     with pytest.raises(NotFound):
-        engine.history.at_version(Client, supplier, 1)
+        engine.handler(History).at_version(Client, supplier, 1)
 
 
 def test_the_history_lists_every_event_with_its_position_actor_time_and_correlation(
     engine: Engine,
 ) -> None:
     # Given a client changed by two actors
-    c = engine.clients
+    c = engine.handler(ClientCommands)
     registered = c.register(day(0, "u-1"), **client_fields())
     tier = c.change_tier(day(1, "u-2"), registered.id, "gold", "assets")
     # When its history is read
-    events = engine.history.events(Client, registered.id)
+    events = engine.handler(History).events(Client, registered.id)
     # Then it has both events, in order, as recorded
     assert [(e.version, e.type, e.actor, e.correlation_id) for e in events] == [
         (1, "Client.Registered", "u-1", "req-0"),
@@ -171,4 +173,4 @@ def test_the_history_lists_every_event_with_its_position_actor_time_and_correlat
     assert events[1].at == START + timedelta(days=1)
     assert events[1].data == {"tier": "gold", "previous_tier": "standard", "reason": "assets"}
     # And the state at version 1 is the registered one
-    assert engine.history.at_version(Client, registered.id, 1).tier == "standard"
+    assert engine.handler(History).at_version(Client, registered.id, 1).tier == "standard"

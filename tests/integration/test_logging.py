@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 import structlog
 
-from adapters.logging import configure_logging
-from adapters.scheduler import Scheduler
-from adapters.settings import Settings
+from adapters.shared.logging import configure_logging
+from adapters.shared.scheduler import Scheduler
+from adapters.shared.settings import Settings
 from api.engine import Engine
-from projections.clients import ClientsView
-from projections.worker import ProjectionWorker, WorkerConfig
+from projections.clients.views import ClientsView
+from projections.shared.worker import ProjectionWorker, WorkerConfig
 from tests.conftest import make_settings
 from tests.integration.test_dead_letters import Rounds
 

@@ -7,16 +7,18 @@ from datetime import date, timedelta
 import pytest
 
 from api.engine import Engine
-from domain.base import Context
-from domain.errors import InvalidRows
-from domain.vocab import FundType, Horizon, RiskRating, Variety
+from application.funds.commands import FundCommands
+from domain.shared.base import Context
+from domain.shared.errors import InvalidRows
+from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
+from projections.funds.views import FundsView
 
 HEADER = "code,date,unit_nav,accumulated_nav\n"
 
 
 def given_funds(engine: Engine, ctx: Context, *codes: str) -> None:
     for code in codes:
-        engine.funds.list_fund(
+        engine.handler(FundCommands).list_fund(
             ctx,
             code=code,
             name=f"Fund {code}",
@@ -43,16 +45,16 @@ def test_given_a_valid_file_when_imported_then_every_point_lands_and_again_nothi
 ) -> None:
     given_funds(engine, ctx, "000001", "000002")
     text = csv_for(["000001", "000002"], 300)
-    report = engine.funds.import_navs(ctx, text, batch_events=250)
+    report = engine.handler(FundCommands).import_navs(ctx, text, batch_events=250)
     assert (report.rows, report.published, report.corrected) == (600, 600, 0)
     assert report.position == engine.store.head()
     head = engine.store.head()
-    again = engine.funds.import_navs(ctx, text)
+    again = engine.handler(FundCommands).import_navs(ctx, text)
     assert (again.published, again.unchanged) == (0, 600)
     assert engine.store.head() == head
     engine.projector.catch_up()
-    assert len(engine.fund_view.series(engine.db, "000001", None, None)) == 300
-    fund = engine.funds.fund("000001")
+    assert len(engine.view(FundsView).series(engine.db, "000001", None, None)) == 300
+    fund = engine.handler(FundCommands).fund("000001")
     assert len(fund.navs) == 300
     assert engine.store.snapshots is not None
     assert list(engine.store.snapshots.get(fund.id))  # a bulk save still snapshots
@@ -62,9 +64,9 @@ def test_given_a_changed_value_when_reimported_then_counted_as_a_correction(
     engine: Engine, ctx: Context
 ) -> None:
     given_funds(engine, ctx, "000001")
-    engine.funds.import_navs(ctx, csv_for(["000001"], 3))
+    engine.handler(FundCommands).import_navs(ctx, csv_for(["000001"], 3))
     changed = HEADER + "000001,2024-01-02,1.2000,1.2000\n"
-    report = engine.funds.import_navs(ctx, changed)
+    report = engine.handler(FundCommands).import_navs(ctx, changed)
     assert (report.published, report.corrected) == (0, 1)
 
 
@@ -86,7 +88,7 @@ def test_given_bad_rows_when_imported_then_each_is_reported_and_nothing_is_writt
         + "000001,2024-01-05\n"
     )  # line 10: too few values
     with pytest.raises(InvalidRows) as err:
-        engine.funds.import_navs(ctx, text)
+        engine.handler(FundCommands).import_navs(ctx, text)
     assert [(e["line"], e["field"]) for e in err.value.errors] == [
         (3, "date"),
         (4, "code"),
@@ -102,5 +104,5 @@ def test_given_bad_rows_when_imported_then_each_is_reported_and_nothing_is_writt
 
 def test_a_file_without_the_header_is_refused(engine: Engine, ctx: Context) -> None:
     with pytest.raises(InvalidRows) as err:
-        engine.funds.import_navs(ctx, "000001,2024-01-02,1,1\n")
+        engine.handler(FundCommands).import_navs(ctx, "000001,2024-01-02,1,1\n")
     assert err.value.errors[0]["field"] == "header"

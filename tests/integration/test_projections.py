@@ -7,14 +7,15 @@ from typing import Any, ClassVar
 
 import pytest
 
-from adapters.settings import Settings
+from adapters.shared.settings import Settings
 from api.engine import Engine
-from domain.base import Context
-from domain.clients import Channel, Client
-from projections.base import dead_letters, positions
-from projections.clients import ClientsView
-from projections.runner import Projector, rebuild
-from projections.worker import ProjectionWorker, WorkerConfig
+from application.clients.commands import ClientCommands
+from domain.clients.registry import Channel, Client
+from domain.shared.base import Context
+from projections.clients.views import ClientsView
+from projections.shared.base import dead_letters, positions
+from projections.shared.runner import Projector, rebuild
+from projections.shared.worker import ProjectionWorker, WorkerConfig
 from tests.conftest import client_fields
 
 
@@ -42,13 +43,13 @@ def worker_for(engine: Engine, view: ClientsView, **config: Any) -> ProjectionWo
 def test_given_events_when_caught_up_then_view_rows_and_position_at_head(
     engine: Engine, ctx: Context
 ) -> None:
-    client = engine.clients.register(ctx, **client_fields(name="Zhou Min"))
-    engine.clients.retag(ctx, client.id, ["retiree", "vip"], [])
-    engine.clients.log_interaction(ctx, client.id, Channel.VISIT, "came by", None)
-    engine.clients.record_feedback(ctx, client.id, 4, "good")
-    engine.clients.record_feedback(ctx, client.id, 5, "great")
+    client = engine.handler(ClientCommands).register(ctx, **client_fields(name="Zhou Min"))
+    engine.handler(ClientCommands).retag(ctx, client.id, ["retiree", "vip"], [])
+    engine.handler(ClientCommands).log_interaction(ctx, client.id, Channel.VISIT, "came by", None)
+    engine.handler(ClientCommands).record_feedback(ctx, client.id, 4, "good")
+    engine.handler(ClientCommands).record_feedback(ctx, client.id, 5, "great")
     engine.projector.catch_up()
-    row = engine.client_view.get(engine.db, client.id)
+    row = engine.view(ClientsView).get(engine.db, client.id)
     assert row is not None
     assert (row["name"], row["tags"], row["interaction_count"]) == (
         "Zhou Min",
@@ -65,9 +66,11 @@ def test_given_events_when_caught_up_then_view_rows_and_position_at_head(
 def test_given_35_events_when_batches_of_10_then_each_applied_once(
     engine: Engine, ctx: Context
 ) -> None:
-    client = engine.clients.register(ctx, **client_fields())
+    client = engine.handler(ClientCommands).register(ctx, **client_fields())
     for n in range(33):
-        engine.clients.log_interaction(ctx, client.id, Channel.CALL, f"call {n}", None)
+        engine.handler(ClientCommands).log_interaction(
+            ctx, client.id, Channel.CALL, f"call {n}", None
+        )
     worker = worker_for(engine, ClientsView(suffix="_b"), batch_size=10)
     moved = 0
     steps = 0
@@ -87,9 +90,9 @@ def test_given_event_that_keeps_failing_when_caught_up_then_parked_and_others_ap
     engine: Engine, ctx: Context
 ) -> None:
     FlakyClientsView.broken, FlakyClientsView.attempts = True, 0
-    client = engine.clients.register(ctx, **client_fields())
-    engine.clients.change_tier(ctx, client.id, "platinum", "private banking")
-    engine.clients.log_interaction(ctx, client.id, Channel.CALL, "after", None)
+    client = engine.handler(ClientCommands).register(ctx, **client_fields())
+    engine.handler(ClientCommands).change_tier(ctx, client.id, "platinum", "private banking")
+    engine.handler(ClientCommands).log_interaction(ctx, client.id, Channel.CALL, "after", None)
     view = FlakyClientsView(suffix="_f")
     worker = worker_for(engine, view, max_attempts=3, batch_size=100)
     worker.catch_up()
@@ -123,8 +126,8 @@ def test_given_event_failing_once_when_retried_then_applied_and_not_parked(
                 raise RuntimeError("transient")
             super().tier_changed(tx, e, position)
 
-    client = engine.clients.register(ctx, **client_fields())
-    engine.clients.change_tier(ctx, client.id, "gold", "x")
+    client = engine.handler(ClientCommands).register(ctx, **client_fields())
+    engine.handler(ClientCommands).change_tier(ctx, client.id, "gold", "x")
     worker = worker_for(engine, OnceFlaky(suffix="_o"), max_attempts=3)
     worker.catch_up()
     assert dead_letters(engine.db, "once_o") == []
@@ -137,9 +140,11 @@ def test_given_two_workers_on_one_view_when_racing_then_each_event_applied_once(
     engine: Engine, ctx: Context
 ) -> None:
     """README claim: each event is applied exactly once (position compare-and-set)."""
-    client = engine.clients.register(ctx, **client_fields())
+    client = engine.handler(ClientCommands).register(ctx, **client_fields())
     for n in range(200):
-        engine.clients.log_interaction(ctx, client.id, Channel.SMS, f"sms {n}", None)
+        engine.handler(ClientCommands).log_interaction(
+            ctx, client.id, Channel.SMS, f"sms {n}", None
+        )
     view = ClientsView(suffix="_r")
     workers = [worker_for(engine, view, batch_size=7) for _ in range(2)]
     threads = [threading.Thread(target=w.catch_up) for w in workers]
@@ -159,8 +164,8 @@ def test_given_two_workers_on_one_view_when_racing_then_each_event_applied_once(
 def test_given_damaged_view_when_rebuilt_then_rows_come_back_from_events(
     engine: Engine, ctx: Context
 ) -> None:
-    client = engine.clients.register(ctx, **client_fields(name="Guo Hui"))
-    engine.clients.retag(ctx, client.id, ["vip"], [])
+    client = engine.handler(ClientCommands).register(ctx, **client_fields(name="Guo Hui"))
+    engine.handler(ClientCommands).retag(ctx, client.id, ["vip"], [])
     engine.projector.catch_up()
     with engine.db.transaction() as tx:
         tx.execute("UPDATE view_clients SET name = 'damaged', interaction_count = 99")
@@ -168,10 +173,10 @@ def test_given_damaged_view_when_rebuilt_then_rows_come_back_from_events(
     for _ in range(2):  # twice: a second rebuild must not trip over the first's names
         position = engine.rebuild("clients")
         assert position == engine.store.head()
-        row = engine.client_view.get(engine.db, client.id)
+        row = engine.view(ClientsView).get(engine.db, client.id)
         assert row is not None
         assert (row["name"], row["interaction_count"]) == ("Guo Hui", 0)
-        items, _ = engine.client_view.search(engine.db, tag="vip")
+        items, _ = engine.view(ClientsView).search(engine.db, tag="vip")
         assert [i["id"] for i in items] == [str(client.id)]
     assert positions(engine.db)["clients"] == engine.store.head()
     assert "clients__rebuild" not in positions(engine.db)
@@ -184,9 +189,9 @@ def test_given_running_workers_when_waiting_for_a_write_then_view_has_it(
     engine = Engine(settings.model_copy(update={"run_workers": True}))
     engine.start()
     try:
-        result = engine.clients.register(ctx, **client_fields())
+        result = engine.handler(ClientCommands).register(ctx, **client_fields())
         assert engine.projector.wait_for(result.position, ["clients"], timeout=5)
-        assert engine.client_view.get(engine.db, result.id) is not None
+        assert engine.view(ClientsView).get(engine.db, result.id) is not None
         assert not engine.projector.wait_for(result.position + 1000, ["clients"], timeout=0.2)
     finally:
         engine.close()
@@ -200,7 +205,7 @@ def test_given_no_notifications_when_events_written_then_polling_still_catches_u
     try:
         writer = Engine(engine.settings)  # another process's writes: no in-process wake-up
         try:
-            result = writer.clients.register(ctx, **client_fields())
+            result = writer.handler(ClientCommands).register(ctx, **client_fields())
         finally:
             writer.close()
         assert projector.wait_for(result.position, ["clients", "staff"], timeout=5)
@@ -212,13 +217,18 @@ def test_given_no_notifications_when_events_written_then_polling_still_catches_u
 def test_given_clients_when_listed_by_pages_then_cursor_walks_all(
     engine: Engine, ctx: Context, cursor_pages: int
 ) -> None:
-    ids = [engine.clients.register(ctx, **client_fields(branch="BJ")).id for _ in range(7)]
-    engine.clients.register(ctx, **client_fields(branch="SZ"))
+    ids = [
+        engine.handler(ClientCommands).register(ctx, **client_fields(branch="BJ")).id
+        for _ in range(7)
+    ]
+    engine.handler(ClientCommands).register(ctx, **client_fields(branch="SZ"))
     engine.projector.catch_up()
     seen: list[str] = []
     cursor = None
     for _ in range(cursor_pages):
-        items, cursor = engine.client_view.search(engine.db, branch="BJ", limit=3, cursor=cursor)
+        items, cursor = engine.view(ClientsView).search(
+            engine.db, branch="BJ", limit=3, cursor=cursor
+        )
         seen += [i["id"] for i in items]
     assert seen == [str(i) for i in ids]
     assert cursor is None
@@ -227,13 +237,15 @@ def test_given_clients_when_listed_by_pages_then_cursor_walks_all(
 def test_given_concurrent_writers_when_a_worker_follows_then_no_event_is_passed_over(
     engine: Engine, ctx: Context
 ) -> None:
-    clients = [engine.clients.register(ctx, **client_fields()).id for _ in range(4)]
+    clients = [engine.handler(ClientCommands).register(ctx, **client_fields()).id for _ in range(4)]
     worker = worker_for(engine, ClientsView(suffix="_c"), batch_size=5)
     done = threading.Event()
 
     def write(client_id: Any) -> None:
         for n in range(40):
-            engine.clients.log_interaction(ctx, client_id, Channel.CALL, f"call {n}", None)
+            engine.handler(ClientCommands).log_interaction(
+                ctx, client_id, Channel.CALL, f"call {n}", None
+            )
 
     def follow() -> None:
         while not done.is_set():
@@ -273,7 +285,7 @@ def test_given_a_rebuild_halfway_when_reading_meanwhile_then_the_old_view_serves
                 assert resume.wait(60), "the test never let the rebuild go on"
 
     # Given twenty clients in the view
-    ids = [engine.clients.register(ctx, **client_fields()).id for _ in range(20)]
+    ids = [engine.handler(ClientCommands).register(ctx, **client_fields()).id for _ in range(20)]
     engine.projector.catch_up()
     # When a rebuild is halfway through
     rebuilding = threading.Thread(
@@ -284,12 +296,12 @@ def test_given_a_rebuild_halfway_when_reading_meanwhile_then_the_old_view_serves
         assert halfway.wait(60), "the rebuild never got halfway"
         # Then the old view still serves every client, the last registered included
         for _ in range(5):
-            assert engine.client_view.get(engine.db, ids[-1]) is not None
-            assert len(engine.client_view.search(engine.db, limit=100)[0]) == 20
+            assert engine.view(ClientsView).get(engine.db, ids[-1]) is not None
+            assert len(engine.view(ClientsView).search(engine.db, limit=100)[0]) == 20
     finally:
         resume.set()
         rebuilding.join()
     # And after the swap the rebuilt view serves them all
     assert PausingClientsView.applied == 20
-    assert len(engine.client_view.search(engine.db, limit=100)[0]) == 20
-    assert engine.client_view.get(engine.db, ids[0]) is not None
+    assert len(engine.view(ClientsView).search(engine.db, limit=100)[0]) == 20
+    assert engine.view(ClientsView).get(engine.db, ids[0]) is not None

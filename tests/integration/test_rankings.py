@@ -8,9 +8,11 @@ from decimal import Decimal
 import pytest
 
 from api.engine import Engine
-from domain.base import Context
-from domain.performance import Period
-from domain.vocab import FundType, Horizon, RiskRating, Variety
+from application.funds.commands import FundCommands
+from domain.funds.performance import Period
+from domain.shared.base import Context
+from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
+from projections.funds.views import FundsView
 
 SERIES = {
     ("000001", FundType.BOND): [
@@ -33,7 +35,7 @@ SERIES = {
 def ranked(engine: Engine) -> Engine:
     ctx = Context(actor="product", at=datetime(2026, 4, 1, tzinfo=UTC), correlation_id="r")
     for (code, fund_type), points in SERIES.items():
-        engine.funds.list_fund(
+        engine.handler(FundCommands).list_fund(
             ctx,
             code=code,
             name=f"Fund {code}",
@@ -45,7 +47,7 @@ def ranked(engine: Engine) -> Engine:
             variety=Variety.EQUITY,
         )
         for day, value in points:
-            engine.funds.publish_nav(
+            engine.handler(FundCommands).publish_nav(
                 ctx, code, date.fromisoformat(day), Decimal(value), Decimal(value)
             )
     engine.projector.catch_up()
@@ -65,20 +67,20 @@ def ranked(engine: Engine) -> Engine:
 def test_returns_rank_best_first_and_leave_out_funds_without_the_history(
     ranked: Engine, period: Period, expected: list[tuple[str, str]]
 ) -> None:
-    rows = ranked.fund_view.rankings(ranked.db, period, None, 50)
+    rows = ranked.view(FundsView).rankings(ranked.db, period, None, 50)
     assert [(r["code"], str(r["return_pct"])) for r in rows] == expected
     assert [r["rank"] for r in rows] == list(range(1, len(expected) + 1))
     assert all(r["end_date"] == "2026-03-31" for r in rows)
 
 
 def test_ranks_within_a_type(ranked: Engine) -> None:
-    rows = ranked.fund_view.rankings(ranked.db, Period.INCEPTION, "equity", 50)
+    rows = ranked.view(FundsView).rankings(ranked.db, Period.INCEPTION, "equity", 50)
     assert [(r["rank"], r["code"]) for r in rows] == [(1, "000002"), (2, "000003")]
     assert rows[0]["start_date"] == "2025-12-31"
 
 
 def test_latest_nav_ranking(ranked: Engine) -> None:
-    rows = ranked.fund_view.latest_ranking(ranked.db, "unit_nav", None, 2)
+    rows = ranked.view(FundsView).latest_ranking(ranked.db, "unit_nav", None, 2)
     assert [(r["code"], r["value"]) for r in rows] == [
         ("000002", Decimal("2.2000")),
         ("000001", Decimal("1.0800")),

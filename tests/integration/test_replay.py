@@ -13,15 +13,22 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from api.engine import Engine
-from application.demo import load_demo
-from application.replay import RULES, DecisionReplay
-from domain.base import Context
-from domain.cqp import MILESTONES, Criterion, DeliverableKind, Member, Milestone, Waiver
-from domain.errors import NotFound
-from domain.funds import fund_id
-from domain.suitability import RULE_VERSION, Decision, Inputs, Outcome
-from domain.suppliers import SECTIONS, AssessmentKind, AuditNotPassed, AvlDecision, Site
-from domain.vocab import FundType, Horizon, RiskRating, Variety
+from application.clients.commands import ClientCommands
+from application.clients.risk import RiskCommands
+from application.compliance.replay import RULES, DecisionReplay
+from application.cqp.commands import CqpCommands
+from application.demo.load import load_demo
+from application.funds.commands import FundCommands
+from application.suitability.purchases import PurchaseCommands
+from application.suppliers.commands import SupplierCommands
+from domain.cqp.plan import MILESTONES, Criterion, DeliverableKind, Member, Milestone, Waiver
+from domain.funds.fund import fund_id
+from domain.shared.base import Context
+from domain.shared.errors import NotFound
+from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
+from domain.suitability.rules import RULE_VERSION, Decision, Inputs, Outcome
+from domain.suppliers.supplier import SECTIONS, AssessmentKind, AuditNotPassed, AvlDecision, Site
+from projections.compliance.audit import AuditView
 from tests.conftest import client_fields
 from tests.tampering import replace_bytes
 
@@ -30,7 +37,7 @@ NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 def decisions(engine: Engine, type_name: str) -> list[dict[str, Any]]:
     engine.projector.catch_up()
-    rows, _ = engine.audit_view.search(engine.db, type=type_name, limit=1000)
+    rows, _ = engine.view(AuditView).search(engine.db, type=type_name, limit=1000)
     return rows
 
 
@@ -61,7 +68,7 @@ def test_every_demo_decision_replays_consistently(engine: Engine) -> None:
     # When each is replayed
     outcomes = set()
     for row in purchases:
-        replay = engine.replay.purchase(UUID(row["aggregate_id"]))
+        replay = engine.handler(DecisionReplay).purchase(UUID(row["aggregate_id"]))
         # Then the recorded rule, run on the rebuilt inputs, decides as recorded
         assert replay.consistent, (row, replay.differences)
         assert replay.recomputed == replay.recorded
@@ -72,12 +79,12 @@ def test_every_demo_decision_replays_consistently(engine: Engine) -> None:
     for supplier_id in {r["aggregate_id"] for r in avl}:
         supplier: Any = engine.store.repository.get(UUID(supplier_id))
         for category in supplier.avl:
-            replayed = engine.replay.avl(UUID(supplier_id), category)
+            replayed = engine.handler(DecisionReplay).avl(UUID(supplier_id), category)
             assert replayed.consistent, (supplier_id, category, replayed)
     for row in passes:
         plan: Any = engine.store.repository.get(UUID(row["aggregate_id"]))
         for passage in plan.passed:
-            replayed = engine.replay.milestone(plan.id, passage.milestone)
+            replayed = engine.handler(DecisionReplay).milestone(plan.id, passage.milestone)
             assert replayed.consistent, (plan.id, passage.milestone, replayed)
 
 
@@ -86,7 +93,7 @@ def test_a_changed_rule_shows_beside_a_consistent_replay_and_a_wrong_one_is_caug
 ) -> None:
     # Given a purchase of an R4 fund by a client whose assessment allows it with warnings
     purchase = buy(engine, answers_index=4, rating=RiskRating.R4)
-    recorded = engine.replay.purchase(purchase).recorded
+    recorded = engine.handler(DecisionReplay).purchase(purchase).recorded
     # When it is replayed with today's rule changed to a stricter one
     changed = DecisionReplay(
         engine.store,
@@ -120,12 +127,12 @@ def test_a_replay_whose_input_was_changed_behind_its_back_is_inconsistent_naming
     decision's own copy, so a decision that no longer follows from the facts is caught."""
     # Given a purchase of an R4 fund, replaying consistently
     purchase = buy(engine, answers_index=4, rating=RiskRating.R4)
-    assert engine.replay.purchase(purchase).consistent
-    code = engine.replay.purchase(purchase).inputs["fund"]["code"]
+    assert engine.handler(DecisionReplay).purchase(purchase).consistent
+    code = engine.handler(DecisionReplay).purchase(purchase).inputs["fund"]["code"]
     # When someone rewrites the fund's listing in the store to say R2
     replace_bytes(engine, fund_id(code), 1, b'"risk_rating":"R4"', b'"risk_rating":"R2"')
     # Then the replay is inconsistent and names the input that changed
-    replay = engine.replay.purchase(purchase)
+    replay = engine.handler(DecisionReplay).purchase(purchase)
     assert not replay.consistent
     assert replay.differences == [
         "input fund.risk_rating was recorded as R4, the aggregates now give R2"
@@ -136,9 +143,9 @@ def test_a_replay_whose_input_was_changed_behind_its_back_is_inconsistent_naming
 def test_replays_of_unknown_decisions_are_not_found(engine: Engine) -> None:
     purchase = buy(engine, answers_index=0, rating=RiskRating.R1)
     for call in (
-        lambda: engine.replay.purchase(UUID(int=7)),
-        lambda: engine.replay.avl(purchase, "connectors"),  # not a supplier
-        lambda: engine.replay.milestone(purchase, Milestone.A0),  # not a plan
+        lambda: engine.handler(DecisionReplay).purchase(UUID(int=7)),
+        lambda: engine.handler(DecisionReplay).avl(purchase, "connectors"),  # not a supplier
+        lambda: engine.handler(DecisionReplay).milestone(purchase, Milestone.A0),  # not a plan
     ):
         try:
             call()
@@ -164,15 +171,15 @@ def buy(
     change or a second assessment after the purchase, and a purchase: its id."""
     n = next(_counter)
     ctx = Context(actor="u-gen", at=NOW + timedelta(minutes=n), correlation_id=f"g-{n}")
-    client = engine.clients.register(ctx, **client_fields()).id
-    questionnaire = engine.risk.questionnaire("2026-1")
+    client = engine.handler(ClientCommands).register(ctx, **client_fields()).id
+    questionnaire = engine.handler(RiskCommands).questionnaire("2026-1")
     option = ANSWER_SETS[answers_index]
     answers = {
         q.id: (option if q.option(option) else q.options[-1].id) for q in questionnaire.questions
     }
-    engine.risk.assess(ctx, client, "2026-1", answers)
+    engine.handler(RiskCommands).assess(ctx, client, "2026-1", answers)
     code = f"{(n * 7919) % 10**6:06d}"
-    engine.funds.list_fund(
+    engine.handler(FundCommands).list_fund(
         ctx,
         code=code,
         name="Generated",
@@ -183,13 +190,15 @@ def buy(
         horizon=horizon,
         variety=variety,
     )
-    purchase = engine.purchases.request(ctx, client, code, Decimal("1000")).result.id
+    purchase = (
+        engine.handler(PurchaseCommands).request(ctx, client, code, Decimal("1000")).result.id
+    )
     later = ctx.model_copy(update={"at": ctx.at + timedelta(seconds=30)})
     if rerate is not None and rerate is not rating:
-        engine.funds.rate_risk(later, code, rerate, "re-rated after the purchase")
+        engine.handler(FundCommands).rate_risk(later, code, rerate, "re-rated after the purchase")
     if reassess is not None:
         other = {q.id: q.options[reassess % len(q.options)].id for q in questionnaire.questions}
-        engine.risk.assess(later, client, "2026-1", other)
+        engine.handler(RiskCommands).assess(later, client, "2026-1", other)
     return purchase
 
 
@@ -220,7 +229,7 @@ def test_any_generated_purchase_replays_consistently_whatever_changed_after_it(
     # reassessed afterwards
     purchase = buy(engine, answers, rating, horizon, variety, rerate, reassess)
     # When it is replayed
-    replay = engine.replay.purchase(purchase)
+    replay = engine.handler(DecisionReplay).purchase(purchase)
     # Then the inputs are those of the versions it used, and the verdict is the same
     assert replay.consistent, replay.differences
     assert replay.inputs["fund"]["risk_rating"] == rating.value
@@ -232,7 +241,9 @@ def generated_supplier(engine: Engine, actor: str) -> tuple[Context, UUID]:
     n = next(_counter)
     ctx = Context(actor=actor, at=NOW + timedelta(minutes=n), correlation_id=f"{actor}-{n}")
     site = Site(name="Kunshan", country="CN", city="Kunshan")
-    return ctx, engine.suppliers.register(ctx, f"Gen {n}", [site], ["connectors"]).id
+    return ctx, engine.handler(SupplierCommands).register(
+        ctx, f"Gen {n}", [site], ["connectors"]
+    ).id
 
 
 def section_scores(low: int) -> st.SearchStrategy[dict[str, list[int]]]:
@@ -248,7 +259,7 @@ def prepared_plan(engine: Engine, actor: str) -> tuple[Context, UUID]:
     """A plan of a generated supplier, every milestone planned for today, evaluated,
     reviewed, agreed and with its team: ready to pass milestones."""
     ctx, supplier = generated_supplier(engine, actor)
-    c = engine.cqp
+    c = engine.handler(CqpCommands)
     plan = c.create(
         ctx,
         programme="Gen",
@@ -289,36 +300,47 @@ def test_any_generated_avl_decision_replays_on_the_audit_it_rested_on(
     ctx, supplier = generated_supplier(engine, "sqe-gen")
 
     def onsite(scores: dict[str, list[int]], at: Context) -> Any:
-        return engine.suppliers.assess(
-            at,
-            supplier,
-            kind=AssessmentKind.ONSITE,
-            site="Kunshan",
-            on=at.at.date(),
-            auditors=["a"],
-            scores=scores,
-            findings=[],
-        ).assessment
+        return (
+            engine.handler(SupplierCommands)
+            .assess(
+                at,
+                supplier,
+                kind=AssessmentKind.ONSITE,
+                site="Kunshan",
+                on=at.at.date(),
+                auditors=["a"],
+                scores=scores,
+                findings=[],
+            )
+            .assessment
+        )
 
     first = onsite(audit, ctx)
     try:
-        engine.suppliers.decide_avl(ctx, supplier, "connectors", decision, "generated")
+        engine.handler(SupplierCommands).decide_avl(
+            ctx, supplier, "connectors", decision, "generated"
+        )
     except AuditNotPassed:
         event("approval refused")
         # Then a refused approval recorded no decision, and there is nothing to replay
         assert not first.passed
         with pytest.raises(NotFound):
-            engine.replay.avl(supplier, "connectors")
+            engine.handler(DecisionReplay).avl(supplier, "connectors")
         return
     event("approved")
     # And whatever happened after it: another audit, a suspension
     later = ctx.model_copy(update={"at": ctx.at + timedelta(days=1)})
     if later_audit is not None:
         onsite(later_audit, later)
-    replayed = engine.replay.avl(supplier, "connectors")
+    replayed = engine.handler(DecisionReplay).avl(supplier, "connectors")
     if later_suspension:
-        engine.suppliers.decide_avl(later, supplier, "connectors", AvlDecision.SUSPEND, "gen")
-        assert engine.replay.avl(supplier, "connectors").inputs["decision"] == "suspend"
+        engine.handler(SupplierCommands).decide_avl(
+            later, supplier, "connectors", AvlDecision.SUSPEND, "gen"
+        )
+        assert (
+            engine.handler(DecisionReplay).avl(supplier, "connectors").inputs["decision"]
+            == "suspend"
+        )
     # When the approval is replayed, then it rests on the audit as it stood, and agrees
     assert first.passed
     assert replayed.consistent, replayed
@@ -347,7 +369,7 @@ def test_any_generated_milestone_pass_replays_on_the_deliverables_then(
     # Given a plan with generated deliverables, and milestones passed in order, each with
     # perhaps one more deliverable just before it and a waiver for exactly what is missing
     ctx, plan = prepared_plan(engine, "mpl-gen")
-    c, today = engine.cqp, ctx.at.date()
+    c, today = engine.handler(CqpCommands), ctx.at.date()
     for kind in sorted(delivered):
         c.record_deliverable(ctx, plan, kind, f"D-{kind.value}", "sqe")
     waived: dict[Milestone, list[str]] = {}
@@ -364,7 +386,7 @@ def test_any_generated_milestone_pass_replays_on_the_deliverables_then(
             c.record_deliverable(ctx, plan, kind, f"L-{kind.value}", "sqe")
     # When each pass is replayed
     for index, (milestone, missing_then) in enumerate(waived.items()):
-        replayed = engine.replay.milestone(plan, milestone)
+        replayed = engine.handler(DecisionReplay).milestone(plan, milestone)
         # Then it rests on the deliverables as they stood, and decides as recorded
         assert replayed.consistent, (milestone, replayed)
         assert replayed.inputs["missing"] == missing_then

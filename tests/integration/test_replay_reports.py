@@ -10,11 +10,13 @@ from typing import Any
 from uuid import UUID
 
 from api.engine import Engine
-from application.replay import _known
-from domain.cqp import CqpPolicy, DeliverableKind, Milestone, Waiver
-from domain.funds import fund_id
-from domain.suppliers import SECTIONS, AssessmentKind, AvlDecision, SupplierPolicy
-from domain.vocab import RiskRating
+from application.compliance.replay import DecisionReplay, _known
+from application.cqp.commands import CqpCommands
+from application.suppliers.commands import SupplierCommands
+from domain.cqp.plan import CqpPolicy, DeliverableKind, Milestone, Waiver
+from domain.funds.fund import fund_id
+from domain.shared.vocab import RiskRating
+from domain.suppliers.supplier import SECTIONS, AssessmentKind, AvlDecision, SupplierPolicy
 from tests.integration.test_replay import buy, generated_supplier, prepared_plan
 from tests.tampering import edit_state, replace_bytes
 
@@ -22,7 +24,7 @@ from tests.tampering import edit_state, replace_bytes
 def test_a_purchase_replay_report_is_plain_json_naming_every_input(engine: Engine) -> None:
     # Given a purchase that needed the client's confirmation of a warning
     purchase = buy(engine, answers_index=1, rating=RiskRating.R5)
-    replay = engine.replay.purchase(purchase)
+    replay = engine.handler(DecisionReplay).purchase(purchase)
     assert replay.recorded.outcome in {"warn", "block"}
     # Then the report is JSON as it stands, with these inputs
     report = json.loads(json.dumps(replay.inputs))
@@ -52,13 +54,13 @@ def test_a_purchase_replay_report_is_plain_json_naming_every_input(engine: Engin
 def test_a_replay_names_each_input_changed_behind_its_back(engine: Engine) -> None:
     # Given a purchase, then its assessment and its fund both rewritten in the store
     purchase = buy(engine, answers_index=4, rating=RiskRating.R4)
-    inputs = engine.replay.purchase(purchase).inputs
+    inputs = engine.handler(DecisionReplay).purchase(purchase).inputs
     assessment = UUID(inputs["assessment"]["id"])
     level = inputs["assessment"]["level"].encode()
     replace_bytes(engine, assessment, 1, b'"level":"' + level + b'"', b'"level":"C1"')
     replace_bytes(engine, fund_id(inputs["fund"]["code"]), 1, b'"R4"', b'"R2"')
     # Then both are named, in the order of the inputs
-    replay = engine.replay.purchase(purchase)
+    replay = engine.handler(DecisionReplay).purchase(purchase)
     assert replay.differences[:2] == [
         f"input assessment.level was recorded as {level.decode()}, the aggregates now give C1",
         "input fund.risk_rating was recorded as R4, the aggregates now give R2",
@@ -68,7 +70,7 @@ def test_a_replay_names_each_input_changed_behind_its_back(engine: Engine) -> No
 def passed_plan(engine: Engine) -> UUID:
     """A plan whose A0 passed with a note, and A1 with a waiver."""
     ctx, plan = prepared_plan(engine, "mpl-report")
-    c, today = engine.cqp, ctx.at.date()
+    c, today = engine.handler(CqpCommands), ctx.at.date()
     c.record_deliverable(ctx, plan, DeliverableKind.KEY_COMPONENT_LIST, "KCL-1", "sqe")
     c.pass_milestone(ctx, plan, Milestone.A0, today, "kick-off", None)
     waiver = Waiver(missing=[DeliverableKind.DFMEA], reason="follows", approved_by="sqm.zhou")
@@ -80,7 +82,7 @@ def test_a_milestone_replay_report_is_plain_json_and_agrees_with_todays_policy(
     engine: Engine,
 ) -> None:
     plan = passed_plan(engine)
-    replay = engine.replay.milestone(plan, Milestone.A1)
+    replay = engine.handler(DecisionReplay).milestone(plan, Milestone.A1)
     assert replay.consistent, replay.differences
     assert replay.under_current_rules == replay.recorded  # the policy has not changed
     assert replay.recomputed["event"]["passage"]["note"] == "design frozen"
@@ -117,7 +119,7 @@ def test_an_older_pass_recorded_without_its_policy_replays_under_its_versions_po
     )
     edit_state(engine, plan, passed.originator_version, lambda state: state.pop("policy"))
     # When replayed, then the policy of that version (today's) decides, as recorded
-    replay = engine.replay.milestone(plan, Milestone.A0)
+    replay = engine.handler(DecisionReplay).milestone(plan, Milestone.A0)
     assert replay.consistent, replay.differences
     assert replay.inputs["policy"] == json.loads(CqpPolicy().model_dump_json())
 
@@ -133,7 +135,7 @@ def test_a_policy_known_only_by_its_version_is_todays_or_the_default_of_that_ver
 def approved_supplier(engine: Engine) -> UUID:
     """A supplier audited on site with threes, then approved for connectors."""
     ctx, supplier = generated_supplier(engine, "sqe-report")
-    engine.suppliers.assess(
+    engine.handler(SupplierCommands).assess(
         ctx,
         supplier,
         kind=AssessmentKind.ONSITE,
@@ -143,13 +145,15 @@ def approved_supplier(engine: Engine) -> UUID:
         scores={name: [3] * n for name, n in SECTIONS.items()},
         findings=[],
     )
-    engine.suppliers.decide_avl(ctx, supplier, "connectors", AvlDecision.APPROVE, "passed")
+    engine.handler(SupplierCommands).decide_avl(
+        ctx, supplier, "connectors", AvlDecision.APPROVE, "passed"
+    )
     return supplier
 
 
 def test_an_avl_replay_report_is_plain_json_and_agrees_with_todays_policy(engine: Engine) -> None:
     supplier = approved_supplier(engine)
-    replay = engine.replay.avl(supplier, "connectors")
+    replay = engine.handler(DecisionReplay).avl(supplier, "connectors")
     assert replay.consistent, replay.differences
     assert replay.under_current_rules == replay.recorded
     for part in (replay.inputs, replay.recorded, replay.recomputed):
@@ -188,7 +192,7 @@ def test_an_avl_decision_whose_audit_was_rewritten_replays_refused_and_inconsist
 
     edit_state(engine, supplier, 2, failed)
     # When it is replayed, then the approval is refused now, and the replay says so
-    replay = engine.replay.avl(supplier, "connectors")
+    replay = engine.handler(DecisionReplay).avl(supplier, "connectors")
     assert not replay.consistent
     assert replay.differences == ["re-executed, the decision comes out otherwise"]
     assert set(replay.recomputed) == {"outcome", "error"}
@@ -203,7 +207,7 @@ def test_an_older_avl_decision_without_its_policy_replays_under_its_versions_pol
     policies: list[Any] = []
     edit_state(engine, supplier, 3, lambda state: policies.append(state.pop("policy")))
     assert policies[0] is not None
-    replay = engine.replay.avl(supplier, "connectors")
+    replay = engine.handler(DecisionReplay).avl(supplier, "connectors")
     assert replay.consistent, replay.differences
     assert replay.inputs["policy"] == json.loads(SupplierPolicy().model_dump_json())
 
@@ -229,7 +233,7 @@ def test_a_decision_under_an_unknown_policy_version_cannot_be_re_executed(
 ) -> None:
     supplier = approved_supplier(engine)
     without_policy(engine, supplier, 3, policy_version="suppliers-1999.1")
-    avl = engine.replay.avl(supplier, "connectors")
+    avl = engine.handler(DecisionReplay).avl(supplier, "connectors")
     assert avl.recomputed == {"error": "policy version suppliers-1999.1 is unknown"}
     assert (avl.consistent, avl.inputs["policy"]) == (False, None)
     plan = passed_plan(engine)
@@ -237,7 +241,7 @@ def test_a_decision_under_an_unknown_policy_version_cannot_be_re_executed(
     without_policy(
         engine, plan, passed[0].originator_version, **{"passage.policy_version": "cqp-1999.1"}
     )
-    milestone = engine.replay.milestone(plan, Milestone.A0)
+    milestone = engine.handler(DecisionReplay).milestone(plan, Milestone.A0)
     assert milestone.recomputed == {"error": "policy version cqp-1999.1 is unknown"}
     assert (milestone.inputs["policy"], milestone.inputs["missing"]) == (None, None)
     assert not milestone.consistent

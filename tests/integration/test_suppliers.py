@@ -9,9 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from api.engine import Engine
-from domain.base import Context, Snapshot
-from domain.cqp import MILESTONES, Cpk, Criterion, DeliverableKind, Member, Milestone, Waiver
-from domain.suppliers import (
+from application.cqp.commands import CqpCommands
+from application.suppliers.commands import SupplierCommands
+from domain.cqp.plan import MILESTONES, Cpk, Criterion, DeliverableKind, Member, Milestone, Waiver
+from domain.shared.base import Context, Snapshot
+from domain.suppliers.supplier import (
     SECTIONS,
     AssessmentKind,
     AvlDecision,
@@ -21,12 +23,13 @@ from domain.suppliers import (
     SqsStep,
     Stage,
 )
-from projections.suppliers import CqpPlansView, SuppliersView
-from projections.worker import ProjectionWorker
+from projections.cqp.views import CqpPlansView
+from projections.shared.worker import ProjectionWorker
+from projections.suppliers.views import SuppliersView
 
 
 def _history(engine: Engine, ctx: Context) -> tuple[Any, Any]:
-    s = engine.suppliers
+    s = engine.handler(SupplierCommands)
     supplier = s.register(
         ctx, "Delta", [Site(name="Kunshan", country="CN", city="Kunshan")], ["connectors"]
     ).id
@@ -46,7 +49,7 @@ def _history(engine: Engine, ctx: Context) -> tuple[Any, Any]:
     s.rate_sqs(ctx, supplier, SqsStep.PREVENTION, 3, "FMEA")
     _, ca = s.open_corrective_action(ctx, supplier, "burrs", None, Severity.MAJOR)
     s.advance_corrective_action(ctx, supplier, ca, CaStep.ANALYSED, "die")
-    c = engine.cqp
+    c = engine.handler(CqpCommands)
     plan_dates = {m: ctx.at.date() - timedelta(days=100 - 10 * i) for i, m in enumerate(MILESTONES)}
     plan = c.create(
         ctx,

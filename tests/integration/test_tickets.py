@@ -10,11 +10,12 @@ from typing import Any
 from uuid import UUID
 
 from api.engine import Engine
-from domain.base import Context
-from domain.sla import Priority, SlaPolicy
-from domain.tickets import Status, TicketChannel, TicketType
-from projections.tickets import TicketsView, ticket_state
-from projections.worker import ProjectionWorker
+from application.service_desk.tickets import TicketCommands
+from domain.service_desk.sla import Priority, SlaPolicy
+from domain.service_desk.tickets import Status, TicketChannel, TicketType
+from domain.shared.base import Context
+from projections.service_desk.tickets import TicketsView, ticket_state
+from projections.shared.worker import ProjectionWorker
 from tests.conftest import drop_schema, make_settings
 
 
@@ -26,7 +27,7 @@ def test_tickets_opened_at_once_get_distinct_numbers_in_sequence(
 
     def open_some() -> None:
         for _ in range(8):
-            opened = engine.tickets.open(
+            opened = engine.handler(TicketCommands).open(
                 ctx,
                 client_id=None,
                 type=TicketType.INQUIRY,
@@ -55,31 +56,35 @@ def _life_of_tickets(engine: Engine, ctx: Context) -> None:
         return ctx.model_copy(update={"at": start + timedelta(hours=hours)})
 
     def open_one(hours: float, priority: Priority) -> UUID:
-        return engine.tickets.open(
-            at(hours),
-            client_id=None,
-            type=TicketType.COMPLAINT,
-            priority=priority,
-            channel=TicketChannel.EMAIL,
-            subject="s",
-            description="d",
-        ).result.id
+        return (
+            engine.handler(TicketCommands)
+            .open(
+                at(hours),
+                client_id=None,
+                type=TicketType.COMPLAINT,
+                priority=priority,
+                channel=TicketChannel.EMAIL,
+                subject="s",
+                description="d",
+            )
+            .result.id
+        )
 
     done, merged, late, paused = (open_one(0, p) for p in list(Priority)[:4])
-    engine.tickets.assign(at(1), done, "agent.li", "headquarters")
-    engine.tickets.comment(at(1), done, "We are on it", public=True)
-    engine.tickets.transition(at(1.5), done, Status.IN_PROGRESS, None)
-    engine.tickets.transition(at(2), done, Status.PENDING_CLIENT, None)
-    engine.tickets.transition(at(5), done, Status.IN_PROGRESS, None)
-    engine.tickets.change_priority(at(6), done, Priority.P2, "client is a VIP")
-    engine.tickets.transition(at(7), done, Status.RESOLVED, "fixed")
-    engine.tickets.rate(at(8), done, 4, None)
-    engine.tickets.comment(at(1), merged, "internal note", public=False)
-    engine.tickets.merge(at(3), merged, into=done)
-    engine.tickets.record_breach(at(40), late, "first_response")
-    engine.tickets.comment(at(41), late, "sorry for the wait", public=True)
-    engine.tickets.transition(at(0.5), paused, Status.IN_PROGRESS, None)
-    engine.tickets.transition(at(0.6), paused, Status.PENDING_CLIENT, None)
+    engine.handler(TicketCommands).assign(at(1), done, "agent.li", "headquarters")
+    engine.handler(TicketCommands).comment(at(1), done, "We are on it", public=True)
+    engine.handler(TicketCommands).transition(at(1.5), done, Status.IN_PROGRESS, None)
+    engine.handler(TicketCommands).transition(at(2), done, Status.PENDING_CLIENT, None)
+    engine.handler(TicketCommands).transition(at(5), done, Status.IN_PROGRESS, None)
+    engine.handler(TicketCommands).change_priority(at(6), done, Priority.P2, "client is a VIP")
+    engine.handler(TicketCommands).transition(at(7), done, Status.RESOLVED, "fixed")
+    engine.handler(TicketCommands).rate(at(8), done, 4, None)
+    engine.handler(TicketCommands).comment(at(1), merged, "internal note", public=False)
+    engine.handler(TicketCommands).merge(at(3), merged, into=done)
+    engine.handler(TicketCommands).record_breach(at(40), late, "first_response")
+    engine.handler(TicketCommands).comment(at(41), late, "sorry for the wait", public=True)
+    engine.handler(TicketCommands).transition(at(0.5), paused, Status.IN_PROGRESS, None)
+    engine.handler(TicketCommands).transition(at(0.6), paused, Status.PENDING_CLIENT, None)
 
 
 def test_a_view_built_in_one_batch_equals_one_built_event_by_event(
@@ -137,7 +142,7 @@ def test_a_rebuilt_ticket_view_keeps_the_configured_sla_policy(
     engine = Engine(settings)
     try:
         ctx = Context(actor="agent", at=datetime.now(UTC), correlation_id="c")
-        opened = engine.tickets.open(
+        opened = engine.handler(TicketCommands).open(
             ctx,
             client_id=None,
             type=TicketType.INQUIRY,
@@ -146,11 +151,11 @@ def test_a_rebuilt_ticket_view_keeps_the_configured_sla_policy(
             subject="s",
             description="d",
         )
-        engine.tickets.assign(ctx, opened.result.id, "agent.wu", None)
+        engine.handler(TicketCommands).assign(ctx, opened.result.id, "agent.wu", None)
         # When the view is rebuilt from the events
         engine.rebuild("tickets")
         # Then its due times still follow the configured policy
-        row = engine.ticket_view.get(engine.db, opened.result.id)
+        row = engine.view(TicketsView).get(engine.db, opened.result.id)
         assert row is not None
         assert row["first_response_due_at"] == (ctx.at + timedelta(hours=2)).isoformat()
     finally:

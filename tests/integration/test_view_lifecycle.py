@@ -9,11 +9,12 @@ from typing import Any, ClassVar
 from structlog.testing import capture_logs
 
 from api.engine import Engine
-from domain.base import Context
-from domain.clients import Channel
-from projections.base import read_position, rows_by_id
-from projections.clients import ClientsView
-from projections.worker import ProjectionWorker, WorkerConfig
+from application.clients.commands import ClientCommands
+from domain.clients.registry import Channel
+from domain.shared.base import Context
+from projections.clients.views import ClientsView
+from projections.shared.base import read_position, rows_by_id
+from projections.shared.worker import ProjectionWorker, WorkerConfig
 from tests.conftest import client_fields
 
 
@@ -25,7 +26,7 @@ def follower(engine: Engine, view: ClientsView, **config: Any) -> ProjectionWork
 def test_a_missing_table_of_a_view_is_created_again_and_the_others_kept(
     engine: Engine, ctx: Context
 ) -> None:
-    engine.clients.register(ctx, **client_fields())
+    engine.handler(ClientCommands).register(ctx, **client_fields())
     view = ClientsView(suffix="_l")
     follower(engine, view).catch_up()
     last = list(view.tables)[-1]
@@ -40,7 +41,7 @@ def test_a_missing_table_of_a_view_is_created_again_and_the_others_kept(
 def test_a_new_schema_version_drops_the_view_to_be_rebuilt_and_the_same_keeps_it(
     engine: Engine, ctx: Context
 ) -> None:
-    engine.clients.register(ctx, **client_fields())
+    engine.handler(ClientCommands).register(ctx, **client_fields())
     view = ClientsView(suffix="_v")
     follower(engine, view).catch_up()
     view.create(engine.db)  # the same version: nothing is dropped
@@ -59,9 +60,11 @@ def test_a_new_schema_version_drops_the_view_to_be_rebuilt_and_the_same_keeps_it
 def test_rows_are_read_by_id_in_chunks_and_an_unknown_position_is_zero(
     engine: Engine, ctx: Context
 ) -> None:
-    ids = [str(engine.clients.register(ctx, **client_fields()).id) for _ in range(5)]
+    ids = [
+        str(engine.handler(ClientCommands).register(ctx, **client_fields()).id) for _ in range(5)
+    ]
     engine.projector.catch_up()
-    table = engine.client_view.t("view_clients")
+    table = engine.view(ClientsView).t("view_clients")
     with engine.db.read() as tx:
         found = rows_by_id(tx, table, [*ids, "nobody"], chunk=2)
         named = rows_by_id(tx, table, ids[:3], columns="id, branch")
@@ -75,9 +78,9 @@ def test_rows_are_read_by_id_in_chunks_and_an_unknown_position_is_zero(
 def test_a_worker_caught_up_until_a_position_applies_nothing_after_it(
     engine: Engine, ctx: Context
 ) -> None:
-    client = engine.clients.register(ctx, **client_fields()).id
+    client = engine.handler(ClientCommands).register(ctx, **client_fields()).id
     for n in range(6):
-        engine.clients.log_interaction(ctx, client, Channel.CALL, f"call {n}", None)
+        engine.handler(ClientCommands).log_interaction(ctx, client, Channel.CALL, f"call {n}", None)
     until = engine.store.head() - 3
     worker = follower(engine, ClientsView(suffix="_u"), batch_size=100)
     assert worker.catch_up(until) == until
@@ -98,7 +101,7 @@ class Overtaken(ProjectionWorker):
 
 
 def test_a_worker_overtaken_on_a_batch_reports_no_progress(engine: Engine, ctx: Context) -> None:
-    engine.clients.register(ctx, **client_fields())
+    engine.handler(ClientCommands).register(ctx, **client_fields())
     view = ClientsView(suffix="_o")
     view.create(engine.db)
     first = Overtaken(engine.store, engine.db, view, WorkerConfig())
@@ -109,7 +112,7 @@ def test_a_worker_overtaken_on_a_batch_reports_no_progress(engine: Engine, ctx: 
 
 def test_a_failing_batch_is_logged_with_its_view_and_position(engine: Engine, ctx: Context) -> None:
     for _ in range(2):
-        engine.clients.register(ctx, **client_fields())
+        engine.handler(ClientCommands).register(ctx, **client_fields())
     view = ClientsView(suffix="_x")
 
     def failing(tx: Any, batch: Any) -> None:

@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from adapters.settings import Settings
+from adapters.shared.settings import Settings
 from api.engine import Engine
-from domain.clients import Client
-from projections.clients import ClientsView
-from projections.worker import ProjectionWorker
+from domain.clients.registry import Client
+from projections.clients.views import ClientsView
+from projections.shared.worker import ProjectionWorker
 
 applied = 0
 

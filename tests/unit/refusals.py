@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from domain.errors import DomainError, InvalidField
+from domain.shared.errors import DomainError, InvalidField
 
 Command = Callable[[], object]
 Refusal = tuple[str, Command, type[DomainError], str | None, str]

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.base import ERASED, Context
-from domain.clients import CONTACT_FIELDS, Channel, Client, ClientErased, InvestorType
-from domain.errors import InvalidField
-from domain.policies import ClientPolicy
+from domain.clients.policies import ClientPolicy
+from domain.clients.registry import CONTACT_FIELDS, Channel, Client, ClientErased, InvestorType
+from domain.shared.base import ERASED, Context
+from domain.shared.errors import InvalidField
 
 POLICY = ClientPolicy()
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

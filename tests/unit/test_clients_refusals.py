@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from domain.clients import Channel, Client, ClientErased, InvestorType, NotProfessional
-from domain.errors import DomainError, InvalidField
+from domain.clients.registry import Channel, Client, ClientErased, InvestorType, NotProfessional
+from domain.shared.errors import DomainError, InvalidField
 from tests.unit.refusals import Command, Refusal, assert_refused, each_refusal
 from tests.unit.test_clients_domain import CTX, NOW, POLICY, given_client
 

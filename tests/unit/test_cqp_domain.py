@@ -9,8 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.base import Context
-from domain.cqp import (
+from domain.cqp.plan import (
     MILESTONES,
     Cpk,
     CQPPlan,
@@ -30,7 +29,8 @@ from domain.cqp import (
     WaiverNeeded,
     rag,
 )
-from domain.errors import InvalidField, InvalidFields
+from domain.shared.base import Context
+from domain.shared.errors import InvalidField, InvalidFields
 
 POLICY = CqpPolicy()
 T0 = datetime(2026, 6, 1, 9, tzinfo=UTC)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.cqp import (
+from domain.cqp.plan import (
     MILESTONES,
     Cpk,
     CQPPlan,
@@ -26,7 +26,7 @@ from domain.cqp import (
     WaiverNeeded,
     rag,
 )
-from domain.errors import DomainError, InvalidField, InvalidFields
+from domain.shared.errors import DomainError, InvalidField, InvalidFields
 from tests.unit.refusals import Command, Refusal, assert_refused, each_refusal
 from tests.unit.test_cqp_domain import PLAN, POLICY, TEAM, accept, at, given_plan, prepared
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from domain.base import Context
-from domain.errors import InvalidField
-from domain.funds import Fund, fund_id
-from domain.vocab import FundType, Horizon, RiskRating, Variety
+from domain.funds.fund import Fund, fund_id
+from domain.shared.base import Context
+from domain.shared.errors import InvalidField
+from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
 
 CTX = Context(actor="product", at=datetime(2026, 3, 10, 16, tzinfo=UTC), correlation_id="c")
 

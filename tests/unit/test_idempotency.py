@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from application.common import Idempotency
+from application.shared.common import Idempotency
 
 
 def test_a_fingerprint_is_the_sha256_of_each_part_followed_by_a_zero_byte() -> None:

@@ -10,11 +10,11 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.serialization import OrjsonTranscoder, PydanticMapper
-from domain.base import Context
-from domain.clients import Channel, Client, InvestorType
-from domain.errors import InvalidField
-from domain.policies import ClientPolicy
+from adapters.shared.serialization import OrjsonTranscoder, PydanticMapper
+from domain.clients.policies import ClientPolicy
+from domain.clients.registry import Channel, Client, InvestorType
+from domain.shared.base import Context
+from domain.shared.errors import InvalidField
 
 CTX = Context(actor="advisor", at=datetime(2026, 5, 1, tzinfo=UTC), correlation_id="p")
 POLICY = ClientPolicy()

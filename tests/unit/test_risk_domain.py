@@ -10,23 +10,23 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from adapters.reference import load_questionnaires
-from domain.base import Context
-from domain.clients import Client, InvestorType, NotProfessional
-from domain.errors import InvalidField, InvalidFields
-from domain.policies import ClientPolicy
-from domain.risk import (
+from adapters.clients.questionnaires import load_questionnaires
+from domain.clients.policies import ClientPolicy
+from domain.clients.registry import Client, InvestorType, NotProfessional
+from domain.clients.risk import (
     AssessmentExpired,
     Band,
     Option,
     Question,
     Questionnaire,
     RiskAssessment,
-    add_months,
     score,
     status,
 )
-from domain.vocab import Horizon, RiskLevel, Variety
+from domain.shared.base import Context
+from domain.shared.calendar import add_months
+from domain.shared.errors import InvalidField, InvalidFields
+from domain.shared.vocab import Horizon, RiskLevel, Variety
 
 QUESTIONNAIRE = load_questionnaires()["2026-1"]
 NOW = datetime(2026, 1, 31, 10, tzinfo=UTC)

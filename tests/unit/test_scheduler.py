@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from adapters.scheduler import Scheduler
+from adapters.shared.scheduler import Scheduler
 
 NOW = datetime(2026, 6, 1, 9, tzinfo=UTC)
 

@@ -13,11 +13,11 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import MapperDeserialisationError
 
-from adapters.personal import KeyRing, PersonalDataErased, SealingMapper, _personal_value
-from adapters.serialization import SEALED
-from domain.base import ERASED, Snapshot
-from domain.clients import Channel
-from domain.policies import ClientPolicy
+from adapters.shared.personal import KeyRing, PersonalDataErased, SealingMapper, _personal_value
+from adapters.shared.serialization import SEALED
+from domain.clients.policies import ClientPolicy
+from domain.clients.registry import Channel
+from domain.shared.base import ERASED, Snapshot
 from tests.unit.test_serialization import CTX, registered_client
 
 

@@ -9,10 +9,10 @@ import orjson
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from adapters.serialization import OrjsonTranscoder, PydanticMapper
-from domain.base import Context, EventMeta, Snapshot
-from domain.clients import Client, InvestorType
-from domain.policies import ClientPolicy
+from adapters.shared.serialization import OrjsonTranscoder, PydanticMapper
+from domain.clients.policies import ClientPolicy
+from domain.clients.registry import Client, InvestorType
+from domain.shared.base import Context, EventMeta, Snapshot
 
 CTX = Context(
     actor="u-1",

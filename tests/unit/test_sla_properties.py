@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.sla import (
+from domain.service_desk.sla import (
     Calendar,
     ClockState,
     Pause,

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.base import Context
-from domain.errors import InvalidField
-from domain.staff import Role, StaffUser
+from domain.shared.base import Context
+from domain.shared.errors import InvalidField
+from domain.staff.users import Role, StaffUser
 
 CTX = Context(actor="admin-1", at=datetime(2026, 1, 5, tzinfo=UTC), correlation_id="c")
 

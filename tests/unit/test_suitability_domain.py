@@ -8,16 +8,17 @@ from decimal import Decimal
 
 import pytest
 
-from domain.base import Context
-from domain.errors import InvalidField
-from domain.purchases import (
+from domain.shared.base import Context
+from domain.shared.errors import InvalidField
+from domain.shared.vocab import Horizon, RiskLevel, RiskRating, Variety
+from domain.suitability.purchases import (
     ConfirmationChannel,
     NotAwaitingConfirmation,
     NotCancellable,
     Purchase,
     PurchaseStatus,
 )
-from domain.suitability import (
+from domain.suitability.rules import (
     RULE_VERSION,
     AssessmentInput,
     FundInput,
@@ -26,7 +27,6 @@ from domain.suitability import (
     decide,
     risk_outcome,
 )
-from domain.vocab import Horizon, RiskLevel, RiskRating, Variety
 
 NOW = datetime(2026, 5, 4, 10, tzinfo=UTC)
 CTX = Context(actor="advisor", at=NOW, correlation_id="c")

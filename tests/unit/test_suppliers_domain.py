@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from domain.base import Context
-from domain.errors import InvalidField, InvalidFields, NotFound
-from domain.suppliers import (
+from domain.shared.base import Context
+from domain.shared.errors import InvalidField, InvalidFields, NotFound
+from domain.suppliers.supplier import (
     NEXT,
     SECTIONS,
     AssessmentKind,

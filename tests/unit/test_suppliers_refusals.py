@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.errors import DomainError, InvalidField, InvalidFields
-from domain.suppliers import (
+from domain.shared.errors import DomainError, InvalidField, InvalidFields
+from domain.suppliers.supplier import (
     AssessmentKind,
     AuditNotPassed,
     AvlDecision,

@@ -7,10 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.base import Context
-from domain.errors import InvalidField
-from domain.sla import Priority, SlaPolicy
-from domain.tickets import (
+from domain.service_desk.sla import Priority, SlaPolicy
+from domain.service_desk.tickets import (
     ALLOWED,
     IllegalTransition,
     Status,
@@ -20,6 +18,8 @@ from domain.tickets import (
     TicketRuleBroken,
     TicketType,
 )
+from domain.shared.base import Context
+from domain.shared.errors import InvalidField
 
 POLICY = SlaPolicy()
 T0 = datetime(2026, 2, 2, 9, tzinfo=UTC)

@@ -1,0 +1,1 @@
+"""Client registry and risk assessment, adapters layer."""

@@ -1,0 +1,76 @@
+"""Settings, read from ``ASSURE_`` environment variables when the process starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlparse
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.clients import AssessmentPolicy, ClientPolicy
+from domain.cqp import CqpPolicy
+from domain.service_desk import SlaPolicy
+from domain.suitability import SuitabilityPolicy
+from domain.suppliers import SupplierPolicy
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSURE_", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Path("./var")
+    database_url: str | None = None
+    database_schema: str = "public"
+    pool_size: int = Field(default=5, ge=1)
+    pool_max_overflow: int = Field(default=10, ge=0)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: SecretStr | None = None
+    token_ttl_hours: float = Field(default=8.0, gt=0)
+    # Snapshot intervals by aggregate class name, over the ones each context declares.
+    snapshot_intervals: dict[str, int] = {}
+    projection_batch_size: int = Field(default=500, ge=1)
+    projection_poll_interval: float = Field(default=0.5, gt=0)
+    projection_max_attempts: int = Field(default=3, ge=1)
+    projection_backoff: float = Field(default=0.2, ge=0)
+    read_wait_timeout: float = Field(default=5.0, ge=0)
+    run_workers: bool = True
+    run_scheduler: bool = True
+    scheduler_interval_seconds: int = Field(default=60, ge=1)
+    demo_on_empty: bool = True
+    log_level: str = "INFO"
+    client_policy: ClientPolicy = ClientPolicy()
+    assessment_policy: AssessmentPolicy = AssessmentPolicy()
+    suitability_policy: SuitabilityPolicy = SuitabilityPolicy()
+    sla_policy: SlaPolicy = SlaPolicy()
+    supplier_policy: SupplierPolicy = SupplierPolicy()
+    cqp_policy: CqpPolicy = CqpPolicy()
+    questionnaire_dir: Path | None = None
+
+    @property
+    def is_postgres(self) -> bool:
+        url = self.database_url or ""
+        return urlparse(url).scheme.startswith("postgres")
+
+    @property
+    def events_path(self) -> Path:
+        return self.data_dir / "events.sqlite"
+
+    @property
+    def views_path(self) -> Path:
+        return self.data_dir / "views.sqlite"
+
+    def postgres_params(self) -> dict[str, str]:
+        """Connection parameters parsed from ``database_url``."""
+        url = urlparse(self.database_url or "")
+        return {
+            "host": url.hostname or "127.0.0.1",
+            "port": str(url.port or 5432),
+            "dbname": url.path.lstrip("/") or "postgres",
+            "user": unquote(url.username or "postgres"),
+            "password": unquote(url.password or ""),
+        }

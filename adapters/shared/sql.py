@@ -1,0 +1,245 @@
+"""The view database: the same small SQL dialect on SQLite and PostgreSQL.
+
+Statements are written with ``?`` placeholders; on PostgreSQL they become ``%s``.
+A transaction is the unit in which a projection writes its rows and its position.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from adapters.shared.settings import Settings
+
+Row = dict[str, Any]
+Params = Sequence[Any]
+
+
+class Tx(Protocol):
+    """An open transaction on the view database."""
+
+    dialect: str
+
+    def execute(self, statement: str, params: Params = ()) -> int: ...
+
+    def executemany(self, statement: str, rows: Sequence[Params]) -> None: ...
+
+    def query(self, statement: str, params: Params = ()) -> list[Row]: ...
+
+    def pipelined(self) -> contextlib.AbstractContextManager[None]:
+        """Send writes without waiting for each answer (errors surface on exit)."""
+        ...
+
+
+class ViewDatabase(Protocol):
+    dialect: str
+
+    def transaction(self) -> contextlib.AbstractContextManager[Tx]: ...
+
+    def read(self) -> contextlib.AbstractContextManager[Tx]: ...
+
+    def table_exists(self, name: str) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+class _SQLiteTx:
+    dialect = "sqlite"
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, statement: str, params: Params = ()) -> int:
+        return self.conn.execute(statement, tuple(params)).rowcount
+
+    def executemany(self, statement: str, rows: Sequence[Params]) -> None:
+        self.conn.executemany(statement, [tuple(r) for r in rows])
+
+    def query(self, statement: str, params: Params = ()) -> list[Row]:
+        cursor = self.conn.execute(statement, tuple(params))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def pipelined(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()  # in-process: there is no round trip to save
+
+
+class SQLiteViews:
+    """Views in one SQLite file (WAL), one connection per thread."""
+
+    dialect = "sqlite"
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield _SQLiteTx(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Tx]:
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            yield _SQLiteTx(conn)
+        finally:
+            conn.execute("ROLLBACK")
+
+    def table_exists(self, name: str) -> bool:
+        with self.read() as tx:
+            rows = tx.query(
+                "SELECT 1 AS x FROM sqlite_master WHERE type='table' AND name=?", (name,)
+            )
+        return bool(rows)
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+
+class _PostgresTx:
+    dialect = "postgres"
+
+    def __init__(self, conn: psycopg.Connection[Row]) -> None:
+        self.conn = conn
+
+    def execute(self, statement: str, params: Params = ()) -> int:
+        cursor = self.conn.execute(_pg(statement), tuple(params))
+        return cursor.rowcount
+
+    def executemany(self, statement: str, rows: Sequence[Params]) -> None:
+        with self.conn.cursor() as cursor:
+            cursor.executemany(_pg(statement), [tuple(r) for r in rows])
+
+    def query(self, statement: str, params: Params = ()) -> list[Row]:
+        return self.conn.execute(_pg(statement), tuple(params)).fetchall()
+
+    @contextlib.contextmanager
+    def pipelined(self) -> Iterator[None]:
+        with self.conn.pipeline():
+            yield
+
+
+def _pg(statement: str) -> Any:
+    return statement.replace("?", "%s")
+
+
+class PostgresViews:
+    """Views in the configured PostgreSQL schema, through a connection pool."""
+
+    dialect = "postgres"
+
+    def __init__(self, settings: Settings) -> None:
+        self.schema = settings.database_schema
+        self.conninfo = conninfo(settings)
+        self.pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
+            self.conninfo,
+            min_size=1,
+            max_size=settings.pool_size + settings.pool_max_overflow,
+            kwargs={"row_factory": dict_row, "options": f"-c search_path={self.schema}"},
+            open=True,
+        )
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self.pool.connection() as conn, conn.transaction():
+            yield _PostgresTx(conn)
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Tx]:
+        with self.pool.connection() as conn, conn.transaction(force_rollback=True):
+            yield _PostgresTx(conn)
+
+    def table_exists(self, name: str) -> bool:
+        with self.read() as tx:
+            rows = tx.query(
+                "SELECT 1 AS x FROM information_schema.tables "
+                "WHERE table_schema = ? AND table_name = ?",
+                (self.schema, name),
+            )
+        return bool(rows)
+
+    def connect(self) -> psycopg.Connection[Row]:
+        """A dedicated connection (advisory locks, LISTEN), outside the pool."""
+        return psycopg.connect(self.conninfo, autocommit=True, row_factory=dict_row)
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def conninfo(settings: Settings) -> str:
+    return psycopg.conninfo.make_conninfo("", **settings.postgres_params())
+
+
+def ensure_postgres_schema(settings: Settings) -> None:
+    """Create the configured schema if it is missing (tests use one schema each)."""
+    with psycopg.connect(conninfo(settings), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                sql.Identifier(settings.database_schema)
+            )
+        )
+
+
+@contextlib.contextmanager
+def schema_lock(settings: Settings) -> Iterator[None]:
+    """Serialise table and function creation between processes starting together.
+
+    PostgreSQL fails concurrent ``CREATE OR REPLACE FUNCTION`` or ``CREATE TABLE IF NOT
+    EXISTS`` of the same object ("tuple concurrently updated"), so start-up takes a lock.
+    """
+    if not settings.is_postgres:
+        yield
+        return
+    ensure_postgres_schema(settings)
+    with psycopg.connect(conninfo(settings), autocommit=True) as conn:
+        key = f"assure-schema:{settings.database_schema}"
+        conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (key,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
+
+
+def open_views(settings: Settings) -> SQLiteViews | PostgresViews:
+    if settings.is_postgres:
+        ensure_postgres_schema(settings)
+        return PostgresViews(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SQLiteViews(settings.views_path)

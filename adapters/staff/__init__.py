@@ -1,0 +1,5 @@
+"""Staff and access, adapters layer: what other contexts use."""
+
+from adapters.staff.auth import InvalidToken, TokenClaims
+
+__all__ = ["InvalidToken", "TokenClaims"]

@@ -1,0 +1,54 @@
+"""The client registry and risk assessment, declared once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from adapters.clients.questionnaires import load_questionnaires
+from api.clients import risk, routes
+from api.engine import Engine
+from api.shared.context import Aggregated, BoundedContext, Job
+from api.shared.jobs import BATCH, each
+from application.clients.commands import ClientCommands
+from application.clients.risk import RiskCommands
+from domain.clients.registry import Client
+from domain.clients.risk import RiskAssessment
+from projections.clients.views import ClientsView
+
+
+def assessments(engine: Engine, now: datetime) -> int:
+    """Record assessments falling due for review, and expiring."""
+    ids = engine.view(ClientsView).assessments_to_check(engine.db, now, BATCH)
+    commands = engine.handler(RiskCommands)
+    return each("assessments", now, ids, lambda c, i: [commands.record_due(c, i)])
+
+
+def erasures(engine: Engine, now: datetime) -> int:
+    """Destroy any key an erasure left alive (a crash between its event and its key)."""
+    destroyed, after = 0, ""
+    view = engine.view(ClientsView)
+    while ids := view.erased_clients(engine.db, after, BATCH):
+        for client_id in engine.keyring.live(ids):
+            destroyed += engine.keyring.destroy(client_id, now)
+        after = str(ids[-1])
+    return destroyed
+
+
+CONTEXT = BoundedContext(
+    name="clients",
+    aggregates=(
+        Aggregated(Client, history="clients", snapshot_every=50),
+        Aggregated(RiskAssessment, history="risk-assessments"),
+    ),
+    views=(ClientsView,),
+    handlers=(
+        lambda e: ClientCommands(e.store, e.settings.client_policy, e.keyring),
+        lambda e: RiskCommands(
+            e.store,
+            load_questionnaires(e.settings.questionnaire_dir),
+            e.settings.assessment_policy,
+        ),
+    ),
+    routers=(routes.router, risk.router),
+    jobs=(Job("assessments", assessments), Job("erasures", erasures)),
+)

@@ -1,0 +1,233 @@
+"""Client registry routes (DOMAIN.md §1)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
+
+from api.clients.schemas import (
+    ClientCreate,
+    ClientDetail,
+    ClientPage,
+    ClientPatch,
+    ClientPublic,
+    Erasure,
+    FeedbackCreate,
+    InteractionCreate,
+    InteractionPage,
+    OpenTicket,
+    TagsChange,
+    TierChange,
+)
+from api.compliance import AggregateAsOf, AsOf, aggregate_as_of
+from api.shared.deps import ContextDep, EngineDep, IdempotencyDep, NowDep, fresh, roles
+from api.shared.schemas import WriteResult
+from application.clients.commands import ClientCommands
+from application.shared.common import CommandResult
+from domain.clients.registry import Client, InvestorType
+from domain.clients.risk import status
+from domain.shared.errors import InvalidField, NotFound
+from domain.staff import Role
+from projections.clients.views import ClientsView
+from projections.service_desk import TicketsView
+
+router = APIRouter(prefix="/api/v1/clients", tags=["clients"])
+
+REGISTRARS = Depends(roles(Role.ADMIN, Role.ADVISOR))
+SERVICE = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.AGENT))
+READERS = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.AGENT, Role.COMPLIANCE))
+FRESH = Depends(fresh(ClientsView))
+
+
+def _public(row: dict[str, Any], now: datetime) -> ClientPublic:
+    """The client view, with the assessment's status as of now."""
+    risk = row["risk"] or {}
+    at = {
+        k: datetime.fromisoformat(risk[k]) if risk.get(k) else None
+        for k in ("review_due_at", "expires_at")
+    }
+    row = {**row, "risk": {**risk, "status": status(now, at["review_due_at"], at["expires_at"])}}
+    return ClientPublic.model_validate(row)
+
+
+def _written(result: CommandResult) -> WriteResult:
+    return WriteResult.of(result)
+
+
+def _version(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise InvalidField("If-Match", 'must be a version such as "3"')
+    return int(tag)
+
+
+@router.post("", status_code=201, dependencies=[REGISTRARS])
+def register_client(
+    body: ClientCreate, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep, response: Response
+) -> WriteResult:
+    """Register a client; a second client with the same identity number is a 409."""
+    result = engine.handler(ClientCommands).register(ctx, **body.model_dump(), idem=idem)
+    response.headers["Location"] = f"/api/v1/clients/{result.id}"
+    return _written(result)
+
+
+@router.get("", dependencies=[READERS, FRESH])
+def list_clients(
+    engine: EngineDep,
+    now: NowDep,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    branch: str | None = None,
+    tier: str | None = None,
+    investor_type: InvestorType | None = None,
+    tag: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: str | None = None,
+) -> ClientPage:
+    """List clients in registration order, filtered, searchable by name or phone."""
+    try:
+        items, next_cursor = engine.view(ClientsView).search(
+            engine.db,
+            q=q,
+            branch=branch,
+            tier=tier,
+            investor_type=investor_type.value if investor_type else None,
+            tag=tag,
+            limit=limit,
+            cursor=cursor,
+        )
+    except ValueError:
+        raise HTTPException(422, "cursor: not a cursor from this list") from None
+    return ClientPage(items=[_public(i, now) for i in items], next_cursor=next_cursor)
+
+
+@router.get("/{client_id}", dependencies=[READERS, Depends(fresh(ClientsView, TicketsView))])
+def get_client(
+    client_id: UUID, engine: EngineDep, response: Response, now: NowDep, as_of: AsOf = None
+) -> ClientDetail | AggregateAsOf:
+    """One client's profile (the identity number masked but for its last 4 characters),
+    with the open tickets and the five latest interactions."""
+    if as_of is not None:
+        return aggregate_as_of(engine, Client, str(client_id), as_of)
+    row = engine.view(ClientsView).get(engine.db, client_id)
+    if row is None:
+        raise NotFound(f"client {client_id} not found")
+    response.headers["ETag"] = f'"{row["version"]}"'
+    return ClientDetail(
+        **_public(row, now).model_dump(),
+        open_tickets=[
+            OpenTicket.model_validate(t)
+            for t in engine.view(TicketsView).open_for_client(engine.db, client_id)
+        ],
+        latest_interactions=engine.view(ClientsView).latest_interactions(engine.db, client_id, 5),
+    )
+
+
+@router.patch("/{client_id}", dependencies=[SERVICE])
+def update_contact(
+    client_id: UUID,
+    body: ClientPatch,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+    if_match: Annotated[str | None, Header()] = None,
+) -> WriteResult:
+    """Change contact fields; with ``If-Match: <version>`` a stale version is a 412."""
+    return _written(
+        engine.handler(ClientCommands).update_contact(
+            ctx,
+            client_id,
+            expected_version=_version(if_match),
+            idem=idem,
+            **body.model_dump(exclude_unset=True),
+        )
+    )
+
+
+@router.post("/{client_id}/erase", dependencies=[Depends(roles(Role.ADMIN))])
+def erase_personal_data(
+    client_id: UUID, body: Erasure, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+) -> WriteResult:
+    """Erase the client's personal data (crypto-shredding): their key is destroyed, so name,
+    identity number, contacts, interaction notes and feedback comments read as erased
+    everywhere, history included; suitability records stay complete. Repeating it records
+    nothing."""
+    return _written(
+        engine.handler(ClientCommands).erase_personal_data(ctx, client_id, body.reason, idem)
+    )
+
+
+@router.post("/{client_id}/tier", dependencies=[REGISTRARS])
+def change_tier(
+    client_id: UUID, body: TierChange, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+) -> WriteResult:
+    """Move the client to another service tier, with the reason."""
+    return _written(
+        engine.handler(ClientCommands).change_tier(ctx, client_id, body.tier, body.reason, idem)
+    )
+
+
+@router.post("/{client_id}/tags", dependencies=[REGISTRARS])
+def change_tags(
+    client_id: UUID, body: TagsChange, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+) -> WriteResult:
+    """Add and remove segment tags."""
+    return _written(
+        engine.handler(ClientCommands).retag(ctx, client_id, body.add, body.remove, idem)
+    )
+
+
+@router.post("/{client_id}/interactions", status_code=201, dependencies=[SERVICE])
+def log_interaction(
+    client_id: UUID,
+    body: InteractionCreate,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+) -> WriteResult:
+    """Log a call, email, SMS, visit or online contact."""
+    return _written(
+        engine.handler(ClientCommands).log_interaction(
+            ctx,
+            client_id,
+            body.channel,
+            body.summary,
+            body.occurred_at,
+            idem,
+        )
+    )
+
+
+@router.get("/{client_id}/interactions", dependencies=[READERS, FRESH])
+def list_interactions(
+    client_id: UUID,
+    engine: EngineDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: str | None = None,
+) -> InteractionPage:
+    """The client's interactions, oldest first."""
+    if engine.view(ClientsView).get(engine.db, client_id) is None:
+        raise NotFound(f"client {client_id} not found")
+    try:
+        rows, next_cursor = engine.view(ClientsView).interactions(
+            engine.db, client_id, limit, cursor
+        )
+    except ValueError:
+        raise HTTPException(422, "cursor: not a cursor from this list") from None
+    return InteractionPage(items=rows, next_cursor=next_cursor)
+
+
+@router.post("/{client_id}/feedback", status_code=201, dependencies=[SERVICE])
+def record_feedback(
+    client_id: UUID, body: FeedbackCreate, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+) -> WriteResult:
+    """Record the client's feedback, rated 1 to 5."""
+    return _written(
+        engine.handler(ClientCommands).record_feedback(
+            ctx, client_id, body.rating, body.comment, idem
+        )
+    )

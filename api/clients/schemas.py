@@ -1,0 +1,193 @@
+"""Request and response schemas of the API, apart from the domain's events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, model_validator
+
+from api.shared.schemas import (
+    Address,
+    Email,
+    IdNumber,
+    Name,
+    Phone,
+    Reason,
+    Short,
+    Strict,
+    Text,
+    WriteResult,
+)
+from domain.clients.registry import Channel, InvestorType
+from domain.shared.vocab import Horizon, RiskLevel, Variety
+
+
+class ClientCreate(Strict):
+    name: Name
+    id_number: IdNumber
+    phone: Phone
+    email: Email
+    address: Address
+    branch: Short
+    investor_type: InvestorType
+    tier: Short | None = None
+
+
+class ClientPatch(Strict):
+    name: Name | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    address: Address | None = None
+
+    @model_validator(mode="after")
+    def some_field(self) -> ClientPatch:
+        if not self.model_fields_set:
+            msg = "give at least one of name, phone, email, address"
+            raise ValueError(msg)
+        return self
+
+
+class Erasure(Strict):
+    reason: Reason
+
+
+class TierChange(Strict):
+    tier: Short
+    reason: Reason
+
+
+class TagsChange(Strict):
+    add: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = []
+    remove: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = []
+
+
+class InteractionCreate(Strict):
+    channel: Channel
+    summary: Text
+    occurred_at: AwareDatetime | None = None
+
+
+class FeedbackCreate(Strict):
+    rating: int = Field(ge=1, le=5)
+    comment: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+class Feedback(BaseModel):
+    count: int
+    mean_rating: float | None
+
+
+class Interaction(BaseModel):
+    position: int
+    channel: Channel
+    summary: str
+    occurred_at: datetime
+    logged_by: str
+
+
+class RiskProfile(BaseModel):
+    assessment_id: UUID | None = None
+    level: RiskLevel | None = None
+    score: int | None = None
+    horizon: Horizon | None = None
+    varieties: list[Variety] | None = None
+    lowest_category: bool | None = None
+    assessed_at: datetime | None = None
+    review_due_at: datetime | None = None
+    expires_at: datetime | None = None
+    status: Literal["valid", "review_due", "expired", "none"]
+    # What the scheduler flagged on the assessment (a reminder for the advisor).
+    reminder: Literal["review_due", "expired"] | None = None
+
+
+class Exemption(BaseModel):
+    exempt: bool
+    reason: str | None
+
+
+class ClientPublic(BaseModel):
+    id: UUID
+    name: str
+    id_number_masked: str
+    phone: str
+    email: str
+    address: str
+    branch: str
+    tier: str
+    investor_type: InvestorType
+    tags: list[str]
+    interaction_count: int
+    last_interaction_at: datetime | None
+    feedback: Feedback
+    risk: RiskProfile
+    suitability_exemption: Exemption
+    version: int
+    registered_at: datetime
+    updated_at: datetime
+    erased_at: datetime | None = None
+
+
+class OpenTicket(BaseModel):
+    id: UUID
+    number: str
+    subject: str
+    status: str
+    priority: str
+    created_at: datetime
+
+
+class ClientDetail(ClientPublic):
+    """The client page: profile, open tickets and the latest interactions."""
+
+    open_tickets: list[OpenTicket]
+    latest_interactions: list[Interaction]
+
+
+class ClientPage(BaseModel):
+    items: list[ClientPublic]
+    next_cursor: str | None
+
+
+class InteractionPage(BaseModel):
+    items: list[Interaction]
+    next_cursor: str | None
+
+
+class OptionPublic(BaseModel):
+    id: str
+    text: str
+
+
+class QuestionPublic(BaseModel):
+    id: str
+    text: str
+    options: list[OptionPublic]
+
+
+class QuestionnairePublic(BaseModel):
+    version: str
+    questions: list[QuestionPublic]
+
+
+class AssessmentCreate(Strict):
+    questionnaire_version: Annotated[str, StringConstraints(min_length=1, max_length=50)]
+    answers: dict[
+        Annotated[str, StringConstraints(max_length=50)],
+        Annotated[str, StringConstraints(max_length=50)],
+    ]
+
+
+class AssessmentResult(WriteResult):
+    score: int
+    risk_level: RiskLevel
+    horizon: Horizon
+    varieties: list[Variety]
+    lowest_category: bool
+    review_due_at: datetime
+    expires_at: datetime
+
+
+class ExemptionCreate(Strict):
+    reason: Reason

@@ -1,0 +1,1 @@
+"""Component Quality Planning, api layer."""

@@ -1,0 +1,5 @@
+"""Fund supermarket, api layer: what other contexts use."""
+
+from api.funds.schemas import FundCode, FundSummary
+
+__all__ = ["FundCode", "FundSummary"]

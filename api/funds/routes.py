@@ -1,0 +1,215 @@
+"""Fund supermarket routes (DOMAIN.md §3)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, UploadFile
+from starlette.concurrency import run_in_threadpool
+
+from api.compliance import AggregateAsOf, AsOf, aggregate_as_of
+from api.funds.schemas import (
+    FundCode,
+    FundCreate,
+    FundPublic,
+    FundSummary,
+    HouseRatingChange,
+    ImportReport,
+    NavCreate,
+    NavPointPublic,
+    RankingEntry,
+    RiskRatingChange,
+)
+from api.shared.charts import nav_chart
+from api.shared.deps import ContextDep, EngineDep, IdempotencyDep, fresh, roles
+from api.shared.schemas import WriteResult
+from application.funds.commands import FundCommands
+from domain.funds.fund import Fund
+from domain.funds.performance import Period
+from domain.shared.errors import InvalidField, NotFound
+from domain.shared.vocab import FundType, RiskRating
+from domain.staff import Role
+from projections.funds.views import FundsView
+
+router = APIRouter(prefix="/api/v1/funds", tags=["funds"])
+CATALOGUE = Depends(roles(Role.ADMIN))
+RATERS = Depends(roles(Role.ADMIN, Role.COMPLIANCE))
+READERS = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.AGENT, Role.COMPLIANCE))
+FRESH = Depends(fresh(FundsView))
+Code = Annotated[FundCode, "a 6-digit fund code"]
+MAX_UPLOAD = 64 * 2**20
+
+
+@router.post("", status_code=201, dependencies=[CATALOGUE])
+def list_fund(
+    body: FundCreate, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep, response: Response
+) -> WriteResult:
+    """Add a fund to the catalogue; a second fund with the same code is a 409."""
+    result = engine.handler(FundCommands).list_fund(
+        ctx,
+        code=body.code,
+        name=body.name,
+        fund_type=body.type,
+        manager=body.manager,
+        inception_date=body.inception_date,
+        risk_rating=body.risk_rating,
+        horizon=body.horizon,
+        variety=body.variety,
+        idem=idem,
+    )
+    response.headers["Location"] = f"/api/v1/funds/{body.code}"
+    return WriteResult.of(result)
+
+
+@router.post("/nav/import", dependencies=[CATALOGUE])
+async def import_navs(file: UploadFile, engine: EngineDep, ctx: ContextDep) -> ImportReport:
+    """Import a CSV of ``code,date,unit_nav,accumulated_nav``: every row is checked first
+    and any bad row (reported with its line number) imports nothing."""
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise HTTPException(413, f"the file is larger than {MAX_UPLOAD // 2**20} MiB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidField("file", "is not UTF-8 text") from None
+    report = await run_in_threadpool(engine.handler(FundCommands).import_navs, ctx, text)
+    return ImportReport(**asdict(report))
+
+
+@router.get("", dependencies=[READERS, FRESH])
+def list_funds(
+    engine: EngineDep,
+    type: FundType | None = None,
+    max_risk: RiskRating | None = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+) -> list[FundSummary]:
+    """The catalogue, by type, up to a risk rating, or by name or code fragment."""
+    rows = engine.view(FundsView).search(
+        engine.db,
+        fund_type=type.value if type else None,
+        max_risk=max_risk.value if max_risk else None,
+        q=q,
+    )
+    return [FundSummary.model_validate(r) for r in rows]
+
+
+@router.get("/rankings", dependencies=[READERS, FRESH])
+def rankings(
+    engine: EngineDep,
+    period: Period = Period.YEAR,
+    type: FundType | None = None,
+    by: Literal["unit_nav", "accumulated_nav"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> list[RankingEntry]:
+    """Funds ranked by return over a period (from accumulated NAV), within a type when
+    one is given; or, with ``by``, by their latest NAV. Funds without the period's history
+    are left out."""
+    fund_type = type.value if type else None
+    if by is not None:
+        rows = engine.view(FundsView).latest_ranking(engine.db, by, fund_type, limit)
+    else:
+        rows = engine.view(FundsView).rankings(engine.db, period, fund_type, limit)
+    return [RankingEntry.model_validate(r) for r in rows]
+
+
+@router.get("/{code}", dependencies=[READERS, FRESH])
+def get_fund(
+    code: Code, engine: EngineDep, response: Response, as_of: AsOf = None
+) -> FundPublic | AggregateAsOf:
+    """One fund: latest NAV and the histories of both ratings."""
+    if as_of is not None:
+        return aggregate_as_of(engine, Fund, str(code), as_of)
+    row = engine.view(FundsView).get(engine.db, code)
+    if row is None:
+        raise NotFound(f"fund {code} not found")
+    response.headers["ETag"] = f'"{row["version"]}"'
+    return FundPublic.model_validate(row)
+
+
+@router.post("/{code}/risk-rating", dependencies=[RATERS])
+def rate_risk(
+    code: Code, body: RiskRatingChange, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+) -> WriteResult:
+    """Change the product risk rating (R1 to R5), with the reason."""
+    return WriteResult.of(
+        engine.handler(FundCommands).rate_risk(ctx, code, body.rating, body.reason, idem)
+    )
+
+
+@router.post("/{code}/house-rating", dependencies=[RATERS])
+def rate_house(
+    code: Code, body: HouseRatingChange, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+) -> WriteResult:
+    """Change the house rating (1 to 5 stars), with the reason."""
+    return WriteResult.of(
+        engine.handler(FundCommands).rate_house(ctx, code, body.stars, body.reason, idem)
+    )
+
+
+@router.post("/{code}/nav", status_code=201, dependencies=[CATALOGUE])
+def publish_nav(
+    code: Code, body: NavCreate, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+) -> WriteResult:
+    """Record one daily NAV; a different value for a known date is recorded as a correction."""
+    return WriteResult(
+        **asdict(
+            engine.handler(FundCommands).publish_nav(
+                ctx,
+                code,
+                body.date,
+                body.unit_nav,
+                body.accumulated_nav,
+                idem,
+            )
+        )
+    )
+
+
+@router.get("/{code}/nav", dependencies=[READERS, FRESH])
+def nav_series(
+    code: Code,
+    engine: EngineDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> list[NavPointPublic]:
+    """The NAV series between two dates (inclusive)."""
+    if engine.view(FundsView).get(engine.db, code) is None:
+        raise NotFound(f"fund {code} not found")
+    rows = engine.view(FundsView).series(engine.db, code, start, end)
+    return [
+        NavPointPublic(
+            date=r["nav_date"],
+            unit_nav=r["unit_nav"],
+            accumulated_nav=r["accumulated_nav"],
+            corrected=bool(r["corrected"]),
+        )
+        for r in rows
+    ]
+
+
+@router.get(
+    "/{code}/chart.svg",
+    dependencies=[READERS, FRESH],
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}},
+)
+def nav_chart_svg(
+    code: Code,
+    engine: EngineDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> Response:
+    """A trend chart of unit and accumulated NAV over the range, as SVG."""
+    fund = engine.view(FundsView).get(engine.db, code)
+    if fund is None:
+        raise NotFound(f"fund {code} not found")
+    rows = engine.view(FundsView).series(engine.db, code, start, end)
+    points = [
+        (date.fromisoformat(r["nav_date"]), Decimal(r["unit_nav"]), Decimal(r["accumulated_nav"]))
+        for r in rows
+    ]
+    svg = nav_chart(f"{fund['code']} {fund['name']}", points)
+    return Response(svg, media_type="image/svg+xml")

@@ -1,0 +1,40 @@
+"""The service desk, declared once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from api.engine import Engine
+from api.service_desk import routes
+from api.shared.context import Aggregated, BoundedContext, Job
+from api.shared.jobs import BATCH, each
+from application.service_desk.tickets import TicketCommands
+from application.shared.common import CommandResult
+from domain.service_desk.tickets import BREACH_KINDS, Ticket, TicketNumbers
+from domain.shared.base import Context
+from projections.service_desk.tickets import TicketsView
+
+
+def ticket_breaches(engine: Engine, now: datetime) -> int:
+    """Record each SLA breach once per ticket and kind, and escalate."""
+    ids = engine.view(TicketsView).breaches_to_record(engine.db, now, BATCH)
+    commands = engine.handler(TicketCommands)
+
+    def record(ctx: Context, ticket_id: UUID) -> list[CommandResult]:
+        return [commands.record_breach(ctx, ticket_id, kind) for kind in BREACH_KINDS]
+
+    return each("ticket_breaches", now, ids, record)
+
+
+CONTEXT = BoundedContext(
+    name="service_desk",
+    aggregates=(
+        Aggregated(Ticket, history="tickets", snapshot_every=50),
+        Aggregated(TicketNumbers, history=None, snapshot_every=50),
+    ),
+    views=(TicketsView,),
+    handlers=(lambda e: TicketCommands(e.store, e.settings.sla_policy),),
+    routers=(routes.router,),
+    jobs=(Job("ticket_breaches", ticket_breaches),),
+)

@@ -1,0 +1,307 @@
+"""Service-desk routes (DOMAIN.md §5): agents and admins see every ticket; advisors see
+and handle the tickets of their own branch."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+
+from adapters.staff import TokenClaims
+from api.compliance import AggregateAsOf, AsOf, aggregate_as_of
+from api.engine import Engine
+from api.service_desk.schemas import (
+    Assignment,
+    CommentCreate,
+    Group,
+    MergeRequest,
+    PriorityChange,
+    ReasonBody,
+    SatisfactionCreate,
+    TicketCreate,
+    TicketOpenedResult,
+    TicketPage,
+    TicketPublic,
+    TicketStats,
+    TicketSummary,
+    TransitionRequest,
+)
+from api.shared.deps import ContextDep, CurrentUser, EngineDep, IdempotencyDep, NowDep, fresh, roles
+from api.shared.schemas import WriteResult
+from application.clients import ClientCommands
+from application.service_desk.tickets import TicketCommands
+from domain.clients import Client
+from domain.service_desk.sla import Priority
+from domain.service_desk.tickets import Status, Ticket, TicketType
+from domain.shared.errors import NotFound
+from domain.staff import Role
+from projections.clients import ClientsView
+from projections.service_desk.stats import ticket_stats
+from projections.service_desk.tickets import TicketsView, sla, ticket_state
+
+router = APIRouter(prefix="/api/v1/tickets", tags=["service desk"])
+DESK = Depends(roles(Role.ADMIN, Role.AGENT, Role.ADVISOR))
+FRESH = Depends(fresh(TicketsView))
+
+
+def _branch_only(user: TokenClaims) -> str | None:
+    """The branch an advisor is limited to (None: every branch)."""
+    return (user.branch or "-") if user.role == Role.ADVISOR.value else None
+
+
+def _guard(engine: Engine, user: TokenClaims, ticket_id: UUID) -> None:
+    branch = _branch_only(user)
+    if (
+        branch is not None
+        and engine.handler(TicketCommands).load(Ticket, ticket_id).branch != branch
+    ):
+        raise HTTPException(403, "advisors handle the tickets of their own branch")
+
+
+def _guarded(ticket_id: UUID, engine: EngineDep, user: CurrentUser) -> UUID:
+    """The ticket id from the path, once the user may act on that ticket."""
+    _guard(engine, user, ticket_id)
+    return ticket_id
+
+
+TicketId = Annotated[UUID, Depends(_guarded)]
+
+
+def _summary(engine: Engine, row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    policy = engine.settings.sla_policy
+    return {**row, "sla": sla(row, policy, now), "sla_state": ticket_state(row, policy, now)}
+
+
+@router.post("", status_code=201, dependencies=[DESK])
+def open_ticket(
+    body: TicketCreate,
+    engine: EngineDep,
+    ctx: ContextDep,
+    user: CurrentUser,
+    idem: IdempotencyDep,
+    response: Response,
+) -> TicketOpenedResult:
+    """Open a ticket: it gets the year's next number and its SLA due times."""
+    branch = _branch_only(user)
+    if branch is not None and (
+        body.client_id is None
+        or engine.handler(ClientCommands).load(Client, body.client_id).branch != branch
+    ):
+        raise HTTPException(403, "advisors open tickets for clients of their own branch")
+    opened = engine.handler(TicketCommands).open(
+        ctx,
+        client_id=body.client_id,
+        type=body.type,
+        priority=body.priority,
+        channel=body.channel,
+        subject=body.subject,
+        description=body.description,
+        idem=idem,
+    )
+    response.headers["Location"] = f"/api/v1/tickets/{opened.result.id}"
+    e = opened.opened
+    return TicketOpenedResult(
+        **asdict(opened.result),
+        number=e.number,
+        first_response_due_at=e.first_response_due_at,
+        resolution_due_at=e.resolution_due_at,
+    )
+
+
+@router.get("", dependencies=[DESK, FRESH])
+def queue(
+    engine: EngineDep,
+    user: CurrentUser,
+    now: NowDep,
+    status: Status | None = None,
+    type: TicketType | None = None,
+    priority: Priority | None = None,
+    assignee: str | None = None,
+    group: Group | None = None,
+    client_id: UUID | None = None,
+    breached: bool | None = None,
+    sort: Literal["priority", "due", "created", "updated"] = "priority",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: str | None = None,
+) -> TicketPage:
+    """The queue, filtered and sorted, with each ticket's SLA state."""
+    filters = {
+        "status": status,
+        "type": type,
+        "priority": priority,
+        "assignee": assignee,
+        "group": group,
+        "client_id": client_id,
+        "breached": breached,
+        "branch": _branch_only(user),
+    }
+    try:
+        rows, next_cursor = engine.view(TicketsView).queue(
+            engine.db, filters, sort, limit, cursor, now
+        )
+    except ValueError:
+        raise HTTPException(422, "cursor: not a cursor from this list") from None
+    return TicketPage(
+        items=[TicketSummary.model_validate(_summary(engine, r, now)) for r in rows],
+        next_cursor=next_cursor,
+    )
+
+
+@router.get("/stats", dependencies=[DESK, Depends(fresh(TicketsView, ClientsView))])
+def stats(
+    engine: EngineDep,
+    user: CurrentUser,
+    start: Annotated[datetime | None, Query(alias="from")] = None,
+    end: Annotated[datetime | None, Query(alias="to")] = None,
+    group_by: Literal["type", "priority", "branch", "month", "group"] = "type",
+) -> TicketStats:
+    """Counts, response and resolution times (mean, p90), SLA attainment, satisfaction and
+    complaints per 1,000 clients, for tickets created in [from, to)."""
+    result = ticket_stats(
+        engine.db,
+        engine.view(TicketsView),
+        group_by,
+        start,
+        end,
+        _branch_only(user),
+        engine.view(ClientsView).count_by_branch(engine.db),
+    )
+    return TicketStats.model_validate(result)
+
+
+@router.get("/{ticket_id}", dependencies=[DESK, FRESH])
+def get_ticket(
+    ticket_id: UUID,
+    engine: EngineDep,
+    user: CurrentUser,
+    response: Response,
+    now: NowDep,
+    as_of: AsOf = None,
+) -> TicketPublic | AggregateAsOf:
+    """The ticket with its SLA clocks, comments (merged ones linked) and full history;
+    with ``as_of``, its state as it was then."""
+    if as_of is not None:
+        past = aggregate_as_of(engine, Ticket, str(ticket_id), as_of)
+        branch = _branch_only(user)
+        if branch is not None and past.state.get("branch") != branch:
+            raise NotFound(f"ticket {ticket_id} not found")
+        return past
+    row = engine.view(TicketsView).get(engine.db, ticket_id)
+    branch = _branch_only(user)
+    if row is None or (branch is not None and row["branch"] != branch):
+        raise NotFound(f"ticket {ticket_id} not found")
+    response.headers["ETag"] = f'"{row["version"]}"'
+    return TicketPublic.model_validate(_summary(engine, row, now))
+
+
+@router.post("/{ticket_id}/assign", dependencies=[DESK])
+def assign(
+    ticket_id: TicketId,
+    body: Assignment,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+) -> WriteResult:
+    """Give the ticket to an agent and/or a group."""
+    return WriteResult.of(
+        engine.handler(TicketCommands).assign(ctx, ticket_id, body.assignee, body.group, idem)
+    )
+
+
+@router.post("/{ticket_id}/comments", status_code=201, dependencies=[DESK])
+def comment(
+    ticket_id: TicketId,
+    body: CommentCreate,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+) -> WriteResult:
+    """Comment; the first public reply is the first response."""
+    return WriteResult.of(
+        engine.handler(TicketCommands).comment(ctx, ticket_id, body.body, body.public, idem)
+    )
+
+
+@router.post("/{ticket_id}/transition", dependencies=[DESK])
+def transition(
+    ticket_id: TicketId,
+    body: TransitionRequest,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+) -> WriteResult:
+    """Move the ticket; an illegal move is a 409 naming the status and the allowed ones."""
+    return WriteResult.of(
+        engine.handler(TicketCommands).transition(ctx, ticket_id, Status(body.to), body.note, idem)
+    )
+
+
+@router.post("/{ticket_id}/reopen", dependencies=[DESK])
+def reopen(
+    ticket_id: TicketId,
+    body: ReasonBody,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+) -> WriteResult:
+    """Reopen a resolved ticket, or a closed one within the policy's window."""
+    return WriteResult.of(engine.handler(TicketCommands).reopen(ctx, ticket_id, body.reason, idem))
+
+
+@router.post("/{ticket_id}/priority", dependencies=[DESK])
+def change_priority(
+    ticket_id: TicketId,
+    body: PriorityChange,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+) -> WriteResult:
+    """Change the priority; the due times are recomputed from creation."""
+    return WriteResult.of(
+        engine.handler(TicketCommands).change_priority(
+            ctx, ticket_id, body.priority, body.reason, idem
+        )
+    )
+
+
+@router.post("/{ticket_id}/escalate", dependencies=[DESK])
+def escalate(
+    ticket_id: TicketId,
+    body: ReasonBody,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+) -> WriteResult:
+    """Hand the ticket one service layer up (client centre, branch, headquarters)."""
+    return WriteResult.of(
+        engine.handler(TicketCommands).escalate(ctx, ticket_id, body.reason, idem)
+    )
+
+
+@router.post("/{ticket_id}/merge", dependencies=[DESK])
+def merge(
+    ticket_id: TicketId,
+    body: MergeRequest,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+) -> WriteResult:
+    """Close this ticket as merged into another; comments are linked, histories kept."""
+    return WriteResult.of(engine.handler(TicketCommands).merge(ctx, ticket_id, body.into, idem))
+
+
+@router.post("/{ticket_id}/satisfaction", status_code=201, dependencies=[DESK])
+def rate(
+    ticket_id: TicketId,
+    body: SatisfactionCreate,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+) -> WriteResult:
+    """The client's satisfaction (1 to 5), once, after resolution."""
+    return WriteResult.of(
+        engine.handler(TicketCommands).rate(ctx, ticket_id, body.score, body.comment, idem)
+    )

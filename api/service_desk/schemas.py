@@ -1,0 +1,148 @@
+"""Request and response schemas of the service desk."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from api.shared.schemas import Reason, Strict, Text, WriteResult
+from domain.service_desk.sla import Priority
+from domain.service_desk.tickets import Status, TicketChannel, TicketType
+
+Group = Literal["client_centre", "branch", "headquarters"]
+Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class TicketCreate(Strict):
+    client_id: UUID | None = None
+    type: TicketType
+    priority: Priority
+    channel: TicketChannel
+    subject: Subject
+    description: Text
+
+
+class TicketOpenedResult(WriteResult):
+    number: str
+    first_response_due_at: datetime
+    resolution_due_at: datetime
+
+
+class Assignment(Strict):
+    assignee: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    group: Group | None = None
+
+
+class CommentCreate(Strict):
+    body: Text
+    public: bool
+
+
+class TransitionRequest(Strict):
+    to: Literal["in_progress", "pending_client", "resolved", "closed"]
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class ReasonBody(Strict):
+    reason: Reason
+
+
+class PriorityChange(Strict):
+    priority: Priority
+    reason: Reason
+
+
+class MergeRequest(Strict):
+    into: UUID
+
+
+class SatisfactionCreate(Strict):
+    score: int = Field(ge=1, le=5)
+    comment: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class Clock(BaseModel):
+    kind: str
+    budget_seconds: float
+    consumed_seconds: float
+    remaining_seconds: float
+    due_at: datetime | None
+    stopped: bool
+    state: str
+
+
+class TicketSummary(BaseModel):
+    id: UUID
+    number: str
+    client_id: UUID | None
+    branch: str | None
+    type: TicketType
+    priority: Priority
+    channel: TicketChannel
+    subject: str
+    status: Status
+    group: Group
+    assignee: str | None
+    created_at: datetime
+    updated_at: datetime
+    first_responded_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    merged_into: UUID | None
+    satisfaction: int | None
+    sla_state: Literal["ok", "at_risk", "breached"]
+    sla: dict[str, Clock]
+    version: int
+
+
+class TicketPage(BaseModel):
+    items: list[TicketSummary]
+    next_cursor: str | None
+
+
+class CommentPublic(BaseModel):
+    comment_id: UUID
+    body: str
+    public: bool
+    author: str
+    at: datetime
+    from_ticket: UUID | None
+
+
+class HistoryEntry(BaseModel):
+    position: int
+    event: str
+    actor: str
+    at: datetime
+    correlation_id: str
+    version: int
+    data: dict[str, Any]
+
+
+class TicketPublic(TicketSummary):
+    description: str
+    breaches: list[str]
+    comments: list[CommentPublic]
+    history: list[HistoryEntry]
+
+
+class StatsGroup(BaseModel):
+    key: str
+    count: int
+    first_response_hours_mean: float | None
+    first_response_hours_p90: float | None
+    resolution_hours_mean: float | None
+    resolution_hours_p90: float | None
+    sla_attainment_pct: float | None
+    satisfaction_mean: float | None
+    complaints: int
+    complaints_per_1000_clients: float | None
+
+
+class TicketStats(BaseModel):
+    group_by: str
+    groups: list[StatsGroup]
+    total: StatsGroup

@@ -1,0 +1,1 @@
+"""What every context of the api layer uses."""

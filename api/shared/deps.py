@@ -1,0 +1,116 @@
+"""Dependencies shared by the routes: engine, current user and roles, context, idempotency,
+read-your-writes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Query, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from adapters.staff import InvalidToken, TokenClaims
+from api.engine import Engine
+from application.shared.common import Idempotency
+from domain.shared.base import Context
+from domain.staff import Role
+from projections.shared.base import View
+from projections.staff import StaffView
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+async def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def current_user(engine: EngineDep, token: Annotated[str | None, Depends(oauth2)]) -> TokenClaims:
+    unauthorized = HTTPException(
+        401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+    )
+    if token is None:
+        raise unauthorized
+    try:
+        claims = engine.tokens.verify(token)
+    except InvalidToken:
+        raise unauthorized from None
+    user = engine.view(StaffView).get(engine.db, uuid.UUID(claims.user_id))
+    if user is not None and not user["enabled"]:
+        raise unauthorized
+    return claims
+
+
+CurrentUser = Annotated[TokenClaims, Depends(current_user)]
+
+
+def roles(*allowed: Role) -> Callable[[TokenClaims], Awaitable[TokenClaims]]:
+    """A dependency letting only the given roles through (403 for the others)."""
+    names = {r.value for r in allowed}
+
+    async def check(user: CurrentUser) -> TokenClaims:
+        if user.role not in names:
+            raise HTTPException(403, f"role {user.role!r} may not do this")
+        return user
+
+    return check
+
+
+def now(engine: EngineDep) -> datetime:
+    """The instant a request reads "now" at: the engine's clock."""
+    return engine.clock()
+
+
+NowDep = Annotated[datetime, Depends(now)]
+
+
+async def context(request: Request, user: CurrentUser, at: NowDep) -> Context:
+    return Context(
+        actor=user.user_id,
+        at=at,
+        correlation_id=request.state.correlation_id,
+        causation_id=f"request:{request.state.request_id}",
+    )
+
+
+ContextDep = Annotated[Context, Depends(context)]
+
+
+async def idempotency(
+    request: Request,
+    key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> Idempotency | None:
+    if key is None:
+        return None
+    body = await request.body()
+    return Idempotency.of(key, request.method, request.url.path, body)
+
+
+IdempotencyDep = Annotated[Idempotency | None, Depends(idempotency)]
+
+
+def fresh(*views: type[View]) -> Callable[..., None]:
+    """Read-your-writes: wait until the given views reach ``min_position``, else 503.
+
+    The dependency keeps its views (``.views``), so a test can check that every declared
+    view has a route that waits for it.
+    """
+    names = [view.name for view in views]
+
+    def wait(engine: EngineDep, min_position: Annotated[int | None, Query(ge=0)] = None) -> None:
+        if min_position is None:
+            return
+        if not engine.projector.wait_for(min_position, names, engine.settings.read_wait_timeout):
+            raise HTTPException(
+                503,
+                f"views have not reached position {min_position} yet",
+                headers={"Retry-After": "1"},
+            )
+
+    wait.__dict__["views"] = views
+    return wait

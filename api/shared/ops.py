@@ -1,0 +1,51 @@
+"""Health and projection operations."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Response
+
+from api.shared.deps import EngineDep, roles
+from api.shared.schemas import Health, ProjectionHealth, ProjectionStatus
+from domain.shared.errors import NotFound
+from domain.staff import Role
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/health")
+def health(engine: EngineDep, response: Response) -> Health:
+    """Whether the store answers, and how far behind each view is. No token needed."""
+    try:
+        head: int | None = engine.store.head()
+        status = engine.projector.status()
+    except Exception:  # noqa: BLE001 - an unreachable store is the answer, not an error
+        response.status_code = 503
+        return Health(status="degraded", store_reachable=False, head=None, projections=[])
+    projections = [
+        ProjectionHealth(
+            name=s["name"], position=s["position"], lag=s["lag"], parked=len(s["parked"])
+        )
+        for s in status
+    ]
+    degraded = any(p.parked for p in projections)
+    return Health(
+        status="degraded" if degraded else "ok",
+        store_reachable=True,
+        head=head,
+        projections=projections,
+    )
+
+
+@router.get("/api/v1/projections", dependencies=[Depends(roles(Role.ADMIN))])
+def projection_status(engine: EngineDep) -> list[ProjectionStatus]:
+    """Position, lag and parked events of every view."""
+    return [ProjectionStatus.model_validate(s) for s in engine.projector.status()]
+
+
+@router.post("/api/v1/projections/{name}/retry", dependencies=[Depends(roles(Role.ADMIN))])
+def retry_parked(name: str, engine: EngineDep) -> dict[str, int]:
+    """Apply a view's parked events again; those that now work leave the dead letters."""
+    worker = engine.projector.workers.get(name)
+    if worker is None:
+        raise NotFound(f"projection {name} not found")
+    return {"retried": worker.retry_parked()}

@@ -1,0 +1,1 @@
+"""Staff and access, api layer."""

@@ -1,0 +1,44 @@
+"""Request and response schemas of the API, apart from the domain's events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, StringConstraints
+
+from api.shared.schemas import Reason, Short, Strict
+from domain.staff.users import Role
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class UserCreate(Strict):
+    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=64)]
+    role: Role
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    branch: Short | None = None
+
+
+class UserPublic(BaseModel):
+    id: UUID
+    username: str
+    role: Role
+    enabled: bool
+    version: int
+    branch: str | None
+    created_at: datetime
+
+
+class PasswordChange(Strict):
+    current_password: str | None = None
+    new_password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class Disable(Strict):
+    reason: Reason

@@ -1,0 +1,30 @@
+"""Suitability matching and purchases, declared once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from api.engine import Engine
+from api.shared.context import Aggregated, BoundedContext, Job
+from api.shared.jobs import BATCH, each
+from api.suitability import routes
+from application.suitability.purchases import PurchaseCommands
+from domain.suitability.purchases import Purchase
+from projections.suitability.views import PurchasesView, ReviewsView
+
+
+def purchase_lapses(engine: Engine, now: datetime) -> int:
+    """Lapse the purchases left unconfirmed past their window."""
+    ids = engine.view(PurchasesView).unconfirmed(engine.db, now, BATCH)
+    commands = engine.handler(PurchaseCommands)
+    return each("purchase_lapses", now, ids, lambda c, i: [commands.lapse(c, i)])
+
+
+CONTEXT = BoundedContext(
+    name="suitability",
+    aggregates=(Aggregated(Purchase, history="purchases"),),
+    views=(PurchasesView, ReviewsView),
+    handlers=(lambda e: PurchaseCommands(e.store, e.settings.suitability_policy),),
+    routers=(routes.router,),
+    jobs=(Job("purchase_lapses", purchase_lapses),),
+)

@@ -1,0 +1,207 @@
+"""Purchases with suitability matching, overrides, and the compliance registers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from api.funds import FundSummary
+from api.shared.deps import ContextDep, EngineDep, IdempotencyDep, NowDep, fresh, roles
+from api.shared.schemas import WriteResult
+from api.suitability.schemas import (
+    OverrideEntry,
+    PurchaseCancel,
+    PurchaseConfirm,
+    PurchaseCreate,
+    PurchasePublic,
+    PurchaseResult,
+    ReviewFlag,
+    Suitability,
+)
+from application.suitability.purchases import PurchaseCommands
+from domain.shared.errors import NotFound
+from domain.shared.vocab import (
+    Horizon,
+    RiskLevel,
+    RiskRating,
+    Variety,
+    horizon_matches,
+    variety_matches,
+)
+from domain.staff import Role
+from domain.suitability.purchases import Purchase
+from domain.suitability.rules import Outcome, risk_outcome
+from projections.clients import ClientsView
+from projections.funds import FundsView
+from projections.suitability.views import PurchasesView, ReviewsView
+
+router = APIRouter(prefix="/api/v1", tags=["purchases"])
+ADVISORS = Depends(roles(Role.ADMIN, Role.ADVISOR))
+SERVICE = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.AGENT))
+READERS = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.AGENT, Role.COMPLIANCE))
+COMPLIANCE = Depends(roles(Role.ADMIN, Role.COMPLIANCE))
+
+
+def _suitability(row: dict[str, Any]) -> Suitability:
+    return Suitability.model_validate(row)
+
+
+def _requested_result(result: Any, e: Purchase.Requested) -> PurchaseResult:
+    a, d = e.inputs.assessment, e.decision
+    return PurchaseResult(
+        **asdict(result),
+        status=e.status.value,
+        suitability=Suitability(
+            client_level=a.level if a else None,
+            fund_rating=e.inputs.fund.risk_rating,
+            outcome=d.outcome.value,
+            mismatches=[m.model_dump() for m in d.mismatches],
+            warning_text=d.warning_text,
+            reason=d.reason,
+            rule_version=d.rule_version,
+            assessment_id=a.id if a else None,
+            assessment_version=a.version if a else None,
+            fund_version=e.inputs.fund.version,
+        ),
+    )
+
+
+@router.get(
+    "/clients/{client_id}/suitable-funds",
+    dependencies=[READERS, Depends(fresh(ClientsView, FundsView))],
+)
+def suitable_funds(client_id: UUID, engine: EngineDep, now: NowDep) -> list[FundSummary]:
+    """Funds that match the client on risk, horizon and variety; all funds for an exempt
+    professional investor; none without a valid assessment."""
+    client = engine.view(ClientsView).get(engine.db, client_id)
+    if client is None:
+        raise NotFound(f"client {client_id} not found")
+    funds = engine.view(FundsView).search(engine.db)
+    if client["suitability_exemption"]["exempt"] and client["investor_type"] == "professional":
+        return [FundSummary.model_validate(f) for f in funds]
+    risk = client["risk"]
+    if risk is None or datetime.fromisoformat(risk["expires_at"]) <= now:
+        return []
+    # A lowest-category client matches R1 only, which is what the C1 row of the table says.
+    level = RiskLevel.C1 if risk["lowest_category"] else RiskLevel(risk["level"])
+    horizon, accepted = Horizon(risk["horizon"]), [Variety(v) for v in risk["varieties"]]
+    return [
+        FundSummary.model_validate(f)
+        for f in funds
+        if risk_outcome(level, RiskRating(f["risk_rating"])) is Outcome.MATCH
+        and horizon_matches(horizon, Horizon(f["horizon"]))
+        and variety_matches(accepted, Variety(f["variety"]))
+    ]
+
+
+@router.post("/clients/{client_id}/purchases", status_code=201, dependencies=[ADVISORS])
+def request_purchase(
+    client_id: UUID,
+    body: PurchaseCreate,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+    response: Response,
+) -> PurchaseResult:
+    """Request a purchase: accepted on a match, confirmation required on a warning,
+    rejected on a block or without a valid assessment; the decision is recorded."""
+    taken = engine.handler(PurchaseCommands).request(
+        ctx, client_id, body.fund_code, body.amount, idem
+    )
+    response.headers["Location"] = f"/api/v1/purchases/{taken.result.id}"
+    return _requested_result(taken.result, taken.requested)
+
+
+@router.post("/purchases/{purchase_id}/confirm", dependencies=[SERVICE])
+def confirm_purchase(
+    purchase_id: UUID,
+    body: PurchaseConfirm,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+) -> WriteResult:
+    """Record the override: the acknowledgement repeats the exact warning shown."""
+    return WriteResult(
+        **asdict(
+            engine.handler(PurchaseCommands).confirm(
+                ctx, purchase_id, body.acknowledgement, body.channel, idem
+            )
+        )
+    )
+
+
+@router.post("/purchases/{purchase_id}/cancel", dependencies=[SERVICE])
+def cancel_purchase(
+    purchase_id: UUID,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+    body: PurchaseCancel | None = None,
+) -> WriteResult:
+    """Cancel a purchase that waits for confirmation or was accepted."""
+    reason = (body or PurchaseCancel()).reason
+    return WriteResult.of(engine.handler(PurchaseCommands).cancel(ctx, purchase_id, reason, idem))
+
+
+def _public(row: dict[str, Any], now: datetime) -> PurchasePublic:
+    """A purchase as of now: one still waiting past its confirmation deadline has lapsed
+    (the scheduler records the lapse; the read does not wait for it)."""
+    status = row["status"]
+    if status == "confirmation_required" and datetime.fromisoformat(row["confirm_by"]) <= now:
+        status = "lapsed"
+    return PurchasePublic.model_validate(
+        {**row, "status": status, "suitability": _suitability(row)}
+    )
+
+
+@router.get("/purchases/{purchase_id}", dependencies=[READERS, Depends(fresh(PurchasesView))])
+def get_purchase(purchase_id: UUID, engine: EngineDep, now: NowDep) -> PurchasePublic:
+    """One purchase with its suitability decision."""
+    row = engine.view(PurchasesView).get(engine.db, purchase_id)
+    if row is None:
+        raise NotFound(f"purchase {purchase_id} not found")
+    return _public(row, now)
+
+
+@router.get(
+    "/clients/{client_id}/purchases",
+    dependencies=[READERS, Depends(fresh(PurchasesView, ClientsView))],
+)
+def client_purchases(client_id: UUID, engine: EngineDep, now: NowDep) -> list[PurchasePublic]:
+    """The client's purchases, oldest first."""
+    if engine.view(ClientsView).get(engine.db, client_id) is None:
+        raise NotFound(f"client {client_id} not found")
+    return [_public(r, now) for r in engine.view(PurchasesView).of_client(engine.db, client_id)]
+
+
+@router.get(
+    "/compliance/overrides", dependencies=[COMPLIANCE, Depends(fresh(PurchasesView, ClientsView))]
+)
+def overrides(
+    engine: EngineDep,
+    start: Annotated[datetime | None, Query(alias="from")] = None,
+    end: Annotated[datetime | None, Query(alias="to")] = None,
+    branch: str | None = None,
+    fund: str | None = None,
+) -> list[OverrideEntry]:
+    """The override register: every confirmed warning, who confirmed it, how and when."""
+    rows = engine.view(PurchasesView).overrides(
+        engine.db, start=start, end=end, branch=branch, fund=fund
+    )
+    names = engine.view(ClientsView).names(engine.db, [r["client_id"] for r in rows])
+    return [
+        OverrideEntry.model_validate(
+            {**r, "purchase_id": r["id"], "client_name": names.get(r["client_id"])}
+        )
+        for r in rows
+    ]
+
+
+@router.get("/compliance/reviews", dependencies=[COMPLIANCE, Depends(fresh(ReviewsView))])
+def reviews(engine: EngineDep) -> list[ReviewFlag]:
+    """Clients holding a fund whose risk rating rose above their level."""
+    return [ReviewFlag.model_validate(r) for r in engine.view(ReviewsView).all(engine.db)]

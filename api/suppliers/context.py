@@ -1,0 +1,30 @@
+"""Supplier quality: lifecycle, audits, the approved vendor list, declared once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from api.engine import Engine
+from api.shared.context import Aggregated, BoundedContext, Job
+from api.shared.jobs import BATCH, each
+from api.suppliers import routes
+from application.suppliers.commands import SupplierCommands
+from domain.suppliers.supplier import Supplier
+from projections.suppliers.views import SuppliersView
+
+
+def reaudits(engine: Engine, now: datetime) -> int:
+    """Flag re-audits falling due (with notice) and overdue."""
+    ids = engine.view(SuppliersView).reaudits_to_flag(engine.db, now.date(), BATCH)
+    commands = engine.handler(SupplierCommands)
+    return each("reaudits", now, ids, lambda c, i: [commands.record_reaudit_due(c, i)])
+
+
+CONTEXT = BoundedContext(
+    name="suppliers",
+    aggregates=(Aggregated(Supplier, history="suppliers", snapshot_every=20),),
+    views=(SuppliersView,),
+    handlers=(lambda e: SupplierCommands(e.store, e.settings.supplier_policy),),
+    routers=(routes.router,),
+    jobs=(Job("reaudits", reaudits),),
+)

@@ -1,0 +1,158 @@
+"""Request and response schemas of supplier quality: suppliers, AVL, CQP plans."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from api.shared.schemas import Name, Note, Person, Reason, Short, Strict, Text, WriteResult
+from domain.suppliers.supplier import (
+    AssessmentKind,
+    AvlDecision,
+    CaStep,
+    Finding,
+    Severity,
+    Site,
+    SqsStep,
+    Stage,
+)
+
+
+class SupplierCreate(Strict):
+    name: Name
+    sites: list[Site] = Field(min_length=1, max_length=50)
+    categories: list[Short] = Field(min_length=1, max_length=50)
+
+
+class StageChange(Strict):
+    to: Stage
+    note: Note | None = None
+
+
+class ReasonBody(Strict):
+    reason: Reason
+
+
+class AssessmentCreate(Strict):
+    kind: AssessmentKind
+    site: Short
+    date: date
+    auditors: list[Person] = Field(default_factory=list, max_length=20)
+    scores: dict[str, list[int]]
+    findings: list[Finding] = Field(default_factory=list, max_length=200)
+
+
+class AssessmentResult(WriteResult):
+    assessment_id: str
+    section_means: dict[str, float]
+    mean: float
+    passed: bool
+    failing_sections: list[str]
+
+
+class AvlRequest(Strict):
+    category: Short
+    decision: AvlDecision
+    reason: Reason
+
+
+class SqsRequest(Strict):
+    step: SqsStep
+    rating: int = Field(ge=0, le=4)
+    evidence: Text
+
+
+class CorrectiveActionCreate(Strict):
+    problem: Text
+    part: Short | None = None
+    severity: Severity
+
+
+class CorrectiveActionOpened(WriteResult):
+    corrective_action_id: str
+
+
+class CaStepBody(Strict):
+    text: Text
+
+
+class VerifyBody(Strict):
+    text: Text
+    effective: bool
+
+
+CA_ROUTES = {
+    "analysis": CaStep.ANALYSED,
+    "action": CaStep.ACTION_TAKEN,
+    "verify": CaStep.VERIFIED,
+    "close": CaStep.CLOSED,
+}
+
+
+class CategoryStatus(BaseModel):
+    category: str
+    avl_status: str | None
+
+
+class SupplierSummary(BaseModel):
+    id: str
+    version: int
+    name: str
+    stage: Stage
+    status: str
+    strategic: bool
+    categories: list[CategoryStatus]
+    reaudit_due_at: date | None
+    reaudit_overdue: bool
+    open_corrective_actions: int
+    last_audit_mean: float | None
+
+
+class SupplierPage(BaseModel):
+    items: list[SupplierSummary]
+    next_offset: int | None
+
+
+class AvlRow(BaseModel):
+    supplier_id: str
+    supplier_name: str
+    category: str
+    avl_status: str
+    reason: str | None
+    decided_at: datetime | None
+    decided_by: str | None
+    audit_mean: float | None
+    strategic: bool
+
+
+class SupplierDetail(BaseModel):
+    id: str
+    version: int
+    name: str
+    stage: Stage
+    status: str
+    status_reason: str | None
+    strategic: bool
+    sites: list[dict[str, Any]]
+    categories: list[str]
+    stage_history: list[dict[str, Any]]
+    latest_scores: dict[str, Any] | None
+    assessments: list[dict[str, Any]]
+    avl: dict[str, dict[str, Any]]
+    sqs: dict[str, dict[str, Any]]
+    open_corrective_actions: list[dict[str, Any]]
+    corrective_actions: list[dict[str, Any]]
+    reaudit_due_at: date | None
+    reaudit_overdue: bool
+
+
+class Scorecard(BaseModel):
+    supplier_id: str
+    name: str
+    audit_trend: list[dict[str, Any]]
+    corrective_actions: dict[str, int]
+    sqs: dict[str, int | None]
+    avl: dict[str, str]
+    strategic: bool

@@ -1,0 +1,222 @@
+"""A realistic demo data set: branches, staff, clients with history, funds, tickets,
+suppliers and CQP plans."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from application.clients import ClientCommands, RiskCommands
+from application.cqp import CqpCommands
+from application.demo.funds import load_funds, load_purchases
+from application.demo.suppliers import load_suppliers
+from application.demo.tickets import load_tickets
+from application.funds import FundCommands
+from application.service_desk import TicketCommands
+from application.staff import StaffCommands
+from application.suitability import PurchaseCommands
+from application.suppliers import SupplierCommands
+from domain.clients import AssessmentExpired, Channel, InvestorType
+from domain.shared.base import Context
+from domain.shared.errors import DuplicateFound
+from domain.staff import Role
+
+BRANCHES = ["SH-LUJIAZUI", "SH-XUJIAHUI", "BJ-JINRONGJIE", "SZ-FUTIAN", "GZ-TIANHE", "HZ-QIANJIANG"]
+SURNAMES = [
+    "Wang",
+    "Li",
+    "Zhang",
+    "Liu",
+    "Chen",
+    "Yang",
+    "Huang",
+    "Zhao",
+    "Wu",
+    "Zhou",
+    "Xu",
+    "Sun",
+    "Ma",
+    "Zhu",
+    "Hu",
+    "Guo",
+    "He",
+    "Lin",
+    "Gao",
+    "Luo",
+]
+GIVEN = [
+    "Wei",
+    "Fang",
+    "Na",
+    "Min",
+    "Jing",
+    "Lei",
+    "Qiang",
+    "Yan",
+    "Jie",
+    "Tao",
+    "Ming",
+    "Chao",
+    "Xiu Ying",
+    "Hui",
+    "Jun",
+    "Li Na",
+    "Hao",
+    "Yu",
+    "Xin",
+    "Bo",
+]
+STREETS = ["Century", "Nanjing", "Renmin", "Zhongshan", "Jiefang"]
+TAGS = [
+    "high-net-worth",
+    "retiree",
+    "young-professional",
+    "dividend-seeker",
+    "new-client",
+    "prefers-phone",
+    "prefers-wechat",
+    "family-account",
+]
+SUMMARIES = {
+    Channel.CALL: "Quarterly portfolio review call",
+    Channel.EMAIL: "Sent the monthly statement explanation",
+    Channel.SMS: "Reminder of the upcoming branch seminar",
+    Channel.VISIT: "Visited the branch to update contact details",
+    Channel.ONLINE: "Asked about money-market fund redemption times",
+}
+
+
+@dataclass(frozen=True)
+class DemoCommands:
+    clients: ClientCommands
+    staff: StaffCommands
+    risk: RiskCommands
+    funds: FundCommands
+    purchases: PurchaseCommands
+    tickets: TicketCommands
+    suppliers: SupplierCommands
+    cqp: CqpCommands
+
+
+def load_demo(
+    commands: DemoCommands,
+    now: datetime,
+    client_count: int = 300,
+    seed: int = 7,
+    fund_count: int = 200,
+    nav_years: int = 3,
+    ticket_count: int = 3000,
+) -> dict[str, int]:
+    """Load the demo set as the ``system:demo`` actor; returns what it created."""
+    clients, staff, risk = commands.clients, commands.staff, commands.risk
+    rng = random.Random(seed)
+    ctx = Context(actor="system:demo", at=now, correlation_id=f"demo:{now.isoformat()}")
+    users = 0
+    for role, names in (
+        (Role.ADVISOR, ["advisor.wang", "advisor.li", "advisor.chen"]),
+        (Role.AGENT, ["agent.zhao", "agent.sun"]),
+        (Role.COMPLIANCE, ["compliance.zhou"]),
+        (Role.QUALITY, ["sqe.lin", "sqm.zhou"]),
+        (Role.MPL, ["mpl.wang"]),
+    ):
+        for name in names:
+            if staff.find_user(name) is None:
+                staff.add_user(ctx, name, role, secrets.token_urlsafe(18))
+                users += 1
+    events = 0
+    created: list[UUID] = []
+    homes: list[tuple[UUID, str]] = []
+    for n in range(client_count):
+        registered_at = now - timedelta(days=rng.randint(30, 2000))
+        at = Context(actor=ctx.actor, at=registered_at, correlation_id=ctx.correlation_id)
+        name = f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}"
+        professional = rng.random() < 0.1
+        branch = rng.choice(BRANCHES)
+        try:
+            result = clients.register(
+                at,
+                name=name,
+                id_number=f"{rng.randint(110000, 659999)}19{rng.randint(50, 99)}"
+                f"{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{n:04d}",
+                phone=f"+86 13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
+                email=f"{name.lower().replace(' ', '.')}.{n}@example.cn",
+                address=f"{rng.randint(1, 999)} {rng.choice(STREETS)} Road",
+                branch=branch,
+                investor_type=InvestorType.PROFESSIONAL if professional else InvestorType.ORDINARY,
+                tier=rng.choices(["standard", "gold", "platinum"], [70, 22, 8])[0],
+            )
+        except DuplicateFound:  # a run with the same seed loaded this one already
+            continue
+        created.append(result.id)
+        homes.append((result.id, branch))
+        events += 2
+        tags = rng.sample(TAGS, rng.randint(0, 2))
+        if tags:
+            clients.retag(at, result.id, tags, [])
+            events += 1
+        for _ in range(rng.randint(1, 3)):
+            channel = rng.choice(list(Channel))
+            when = registered_at + timedelta(days=rng.randint(1, 25))
+            later = Context(actor=ctx.actor, at=when, correlation_id=ctx.correlation_id)
+            clients.log_interaction(later, result.id, channel, SUMMARIES[channel], when)
+            events += 1
+        if rng.random() < 0.3:
+            clients.record_feedback(ctx, result.id, rng.randint(3, 5), "Helpful advisor")
+            events += 1
+        events += _assess(risk, rng, ctx, now, result.id)
+        if professional and rng.random() < 0.5:
+            risk.exempt(ctx, result.id, "Qualified professional investor, documents on file")
+            events += 1
+    codes = load_funds(commands.funds, ctx, rng, fund_count, nav_years)
+    bought = load_purchases(commands.purchases, ctx, rng, created, codes, now) if codes else 0
+    desk = commands.tickets
+    tickets = load_tickets(desk.store, desk.policy, rng, ctx.actor, now, homes, ticket_count)
+    quality = load_suppliers(commands.suppliers, commands.cqp, rng, ctx.actor, now)
+    erased = created[:1]  # a former client who asked for erasure: records stay, data goes
+    for client_id in erased:
+        clients.erase_personal_data(ctx, client_id, "Former client's written erasure request")
+        events += 1
+    return {
+        "users": users,
+        "clients": len(created),
+        "funds": len(codes),
+        "purchases": bought,
+        "tickets": tickets,
+        "erased": len(erased),
+        **quality,
+        "events": events,
+    }
+
+
+def _assess(
+    risk: RiskCommands, rng: random.Random, ctx: Context, now: datetime, client_id: UUID
+) -> int:
+    """Most clients took the questionnaire in the last 14 months; a few never did."""
+    if rng.random() < 0.08:
+        return 0
+    at = Context(
+        actor=ctx.actor,
+        at=now - timedelta(days=rng.randint(0, 420)),
+        correlation_id=ctx.correlation_id,
+    )
+    appetite = rng.randint(0, 3)
+    answers = {
+        q.id: q.options[max(0, min(len(q.options) - 1, appetite + rng.choice((-1, 0, 0, 1))))].id
+        for q in risk.current.questions
+    }
+    risk.assess(at, client_id, risk.current.version, answers)
+    if rng.random() < 0.2:
+        later = Context(
+            actor=ctx.actor,
+            at=min(now, at.at + timedelta(days=190)),
+            correlation_id=ctx.correlation_id,
+        )
+        try:
+            risk.confirm(later, client_id)
+        except AssessmentExpired:
+            return 2
+        return 3
+    return 2

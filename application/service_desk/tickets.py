@@ -1,0 +1,190 @@
+"""Commands of the service desk (DOMAIN.md §5)."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError
+
+from application.shared.common import CommandResult, Commands, Idempotency
+from application.shared.store import Store
+from domain.clients import Client
+from domain.service_desk.sla import Priority, SlaPolicy
+from domain.service_desk.tickets import (
+    Status,
+    Ticket,
+    TicketChannel,
+    TicketNumbers,
+    TicketType,
+    numbers_id,
+)
+from domain.shared.base import Context
+from domain.shared.errors import ConcurrentWrite, InvalidField, NotFound
+
+NUMBER_ATTEMPTS = 30
+
+
+@dataclass(frozen=True)
+class TicketOpened:
+    result: CommandResult
+    opened: Ticket.Opened
+
+
+class TicketCommands(Commands):
+    def __init__(self, store: Store, policy: SlaPolicy) -> None:
+        super().__init__(store)
+        self.policy = policy
+        self._numbering = threading.Lock()
+
+    def open(
+        self,
+        ctx: Context,
+        *,
+        client_id: UUID | None,
+        type: TicketType,
+        priority: Priority,
+        channel: TicketChannel,
+        subject: str,
+        description: str,
+        idem: Idempotency | None = None,
+    ) -> TicketOpened:
+        """Open a ticket with the year's next number and its SLA due times."""
+        if (earlier := self.replayed(ctx, idem)) is not None:
+            return TicketOpened(earlier, self.first_event(earlier.id, Ticket.Opened))
+        branch = None
+        if client_id is not None:
+            try:
+                branch = self.load(Client, client_id).branch
+            except NotFound:
+                raise InvalidField("client_id", f"no client {client_id}") from None
+        for attempt in range(NUMBER_ATTEMPTS):  # tickets opened at once race for a number
+            with self._numbering:  # one at a time in this process; retries cover the others
+                numbers = self._numbers(ctx)
+                ticket = Ticket.open(
+                    ctx,
+                    uuid4(),
+                    numbers.issue(ctx),
+                    client_id=client_id,
+                    branch=branch,
+                    type=type,
+                    priority=priority,
+                    channel=channel,
+                    subject=subject,
+                    description=description,
+                    policy=self.policy,
+                )
+                opened = ticket.pending_events[0]
+                assert isinstance(opened, Ticket.Opened)
+                try:
+                    return TicketOpened(self.commit(ctx, ticket, numbers, idem=idem), opened)
+                except ConcurrentWrite:
+                    pass
+            time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 - jitter only
+        raise ConcurrentWrite("too many tickets opened at once: try again")
+
+    def _numbers(self, ctx: Context) -> TicketNumbers:
+        try:
+            numbers: Any = self.store.repository.get(numbers_id(ctx.at.year))
+        except AggregateNotFoundError:
+            return TicketNumbers.start(ctx, ctx.at.year)
+        assert isinstance(numbers, TicketNumbers)
+        return numbers
+
+    def change(
+        self,
+        ctx: Context,
+        ticket_id: UUID,
+        action: Callable[[Ticket], Any],
+        idem: Idempotency | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Any single-ticket command: load, let the ticket decide, save."""
+        return self.update(
+            ctx, Ticket, ticket_id, action, idem=idem, expected_version=expected_version
+        )
+
+    def assign(
+        self,
+        ctx: Context,
+        ticket_id: UUID,
+        assignee: str | None,
+        group: str | None,
+        idem: Idempotency | None = None,
+    ) -> CommandResult:
+        return self.change(ctx, ticket_id, lambda t: t.assign(ctx, assignee, group), idem)
+
+    def comment(
+        self,
+        ctx: Context,
+        ticket_id: UUID,
+        body: str,
+        public: bool,
+        idem: Idempotency | None = None,
+    ) -> CommandResult:
+        return self.change(ctx, ticket_id, lambda t: t.comment(ctx, uuid4(), body, public), idem)
+
+    def transition(
+        self,
+        ctx: Context,
+        ticket_id: UUID,
+        to: Status,
+        note: str | None,
+        idem: Idempotency | None = None,
+    ) -> CommandResult:
+        return self.change(ctx, ticket_id, lambda t: t.transition(ctx, to, note), idem)
+
+    def reopen(
+        self, ctx: Context, ticket_id: UUID, reason: str, idem: Idempotency | None = None
+    ) -> CommandResult:
+        return self.change(ctx, ticket_id, lambda t: t.reopen(ctx, reason, self.policy), idem)
+
+    def change_priority(
+        self,
+        ctx: Context,
+        ticket_id: UUID,
+        priority: Priority,
+        reason: str,
+        idem: Idempotency | None = None,
+    ) -> CommandResult:
+        return self.change(
+            ctx, ticket_id, lambda t: t.change_priority(ctx, priority, reason, self.policy), idem
+        )
+
+    def escalate(
+        self, ctx: Context, ticket_id: UUID, reason: str, idem: Idempotency | None = None
+    ) -> CommandResult:
+        return self.change(ctx, ticket_id, lambda t: t.escalate(ctx, reason), idem)
+
+    def record_breach(self, ctx: Context, ticket_id: UUID, kind: str) -> CommandResult:
+        """Record a breach and escalate, once per ticket and kind (for the scheduler)."""
+        return self.change(ctx, ticket_id, lambda t: t.record_breach(ctx, kind, self.policy))
+
+    def rate(
+        self,
+        ctx: Context,
+        ticket_id: UUID,
+        score: int,
+        comment: str | None,
+        idem: Idempotency | None = None,
+    ) -> CommandResult:
+        return self.change(ctx, ticket_id, lambda t: t.rate(ctx, score, comment), idem)
+
+    def merge(
+        self, ctx: Context, ticket_id: UUID, into: UUID, idem: Idempotency | None = None
+    ) -> CommandResult:
+        """Close a duplicate as merged into another ticket; both are saved together."""
+        if (earlier := self.replayed(ctx, idem)) is not None:
+            return earlier
+        source = self.load(Ticket, ticket_id)
+        try:
+            target = self.load(Ticket, into)
+        except NotFound:
+            raise InvalidField("into", f"no ticket {into}") from None
+        source.merge_into(ctx, target)
+        return self.commit(ctx, source, target, idem=idem)

@@ -1,0 +1,15 @@
+"""Client registry and risk assessment, domain layer: what other contexts use."""
+
+from domain.clients.policies import AssessmentPolicy, ClientPolicy
+from domain.clients.registry import Channel, Client, InvestorType
+from domain.clients.risk import AssessmentExpired, RiskAssessment
+
+__all__ = [
+    "AssessmentExpired",
+    "AssessmentPolicy",
+    "Channel",
+    "Client",
+    "ClientPolicy",
+    "InvestorType",
+    "RiskAssessment",
+]

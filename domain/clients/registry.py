@@ -1,0 +1,289 @@
+"""The client registry (DOMAIN.md §1)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, ClassVar
+from uuid import UUID
+
+from domain.clients.policies import ClientPolicy
+from domain.shared.base import ERASED, Aggregate, Context, Created, Event, SnapshotState
+from domain.shared.errors import Conflict, InvalidField
+
+ID_NUMBER_KEY = "client-id-number"
+CONTACT_FIELDS = ("name", "phone", "email", "address")
+
+
+class InvestorType(StrEnum):
+    ORDINARY = "ordinary"
+    PROFESSIONAL = "professional"
+
+
+class Channel(StrEnum):
+    CALL = "call"
+    EMAIL = "email"
+    SMS = "sms"
+    VISIT = "visit"
+    ONLINE = "online"
+
+
+class Client(Aggregate):
+    """A private client: only the state the registry's decisions need."""
+
+    name: str
+    phone: str
+    email: str
+    address: str
+    branch: str
+    investor_type: InvestorType
+    tier: str
+    tags: list[str]
+    assessment_id: UUID | None
+    exempt: bool
+    erased: bool
+    personal_fields: ClassVar[tuple[str, ...]] = CONTACT_FIELDS
+
+    class State(SnapshotState):
+        name: str
+        phone: str
+        email: str
+        address: str
+        branch: str
+        investor_type: InvestorType
+        tier: str
+        tags: list[str]
+        assessment_id: UUID | None = None
+        exempt: bool = False
+        erased: bool = False
+
+    class Registered(Created):
+        personal_fields: ClassVar[tuple[str, ...]] = (*CONTACT_FIELDS, "id_number")
+        name: str
+        id_number: str
+        phone: str
+        email: str
+        address: str
+        branch: str
+        investor_type: InvestorType
+        tier: str
+
+        def apply(self, aggregate: Client) -> None:
+            aggregate.name = self.name
+            aggregate.phone = self.phone
+            aggregate.email = self.email
+            aggregate.address = self.address
+            aggregate.branch = self.branch
+            aggregate.investor_type = self.investor_type
+            aggregate.tier = self.tier
+            aggregate.tags = []
+            aggregate.assessment_id = None
+            aggregate.exempt = False
+            aggregate.erased = False
+
+    class ContactDetailsChanged(Event):
+        personal_fields: ClassVar[tuple[str, ...]] = ("changes",)
+        changes: dict[str, str]
+
+        def apply(self, aggregate: Client) -> None:
+            for field, value in self.changes.items():
+                setattr(aggregate, field, value)
+
+    class TierChanged(Event):
+        tier: str
+        previous_tier: str
+        reason: str
+
+        def apply(self, aggregate: Client) -> None:
+            aggregate.tier = self.tier
+
+    class Retagged(Event):
+        added: list[str]
+        removed: list[str]
+        tags: list[str]
+
+        def apply(self, aggregate: Client) -> None:
+            aggregate.tags = list(self.tags)
+
+    class InteractionLogged(Event):
+        personal_fields: ClassVar[tuple[str, ...]] = ("summary",)
+        channel: Channel
+        summary: str
+        occurred_at: datetime
+
+    class FeedbackRecorded(Event):
+        """Version 2 renamed ``score`` to ``rating``."""
+
+        class_version: ClassVar[int] = 2
+        personal_fields: ClassVar[tuple[str, ...]] = ("comment",)
+        rating: int
+        comment: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["rating"] = state.pop("score")
+
+    class AssessmentRecorded(Event):
+        """The client's current risk assessment is now this one."""
+
+        assessment_id: UUID
+
+        def apply(self, aggregate: Client) -> None:
+            aggregate.assessment_id = self.assessment_id
+
+    class SuitabilityExemptionRecorded(Event):
+        """A professional investor is matched without the questionnaire (DOMAIN.md §2)."""
+
+        reason: str
+
+        def apply(self, aggregate: Client) -> None:
+            aggregate.exempt = True
+
+    class PersonalDataErased(Event):
+        """The client's key was destroyed: every personal value of theirs reads as erased.
+        Their records (assessments, purchases, decisions) stay complete."""
+
+        reason: str
+
+        def apply(self, aggregate: Client) -> None:
+            for field in CONTACT_FIELDS:
+                setattr(aggregate, field, ERASED)
+            aggregate.erased = True
+
+    @classmethod
+    def register(
+        cls,
+        ctx: Context,
+        client_id: UUID,
+        *,
+        name: str,
+        id_number: str,
+        phone: str,
+        email: str,
+        address: str,
+        branch: str,
+        investor_type: InvestorType,
+        tier: str | None,
+        policy: ClientPolicy,
+    ) -> Client:
+        """Register a new client in a branch, at the policy's default tier unless given."""
+        chosen = tier or policy.default_tier
+        _check_tier(chosen, policy)
+        return cls._start(
+            cls.Registered,
+            ctx,
+            client_id,
+            name=name,
+            id_number=id_number.strip().upper(),
+            phone=phone,
+            email=email,
+            address=address,
+            branch=branch,
+            investor_type=investor_type,
+            tier=chosen,
+        )
+
+    def update_contact(self, ctx: Context, **fields: str | None) -> None:
+        """Change contact fields; only the fields that really change are recorded."""
+        self.check_not_erased()
+        unknown = set(fields) - set(CONTACT_FIELDS)
+        if unknown:
+            raise InvalidField(sorted(unknown)[0], "not a contact field")
+        changes = {
+            field: value
+            for field, value in fields.items()
+            if value is not None and value != getattr(self, field)
+        }
+        if changes:
+            self._record(self.ContactDetailsChanged, ctx, changes=changes)
+
+    def change_tier(self, ctx: Context, tier: str, reason: str, policy: ClientPolicy) -> None:
+        """Move the client to another service tier, with the reason."""
+        _check_tier(tier, policy)
+        if tier != self.tier:
+            self._record(self.TierChanged, ctx, tier=tier, previous_tier=self.tier, reason=reason)
+
+    def retag(self, ctx: Context, add: list[str], remove: list[str]) -> None:
+        """Add and remove free-form segment tags; a tag both added and removed is refused."""
+        add_set = {_normal_tag(t, "add") for t in add}
+        remove_set = {_normal_tag(t, "remove") for t in remove}
+        both = add_set & remove_set
+        if both:
+            raise InvalidField("remove", f"tag {sorted(both)[0]!r} is also in 'add'")
+        current = set(self.tags)
+        added = sorted(add_set - current)
+        removed = sorted(remove_set & current)
+        if added or removed:
+            tags = sorted((current | add_set) - remove_set)
+            self._record(self.Retagged, ctx, added=added, removed=removed, tags=tags)
+
+    def log_interaction(
+        self,
+        ctx: Context,
+        channel: Channel,
+        summary: str,
+        occurred_at: datetime | None,
+        policy: ClientPolicy,
+    ) -> None:
+        """Log a contact with the client; it cannot have happened in the future."""
+        self.check_not_erased()
+        when = occurred_at or ctx.at
+        if when.tzinfo is None:
+            raise InvalidField("occurred_at", "must include a time zone")
+        if when > ctx.at + timedelta(seconds=policy.max_future_skew_seconds):
+            raise InvalidField("occurred_at", "is in the future")
+        self._record(
+            self.InteractionLogged, ctx, channel=channel, summary=summary, occurred_at=when
+        )
+
+    def record_feedback(self, ctx: Context, rating: int, comment: str) -> None:
+        """Record the client's feedback, rated 1 to 5."""
+        self.check_not_erased()
+        if not 1 <= rating <= 5:
+            raise InvalidField("rating", "must be between 1 and 5")
+        self._record(self.FeedbackRecorded, ctx, rating=rating, comment=comment)
+
+    def record_assessment(self, ctx: Context, assessment_id: UUID) -> None:
+        """Make a newly taken assessment the client's current one."""
+        self.check_not_erased()
+        self._record(self.AssessmentRecorded, ctx, assessment_id=assessment_id)
+
+    def record_exemption(self, ctx: Context, reason: str) -> None:
+        """Exempt a professional investor from the questionnaire, with the reason."""
+        if self.investor_type is not InvestorType.PROFESSIONAL:
+            raise NotProfessional("only professional investors can be exempted")
+        if not self.exempt:
+            self._record(self.SuitabilityExemptionRecorded, ctx, reason=reason)
+
+    def erase_personal_data(self, ctx: Context, reason: str) -> None:
+        """Erase the client's personal data (the key is destroyed beside this event); a
+        second erasure records nothing."""
+        if not reason.strip():
+            raise InvalidField("reason", "must not be empty")
+        if not self.erased:
+            self._record(self.PersonalDataErased, ctx, reason=reason)
+
+    def check_not_erased(self) -> None:
+        """Refuse anything new for a client whose personal data was erased."""
+        if self.erased:
+            raise ClientErased("the client's personal data was erased: nothing new is recorded")
+
+
+class ClientErased(Conflict):
+    """The client's personal data was erased."""
+
+
+class NotProfessional(Conflict):
+    """The exemption is for professional investors only."""
+
+
+def _check_tier(tier: str, policy: ClientPolicy) -> None:
+    if tier not in policy.tiers:
+        raise InvalidField("tier", f"must be one of {', '.join(policy.tiers)}")
+
+
+def _normal_tag(tag: str, field: str) -> str:
+    normal = tag.strip().lower()
+    if not normal or len(normal) > 40:
+        raise InvalidField(field, "tags are 1 to 40 characters")
+    return normal

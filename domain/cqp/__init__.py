@@ -1,0 +1,31 @@
+"""Component Quality Planning, domain layer: what other contexts use."""
+
+from domain.cqp.plan import (
+    MILESTONES,
+    Cpk,
+    CQPPlan,
+    CqpPolicy,
+    Criterion,
+    DeliverableKind,
+    DpmAgainstSpecification,
+    DpmInApplication,
+    Fit,
+    Member,
+    Milestone,
+    Waiver,
+)
+
+__all__ = [
+    "MILESTONES",
+    "CQPPlan",
+    "Cpk",
+    "CqpPolicy",
+    "Criterion",
+    "DeliverableKind",
+    "DpmAgainstSpecification",
+    "DpmInApplication",
+    "Fit",
+    "Member",
+    "Milestone",
+    "Waiver",
+]

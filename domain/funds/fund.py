@@ -1,0 +1,191 @@
+"""The fund supermarket (DOMAIN.md §3): funds, their ratings and daily NAV."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID, uuid5
+
+from domain.shared.base import Aggregate, Context, Created, Event, SnapshotState
+from domain.shared.errors import InvalidField
+from domain.shared.keys import NAMESPACE
+from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
+
+
+def fund_id(code: str) -> UUID:
+    """A fund's id follows from its code: the code is the fund's identity, so saving a
+    second fund with the same code fails on the store's key, like any index claim."""
+    return uuid5(NAMESPACE, f"fund:{code}")
+
+
+def check_code(code: str) -> str:
+    if len(code) != 6 or not code.isdigit():
+        raise InvalidField("code", "a fund code is 6 digits")
+    return code
+
+
+def nav_key(unit_nav: Decimal, accumulated_nav: Decimal) -> str:
+    """A NAV point's values as one string: the aggregate keeps thousands of them, and a
+    flat ``{date: "unit/accumulated"}`` map loads from a snapshot far faster than models."""
+    return f"{unit_nav.normalize()}/{accumulated_nav.normalize()}"
+
+
+class Fund(Aggregate):
+    """A fund: the state its decisions need (ratings, horizon, variety, NAV by date)."""
+
+    code: str
+    risk_rating: RiskRating
+    house_rating: int | None
+    horizon: Horizon
+    variety: Variety
+    inception_date: date
+    navs: dict[str, str]
+
+    class State(SnapshotState):
+        code: str
+        risk_rating: RiskRating
+        house_rating: int | None
+        horizon: Horizon
+        variety: Variety
+        inception_date: date
+        navs: dict[str, str]
+
+    class Listed(Created):
+        code: str
+        name: str
+        fund_type: FundType
+        manager: str
+        inception_date: date
+        risk_rating: RiskRating
+        horizon: Horizon
+        variety: Variety
+
+        def apply(self, aggregate: Fund) -> None:
+            aggregate.code = self.code
+            aggregate.risk_rating = self.risk_rating
+            aggregate.house_rating = None
+            aggregate.horizon = self.horizon
+            aggregate.variety = self.variety
+            aggregate.inception_date = self.inception_date
+            aggregate.navs = {}
+
+    class RiskRatingChanged(Event):
+        rating: RiskRating
+        previous: RiskRating
+        reason: str
+
+        def apply(self, aggregate: Fund) -> None:
+            aggregate.risk_rating = self.rating
+
+    class HouseRatingChanged(Event):
+        stars: int
+        previous: int | None
+        reason: str
+
+        def apply(self, aggregate: Fund) -> None:
+            aggregate.house_rating = self.stars
+
+    class NavPublished(Event):
+        nav_date: date
+        unit_nav: Decimal
+        accumulated_nav: Decimal
+
+        def apply(self, aggregate: Fund) -> None:
+            aggregate.navs[self.nav_date.isoformat()] = nav_key(self.unit_nav, self.accumulated_nav)
+
+    class NavCorrected(Event):
+        nav_date: date
+        unit_nav: Decimal
+        accumulated_nav: Decimal
+        previous_unit_nav: Decimal
+        previous_accumulated_nav: Decimal
+
+        def apply(self, aggregate: Fund) -> None:
+            aggregate.navs[self.nav_date.isoformat()] = nav_key(self.unit_nav, self.accumulated_nav)
+
+    @classmethod
+    def list_in_catalogue(
+        cls,
+        ctx: Context,
+        *,
+        code: str,
+        name: str,
+        fund_type: FundType,
+        manager: str,
+        inception_date: date,
+        risk_rating: RiskRating,
+        horizon: Horizon,
+        variety: Variety,
+    ) -> Fund:
+        """Add a fund to the catalogue."""
+        if inception_date > ctx.at.date():
+            raise InvalidField("inception_date", "is in the future")
+        return cls._start(
+            cls.Listed,
+            ctx,
+            fund_id(check_code(code)),
+            code=code,
+            name=name,
+            fund_type=fund_type,
+            manager=manager,
+            inception_date=inception_date,
+            risk_rating=risk_rating,
+            horizon=horizon,
+            variety=variety,
+        )
+
+    def rate_risk(self, ctx: Context, rating: RiskRating, reason: str) -> None:
+        """Change the product risk rating; its history is kept."""
+        if rating != self.risk_rating:
+            self._record(
+                self.RiskRatingChanged, ctx, rating=rating, previous=self.risk_rating, reason=reason
+            )
+
+    def rate_house(self, ctx: Context, stars: int, reason: str) -> None:
+        """Change the house rating (1 to 5 stars); its history is kept."""
+        if not 1 <= stars <= 5:
+            raise InvalidField("stars", "must be between 1 and 5")
+        if stars != self.house_rating:
+            self._record(
+                self.HouseRatingChanged, ctx, stars=stars, previous=self.house_rating, reason=reason
+            )
+
+    def publish_nav(
+        self, ctx: Context, nav_date: date, unit_nav: Decimal, accumulated_nav: Decimal
+    ) -> None:
+        """Record a daily NAV; a second, different value for a date is a correction."""
+        check_nav(nav_date, unit_nav, accumulated_nav, self.inception_date, ctx.at.date())
+        known = self.navs.get(nav_date.isoformat())
+        if known is None:
+            self._record(
+                self.NavPublished,
+                ctx,
+                nav_date=nav_date,
+                unit_nav=unit_nav,
+                accumulated_nav=accumulated_nav,
+            )
+        elif known != nav_key(unit_nav, accumulated_nav):
+            previous_unit, previous_accumulated = known.split("/")
+            self._record(
+                self.NavCorrected,
+                ctx,
+                nav_date=nav_date,
+                unit_nav=unit_nav,
+                accumulated_nav=accumulated_nav,
+                previous_unit_nav=Decimal(previous_unit),
+                previous_accumulated_nav=Decimal(previous_accumulated),
+            )
+
+
+def check_nav(
+    nav_date: date, unit_nav: Decimal, accumulated_nav: Decimal, inception: date, today: date
+) -> None:
+    """The rules a NAV point must meet, shared by single points and imports."""
+    if unit_nav <= 0 or not unit_nav.is_finite():
+        raise InvalidField("unit_nav", "must be a positive number")
+    if accumulated_nav <= 0 or not accumulated_nav.is_finite():
+        raise InvalidField("accumulated_nav", "must be a positive number")
+    if nav_date < inception:
+        raise InvalidField("date", "is before the fund's inception")
+    if nav_date > today:
+        raise InvalidField("date", "is in the future")

@@ -1,0 +1,407 @@
+"""Service-desk tickets (DOMAIN.md §5): status machine, assignment, SLA breaches, merge."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from uuid import UUID, uuid5
+
+from domain.service_desk.sla import ClockState, Pause, Priority, SlaPolicy, clock
+from domain.shared.base import Aggregate, Context, Created, Event, SnapshotState
+from domain.shared.errors import Conflict, InvalidField
+from domain.shared.keys import NAMESPACE
+
+
+class TicketType(StrEnum):
+    INQUIRY = "inquiry"
+    COMPLAINT = "complaint"
+    SERVICE_REQUEST = "service_request"
+    FAULT = "fault"
+    FEEDBACK = "feedback"
+
+
+class TicketChannel(StrEnum):
+    PHONE = "phone"
+    ONLINE = "online"
+    MOBILE = "mobile"
+    BRANCH = "branch"
+    EMAIL = "email"
+
+
+class Status(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    PENDING_CLIENT = "pending_client"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+LAYERS = ("client_centre", "branch", "headquarters")
+ALLOWED: dict[Status, tuple[Status, ...]] = {
+    Status.NEW: (Status.IN_PROGRESS,),
+    Status.IN_PROGRESS: (Status.PENDING_CLIENT, Status.RESOLVED),
+    Status.PENDING_CLIENT: (Status.IN_PROGRESS,),
+    Status.RESOLVED: (Status.CLOSED,),
+    Status.CLOSED: (),
+}
+BREACH_KINDS = ("first_response", "resolution")
+
+
+class IllegalTransition(Conflict):
+    def __init__(self, current: Status, wanted: str) -> None:
+        allowed = ", ".join(s.value for s in ALLOWED[current]) or "none (reopen it)"
+        super().__init__(f"a {current.value} ticket cannot move to {wanted}; allowed: {allowed}")
+        self.current = current
+
+
+class TicketRuleBroken(Conflict):
+    """A ticket command that the ticket's state does not allow."""
+
+
+def numbers_id(year: int) -> UUID:
+    return uuid5(NAMESPACE, f"ticket-numbers:{year}")
+
+
+class TicketNumbers(Aggregate):
+    """The year's ticket counter: each issued number is an event, so numbers never repeat."""
+
+    year: int
+    last: int
+
+    class State(SnapshotState):
+        year: int
+        last: int
+
+    class Started(Created):
+        year: int
+
+        def apply(self, aggregate: TicketNumbers) -> None:
+            aggregate.year = self.year
+            aggregate.last = 0
+
+    class Issued(Event):
+        number: int
+
+        def apply(self, aggregate: TicketNumbers) -> None:
+            aggregate.last = self.number
+
+    @classmethod
+    def start(cls, ctx: Context, year: int) -> TicketNumbers:
+        return cls._start(cls.Started, ctx, numbers_id(year), year=year)
+
+    def issue(self, ctx: Context) -> str:
+        """The next number, as ``T-YYYY-NNNNNN``."""
+        self._record(self.Issued, ctx, number=self.last + 1)
+        return f"T-{self.year}-{self.last:06d}"
+
+
+class Ticket(Aggregate):
+    number: str
+    branch: str | None
+    status: Status
+    priority: Priority
+    group: str
+    assignee: str | None
+    first_responded_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    pauses: list[Pause]
+    breaches: list[str]
+    rated: bool
+    merged_into: UUID | None
+
+    class State(SnapshotState):
+        number: str
+        branch: str | None = None
+        status: Status
+        priority: Priority
+        group: str
+        assignee: str | None
+        first_responded_at: datetime | None
+        resolved_at: datetime | None
+        closed_at: datetime | None
+        pauses: list[Pause]
+        breaches: list[str]
+        rated: bool
+        merged_into: UUID | None
+
+    class Opened(Created):
+        number: str
+        client_id: UUID | None
+        branch: str | None
+        type: TicketType
+        priority: Priority
+        channel: TicketChannel
+        subject: str
+        description: str
+        group: str
+        sla_version: str
+        first_response_due_at: datetime
+        resolution_due_at: datetime
+
+        def apply(self, t: Ticket) -> None:
+            t.number, t.status, t.priority, t.group = (
+                self.number,
+                Status.NEW,
+                self.priority,
+                self.group,
+            )
+            t.assignee = t.first_responded_at = t.resolved_at = t.closed_at = None
+            t.branch = self.branch
+            t.pauses, t.breaches, t.rated, t.merged_into = [], [], False, None
+
+    class Assigned(Event):
+        assignee: str | None
+        group: str
+
+        def apply(self, t: Ticket) -> None:
+            t.assignee, t.group = self.assignee, self.group
+
+    class Commented(Event):
+        comment_id: UUID
+        body: str
+        public: bool
+        first_response: bool
+
+        def apply(self, t: Ticket) -> None:
+            if self.first_response:
+                t.first_responded_at = self.timestamp
+
+    class StatusChanged(Event):
+        previous: Status
+        status: Status
+        note: str | None
+
+        def apply(self, t: Ticket) -> None:
+            _enter(t, self.previous, self.status, self.timestamp)
+
+    class Reopened(Event):
+        previous: Status
+        reason: str
+
+        def apply(self, t: Ticket) -> None:
+            if t.resolved_at is not None:  # time spent resolved does not count
+                t.pauses.append(Pause(start=t.resolved_at, end=self.timestamp))
+            t.status, t.resolved_at, t.closed_at = Status.IN_PROGRESS, None, None
+
+    class PriorityChanged(Event):
+        priority: Priority
+        previous: Priority
+        reason: str
+        first_response_due_at: datetime | None
+        resolution_due_at: datetime | None
+
+        def apply(self, t: Ticket) -> None:
+            t.priority = self.priority
+
+    class Escalated(Event):
+        from_group: str
+        to_group: str
+        reason: str
+        breach: str | None
+
+        def apply(self, t: Ticket) -> None:
+            t.group = self.to_group
+
+    class BreachRecorded(Event):
+        kind: str
+        due_at: datetime | None
+
+        def apply(self, t: Ticket) -> None:
+            t.breaches.append(self.kind)
+
+    class MergedInto(Event):
+        into_id: UUID
+        into_number: str
+
+        def apply(self, t: Ticket) -> None:
+            t.merged_into, t.status, t.closed_at = self.into_id, Status.CLOSED, self.timestamp
+
+    class MergeReceived(Event):
+        from_id: UUID
+        from_number: str
+
+    class SatisfactionRated(Event):
+        score: int
+        comment: str | None
+
+        def apply(self, t: Ticket) -> None:
+            t.rated = True
+
+    @classmethod
+    def open(
+        cls,
+        ctx: Context,
+        ticket_id: UUID,
+        number: str,
+        *,
+        client_id: UUID | None,
+        branch: str | None,
+        type: TicketType,
+        priority: Priority,
+        channel: TicketChannel,
+        subject: str,
+        description: str,
+        policy: SlaPolicy,
+    ) -> Ticket:
+        """Open a ticket at the client centre, with its SLA due times."""
+        group = LAYERS[0]
+        return cls._start(
+            cls.Opened,
+            ctx,
+            ticket_id,
+            number=number,
+            client_id=client_id,
+            branch=branch,
+            type=type,
+            priority=priority,
+            channel=channel,
+            subject=subject,
+            description=description,
+            group=group,
+            sla_version=policy.version,
+            **_dues(policy, priority, group, ctx.at, [], ctx.at),
+        )
+
+    def assign(self, ctx: Context, assignee: str | None, group: str | None) -> None:
+        """Give the ticket to an agent and/or a group."""
+        self._open_only("assign")
+        new_group = group or self.group
+        if new_group not in LAYERS:
+            raise InvalidField("group", f"must be one of {', '.join(LAYERS)}")
+        if (assignee, new_group) != (self.assignee, self.group):
+            self._record(self.Assigned, ctx, assignee=assignee, group=new_group)
+
+    def comment(self, ctx: Context, comment_id: UUID, body: str, public: bool) -> None:
+        """Add a comment; the first public reply by staff is the first response."""
+        if self.merged_into is not None:
+            raise TicketRuleBroken("the ticket was merged: comment on the ticket it went into")
+        first = public and self.first_responded_at is None
+        self._record(
+            self.Commented,
+            ctx,
+            comment_id=comment_id,
+            body=body,
+            public=public,
+            first_response=first,
+        )
+
+    def transition(self, ctx: Context, to: Status, note: str | None) -> None:
+        """Move along the status machine of DOMAIN.md §5."""
+        if to not in ALLOWED[self.status]:
+            raise IllegalTransition(self.status, to.value)
+        self._record(self.StatusChanged, ctx, previous=self.status, status=to, note=note)
+
+    def reopen(self, ctx: Context, reason: str, policy: SlaPolicy) -> None:
+        """Reopen a resolved ticket, or a closed one within the policy's window."""
+        if self.status not in (Status.RESOLVED, Status.CLOSED) or self.merged_into:
+            raise TicketRuleBroken(
+                f"a {self.status.value} ticket cannot be reopened"
+                if not self.merged_into
+                else "a merged ticket stays closed"
+            )
+        if self.closed_at and ctx.at - self.closed_at > timedelta(days=policy.reopen_days):
+            raise TicketRuleBroken(f"closed more than {policy.reopen_days} days ago")
+        self._record(self.Reopened, ctx, previous=self.status, reason=reason)
+
+    def change_priority(
+        self, ctx: Context, priority: Priority, reason: str, policy: SlaPolicy
+    ) -> None:
+        """Change the priority; the due times are recomputed from creation."""
+        self._open_only("re-prioritise")
+        if priority != self.priority:
+            dues = _dues(policy, priority, self.group, self.created_on, self.pauses, ctx.at)
+            self._record(
+                self.PriorityChanged,
+                ctx,
+                priority=priority,
+                previous=self.priority,
+                reason=reason,
+                **dues,
+            )
+
+    def escalate(self, ctx: Context, reason: str, breach: str | None = None) -> None:
+        """Hand the ticket one service layer up."""
+        self._open_only("escalate")
+        index = LAYERS.index(self.group)
+        if index == len(LAYERS) - 1:
+            raise TicketRuleBroken("the ticket is at headquarters already")
+        self._record(
+            self.Escalated,
+            ctx,
+            from_group=self.group,
+            to_group=LAYERS[index + 1],
+            reason=reason,
+            breach=breach,
+        )
+
+    def record_breach(self, ctx: Context, kind: str, policy: SlaPolicy) -> bool:
+        """Record a breached clock once per kind, and escalate; False if nothing to do."""
+        if kind not in BREACH_KINDS:
+            raise InvalidField("kind", f"must be one of {', '.join(BREACH_KINDS)}")
+        if kind in self.breaches or self.status is Status.CLOSED:
+            return False
+        state = self.clock(kind, policy, ctx.at)
+        if state.state != "breached":
+            return False
+        self._record(self.BreachRecorded, ctx, kind=kind, due_at=state.due_at)
+        if LAYERS.index(self.group) < len(LAYERS) - 1:
+            self.escalate(ctx, f"{kind.replace('_', ' ')} SLA breached", breach=kind)
+        return True
+
+    def merge_into(self, ctx: Context, target: Ticket) -> None:
+        """Close this ticket as merged into ``target``; both keep their histories."""
+        if target.id == self.id:
+            raise InvalidField("into", "a ticket cannot be merged into itself")
+        if self.status is Status.CLOSED:
+            raise TicketRuleBroken("a closed ticket cannot be merged")
+        if target.status is Status.CLOSED:
+            raise TicketRuleBroken(f"{target.number} is closed")
+        self._record(self.MergedInto, ctx, into_id=target.id, into_number=target.number)
+        target._record(target.MergeReceived, ctx, from_id=self.id, from_number=self.number)
+
+    def rate(self, ctx: Context, score: int, comment: str | None) -> None:
+        """The client's satisfaction, once, after resolution."""
+        if self.status not in (Status.RESOLVED, Status.CLOSED) or self.merged_into:
+            raise TicketRuleBroken("satisfaction is rated after resolution")
+        if self.rated:
+            raise TicketRuleBroken("satisfaction was rated already")
+        if not 1 <= score <= 5:
+            raise InvalidField("score", "must be between 1 and 5")
+        self._record(self.SatisfactionRated, ctx, score=score, comment=comment)
+
+    def clock(self, kind: str, policy: SlaPolicy, now: datetime) -> ClockState:
+        stopped = self.first_responded_at if kind == "first_response" else self.resolved_at
+        return clock(
+            policy, kind, self.priority, self.group, self.created_on, self.pauses, stopped, now
+        )
+
+    def _open_only(self, verb: str) -> None:
+        if self.status is Status.CLOSED:
+            raise TicketRuleBroken(f"a closed ticket cannot {verb}")
+
+
+def _enter(t: Ticket, previous: Status, status: Status, at: datetime) -> None:
+    if previous is Status.PENDING_CLIENT and t.pauses and t.pauses[-1].end is None:
+        t.pauses[-1] = Pause(start=t.pauses[-1].start, end=at)
+    if status is Status.PENDING_CLIENT:
+        t.pauses.append(Pause(start=at))
+    if status is Status.RESOLVED:
+        t.resolved_at = at
+    if status is Status.CLOSED:
+        t.closed_at = at
+    t.status = status
+
+
+def _dues(
+    policy: SlaPolicy,
+    priority: Priority,
+    group: str,
+    created: datetime,
+    pauses: list[Pause],
+    now: datetime,
+) -> dict[str, datetime | None]:
+    return {
+        f"{kind}_due_at": clock(policy, kind, priority, group, created, pauses, None, now).due_at
+        for kind in BREACH_KINDS
+    }

@@ -1,0 +1,106 @@
+"""Staff accounts: personal, role-bearing, able to be disabled."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from uuid import UUID
+
+from domain.shared.base import Aggregate, Context, Created, Event, SnapshotState
+from domain.shared.errors import InvalidField
+
+USERNAME_KEY = "staff-username"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    ADVISOR = "advisor"
+    AGENT = "agent"
+    COMPLIANCE = "compliance"
+    QUALITY = "quality"
+    MPL = "mpl"  # material project leader: owns CQP plans' internal preparation
+
+
+class StaffUser(Aggregate):
+    """A staff member's account. The password arrives already hashed."""
+
+    username: str
+    role: Role
+    password_hash: str
+    enabled: bool
+    branch: str | None
+
+    class State(SnapshotState):
+        username: str
+        role: Role
+        password_hash: str
+        enabled: bool
+        branch: str | None = None
+
+    class Registered(Created):
+        username: str
+        role: Role
+        password_hash: str
+        branch: str | None = None  # advisors work for one branch
+
+        def apply(self, aggregate: StaffUser) -> None:
+            aggregate.branch = self.branch
+            aggregate.username = self.username
+            aggregate.role = self.role
+            aggregate.password_hash = self.password_hash
+            aggregate.enabled = True
+
+    class PasswordChanged(Event):
+        password_hash: str
+
+        def apply(self, aggregate: StaffUser) -> None:
+            aggregate.password_hash = self.password_hash
+
+    class Disabled(Event):
+        reason: str
+
+        def apply(self, aggregate: StaffUser) -> None:
+            aggregate.enabled = False
+
+    class Enabled(Event):
+        def apply(self, aggregate: StaffUser) -> None:
+            aggregate.enabled = True
+
+    @classmethod
+    def register(
+        cls,
+        ctx: Context,
+        user_id: UUID,
+        username: str,
+        role: Role,
+        password_hash: str,
+        branch: str | None = None,
+    ) -> StaffUser:
+        """Open a personal account with one role."""
+        name = username.strip().lower()
+        if not name.replace(".", "").replace("-", "").replace("_", "").isalnum():
+            raise InvalidField("username", "letters, digits, '.', '-' and '_' only")
+        return cls._start(
+            cls.Registered,
+            ctx,
+            user_id,
+            username=name,
+            role=role,
+            password_hash=password_hash,
+            branch=branch,
+        )
+
+    def change_password(self, ctx: Context, password_hash: str) -> None:
+        """Replace the password hash."""
+        self._record(self.PasswordChanged, ctx, password_hash=password_hash)
+
+    def disable(self, ctx: Context, reason: str) -> None:
+        """Stop the account from logging in; its tokens stop working."""
+        if ctx.actor == str(self.id):
+            raise InvalidField("user", "an account cannot disable itself")
+        if self.enabled:
+            self._record(self.Disabled, ctx, reason=reason)
+
+    def enable(self, ctx: Context) -> None:
+        """Let a disabled account log in again."""
+        if not self.enabled:
+            self._record(self.Enabled, ctx)

@@ -1,0 +1,513 @@
+"""Ticket views: the queue with SLA due times, each ticket's history, and comments.
+
+A batch of events is applied in memory: the tickets it touches are read in one query, each
+event is replayed on its ticket's state, and each touched row is written once at the end.
+A narrow row per ticket (``view_ticket_facts``) carries what the statistics aggregate.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from adapters.shared.settings import Settings
+from adapters.shared.sql import Tx, ViewDatabase
+from domain.service_desk.sla import Pause, Priority, SlaPolicy, clock
+from domain.service_desk.tickets import BREACH_KINDS, Status, Ticket
+from projections.shared.base import View, rows_by_id
+
+OPEN_SQL = "status IN ('new', 'in_progress', 'pending_client')"
+OPEN = (Status.NEW, Status.IN_PROGRESS, Status.PENDING_CLIENT)
+COLUMNS = (
+    "id",
+    "number",
+    "seq",
+    "client_id",
+    "branch",
+    "type",
+    "priority",
+    "channel",
+    "subject",
+    "description",
+    "status",
+    "group_name",
+    "assignee",
+    "created_at",
+    "updated_at",
+    "first_responded_at",
+    "resolved_at",
+    "closed_at",
+    "pauses",
+    "merged_into",
+    "satisfaction",
+    "breaches",
+    "first_response_due_at",
+    "resolution_due_at",
+    "breach_at",
+    "breach_check_at",
+    "version",
+    "first_response_hours",
+    "resolution_hours",
+    "first_response_met",
+    "resolution_met",
+)
+FACTS = (
+    "id",
+    "created_at",
+    "type",
+    "priority",
+    "branch",
+    "group_name",
+    "first_response_hours",
+    "resolution_hours",
+    "resolved",
+    "attained",
+    "satisfaction",
+)
+# A breach already happened: sorts before every timestamp.
+BREACHED = ""
+
+
+@dataclass
+class _Batch:
+    """The rows a batch touches, as they stand after each event applied so far."""
+
+    tx: Tx
+    rows: dict[str, dict[str, Any]]
+    new: set[str] = field(default_factory=set)
+    dirty: set[str] = field(default_factory=set)
+    comments: list[dict[str, Any]] = field(default_factory=list)
+    history: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+class TicketsView(View):
+    name = "tickets"
+    schema_version = 7
+    tables: ClassVar[dict[str, list[str]]] = {
+        "view_tickets": [
+            "CREATE TABLE {t} (id TEXT PRIMARY KEY, number TEXT NOT NULL, seq BIGINT NOT NULL, "
+            "client_id TEXT, branch TEXT, type TEXT NOT NULL, priority TEXT NOT NULL, "
+            "channel TEXT NOT NULL, subject TEXT NOT NULL, description TEXT NOT NULL, "
+            "status TEXT NOT NULL, group_name TEXT NOT NULL, assignee TEXT, "
+            "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, first_responded_at TEXT, "
+            "resolved_at TEXT, closed_at TEXT, pauses TEXT NOT NULL, merged_into TEXT, "
+            "satisfaction INTEGER, breaches TEXT NOT NULL, first_response_due_at TEXT, "
+            "resolution_due_at TEXT, breach_at TEXT, breach_check_at TEXT, "
+            "version INTEGER NOT NULL, "
+            "first_response_hours REAL, resolution_hours REAL, first_response_met INTEGER, "
+            "resolution_met INTEGER)",
+            "CREATE UNIQUE INDEX {ix}_number ON {t} (number)",
+            "CREATE INDEX {ix}_status ON {t} (status, priority, created_at, number)",
+            "CREATE INDEX {ix}_client ON {t} (client_id, status)",
+            "CREATE INDEX {ix}_created ON {t} (created_at)",
+            "CREATE INDEX {ix}_due ON {t} (resolution_due_at)",
+            f"CREATE INDEX {{ix}}_open ON {{t}} (priority, created_at, number) WHERE {OPEN_SQL}",
+            f"CREATE INDEX {{ix}}_breach ON {{t}} (breach_at) WHERE {OPEN_SQL}",
+            f"CREATE INDEX {{ix}}_check ON {{t}} (breach_check_at) WHERE {OPEN_SQL}",
+            "CREATE INDEX {ix}_updated ON {t} (updated_at)",
+        ],
+        "view_ticket_facts": [
+            "CREATE TABLE {t} (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, "
+            "type TEXT NOT NULL, priority TEXT NOT NULL, branch TEXT, group_name TEXT NOT NULL, "
+            "first_response_hours REAL, resolution_hours REAL, resolved INTEGER NOT NULL, "
+            "attained INTEGER NOT NULL, satisfaction INTEGER)",
+            "CREATE INDEX {ix}_created ON {t} (created_at)",
+            "CREATE INDEX {ix}_branch ON {t} (branch, created_at)",
+        ],
+        "view_ticket_comments": [
+            "CREATE TABLE {t} (comment_id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, "
+            "linked_to TEXT, position BIGINT NOT NULL, body TEXT NOT NULL, "
+            "public INTEGER NOT NULL, author TEXT NOT NULL, at TEXT NOT NULL)",
+            "CREATE INDEX {ix}_ticket ON {t} (ticket_id, position)",
+            "CREATE INDEX {ix}_linked ON {t} (linked_to, position)",
+        ],
+        "view_ticket_history": [
+            "CREATE TABLE {t} (position BIGINT PRIMARY KEY, ticket_id TEXT NOT NULL, "
+            "event TEXT NOT NULL, actor TEXT NOT NULL, at TEXT NOT NULL, "
+            "correlation_id TEXT NOT NULL, version INTEGER NOT NULL, data TEXT NOT NULL)",
+            "CREATE INDEX {ix}_ticket ON {t} (ticket_id, position)",
+        ],
+    }
+    # The handlers take the batch that ``apply`` passes, not a transaction.
+    handlers: ClassVar[dict[type[Any], str]] = {
+        Ticket.Opened: "opened",
+        Ticket.Assigned: "changed",
+        Ticket.Commented: "changed",
+        Ticket.StatusChanged: "changed",
+        Ticket.Reopened: "changed",
+        Ticket.PriorityChanged: "changed",
+        Ticket.Escalated: "changed",
+        Ticket.BreachRecorded: "changed",
+        Ticket.MergedInto: "changed",
+        Ticket.MergeReceived: "changed",
+        Ticket.SatisfactionRated: "changed",
+    }
+
+    def __init__(self, suffix: str = "", policy: SlaPolicy | None = None) -> None:
+        super().__init__(suffix)
+        self.policy = policy or SlaPolicy()
+
+    @classmethod
+    def configured(cls, settings: Settings) -> TicketsView:
+        return cls(policy=settings.sla_policy)
+
+    def with_suffix(self, suffix: str) -> TicketsView:
+        return TicketsView(suffix, self.policy)
+
+    def apply(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
+        ids = sorted({str(e.originator_id) for e, _ in batch if not isinstance(e, Ticket.Opened)})
+        work = _Batch(tx, rows_by_id(tx, self.t("view_tickets"), ids))
+        for event, position in batch:
+            getattr(self, self.handlers[type(event)])(work, event, position)
+        self._flush(work)
+
+    def handle(self, tx: Tx, event: Any, position: int) -> None:
+        self.apply(tx, [(event, position)])
+
+    def opened(self, work: _Batch, e: Ticket.Opened, position: int) -> None:
+        at = e.timestamp.isoformat()
+        row: dict[str, Any] = dict.fromkeys(COLUMNS)
+        row.update(
+            id=str(e.originator_id),
+            number=e.number,
+            seq=position,
+            client_id=str(e.client_id) if e.client_id else None,
+            branch=e.branch,
+            type=e.type.value,
+            priority=e.priority.value,
+            channel=e.channel.value,
+            subject=e.subject,
+            description=e.description,
+            status=Status.NEW.value,
+            group_name=e.group,
+            created_at=at,
+            updated_at=at,
+            pauses="[]",
+            breaches="[]",
+            first_response_due_at=e.first_response_due_at.isoformat(),
+            resolution_due_at=e.resolution_due_at.isoformat(),
+            breach_at=min(e.first_response_due_at, e.resolution_due_at).isoformat(),
+            breach_check_at=min(e.first_response_due_at, e.resolution_due_at).isoformat(),
+            version=e.originator_version,
+        )
+        work.rows[row["id"]] = row
+        work.new.add(row["id"])
+        self._history(work, e, position)
+
+    def changed(self, work: _Batch, e: Any, position: int) -> None:
+        """Replay the event on the row's ticket state, then keep the result for the flush."""
+        row = work.rows[str(e.originator_id)]
+        ticket = _ticket(row)
+        e.mutate(ticket)
+        row.update(
+            status=ticket.status.value,
+            priority=ticket.priority.value,
+            group_name=ticket.group,
+            assignee=ticket.assignee,
+            first_responded_at=_iso(ticket.first_responded_at),
+            resolved_at=_iso(ticket.resolved_at),
+            closed_at=_iso(ticket.closed_at),
+            pauses=json.dumps([p.model_dump(mode="json") for p in ticket.pauses]),
+            breaches=json.dumps(ticket.breaches),
+            merged_into=str(ticket.merged_into) if ticket.merged_into else None,
+            updated_at=e.timestamp.isoformat(),
+            version=e.originator_version,
+        )
+        created, dues, breached = ticket.created_on, [], bool(ticket.breaches)
+        unrecorded = []
+        for kind, stop in (
+            ("first_response", ticket.first_responded_at),
+            ("resolution", ticket.resolved_at),
+        ):
+            state = ticket.clock(kind, self.policy, e.timestamp)
+            row[f"{kind}_due_at"] = _iso(state.due_at)
+            # A stopped clock no longer depends on the time: keep its outcome for the stats.
+            row[f"{kind}_hours"] = (stop - created).total_seconds() / 3600 if stop else None
+            row[f"{kind}_met"] = int(state.state == "met") if stop else None
+            breached |= state.state in ("breached", "missed")
+            if stop is None and state.due_at is not None:
+                dues.append(state.due_at)
+                if kind not in ticket.breaches:
+                    unrecorded.append(state.due_at)
+        # When the ticket is (or will be, if nothing changes) in breach, for the queue.
+        row["breach_at"] = (
+            None
+            if ticket.status not in OPEN
+            else BREACHED
+            if breached
+            else _iso(min(dues, default=None))
+        )
+        # When the scheduler next has a breach to record (None: none ahead, or paused).
+        row["breach_check_at"] = (
+            _iso(min(unrecorded, default=None)) if ticket.status in OPEN else None
+        )
+        if isinstance(e, Ticket.SatisfactionRated):
+            row["satisfaction"] = e.score
+        work.dirty.add(row["id"])
+        if isinstance(e, Ticket.Commented):
+            work.comments.append(
+                {
+                    "comment_id": str(e.comment_id),
+                    "ticket_id": row["id"],
+                    "linked_to": None,
+                    "position": position,
+                    "body": e.body,
+                    "public": int(e.public),
+                    "author": e.meta.actor,
+                    "at": e.timestamp.isoformat(),
+                }
+            )
+        if isinstance(e, Ticket.MergedInto):
+            for comment in work.comments:
+                if comment["ticket_id"] == row["id"]:
+                    comment["linked_to"] = str(e.into_id)
+            work.tx.execute(
+                f"UPDATE {self.t('view_ticket_comments')} SET linked_to = ? WHERE ticket_id = ?",
+                (str(e.into_id), row["id"]),
+            )
+        self._history(work, e, position)
+
+    def _history(self, work: _Batch, e: Any, position: int) -> None:
+        data = e.model_dump(
+            mode="json",
+            exclude={
+                "originator_id",
+                "originator_version",
+                "timestamp",
+                "meta",
+                "originator_topic",
+            },
+        )
+        work.history.append(
+            (
+                position,
+                str(e.originator_id),
+                type(e).__name__,
+                e.meta.actor,
+                e.timestamp.isoformat(),
+                e.meta.correlation_id,
+                e.originator_version,
+                json.dumps(data),
+            )
+        )
+
+    def _flush(self, work: _Batch) -> None:
+        tx, table = work.tx, self.t("view_tickets")
+        if work.new:
+            tx.executemany(
+                f"INSERT INTO {table} ({', '.join(COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(COLUMNS))})",
+                [tuple(work.rows[i][c] for c in COLUMNS) for i in sorted(work.new)],
+            )
+        updated = sorted(work.dirty - work.new)
+        if updated:
+            changing = COLUMNS[1:]
+            tx.executemany(
+                f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in changing)} WHERE id = ?",
+                [(*(work.rows[i][c] for c in changing), i) for i in updated],
+            )
+        touched = sorted(work.new | work.dirty)
+        if touched:
+            tx.executemany(
+                f"INSERT INTO {self.t('view_ticket_facts')} ({', '.join(FACTS)}) "
+                f"VALUES ({', '.join('?' * len(FACTS))}) ON CONFLICT (id) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in FACTS[1:]),
+                [_facts(work.rows[i]) for i in touched],
+            )
+        if work.comments:
+            keys = tuple(work.comments[0])
+            tx.executemany(
+                f"INSERT INTO {self.t('view_ticket_comments')} ({', '.join(keys)}) "
+                f"VALUES ({', '.join('?' * len(keys))})",
+                [tuple(c[k] for k in keys) for c in work.comments],
+            )
+        if work.history:
+            tx.executemany(
+                f"INSERT INTO {self.t('view_ticket_history')} (position, ticket_id, event, "
+                "actor, at, correlation_id, version, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                work.history,
+            )
+
+    # -- reads ------------------------------------------------------------------------
+
+    def get(self, db: ViewDatabase, ticket_id: UUID) -> dict[str, Any] | None:
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT * FROM {self.t('view_tickets')} WHERE id = ?", (str(ticket_id),)
+            )
+            if not rows:
+                return None
+            comments = tx.query(
+                f"SELECT * FROM {self.t('view_ticket_comments')} WHERE ticket_id = ? "
+                "OR linked_to = ? ORDER BY position",
+                (str(ticket_id), str(ticket_id)),
+            )
+            history = tx.query(
+                f"SELECT * FROM {self.t('view_ticket_history')} "
+                "WHERE ticket_id = ? ORDER BY position",
+                (str(ticket_id),),
+            )
+        ticket = _public(rows[0])
+        ticket["comments"] = [
+            {
+                **c,
+                "public": bool(c["public"]),
+                "from_ticket": c["ticket_id"] if c["ticket_id"] != str(ticket_id) else None,
+            }
+            for c in comments
+        ]
+        ticket["history"] = [{**h, "data": json.loads(h["data"])} for h in history]
+        return ticket
+
+    def queue(
+        self,
+        db: ViewDatabase,
+        filters: dict[str, Any],
+        sort: str,
+        limit: int,
+        cursor: str | None,
+        now: datetime,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Tickets filtered and sorted; the cursor is the offset of the next page."""
+        where, params = ["1 = 1"], []
+        for column in ("status", "type", "priority", "assignee", "client_id", "branch"):
+            if filters.get(column) is not None:
+                where.append(f"{column} = ?")
+                params.append(str(filters[column]))
+        if filters.get("group") is not None:
+            where.append("group_name = ?")
+            params.append(filters["group"])
+        if filters.get("breached") is not None:
+            # Open tickets whose breach moment has come (stored per row, partially indexed).
+            overdue = f"{OPEN_SQL} AND breach_at IS NOT NULL AND breach_at <= ?"
+            where.append(overdue if filters["breached"] else f"NOT ({overdue})")
+            params.append(now.isoformat())
+        order = {
+            "priority": "priority ASC, created_at ASC",
+            "due": "resolution_due_at ASC NULLS LAST, priority ASC",
+            "created": "created_at DESC",
+            "updated": "updated_at DESC",
+        }[sort]
+        offset = _offset(cursor)
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT * FROM {self.t('view_tickets')} WHERE "
+                f"{' AND '.join(where)} ORDER BY {order}, number LIMIT ? OFFSET ?",
+                (*params, limit + 1, offset),
+            )
+        more = len(rows) > limit
+        next_cursor = base64.urlsafe_b64encode(str(offset + limit).encode()).decode()
+        return [_public(r) for r in rows[:limit]], next_cursor if more else None
+
+    def breaches_to_record(self, db: ViewDatabase, now: datetime, limit: int) -> list[UUID]:
+        """Open tickets with a clock past due and not yet recorded (the scheduler's)."""
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT id FROM {self.t('view_tickets')} WHERE {OPEN_SQL} "
+                "AND breach_check_at <= ? ORDER BY breach_check_at LIMIT ?",
+                (now.isoformat(), limit),
+            )
+        return [UUID(r["id"]) for r in rows]
+
+    def open_for_client(self, db: ViewDatabase, client_id: UUID) -> list[dict[str, Any]]:
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT * FROM {self.t('view_tickets')} WHERE client_id = ? AND "
+                "status NOT IN ('resolved', 'closed') ORDER BY created_at",
+                (str(client_id),),
+            )
+        return [_public(r) for r in rows]
+
+
+def _offset(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    try:
+        return int(base64.urlsafe_b64decode(cursor.encode()).decode())
+    except ValueError:
+        raise ValueError("cursor") from None
+
+
+def _facts(row: dict[str, Any]) -> tuple[Any, ...]:
+    resolved = row["resolved_at"] is not None
+    attained = resolved and row["first_response_met"] == 1 and row["resolution_met"] == 1
+    return (
+        row["id"],
+        row["created_at"],
+        row["type"],
+        row["priority"],
+        row["branch"],
+        row["group_name"],
+        row["first_response_hours"],
+        row["resolution_hours"],
+        int(resolved),
+        int(attained),
+        row["satisfaction"],
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _ticket(row: dict[str, Any]) -> Ticket:
+    """The ticket state the row holds, to apply one more event to."""
+    ticket = object.__new__(Ticket)
+    ticket.__base_init__(UUID(row["id"]), row["version"], datetime.fromisoformat(row["created_at"]))
+    ticket.number, ticket.status = row["number"], Status(row["status"])
+    ticket.branch = row["branch"]
+    ticket.priority, ticket.group = Priority(row["priority"]), row["group_name"]
+    ticket.assignee = row["assignee"]
+    ticket.first_responded_at = _dt(row["first_responded_at"])
+    ticket.resolved_at, ticket.closed_at = _dt(row["resolved_at"]), _dt(row["closed_at"])
+    ticket.pauses = [Pause.model_validate(p) for p in json.loads(row["pauses"])]
+    ticket.breaches = json.loads(row["breaches"])
+    ticket.rated = row["satisfaction"] is not None
+    ticket.merged_into = UUID(row["merged_into"]) if row["merged_into"] else None
+    return ticket
+
+
+def _dt(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    ticket = dict(row)
+    ticket["group"] = ticket.pop("group_name")
+    ticket["pauses"] = json.loads(ticket["pauses"])
+    ticket["breaches"] = json.loads(ticket["breaches"])
+    return ticket
+
+
+def sla(row: dict[str, Any], policy: SlaPolicy, now: datetime) -> dict[str, Any]:
+    """Both clocks of a ticket row as of ``now``."""
+    created = datetime.fromisoformat(row["created_at"])
+    pauses = [Pause.model_validate(p) for p in row["pauses"]]
+    stops = {"first_response": row["first_responded_at"], "resolution": row["resolved_at"]}
+    return {
+        kind: clock(
+            policy,
+            kind,
+            Priority(row["priority"]),
+            row["group"],
+            created,
+            pauses,
+            _dt(stops[kind]),
+            now,
+        ).model_dump(mode="json")
+        for kind in BREACH_KINDS
+    }
+
+
+def ticket_state(row: dict[str, Any], policy: SlaPolicy, now: datetime) -> str:
+    """``ok``, ``at_risk`` or ``breached`` across both clocks (the worst of them)."""
+    clocks = sla(row, policy, now)
+    states = {c["state"] for c in clocks.values()}
+    if states & {"breached", "missed"}:
+        return "breached"
+    return "at_risk" if "at_risk" in states else "ok"

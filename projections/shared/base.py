@@ -1,0 +1,208 @@
+"""The base of every view, and the positions and dead letters every view shares."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from eventsourcing.utils import get_topic
+
+from adapters.shared.clock import system_clock
+from adapters.shared.sql import Tx, ViewDatabase
+from adapters.shared.topics import old_topics
+
+if TYPE_CHECKING:
+    from adapters.shared.settings import Settings
+
+POSITIONS_DDL = (
+    "CREATE TABLE IF NOT EXISTS projection_positions ("
+    "name TEXT PRIMARY KEY, position BIGINT NOT NULL, updated_at TEXT NOT NULL)"
+)
+DEAD_LETTERS_DDL = (
+    "CREATE TABLE IF NOT EXISTS projection_dead_letters ("
+    "projection TEXT NOT NULL, position BIGINT NOT NULL, topic TEXT NOT NULL, "
+    "originator_id TEXT NOT NULL, originator_version BIGINT NOT NULL, "
+    "error TEXT NOT NULL, attempts INTEGER NOT NULL, parked_at TEXT NOT NULL, "
+    "PRIMARY KEY (projection, position))"
+)
+
+SCHEMAS_DDL = (
+    "CREATE TABLE IF NOT EXISTS projection_schemas ("
+    "name TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+)
+
+
+def now_iso() -> str:
+    """When a view's bookkeeping row was written (operations data, not a business instant)."""
+    return system_clock().isoformat()
+
+
+class View:
+    """One view: its tables, the events it reads, and how each changes its rows.
+
+    ``tables`` maps a base table name to its DDL statements, where ``{t}`` stands for the
+    table's real name (a rebuild writes to suffixed copies) and ``{ix}`` for a unique
+    index-name prefix. ``handlers`` maps an event class to the method applying it.
+    """
+
+    name: ClassVar[str]
+    schema_version: ClassVar[int] = 1  # raise it when the tables change: the view rebuilds
+    tables: ClassVar[dict[str, list[str]]]
+    handlers: ClassVar[dict[type[Any], str]]
+    raw: ClassVar[bool] = False  # True: apply gets the stored records, every topic
+
+    def __init__(self, suffix: str = "") -> None:
+        self.suffix = suffix
+        self._dispatch: dict[str, Callable[[Tx, Any, int], None]] = {
+            get_topic(cls): getattr(self, method) for cls, method in self.handlers.items()
+        }
+
+    @classmethod
+    def configured(cls, settings: Settings) -> View:
+        """The view as the settings configure it (a view with a policy overrides this)."""
+        del settings
+        return cls()
+
+    def with_suffix(self, suffix: str) -> View:
+        """The same view over other tables (a rebuild's shadow copy)."""
+        return type(self)(suffix)
+
+    @property
+    def position_name(self) -> str:
+        return self.name + self.suffix
+
+    @property
+    def topics(self) -> list[str]:
+        """The topics of the events it reads, with the ones they had in earlier layouts."""
+        return [old for topic in self._dispatch for old in (topic, *old_topics(topic))]
+
+    def t(self, base: str) -> str:
+        """The real name of one of this view's tables."""
+        return base + self.suffix
+
+    def handle(self, tx: Tx, event: Any, position: int) -> None:
+        self._dispatch[get_topic(type(event))](tx, event, position)
+
+    def apply(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
+        """Apply a batch of (event, position) in order; a view may override it to read and
+        write its rows once per batch."""
+        for event, position in batch:
+            self.handle(tx, event, position)
+
+    def create(self, db: ViewDatabase) -> None:
+        """Create the tables that are missing, and the position row.
+
+        Tables of another schema version are dropped first, so the view is rebuilt from
+        the events by its worker.
+        """
+        with db.transaction() as tx:
+            tx.execute(POSITIONS_DDL)
+            tx.execute(DEAD_LETTERS_DDL)
+            tx.execute(SCHEMAS_DDL)
+        with db.transaction() as tx:
+            rows = tx.query(
+                "SELECT version FROM projection_schemas WHERE name = ?", (self.position_name,)
+            )
+            if (rows[0]["version"] if rows else None) != self.schema_version:
+                self.drop(tx)
+                tx.execute(
+                    "INSERT INTO projection_schemas (name, version) VALUES (?, ?) "
+                    "ON CONFLICT (name) DO UPDATE SET version = excluded.version",
+                    (self.position_name, self.schema_version),
+                )
+        for base, statements in self.tables.items():
+            if db.table_exists(self.t(base)):
+                continue
+            token = secrets.token_hex(3)  # pragma: no mutate - only tells index names apart
+            with db.transaction() as tx:
+                for statement in statements:
+                    tx.execute(statement.format(t=self.t(base), ix=f"ix_{base}_{token}"))
+        with db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO projection_positions (name, position, updated_at) VALUES (?, 0, ?) "
+                "ON CONFLICT (name) DO NOTHING",
+                (self.position_name, now_iso()),
+            )
+
+    def drop(self, tx: Tx) -> None:
+        for base in self.tables:
+            tx.execute(f"DROP TABLE IF EXISTS {self.t(base)}")
+        tx.execute("DELETE FROM projection_positions WHERE name = ?", (self.position_name,))
+        tx.execute(
+            "DELETE FROM projection_dead_letters WHERE projection = ?", (self.position_name,)
+        )
+
+
+def rows_by_id(
+    tx: Tx,
+    table: str,
+    ids: Sequence[str],
+    columns: str = "*",
+    chunk: int = 500,  # pragma: no mutate - a page size
+) -> dict[str, dict[str, Any]]:
+    """The rows of ``table`` with these ids, by id: one query per ``chunk`` ids (views
+    that apply a batch at once read every row it touches this way)."""
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), chunk):  # pragma: no mutate - overlapping pages read the same
+        part = list(ids[start : start + chunk])
+        marks = ", ".join("?" * len(part))
+        for row in tx.query(f"SELECT {columns} FROM {table} WHERE id IN ({marks})", part):
+            found[row["id"]] = dict(row)
+    return found
+
+
+def read_position(tx: Tx, name: str) -> int:
+    rows = tx.query("SELECT position FROM projection_positions WHERE name = ?", (name,))
+    return int(rows[0]["position"]) if rows else 0
+
+
+def advance(tx: Tx, name: str, expected: int, new: int) -> bool:
+    """Move a view's position from ``expected`` to ``new``; False if another moved it.
+
+    Run first in each batch transaction: it locks the position row, so two workers (or a
+    worker and a rebuild's swap) can never both apply the same events.
+    """
+    return (
+        tx.execute(
+            "UPDATE projection_positions SET position = ?, updated_at = ? "
+            "WHERE name = ? AND position = ?",
+            (new, now_iso(), name, expected),
+        )
+        == 1
+    )
+
+
+def park(
+    tx: Tx,
+    name: str,
+    position: int,
+    topic: str,
+    originator_id: str,
+    version: int,
+    error: str,
+    attempts: int,
+) -> None:
+    tx.execute(
+        "INSERT INTO projection_dead_letters (projection, position, topic, originator_id, "
+        "originator_version, error, attempts, parked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (projection, position) DO UPDATE SET error = excluded.error, "
+        "attempts = excluded.attempts, parked_at = excluded.parked_at",
+        (name, position, topic, originator_id, version, error[:2000], attempts, now_iso()),
+    )
+
+
+def positions(db: ViewDatabase) -> dict[str, int]:
+    with db.read() as tx:
+        rows = tx.query("SELECT name, position FROM projection_positions")
+    return {r["name"]: int(r["position"]) for r in rows}
+
+
+def dead_letters(db: ViewDatabase, name: str | None = None) -> list[dict[str, Any]]:
+    query = "SELECT * FROM projection_dead_letters"
+    params: tuple[Any, ...] = ()
+    if name is not None:
+        query += " WHERE projection = ?"
+        params = (name,)
+    with db.read() as tx:
+        return tx.query(query + " ORDER BY projection, position", params)

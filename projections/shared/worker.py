@@ -1,0 +1,223 @@
+"""Projection workers: follow the notification log, apply batches exactly once.
+
+Each batch is applied in one view transaction that first moves the view's position
+(compare-and-set), so a crash anywhere leaves either the whole batch and its position or
+neither. A failing event is retried with backoff, then parked in the dead-letter table
+and passed over, so one bad event never stops a view.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+from uuid import UUID
+
+import structlog
+from eventsourcing.persistence import ApplicationRecorder, Notification
+
+from adapters.shared.locks import Leadership, SoleLeader
+from adapters.shared.sql import ViewDatabase
+from projections.shared.base import View, advance, park, read_position
+
+log = structlog.get_logger(__name__)
+
+
+class EventSource(Protocol):
+    recorder: ApplicationRecorder
+
+    @property
+    def mapper(self) -> Any: ...
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    batch_size: int = 500
+    max_attempts: int = 3
+    backoff: float = 0.2
+    poll_interval: float = 0.5
+    coalesce: float = 0.005
+
+
+class PositionMoved(Exception):
+    """Another worker (or a rebuild) moved the position: re-read it and go on."""
+
+
+class ProjectionWorker:
+    def __init__(
+        self,
+        source: EventSource,
+        db: ViewDatabase,
+        view: View,
+        config: WorkerConfig,
+        leadership: Leadership | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.source = source
+        self.db = db
+        self.view = view
+        self.config = config
+        self.leadership = leadership or SoleLeader()
+        self.sleep = sleep
+        self.name = view.position_name
+        # The position this worker itself committed last; the compare-and-set in every
+        # batch catches anyone else moving it, and then it is read again.
+        self._known: int | None = None
+
+    def position(self) -> int:
+        with self.db.read() as tx:
+            return read_position(tx, self.name)
+
+    def catch_up(self, until: int | None = None) -> int:
+        """Apply everything up to the head (or ``until``); return how far it moved."""
+        moved = 0
+        while (step := self.step(until)) > 0:
+            moved += step
+        return moved
+
+    def _cached_position(self) -> int:
+        """The position this worker committed last (a cache), else the database's."""
+        return self.position() if self._known is None else self._known  # pragma: no mutate
+
+    def step(self, until: int | None = None) -> int:
+        position = self._cached_position()
+        head = self.source.recorder.max_notification_id() or 0
+        if until is not None:
+            head = min(head, until)
+        if head <= position:  # pragma: no mutate - with <, a no-op transaction
+            return 0
+        batch = self.source.recorder.select_notifications(
+            position + 1, self.config.batch_size, stop=head, topics=self.view.topics
+        )
+        new_position = batch[-1].id if len(batch) == self.config.batch_size else head
+        try:
+            self._apply(position, new_position, batch)
+        except PositionMoved:
+            return 0
+        except Exception:  # noqa: BLE001 - any failure falls back to one event at a time
+            log.warning("projection.batch_failed", projection=self.name, position=position)
+            if not self._apply_one_by_one(position, new_position, batch):
+                return 0
+        return new_position - position
+
+    def _apply(self, position: int, new_position: int, batch: Sequence[Notification]) -> None:
+        self._known = None
+        with self.db.transaction() as tx:
+            if not advance(tx, self.name, position, new_position):
+                raise PositionMoved
+            items = self._items(batch)
+            with tx.pipelined():
+                self.view.apply(tx, items)
+        self._known = new_position  # pragma: no mutate - a cache: None re-reads it
+
+    def _items(self, batch: Sequence[Notification]) -> list[tuple[Any, int]]:
+        """What the view applies: domain events, or the stored records for a raw view."""
+        if self.view.raw:
+            return [(n, n.id) for n in batch]
+        events = self.source.mapper.to_domain_events(batch)
+        return list(zip(events, (n.id for n in batch), strict=True))  # pragma: no mutate
+
+    def _apply_one_by_one(
+        self, position: int, new_position: int, batch: Sequence[Notification]
+    ) -> bool:
+        current = position
+        try:
+            for notification in batch:
+                self._apply_with_retries(current, notification)
+                current = notification.id
+            if new_position > current:  # pragma: no mutate - else a no-op transaction
+                self._apply(current, new_position, [])
+        except PositionMoved:
+            return False
+        return True
+
+    def _apply_with_retries(self, position: int, notification: Notification) -> None:
+        error: Exception | None = None
+        for attempt in range(1, self.config.max_attempts + 1):
+            try:
+                self._apply(position, notification.id, [notification])
+            except PositionMoved:
+                raise
+            except Exception as e:  # noqa: BLE001 - recorded in the dead-letter table
+                error = e
+                if attempt < self.config.max_attempts:
+                    self.sleep(self.config.backoff * 2 ** (attempt - 1))
+            else:
+                return
+        self._park(position, notification, error, self.config.max_attempts)
+
+    def _park(self, position: int, n: Notification, error: Exception | None, attempts: int) -> None:
+        message = f"{type(error).__name__}: {error}"
+        self._known = None
+        with self.db.transaction() as tx:
+            if not advance(tx, self.name, position, n.id):
+                raise PositionMoved
+            park(
+                tx,
+                self.name,
+                n.id,
+                n.topic,
+                _id(n.originator_id),
+                n.originator_version,
+                message,
+                attempts,
+            )
+        self._known = n.id  # pragma: no mutate - a cache: None re-reads the same position
+        log.error(
+            "projection.event_parked",
+            projection=self.name,
+            position=n.id,
+            topic=n.topic,
+            error_type=type(error).__name__,
+        )
+
+    def retry_parked(self) -> int:
+        """Apply parked events again, out of order; those that now work leave the table."""
+        with self.db.read() as tx:
+            rows = tx.query(
+                "SELECT position FROM projection_dead_letters WHERE projection = ? "
+                "ORDER BY position",
+                (self.name,),
+            )
+        fixed = 0
+        for row in rows:
+            position = int(row["position"])
+            # pragma: no mutate start - a bounded read of the one record that is parked
+            notes = self.source.recorder.select_notifications(position, 1, stop=position)
+            # pragma: no mutate end
+            try:
+                with self.db.transaction() as tx:
+                    self.view.apply(tx, self._items(notes))
+                    tx.execute(
+                        "DELETE FROM projection_dead_letters WHERE projection = ? AND position = ?",
+                        (self.name, position),
+                    )
+                fixed += 1
+            except Exception:  # noqa: BLE001 - it stays parked
+                log.warning("projection.retry_failed", projection=self.name, position=position)
+        return fixed
+
+    def run(self, stop: threading.Event, wake: threading.Event) -> None:
+        """Follow the log until stopped: catch up, then wait for a wake-up or the poll."""
+        failures = 0
+        while not stop.is_set():
+            try:
+                if self.leadership.acquire():
+                    self.catch_up()
+                failures = 0
+            except Exception:
+                failures += 1
+                log.exception("projection.worker_error", projection=self.name)
+                stop.wait(min(30.0, self.config.backoff * 2 ** min(failures, 8)))
+                continue
+            if wake.wait(self.config.poll_interval):
+                # Let a burst of writes gather into one batch instead of one each.
+                stop.wait(self.config.coalesce)
+            wake.clear()
+        self.leadership.release()
+
+
+def _id(originator_id: UUID | str) -> str:
+    return str(originator_id)

@@ -1,0 +1,1 @@
+"""Suitability and purchases, projections layer."""

@@ -1,0 +1,272 @@
+"""Purchase views: each purchase with its decision, the override register, and review flags
+raised when a held fund's risk rating rises above a client's level."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from adapters.shared.sql import Tx, ViewDatabase
+from domain.clients import Client, RiskAssessment
+from domain.funds import Fund
+from domain.shared.vocab import RiskLevel
+from domain.suitability.purchases import Purchase, PurchaseStatus
+from projections.shared.base import View
+
+
+class PurchasesView(View):
+    name = "purchases"
+    schema_version = 2
+    tables: ClassVar[dict[str, list[str]]] = {
+        "view_purchases": [
+            "CREATE TABLE {t} (id TEXT PRIMARY KEY, position BIGINT NOT NULL, "
+            "client_id TEXT NOT NULL, branch TEXT NOT NULL, fund_code TEXT NOT NULL, "
+            "amount TEXT NOT NULL, status TEXT NOT NULL, outcome TEXT NOT NULL, "
+            "client_level TEXT, fund_rating TEXT NOT NULL, mismatches TEXT NOT NULL, "
+            "warning_text TEXT, rule_version TEXT NOT NULL, assessment_id TEXT, "
+            "assessment_version INTEGER, fund_version INTEGER NOT NULL, reason TEXT, "
+            "requested_at TEXT NOT NULL, requested_by TEXT NOT NULL, confirm_by TEXT NOT NULL, "
+            "confirmed_at TEXT, confirmed_by TEXT, channel TEXT, cancel_reason TEXT, "
+            "version INTEGER NOT NULL)",
+            "CREATE INDEX {ix}_client ON {t} (client_id, position)",
+            "CREATE INDEX {ix}_confirmed ON {t} (confirmed_at)",
+            "CREATE INDEX {ix}_waiting ON {t} (status, confirm_by)",
+        ],
+    }
+    handlers: ClassVar[dict[type[Any], str]] = {
+        Purchase.Requested: "requested",
+        Purchase.OverrideConfirmed: "confirmed",
+        Purchase.Cancelled: "cancelled",
+        Purchase.Lapsed: "lapsed",
+    }
+
+    def unconfirmed(self, db: ViewDatabase, now: datetime, limit: int) -> list[UUID]:
+        """Purchases still awaiting confirmation past their deadline (the scheduler's)."""
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT id FROM {self.t('view_purchases')} WHERE status = ? "
+                "AND confirm_by <= ? ORDER BY confirm_by LIMIT ?",
+                (PurchaseStatus.CONFIRMATION_REQUIRED.value, now.isoformat(), limit),
+            )
+        return [UUID(r["id"]) for r in rows]
+
+    def requested(self, tx: Tx, e: Purchase.Requested, position: int) -> None:
+        a, d = e.inputs.assessment, e.decision
+        tx.execute(
+            f"INSERT INTO {self.t('view_purchases')} (id, position, client_id, branch, "
+            "fund_code, amount, status, outcome, client_level, fund_rating, mismatches, "
+            "warning_text, rule_version, assessment_id, assessment_version, fund_version, "
+            "reason, requested_at, requested_by, confirm_by, version) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                str(e.originator_id),
+                position,
+                str(e.client_id),
+                e.branch,
+                e.fund_code,
+                str(e.amount),
+                e.status.value,
+                d.outcome.value,
+                a.level.value if a else None,
+                e.inputs.fund.risk_rating.value,
+                json.dumps([m.model_dump() for m in d.mismatches]),
+                d.warning_text,
+                d.rule_version,
+                str(a.id) if a else None,
+                a.version if a else None,
+                e.inputs.fund.version,
+                d.reason,
+                e.timestamp.isoformat(),
+                e.meta.actor,
+                e.confirm_by.isoformat(),
+                e.originator_version,
+            ),
+        )
+
+    def _set(self, tx: Tx, e: Any, sets: str, params: tuple[Any, ...]) -> None:
+        tx.execute(
+            f"UPDATE {self.t('view_purchases')} SET {sets}, version = ? WHERE id = ?",
+            (*params, e.originator_version, str(e.originator_id)),
+        )
+
+    def confirmed(self, tx: Tx, e: Purchase.OverrideConfirmed, _: int) -> None:
+        self._set(
+            tx,
+            e,
+            "status = ?, confirmed_at = ?, confirmed_by = ?, channel = ?",
+            (
+                PurchaseStatus.ACCEPTED.value,
+                e.confirmed_at.isoformat(),
+                e.meta.actor,
+                e.channel.value,
+            ),
+        )
+
+    def cancelled(self, tx: Tx, e: Purchase.Cancelled, _: int) -> None:
+        self._set(
+            tx, e, "status = ?, cancel_reason = ?", (PurchaseStatus.CANCELLED.value, e.reason)
+        )
+
+    def lapsed(self, tx: Tx, e: Purchase.Lapsed, _: int) -> None:
+        self._set(tx, e, "status = ?", (PurchaseStatus.LAPSED.value,))
+
+    # -- reads ------------------------------------------------------------------------
+
+    def get(self, db: ViewDatabase, purchase_id: UUID) -> dict[str, Any] | None:
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT * FROM {self.t('view_purchases')} WHERE id = ?", (str(purchase_id),)
+            )
+        return _purchase(rows[0]) if rows else None
+
+    def of_client(self, db: ViewDatabase, client_id: UUID) -> list[dict[str, Any]]:
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT * FROM {self.t('view_purchases')} WHERE client_id = ? ORDER BY position",
+                (str(client_id),),
+            )
+        return [_purchase(r) for r in rows]
+
+    def overrides(
+        self,
+        db: ViewDatabase,
+        *,
+        start: datetime | None,
+        end: datetime | None,
+        branch: str | None,
+        fund: str | None,
+    ) -> list[dict[str, Any]]:
+        """Every confirmed override, oldest first."""
+        where, params = ["confirmed_at IS NOT NULL"], []
+        for clause, value in (("confirmed_at >= ?", start), ("confirmed_at <= ?", end)):
+            if value is not None:
+                where.append(clause)
+                params.append(value.isoformat())
+        for clause, text in (("branch = ?", branch), ("fund_code = ?", fund)):
+            if text is not None:
+                where.append(clause)
+                params.append(text)
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT * FROM {self.t('view_purchases')} WHERE "
+                f"{' AND '.join(where)} ORDER BY confirmed_at, position",
+                params,
+            )
+        return [_purchase(r) for r in rows]
+
+
+def _purchase(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "mismatches": json.loads(row["mismatches"])}
+
+
+class ReviewsView(View):
+    """Clients holding a fund whose risk rating rose above their level (DOMAIN.md §4)."""
+
+    name = "reviews"
+    tables: ClassVar[dict[str, list[str]]] = {
+        "view_review_levels": [
+            "CREATE TABLE {t} (client_id TEXT PRIMARY KEY, level TEXT, exempt INTEGER NOT NULL)",
+        ],
+        "view_review_funds": ["CREATE TABLE {t} (id TEXT PRIMARY KEY, code TEXT NOT NULL)"],
+        "view_review_holdings": [
+            "CREATE TABLE {t} (purchase_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, "
+            "fund_code TEXT NOT NULL, accepted INTEGER NOT NULL)",
+            "CREATE INDEX {ix}_fund ON {t} (fund_code, accepted)",
+        ],
+        "view_reviews": [
+            "CREATE TABLE {t} (position BIGINT NOT NULL, client_id TEXT NOT NULL, "
+            "fund_code TEXT NOT NULL, previous_rating TEXT NOT NULL, rating TEXT NOT NULL, "
+            "client_level TEXT, flagged_at TEXT NOT NULL, PRIMARY KEY (position, client_id))",
+        ],
+    }
+    handlers: ClassVar[dict[type[Any], str]] = {
+        Client.Registered: "registered",
+        Client.SuitabilityExemptionRecorded: "exempted",
+        RiskAssessment.Assessed: "assessed",
+        Fund.Listed: "listed",
+        Fund.RiskRatingChanged: "rating_changed",
+        Purchase.Requested: "requested",
+        Purchase.OverrideConfirmed: "holding_changed",
+        Purchase.Cancelled: "holding_changed",
+        Purchase.Lapsed: "holding_changed",
+    }
+
+    def registered(self, tx: Tx, e: Client.Registered, _: int) -> None:
+        tx.execute(
+            f"INSERT INTO {self.t('view_review_levels')} (client_id, level, exempt) "
+            "VALUES (?, NULL, 0)",
+            (str(e.originator_id),),
+        )
+
+    def exempted(self, tx: Tx, e: Client.SuitabilityExemptionRecorded, _: int) -> None:
+        tx.execute(
+            f"UPDATE {self.t('view_review_levels')} SET exempt = 1 WHERE client_id = ?",
+            (str(e.originator_id),),
+        )
+
+    def assessed(self, tx: Tx, e: RiskAssessment.Assessed, _: int) -> None:
+        tx.execute(
+            f"UPDATE {self.t('view_review_levels')} SET level = ? WHERE client_id = ?",
+            (e.level.value, str(e.client_id)),
+        )
+
+    def listed(self, tx: Tx, e: Fund.Listed, _: int) -> None:
+        tx.execute(
+            f"INSERT INTO {self.t('view_review_funds')} (id, code) VALUES (?, ?)",
+            (str(e.originator_id), e.code),
+        )
+
+    def requested(self, tx: Tx, e: Purchase.Requested, _: int) -> None:
+        tx.execute(
+            f"INSERT INTO {self.t('view_review_holdings')} (purchase_id, client_id, "
+            "fund_code, accepted) VALUES (?, ?, ?, ?)",
+            (
+                str(e.originator_id),
+                str(e.client_id),
+                e.fund_code,
+                int(e.status is PurchaseStatus.ACCEPTED),
+            ),
+        )
+
+    def holding_changed(self, tx: Tx, e: Any, _: int) -> None:
+        accepted = isinstance(e, Purchase.OverrideConfirmed)
+        tx.execute(
+            f"UPDATE {self.t('view_review_holdings')} SET accepted = ? WHERE purchase_id = ?",
+            (int(accepted), str(e.originator_id)),
+        )
+
+    def rating_changed(self, tx: Tx, e: Fund.RiskRatingChanged, position: int) -> None:
+        if e.rating.rank <= e.previous.rank:
+            return
+        holders = tx.query(
+            f"SELECT DISTINCT h.client_id, l.level, l.exempt FROM "
+            f"{self.t('view_review_holdings')} h JOIN {self.t('view_review_funds')} f "
+            f"ON f.code = h.fund_code LEFT JOIN {self.t('view_review_levels')} l "
+            "ON l.client_id = h.client_id WHERE f.id = ? AND h.accepted = 1",
+            (str(e.originator_id),),
+        )
+        for holder in holders:
+            if holder["exempt"] or (
+                holder["level"] and e.rating.rank <= RiskLevel(holder["level"]).rank
+            ):
+                continue
+            tx.execute(
+                f"INSERT INTO {self.t('view_reviews')} (position, client_id, fund_code, "
+                "previous_rating, rating, client_level, flagged_at) VALUES (?, ?, "
+                f"(SELECT code FROM {self.t('view_review_funds')} WHERE id = ?), ?, ?, ?, ?)",
+                (
+                    position,
+                    holder["client_id"],
+                    str(e.originator_id),
+                    e.previous.value,
+                    e.rating.value,
+                    holder["level"],
+                    e.timestamp.isoformat(),
+                ),
+            )
+
+    def all(self, db: ViewDatabase) -> list[dict[str, Any]]:
+        with db.read() as tx:
+            return tx.query(f"SELECT * FROM {self.t('view_reviews')} ORDER BY position, client_id")

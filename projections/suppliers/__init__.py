@@ -1,0 +1,1 @@
+"""Supplier quality, projections layer."""
