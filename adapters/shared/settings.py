@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.clients import AssessmentPolicy, ClientPolicy
-from domain.cqp import CqpPolicy
+from domain.cqp import CQPPolicy
 from domain.service_desk import SlaPolicy
 from domain.suitability import SuitabilityPolicy
 from domain.suppliers import SupplierPolicy
@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     suitability_policy: SuitabilityPolicy = SuitabilityPolicy()
     sla_policy: SlaPolicy = SlaPolicy()
     supplier_policy: SupplierPolicy = SupplierPolicy()
-    cqp_policy: CqpPolicy = CqpPolicy()
+    cqp_policy: CQPPolicy = CQPPolicy()
     questionnaire_dir: Path | None = None
 
     @property

@@ -31,7 +31,7 @@ MOVED: dict[str, str] = {
     "domain.cqp:CQPPlan.Agreed": "domain.cqp.plan:CQPPlan.Agreed",
     "domain.cqp:CQPPlan.DeliverableRecorded": "domain.cqp.plan:CQPPlan.DeliverableRecorded",
     "domain.cqp:CQPPlan.Evaluated": "domain.cqp.plan:CQPPlan.Evaluated",
-    "domain.cqp:CQPPlan.MilestoneOverdue": "domain.cqp.plan:CQPPlan.MilestoneOverdue",
+    "domain.cqp:CQPPlan.MilestoneOverdue": "domain.cqp.plan:CQPPlan.MilestoneBecameOverdue",
     "domain.cqp:CQPPlan.MilestonePassed": "domain.cqp.plan:CQPPlan.MilestonePassed",
     "domain.cqp:CQPPlan.Planned": "domain.cqp.plan:CQPPlan.Planned",
     "domain.cqp:CQPPlan.Reviewed": "domain.cqp.plan:CQPPlan.Reviewed",
@@ -56,7 +56,7 @@ MOVED: dict[str, str] = {
     "domain.risk:RiskAssessment.Assessed": "domain.clients.risk:RiskAssessment.Assessed",
     "domain.risk:RiskAssessment.Expired": "domain.clients.risk:RiskAssessment.Expired",
     "domain.risk:RiskAssessment.ProfileConfirmed": "domain.clients.risk:RiskAssessment.ProfileConfirmed",
-    "domain.risk:RiskAssessment.ReviewDue": "domain.clients.risk:RiskAssessment.ReviewDue",
+    "domain.risk:RiskAssessment.ReviewDue": "domain.clients.risk:RiskAssessment.ReviewFellDue",
     "domain.staff:StaffUser": "domain.staff.users:StaffUser",
     "domain.staff:StaffUser.Disabled": "domain.staff.users:StaffUser.Disabled",
     "domain.staff:StaffUser.Enabled": "domain.staff.users:StaffUser.Enabled",
@@ -68,8 +68,8 @@ MOVED: dict[str, str] = {
     "domain.suppliers:Supplier.CorrectiveActionAdvanced": "domain.suppliers.supplier:Supplier.CorrectiveActionAdvanced",
     "domain.suppliers:Supplier.CorrectiveActionOpened": "domain.suppliers.supplier:Supplier.CorrectiveActionOpened",
     "domain.suppliers:Supplier.Disqualified": "domain.suppliers.supplier:Supplier.Disqualified",
-    "domain.suppliers:Supplier.ReauditDue": "domain.suppliers.supplier:Supplier.ReauditDue",
-    "domain.suppliers:Supplier.ReauditOverdue": "domain.suppliers.supplier:Supplier.ReauditOverdue",
+    "domain.suppliers:Supplier.ReauditDue": "domain.suppliers.supplier:Supplier.ReauditFellDue",
+    "domain.suppliers:Supplier.ReauditOverdue": "domain.suppliers.supplier:Supplier.ReauditBecameOverdue",
     "domain.suppliers:Supplier.Registered": "domain.suppliers.supplier:Supplier.Registered",
     "domain.suppliers:Supplier.Reinstated": "domain.suppliers.supplier:Supplier.Reinstated",
     "domain.suppliers:Supplier.SqsRated": "domain.suppliers.supplier:Supplier.SqsRated",
@@ -105,6 +105,11 @@ def _old_topics() -> dict[str, tuple[str, ...]]:
 def register_moved_topics() -> None:
     """Make every old topic resolve to the class standing for it now (once a process)."""
     _old_topics()
+
+
+def current_topic(topic: str) -> str:
+    """The topic a stored topic stands for today (itself when it never moved)."""
+    return MOVED.get(topic, topic)
 
 
 def old_topics(topic: str) -> tuple[str, ...]:

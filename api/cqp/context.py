@@ -8,23 +8,23 @@ from api.cqp import routes
 from api.engine import Engine
 from api.shared.context import Aggregated, BoundedContext, Job
 from api.shared.jobs import BATCH, each
-from application.cqp.commands import CqpCommands
+from application.cqp.commands import CQPCommands
 from domain.cqp.plan import CQPPlan
-from projections.cqp.views import CqpPlansView
+from projections.cqp.views import CQPPlansView
 
 
 def cqp_overdue(engine: Engine, now: datetime) -> int:
     """Record milestones past their planned date."""
-    ids = engine.view(CqpPlansView).overdue_to_flag(engine.db, now.date(), BATCH)
-    commands = engine.handler(CqpCommands)
+    ids = engine.view(CQPPlansView).overdue_to_flag(engine.db, now.date(), BATCH)
+    commands = engine.handler(CQPCommands)
     return each("cqp_overdue", now, ids, lambda c, i: [commands.record_overdue(c, i)])
 
 
 CONTEXT = BoundedContext(
     name="cqp",
     aggregates=(Aggregated(CQPPlan, history="cqp-plans", snapshot_every=20),),
-    views=(CqpPlansView,),
-    handlers=(lambda e: CqpCommands(e.store, e.settings.cqp_policy),),
+    views=(CQPPlansView,),
+    handlers=(lambda e: CQPCommands(e.store, e.settings.cqp_policy),),
     routers=(routes.router,),
     jobs=(Job("cqp_overdue", cqp_overdue),),
 )

@@ -24,16 +24,16 @@ from api.cqp.schemas import (
 from api.engine import Engine
 from api.shared.deps import ContextDep, EngineDep, IdempotencyDep, NowDep, fresh, roles
 from api.shared.schemas import WriteResult
-from application.cqp.commands import CqpCommands
+from application.cqp.commands import CQPCommands
 from domain.cqp.plan import MILESTONES, CQPPlan, Milestone
 from domain.shared.errors import NotFound
 from domain.staff import Role
-from projections.cqp.views import CqpPlansView, board_row
+from projections.cqp.views import CQPPlansView, board_row
 
 router = APIRouter(prefix="/api/v1", tags=["cqp"])
 WRITE = Depends(roles(Role.ADMIN, Role.QUALITY, Role.MPL))
 READ = Depends(roles(Role.ADMIN, Role.QUALITY, Role.MPL, Role.COMPLIANCE))
-FRESH = Depends(fresh(CqpPlansView))
+FRESH = Depends(fresh(CQPPlansView))
 
 
 @router.post("/cqp-plans", status_code=201, dependencies=[WRITE])
@@ -42,7 +42,7 @@ def create(
 ) -> WriteResult:
     """Open a plan for one component of one programme with one supplier; it needs at least
     one of the 7 criteria and a planned date for every milestone A0-E5, in order."""
-    result = engine.handler(CqpCommands).create(
+    result = engine.handler(CQPCommands).create(
         ctx,
         programme=body.programme,
         component=body.component,
@@ -61,7 +61,7 @@ def evaluate(
 ) -> WriteResult:
     """Accept or reject the request for a plan, with the reason."""
     return WriteResult.of(
-        engine.handler(CqpCommands).evaluate(ctx, plan_id, body.accepted, body.reason, idem)
+        engine.handler(CQPCommands).evaluate(ctx, plan_id, body.accepted, body.reason, idem)
     )
 
 
@@ -70,13 +70,13 @@ def review(
     plan_id: UUID, body: ReviewBody, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """The review with SQM/SQE, PM, programme and component engineering (by role)."""
-    return WriteResult.of(engine.handler(CqpCommands).review(ctx, plan_id, body.participants, idem))
+    return WriteResult.of(engine.handler(CQPCommands).review(ctx, plan_id, body.participants, idem))
 
 
 @router.post("/cqp-plans/{plan_id}/agree", dependencies=[WRITE])
 def agree(plan_id: UUID, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep) -> WriteResult:
     """Record the agreement that closes the review."""
-    return WriteResult.of(engine.handler(CqpCommands).agree(ctx, plan_id, idem))
+    return WriteResult.of(engine.handler(CQPCommands).agree(ctx, plan_id, idem))
 
 
 @router.post("/cqp-plans/{plan_id}/team", dependencies=[WRITE])
@@ -84,7 +84,7 @@ def team(
     plan_id: UUID, body: TeamBody, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """Set the team; it needs a material project leader (role MPL)."""
-    return WriteResult.of(engine.handler(CqpCommands).set_team(ctx, plan_id, body.members, idem))
+    return WriteResult.of(engine.handler(CQPCommands).set_team(ctx, plan_id, body.members, idem))
 
 
 @router.post("/cqp-plans/{plan_id}/targets", dependencies=[WRITE])
@@ -94,7 +94,7 @@ def targets(
     """Targets: dpm in application, dpm against specification, FIT, Cpk, field-failure
     rate, each with its unit."""
     return WriteResult.of(
-        engine.handler(CqpCommands).set_targets(ctx, plan_id, body.measures, idem)
+        engine.handler(CQPCommands).set_targets(ctx, plan_id, body.measures, idem)
     )
 
 
@@ -104,7 +104,7 @@ def actuals(
 ) -> ActualsResult:
     """Measured values; answers each one's status against its target (green, amber, red
     by the policy's tolerance)."""
-    result, status = engine.handler(CqpCommands).record_actuals(ctx, plan_id, body.measures, idem)
+    result, status = engine.handler(CQPCommands).record_actuals(ctx, plan_id, body.measures, idem)
     return ActualsResult(
         **WriteResult.of(result).model_dump(), status={k: v.value for k, v in status.items()}
     )
@@ -116,7 +116,7 @@ def deliverable(
 ) -> WriteResult:
     """Record a deliverable; it counts for milestones once accepted."""
     return WriteResult.of(
-        engine.handler(CqpCommands).record_deliverable(
+        engine.handler(CQPCommands).record_deliverable(
             ctx, plan_id, body.kind, body.reference, body.accepted_by, idem
         )
     )
@@ -134,14 +134,14 @@ def pass_milestone(
     """Pass the next milestone (out of order: 409); missing required deliverables need a
     waiver naming them, with a reason and an approver (else 409 listing them)."""
     return WriteResult.of(
-        engine.handler(CqpCommands).pass_milestone(
+        engine.handler(CQPCommands).pass_milestone(
             ctx, plan_id, code, body.date, body.note, body.waiver, idem
         )
     )
 
 
 def _plan(engine: Engine, plan_id: UUID) -> CQPPlan:
-    found = engine.view(CqpPlansView).load(engine.db, str(plan_id))
+    found = engine.view(CQPPlansView).load(engine.db, str(plan_id))
     if found is None:
         raise NotFound(f"CQP plan {plan_id} not found")
     plan: CQPPlan = found[0]
@@ -214,7 +214,7 @@ def board(
     """One row per plan, one column per milestone A0-E5: planned against passed, overdue
     marked."""
     today = now.date()
-    rows = engine.view(CqpPlansView).plans(engine.db, programme, supplier_id)
+    rows = engine.view(CQPPlansView).plans(engine.db, programme, supplier_id)
     return Board(
         milestones=[m.value for m in MILESTONES],
         rows=[BoardRow.model_validate(board_row(plan, today)) for plan, _ in rows],

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from application.compliance.history import History, Recorded
 from application.shared.store import Store
 from domain.clients import Client, RiskAssessment
-from domain.cqp import CQPPlan, CqpPolicy, Milestone
+from domain.cqp import CQPPlan, CQPPolicy, Milestone
 from domain.funds import Fund, fund_id
 from domain.shared.errors import DomainError, NotFound
 from domain.suitability import (
@@ -83,7 +83,7 @@ class DecisionReplay:
         self,
         store: Store,
         supplier_policy: SupplierPolicy,
-        cqp_policy: CqpPolicy,
+        cqp_policy: CQPPolicy,
         rules: dict[str, Rule] | None = None,
         current_rule: str = RULE_VERSION,
     ) -> None:
@@ -236,7 +236,7 @@ class DecisionReplay:
         policy = event.policy or _known(self.cqp_policy, event.passage.policy_version)
         passage = event.passage
 
-        def run(policy: CqpPolicy | None) -> dict[str, Any]:
+        def run(policy: CQPPolicy | None) -> dict[str, Any]:
             if policy is None:
                 return {"error": f"policy version {passage.policy_version} is unknown"}
             return _rerun(

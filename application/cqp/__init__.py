@@ -1,5 +1,5 @@
 """Component Quality Planning, application layer: what other contexts use."""
 
-from application.cqp.commands import CqpCommands
+from application.cqp.commands import CQPCommands
 
-__all__ = ["CqpCommands"]
+__all__ = ["CQPCommands"]

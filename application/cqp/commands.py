@@ -11,7 +11,7 @@ from application.shared.common import CommandResult, Commands, Idempotency
 from application.shared.store import Store
 from domain.cqp.plan import (
     CQPPlan,
-    CqpPolicy,
+    CQPPolicy,
     Criterion,
     DeliverableKind,
     Measure,
@@ -25,8 +25,8 @@ from domain.shared.errors import InvalidField, NotFound
 from domain.suppliers import Supplier
 
 
-class CqpCommands(Commands):
-    def __init__(self, store: Store, policy: CqpPolicy) -> None:
+class CQPCommands(Commands):
+    def __init__(self, store: Store, policy: CQPPolicy) -> None:
         super().__init__(store)
         self.policy = policy
 

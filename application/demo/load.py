@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from application.clients import ClientCommands, RiskCommands
-from application.cqp import CqpCommands
+from application.cqp import CQPCommands
 from application.demo.funds import load_funds, load_purchases
 from application.demo.suppliers import load_suppliers
 from application.demo.tickets import load_tickets
@@ -98,7 +98,7 @@ class DemoCommands:
     purchases: PurchaseCommands
     tickets: TicketCommands
     suppliers: SupplierCommands
-    cqp: CqpCommands
+    cqp: CQPCommands
 
 
 def load_demo(

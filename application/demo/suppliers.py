@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
-from application.cqp import CqpCommands
+from application.cqp import CQPCommands
 from application.suppliers import SupplierCommands
 from domain.cqp import (
     MILESTONES,
@@ -86,7 +86,7 @@ class Clock:
 
 def load_suppliers(
     suppliers: SupplierCommands,
-    cqp: CqpCommands,
+    cqp: CQPCommands,
     rng: random.Random,
     actor: str,
     now: datetime,
@@ -204,7 +204,7 @@ def _quality_records(
             suppliers.advance_corrective_action(at(5), supplier, action, ca_step, text, effective)
 
 
-def _plan(cqp: CqpCommands, rng: random.Random, at: Clock, supplier: UUID, n: int) -> int:
+def _plan(cqp: CQPCommands, rng: random.Random, at: Clock, supplier: UUID, n: int) -> int:
     begin = at(2).at.date()
     dates = {m: begin + timedelta(days=25 * (i + 1)) for i, m in enumerate(MILESTONES)}
     plan = cqp.create(

@@ -191,7 +191,7 @@ class RiskAssessment(Aggregate):
             aggregate.review_due_at = self.review_due_at
             aggregate.review_flagged_for, aggregate.expired_flagged = None, False
 
-    class ReviewDue(Event):
+    class ReviewFellDue(Event):
         """The scheduler found the review due (once per review date)."""
 
         client_id: UUID
@@ -260,7 +260,9 @@ class RiskAssessment(Aggregate):
             self._record(self.Expired, ctx, client_id=self.client_id, expires_at=self.expires_at)
             return True
         if ctx.at >= self.review_due_at and self.review_flagged_for != self.review_due_at:
-            self._record(self.ReviewDue, ctx, client_id=self.client_id, due_at=self.review_due_at)
+            self._record(
+                self.ReviewFellDue, ctx, client_id=self.client_id, due_at=self.review_due_at
+            )
             return True
         return False
 

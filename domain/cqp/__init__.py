@@ -4,7 +4,7 @@ from domain.cqp.plan import (
     MILESTONES,
     Cpk,
     CQPPlan,
-    CqpPolicy,
+    CQPPolicy,
     Criterion,
     DeliverableKind,
     DpmAgainstSpecification,
@@ -18,8 +18,8 @@ from domain.cqp.plan import (
 __all__ = [
     "MILESTONES",
     "CQPPlan",
+    "CQPPolicy",
     "Cpk",
-    "CqpPolicy",
     "Criterion",
     "DeliverableKind",
     "DpmAgainstSpecification",

@@ -147,7 +147,7 @@ Measure = Annotated[
 HIGHER_IS_BETTER = {"cpk"}
 
 
-class CqpPolicy(BaseModel):
+class CQPPolicy(BaseModel):
     """Deliverables each milestone needs (accepted by then, or waived), and how far from
     its target an actual may be and still be amber (a fraction of the target)."""
 
@@ -221,7 +221,7 @@ class Evaluation(BaseModel):
     by: str
 
 
-class CqpRuleBroken(Conflict):
+class CQPRuleBroken(Conflict):
     """A CQP command the plan's state does not allow."""
 
 
@@ -356,12 +356,12 @@ class CQPPlan(Aggregate):
 
         passage: Passage
         required: list[DeliverableKind]
-        policy: CqpPolicy | None = None  # kept for replay (older passes name only its version)
+        policy: CQPPolicy | None = None  # kept for replay (older passes name only its version)
 
         def apply(self, p: CQPPlan) -> None:
             p.passed = [*p.passed, self.passage]
 
-    class MilestoneOverdue(Event):
+    class MilestoneBecameOverdue(Event):
         """The scheduler found a milestone past its planned date, not passed (once)."""
 
         milestone: Milestone
@@ -425,7 +425,7 @@ class CQPPlan(Aggregate):
 
     def evaluate(self, ctx: Context, accepted: bool, reason: str) -> None:
         if self.evaluation is not None:
-            raise CqpRuleBroken("the request was evaluated already")
+            raise CQPRuleBroken("the request was evaluated already")
         self._record(self.Evaluated, ctx, accepted=accepted, reason=reason)
 
     def review(self, ctx: Context, participants: list[Member]) -> None:
@@ -437,9 +437,9 @@ class CQPPlan(Aggregate):
     def agree(self, ctx: Context) -> None:
         self._accepted("be agreed")
         if not self.reviewers:
-            raise CqpRuleBroken("the plan is agreed after its review")
+            raise CQPRuleBroken("the plan is agreed after its review")
         if self.agreed_at is not None:
-            raise CqpRuleBroken("the plan is agreed already")
+            raise CQPRuleBroken("the plan is agreed already")
         self._record(self.Agreed, ctx)
 
     def set_team(self, ctx: Context, members: list[Member]) -> None:
@@ -480,7 +480,7 @@ class CQPPlan(Aggregate):
     def next_milestone(self) -> Milestone | None:
         return MILESTONES[len(self.passed)] if len(self.passed) < len(MILESTONES) else None
 
-    def missing_for(self, milestone: Milestone, policy: CqpPolicy) -> list[DeliverableKind]:
+    def missing_for(self, milestone: Milestone, policy: CQPPolicy) -> list[DeliverableKind]:
         """Required deliverables (of this milestone and every earlier one) not accepted."""
         accepted = {d.kind for d in self.deliverables if d.accepted_by}
         upto = MILESTONES[: MILESTONES.index(milestone) + 1]
@@ -494,12 +494,12 @@ class CQPPlan(Aggregate):
         on: date,
         note: str | None,
         waiver: Waiver | None,
-        policy: CqpPolicy,
+        policy: CQPPolicy,
     ) -> None:
         """Pass the next milestone; deliverables it lacks need a waiver naming them."""
         self._accepted("pass milestones")
         if self.agreed_at is None or not self.team:
-            raise CqpRuleBroken("milestones start once the plan is agreed and has its team")
+            raise CQPRuleBroken("milestones start once the plan is agreed and has its team")
         expected = self.next_milestone()
         if milestone is not expected:
             raise OutOfOrder(milestone, expected)
@@ -547,7 +547,7 @@ class CQPPlan(Aggregate):
         late = [m for m in self.overdue(ctx.at.date()) if m not in self.overdue_flagged]
         for milestone in late:
             self._record(
-                self.MilestoneOverdue,
+                self.MilestoneBecameOverdue,
                 ctx,
                 milestone=milestone,
                 planned=self.milestone_plan[milestone],
@@ -564,9 +564,9 @@ class CQPPlan(Aggregate):
 
     def _accepted(self, verb: str) -> None:
         if self.evaluation is None:
-            raise CqpRuleBroken(f"the request is evaluated before the plan can {verb}")
+            raise CQPRuleBroken(f"the request is evaluated before the plan can {verb}")
         if not self.evaluation.accepted:
-            raise CqpRuleBroken(f"a rejected plan cannot {verb}")
+            raise CQPRuleBroken(f"a rejected plan cannot {verb}")
 
 
 def _distinct(field: str, measures: list[Measure]) -> None:

@@ -447,7 +447,7 @@ class Supplier(Aggregate):
                 str(self.action_id): ca.model_copy(update=changes),
             }
 
-    class ReauditDue(Event):
+    class ReauditFellDue(Event):
         """The scheduler found the re-audit coming due (once per due date)."""
 
         due_at: date
@@ -455,7 +455,7 @@ class Supplier(Aggregate):
         def apply(self, s: Supplier) -> None:
             s.reaudit_flagged_for = self.due_at
 
-    class ReauditOverdue(Event):
+    class ReauditBecameOverdue(Event):
         """The scheduler found the re-audit overdue (once per due date)."""
 
         due_at: date
@@ -670,11 +670,11 @@ class Supplier(Aggregate):
         if due is None or self.status is SupplierStatus.DISQUALIFIED:
             return False
         if today > due and self.reaudit_overdue_for != due:
-            self._record(self.ReauditOverdue, ctx, due_at=due)
+            self._record(self.ReauditBecameOverdue, ctx, due_at=due)
             return True
         notice = due - timedelta(days=policy.reaudit_notice_days)
         if notice <= today <= due and self.reaudit_flagged_for != due:
-            self._record(self.ReauditDue, ctx, due_at=due)
+            self._record(self.ReauditFellDue, ctx, due_at=due)
             return True
         return False
 

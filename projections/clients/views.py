@@ -79,7 +79,7 @@ class ClientsView(View):
         Client.PersonalDataErased: "erased",
         RiskAssessment.Assessed: "assessed",
         RiskAssessment.ProfileConfirmed: "profile_confirmed",
-        RiskAssessment.ReviewDue: "review_due",
+        RiskAssessment.ReviewFellDue: "review_due",
         RiskAssessment.Expired: "expired",
     }
 
@@ -225,7 +225,7 @@ class ClientsView(View):
             ),
         )
 
-    def review_due(self, tx: Tx, e: RiskAssessment.ReviewDue, _: int) -> None:
+    def review_due(self, tx: Tx, e: RiskAssessment.ReviewFellDue, _: int) -> None:
         # The reminder the advisor sees; the next check is the expiry.
         tx.execute(
             f"UPDATE {self.t('view_clients')} SET risk_reminder = 'review_due', "

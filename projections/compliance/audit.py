@@ -31,6 +31,7 @@ import orjson
 from eventsourcing.persistence import Notification
 
 from adapters.shared.sql import Tx, ViewDatabase
+from adapters.shared.topics import current_topic
 from domain.shared.errors import Conflict
 from projections.shared.base import View
 from projections.shared.worker import EventSource
@@ -54,6 +55,7 @@ class AuditView(View):
     """One row per stored event: position, aggregate, type, time, actor, correlation."""
 
     name = "audit"
+    schema_version = 2  # 2: the types of events stored under an old topic read as today's
     raw = True
     tables: ClassVar[dict[str, list[str]]] = {
         "view_audit_events": [
@@ -75,7 +77,8 @@ class AuditView(View):
         for n, position in batch:
             state = orjson.loads(n.state)  # the store keeps plain JSON (no cipher)
             meta = state.get("meta", {})  # pragma: no mutate - every event has its meta
-            type_name = n.topic.rsplit(":", 1)[-1]  # pragma: no mutate - one colon a topic
+            topic = current_topic(n.topic)
+            type_name = topic.rsplit(":", 1)[-1]  # pragma: no mutate - one colon a topic
             rows.append(
                 (
                     position,

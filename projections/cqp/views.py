@@ -12,7 +12,7 @@ from domain.cqp.plan import MILESTONES, CQPPlan
 from projections.shared.documents import StateView, day_text
 
 
-class CqpPlansView(StateView):
+class CQPPlansView(StateView):
     name = "cqp_plans"
     schema_version = 2
     aggregate = CQPPlan

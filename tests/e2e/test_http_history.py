@@ -11,7 +11,7 @@ import pytest
 
 from api.engine import Engine
 from application.clients.commands import ClientCommands
-from application.cqp.commands import CqpCommands
+from application.cqp.commands import CQPCommands
 from application.funds.commands import FundCommands
 from application.service_desk.tickets import TicketCommands
 from application.suppliers.commands import SupplierCommands
@@ -71,7 +71,7 @@ def plan(e: Engine) -> tuple[str, str, Any, Any]:
     owner = e.handler(SupplierCommands).register(at(-1), "Delta", [site], ["connectors"]).id
     dates = {m: date(2026, 4, 1) + timedelta(days=10 * i) for i, m in enumerate(MILESTONES)}
     ident = (
-        e.handler(CqpCommands)
+        e.handler(CQPCommands)
         .create(
             at(0),
             programme="Falcon",
@@ -82,7 +82,7 @@ def plan(e: Engine) -> tuple[str, str, Any, Any]:
         )
         .id
     )
-    e.handler(CqpCommands).evaluate(at(1), ident, True, "new supplier")
+    e.handler(CQPCommands).evaluate(at(1), ident, True, "new supplier")
     return "cqp-plans", str(ident), ("evaluation", None), ("evaluation", {"accepted": True})
 
 

@@ -20,7 +20,7 @@ from adapters.shared.clock import Clock
 from adapters.shared.settings import Settings
 from api.engine import Engine
 from application.clients.risk import RiskCommands
-from application.cqp.commands import CqpCommands
+from application.cqp.commands import CQPCommands
 from application.service_desk.tickets import TicketCommands
 from application.shared.common import CommandResult
 from application.suitability.purchases import PurchaseCommands
@@ -31,7 +31,7 @@ from domain.service_desk.tickets import TicketChannel, TicketType
 from domain.shared.base import Context
 from domain.suppliers.supplier import SECTIONS, AssessmentKind, Site
 from projections.clients.views import ClientsView
-from projections.cqp.views import CqpPlansView
+from projections.cqp.views import CQPPlansView
 from projections.service_desk.tickets import TicketsView
 from projections.suitability.views import PurchasesView
 from tests.conftest import PG_URL, drop_schema, make_settings
@@ -89,7 +89,7 @@ def given_a_bit_of_everything(api: Api) -> dict[str, Any]:
     )
     start = NOW.date() + timedelta(days=1)
     plan = (
-        engine.handler(CqpCommands)
+        engine.handler(CQPCommands)
         .create(
             ctx,
             programme="Falcon",
@@ -100,10 +100,10 @@ def given_a_bit_of_everything(api: Api) -> dict[str, Any]:
         )
         .id
     )
-    engine.handler(CqpCommands).evaluate(ctx, plan, True, "new supplier")
-    engine.handler(CqpCommands).review(ctx, plan, [Member(name="Lin", role="SQE")])
-    engine.handler(CqpCommands).agree(ctx, plan)
-    engine.handler(CqpCommands).set_team(ctx, plan, [Member(name="Wang", role="MPL")])
+    engine.handler(CQPCommands).evaluate(ctx, plan, True, "new supplier")
+    engine.handler(CQPCommands).review(ctx, plan, [Member(name="Lin", role="SQE")])
+    engine.handler(CQPCommands).agree(ctx, plan)
+    engine.handler(CQPCommands).set_team(ctx, plan, [Member(name="Wang", role="MPL")])
     return {"client": client, "purchase": purchase, "ticket": ticket.result.id, "plan": plan}
 
 
@@ -157,7 +157,7 @@ def test_each_job_flags_once_as_time_passes(api: Api) -> None:
     client = engine.view(ClientsView).get(engine.db, given["client"]["id"])
     assert client is not None
     assert client["risk"]["reminder"] == "expired"
-    plan = engine.view(CqpPlansView).load(engine.db, str(given["plan"]))
+    plan = engine.view(CQPPlansView).load(engine.db, str(given["plan"]))
     assert plan is not None
     assert plan[0].overdue_flagged == MILESTONES[:7]  # planned within 400 days
 
@@ -243,14 +243,14 @@ def test_each_scheduler_command_is_idempotent_even_on_a_stale_view(api: Api) -> 
     engine.projector.catch_up()
     assessment = engine.view(ClientsView).get(engine.db, given["client"]["id"])
     assert assessment is not None
-    plan = engine.view(CqpPlansView).load(engine.db, str(given["plan"]))
+    plan = engine.view(CQPPlansView).load(engine.db, str(given["plan"]))
     assert plan is not None
     supplier = plan[0].supplier_id
     commands: list[Callable[[], CommandResult]] = [
         lambda: engine.handler(PurchaseCommands).lapse(ctx, UUID(given["purchase"]["id"])),
         lambda: engine.handler(TicketCommands).record_breach(ctx, given["ticket"], "resolution"),
         lambda: engine.handler(SupplierCommands).record_reaudit_due(ctx, supplier),
-        lambda: engine.handler(CqpCommands).record_overdue(ctx, given["plan"]),
+        lambda: engine.handler(CQPCommands).record_overdue(ctx, given["plan"]),
         lambda: engine.handler(RiskCommands).record_due(
             ctx, UUID(assessment["risk"]["assessment_id"])
         ),

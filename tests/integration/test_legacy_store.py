@@ -84,6 +84,19 @@ def test_every_view_builds_from_it_with_nothing_parked(legacy: Engine) -> None:
         assert count("SELECT COUNT(*) AS n FROM view_funds") == 4
         assert count("SELECT COUNT(*) AS n FROM view_purchases") == 15
         assert count("SELECT COUNT(*) AS n FROM view_audit_events") == head
+        # And events renamed since read under today's names, in the audit log too (the
+        # store holds no re-audit falling due: the demo's audits were all recent)
+        old_names = "'RiskAssessment.ReviewDue', 'Supplier.ReauditDue', 'Supplier.ReauditOverdue'"
+        assert (
+            count(f"SELECT COUNT(*) AS n FROM view_audit_events WHERE type IN ({old_names})") == 0
+        )
+        for renamed in (
+            "RiskAssessment.ReviewFellDue",
+            "Supplier.ReauditBecameOverdue",
+            "CQPPlan.MilestoneBecameOverdue",
+        ):
+            sql = f"SELECT COUNT(*) AS n FROM view_audit_events WHERE type = '{renamed}'"
+            assert count(sql) > 0, renamed
 
 
 def test_the_chain_verifies_over_the_old_records(legacy: Engine) -> None:

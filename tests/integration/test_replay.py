@@ -16,7 +16,7 @@ from api.engine import Engine
 from application.clients.commands import ClientCommands
 from application.clients.risk import RiskCommands
 from application.compliance.replay import RULES, DecisionReplay
-from application.cqp.commands import CqpCommands
+from application.cqp.commands import CQPCommands
 from application.demo.load import load_demo
 from application.funds.commands import FundCommands
 from application.suitability.purchases import PurchaseCommands
@@ -259,7 +259,7 @@ def prepared_plan(engine: Engine, actor: str) -> tuple[Context, UUID]:
     """A plan of a generated supplier, every milestone planned for today, evaluated,
     reviewed, agreed and with its team: ready to pass milestones."""
     ctx, supplier = generated_supplier(engine, actor)
-    c = engine.handler(CqpCommands)
+    c = engine.handler(CQPCommands)
     plan = c.create(
         ctx,
         programme="Gen",
@@ -369,7 +369,7 @@ def test_any_generated_milestone_pass_replays_on_the_deliverables_then(
     # Given a plan with generated deliverables, and milestones passed in order, each with
     # perhaps one more deliverable just before it and a waiver for exactly what is missing
     ctx, plan = prepared_plan(engine, "mpl-gen")
-    c, today = engine.handler(CqpCommands), ctx.at.date()
+    c, today = engine.handler(CQPCommands), ctx.at.date()
     for kind in sorted(delivered):
         c.record_deliverable(ctx, plan, kind, f"D-{kind.value}", "sqe")
     waived: dict[Milestone, list[str]] = {}

@@ -11,9 +11,9 @@ from uuid import UUID
 
 from api.engine import Engine
 from application.compliance.replay import DecisionReplay, _known
-from application.cqp.commands import CqpCommands
+from application.cqp.commands import CQPCommands
 from application.suppliers.commands import SupplierCommands
-from domain.cqp.plan import CqpPolicy, DeliverableKind, Milestone, Waiver
+from domain.cqp.plan import CQPPolicy, DeliverableKind, Milestone, Waiver
 from domain.funds.fund import fund_id
 from domain.shared.vocab import RiskRating
 from domain.suppliers.supplier import SECTIONS, AssessmentKind, AvlDecision, SupplierPolicy
@@ -70,7 +70,7 @@ def test_a_replay_names_each_input_changed_behind_its_back(engine: Engine) -> No
 def passed_plan(engine: Engine) -> UUID:
     """A plan whose A0 passed with a note, and A1 with a waiver."""
     ctx, plan = prepared_plan(engine, "mpl-report")
-    c, today = engine.handler(CqpCommands), ctx.at.date()
+    c, today = engine.handler(CQPCommands), ctx.at.date()
     c.record_deliverable(ctx, plan, DeliverableKind.KEY_COMPONENT_LIST, "KCL-1", "sqe")
     c.pass_milestone(ctx, plan, Milestone.A0, today, "kick-off", None)
     waiver = Waiver(missing=[DeliverableKind.DFMEA], reason="follows", approved_by="sqm.zhou")
@@ -105,8 +105,8 @@ def test_a_milestone_replay_report_is_plain_json_and_agrees_with_todays_policy(
         "approved_by": "sqm.zhou",
     }
     assert [d["kind"] for d in report["deliverables"]] == ["key_component_list"]
-    assert report["policy_version"] == CqpPolicy().version
-    assert report["policy"] == json.loads(CqpPolicy().model_dump_json())
+    assert report["policy_version"] == CQPPolicy().version
+    assert report["policy"] == json.loads(CQPPolicy().model_dump_json())
 
 
 def test_an_older_pass_recorded_without_its_policy_replays_under_its_versions_policy(
@@ -121,14 +121,14 @@ def test_an_older_pass_recorded_without_its_policy_replays_under_its_versions_po
     # When replayed, then the policy of that version (today's) decides, as recorded
     replay = engine.handler(DecisionReplay).milestone(plan, Milestone.A0)
     assert replay.consistent, replay.differences
-    assert replay.inputs["policy"] == json.loads(CqpPolicy().model_dump_json())
+    assert replay.inputs["policy"] == json.loads(CQPPolicy().model_dump_json())
 
 
 def test_a_policy_known_only_by_its_version_is_todays_or_the_default_of_that_version() -> None:
-    today = CqpPolicy(amber_tolerance=Decimal("0.2"))
+    today = CQPPolicy(amber_tolerance=Decimal("0.2"))
     assert _known(today, today.version) is today
     renamed = today.model_copy(update={"version": "cqp-2027.1"})
-    assert _known(renamed, CqpPolicy().version) == CqpPolicy()  # the default of that version
+    assert _known(renamed, CQPPolicy().version) == CQPPolicy()  # the default of that version
     assert _known(today, "cqp-1999.1") is None
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from api.engine import Engine
-from application.cqp.commands import CqpCommands
+from application.cqp.commands import CQPCommands
 from application.suppliers.commands import SupplierCommands
 from domain.cqp.plan import MILESTONES, Cpk, Criterion, DeliverableKind, Member, Milestone, Waiver
 from domain.shared.base import Context, Snapshot
@@ -23,7 +23,7 @@ from domain.suppliers.supplier import (
     SqsStep,
     Stage,
 )
-from projections.cqp.views import CqpPlansView
+from projections.cqp.views import CQPPlansView
 from projections.shared.worker import ProjectionWorker
 from projections.suppliers.views import SuppliersView
 
@@ -49,7 +49,7 @@ def _history(engine: Engine, ctx: Context) -> tuple[Any, Any]:
     s.rate_sqs(ctx, supplier, SqsStep.PREVENTION, 3, "FMEA")
     _, ca = s.open_corrective_action(ctx, supplier, "burrs", None, Severity.MAJOR)
     s.advance_corrective_action(ctx, supplier, ca, CaStep.ANALYSED, "die")
-    c = engine.handler(CqpCommands)
+    c = engine.handler(CQPCommands)
     plan_dates = {m: ctx.at.date() - timedelta(days=100 - 10 * i) for i, m in enumerate(MILESTONES)}
     plan = c.create(
         ctx,
@@ -80,7 +80,7 @@ def test_document_views_hold_the_aggregates_state_in_batches_or_one_by_one(
     supplier, plan = _history(engine, ctx)
     for suffix, size in (("_one", 1), ("_all", 10_000)):
         # When a copy of each view is built with that batch size
-        for view, aggregate_id in ((SuppliersView(suffix), supplier), (CqpPlansView(suffix), plan)):
+        for view, aggregate_id in ((SuppliersView(suffix), supplier), (CQPPlansView(suffix), plan)):
             view.create(engine.db)
             config = dataclasses.replace(engine.worker_config, batch_size=size)
             ProjectionWorker(engine.store, engine.db, view, config).catch_up()

@@ -13,8 +13,8 @@ from domain.cqp.plan import (
     MILESTONES,
     Cpk,
     CQPPlan,
-    CqpPolicy,
-    CqpRuleBroken,
+    CQPPolicy,
+    CQPRuleBroken,
     Criterion,
     DeliverableKind,
     DpmAgainstSpecification,
@@ -32,7 +32,7 @@ from domain.cqp.plan import (
 from domain.shared.base import Context
 from domain.shared.errors import InvalidField, InvalidFields
 
-POLICY = CqpPolicy()
+POLICY = CQPPolicy()
 T0 = datetime(2026, 6, 1, 9, tzinfo=UTC)
 PLAN = {m: date(2026, 1, 10) + timedelta(days=30 * i) for i, m in enumerate(MILESTONES)}
 TEAM = [Member(name="Wang Fang", role="MPL"), Member(name="Lin Tao", role="SQE")]
@@ -89,10 +89,10 @@ def test_a_plan_needs_every_milestone_in_order() -> None:
 
 def test_phase_one_goes_evaluate_review_agree_with_a_team_led_by_an_mpl() -> None:
     plan = given_plan()
-    with pytest.raises(CqpRuleBroken, match="evaluated before"):
+    with pytest.raises(CQPRuleBroken, match="evaluated before"):
         plan.review(at(), TEAM)
     plan.evaluate(at(), True, "new technology")
-    with pytest.raises(CqpRuleBroken, match="after its review"):
+    with pytest.raises(CQPRuleBroken, match="after its review"):
         plan.agree(at())
     plan.review(at(), TEAM)
     plan.agree(at())
@@ -107,9 +107,9 @@ def test_a_rejected_request_ends_the_plan() -> None:
     plan = given_plan()
     plan.evaluate(at(), False, "standard part, no CQP needed")
     assert plan.phase() is Phase.REJECTED
-    with pytest.raises(CqpRuleBroken, match="rejected"):
+    with pytest.raises(CQPRuleBroken, match="rejected"):
         plan.review(at(), TEAM)
-    with pytest.raises(CqpRuleBroken, match="evaluated already"):
+    with pytest.raises(CQPRuleBroken, match="evaluated already"):
         plan.evaluate(at(), True, "changed my mind")
 
 
@@ -198,7 +198,7 @@ def test_each_milestone_in_turn_refuses_every_other_one_and_passes_the_next() ->
 def test_milestones_wait_for_the_agreed_plan_and_its_team() -> None:
     plan = given_plan()
     plan.evaluate(at(), True, "ok")
-    with pytest.raises(CqpRuleBroken, match="agreed and has its team"):
+    with pytest.raises(CQPRuleBroken, match="agreed and has its team"):
         plan.pass_milestone(at(), Milestone.A0, date(2026, 6, 1), None, None, POLICY)
 
 

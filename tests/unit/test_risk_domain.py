@@ -199,7 +199,7 @@ def test_the_scheduler_flags_a_due_review_then_the_expiry_each_once() -> None:
     assert assessment.record_due(on(400))  # expired: only the expiry is flagged
     assert not assessment.record_due(on(401))
     kinds = [type(e).__name__ for e in assessment.collect_events()]
-    assert kinds == ["ReviewDue", "ProfileConfirmed", "Expired"]
+    assert kinds == ["ReviewFellDue", "ProfileConfirmed", "Expired"]
 
 
 # -- boundaries and exact refusals -----------------------------------------------------------
@@ -265,4 +265,4 @@ def test_at_the_instant_the_review_falls_due_it_is_flagged() -> None:
     just_before = at_review.model_copy(update={"at": at_review.at - timedelta(microseconds=1)})
     assert not assessment.record_due(just_before)
     assert assessment.record_due(at_review)
-    assert [type(e).__name__ for e in assessment.collect_events()] == ["ReviewDue"]
+    assert [type(e).__name__ for e in assessment.collect_events()] == ["ReviewFellDue"]

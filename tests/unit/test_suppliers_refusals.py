@@ -265,7 +265,7 @@ def test_the_reaudit_is_flagged_from_the_notice_day_and_overdue_only_after_the_d
     assert supplier.reaudit_overdue(due + timedelta(days=1))
     assert on(due + timedelta(days=1))
     kinds = [type(e).__name__ for e in supplier.collect_events()]
-    assert kinds[-2:] == ["ReauditDue", "ReauditOverdue"]
+    assert kinds[-2:] == ["ReauditFellDue", "ReauditBecameOverdue"]
 
 
 def test_a_reaudit_due_on_its_due_day_only_is_still_flagged_once() -> None:
