@@ -61,7 +61,7 @@ from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
 from domain.staff.users import Role
 from projections.clients.views import ClientsView
 from projections.service_desk.stats import ticket_stats
-from projections.service_desk.tickets import TicketsView, ticket_state
+from projections.service_desk.tickets import TicketsView, sla_as_of
 from projections.shared.worker import ProjectionWorker
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -426,7 +426,7 @@ def bench_tickets(engine: Engine, count: int) -> None:
     def queue(filters: dict[str, Any], sort: str, cursor: str | None = None) -> None:
         rows, _ = view.queue(engine.db, filters, sort, 50, cursor, datetime.now(UTC))
         for row in rows:  # what the route adds: both SLA clocks of each ticket
-            ticket_state(row, policy, now)
+            sla_as_of(row, policy, now)
 
     page_21 = base64.urlsafe_b64encode(b"1000").decode()
     cases = {

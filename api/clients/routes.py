@@ -28,10 +28,9 @@ from api.shared.schemas import WriteResult
 from application.clients.commands import ClientCommands
 from application.shared.common import CommandResult
 from domain.clients.registry import Client, InvestorType
-from domain.clients.risk import status
 from domain.shared.errors import InvalidField, NotFound
 from domain.staff import Role
-from projections.clients.views import ClientsView
+from projections.clients.views import ClientsView, risk_status
 from projections.service_desk import TicketsView
 
 router = APIRouter(prefix="/api/v1/clients", tags=["clients"])
@@ -44,12 +43,7 @@ FRESH = Depends(fresh(ClientsView))
 
 def _public(row: dict[str, Any], now: datetime) -> ClientPublic:
     """The client view, with the assessment's status as of now."""
-    risk = row["risk"] or {}
-    at = {
-        k: datetime.fromisoformat(risk[k]) if risk.get(k) else None
-        for k in ("review_due_at", "expires_at")
-    }
-    row = {**row, "risk": {**risk, "status": status(now, at["review_due_at"], at["expires_at"])}}
+    row = {**row, "risk": {**(row["risk"] or {}), "status": risk_status(row["risk"], now)}}
     return ClientPublic.model_validate(row)
 
 

@@ -40,7 +40,7 @@ from domain.shared.errors import NotFound
 from domain.staff import Role
 from projections.clients import ClientsView
 from projections.service_desk.stats import ticket_stats
-from projections.service_desk.tickets import TicketsView, sla, ticket_state
+from projections.service_desk.tickets import TicketsView, sla_as_of
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["service desk"])
 DESK = Depends(roles(Role.ADMIN, Role.AGENT, Role.ADVISOR))
@@ -71,8 +71,8 @@ TicketId = Annotated[UUID, Depends(_guarded)]
 
 
 def _summary(engine: Engine, row: dict[str, Any], now: datetime) -> dict[str, Any]:
-    policy = engine.settings.sla_policy
-    return {**row, "sla": sla(row, policy, now), "sla_state": ticket_state(row, policy, now)}
+    clocks, state = sla_as_of(row, engine.settings.sla_policy, now)
+    return {**row, "sla": clocks, "sla_state": state}
 
 
 @router.post("", status_code=201, dependencies=[DESK])

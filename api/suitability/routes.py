@@ -29,15 +29,13 @@ from domain.shared.vocab import (
     RiskLevel,
     RiskRating,
     Variety,
-    horizon_matches,
-    variety_matches,
 )
 from domain.staff import Role
 from domain.suitability.purchases import Purchase
-from domain.suitability.rules import Outcome, risk_outcome
+from domain.suitability.rules import Outcome, match, standing
 from projections.clients import ClientsView
 from projections.funds import FundsView
-from projections.suitability.views import PurchasesView, ReviewsView
+from projections.suitability.views import PurchasesView, ReviewsView, status_as_of
 
 router = APIRouter(prefix="/api/v1", tags=["purchases"])
 ADVISORS = Depends(roles(Role.ADMIN, Role.ADVISOR))
@@ -81,20 +79,28 @@ def suitable_funds(client_id: UUID, engine: EngineDep, now: NowDep) -> list[Fund
     if client is None:
         raise NotFound(f"client {client_id} not found")
     funds = engine.view(FundsView).search(engine.db)
-    if client["suitability_exemption"]["exempt"] and client["investor_type"] == "professional":
-        return [FundSummary.model_validate(f) for f in funds]
     risk = client["risk"]
-    if risk is None or datetime.fromisoformat(risk["expires_at"]) <= now:
-        return []
-    # A lowest-category client matches R1 only, which is what the C1 row of the table says.
-    level = RiskLevel.C1 if risk["lowest_category"] else RiskLevel(risk["level"])
+    expires_at = datetime.fromisoformat(risk["expires_at"]) if risk else None
+    early = standing(
+        client["investor_type"], client["suitability_exemption"]["exempt"], expires_at, now
+    )
+    if early is not None:
+        return [FundSummary.model_validate(f) for f in funds if early.outcome is Outcome.EXEMPT]
+    level, lowest = RiskLevel(risk["level"]), risk["lowest_category"]
     horizon, accepted = Horizon(risk["horizon"]), [Variety(v) for v in risk["varieties"]]
     return [
         FundSummary.model_validate(f)
         for f in funds
-        if risk_outcome(level, RiskRating(f["risk_rating"])) is Outcome.MATCH
-        and horizon_matches(horizon, Horizon(f["horizon"]))
-        and variety_matches(accepted, Variety(f["variety"]))
+        if match(
+            level,
+            lowest,
+            horizon,
+            accepted,
+            RiskRating(f["risk_rating"]),
+            Horizon(f["horizon"]),
+            Variety(f["variety"]),
+        )
+        == (Outcome.MATCH, ())
     ]
 
 
@@ -150,11 +156,8 @@ def cancel_purchase(
 def _public(row: dict[str, Any], now: datetime) -> PurchasePublic:
     """A purchase as of now: one still waiting past its confirmation deadline has lapsed
     (the scheduler records the lapse; the read does not wait for it)."""
-    status = row["status"]
-    if status == "confirmation_required" and datetime.fromisoformat(row["confirm_by"]) <= now:
-        status = "lapsed"
     return PurchasePublic.model_validate(
-        {**row, "status": status, "suitability": _suitability(row)}
+        {**row, "status": status_as_of(row, now), "suitability": _suitability(row)}
     )
 
 

@@ -254,12 +254,13 @@ class RiskAssessment(Aggregate):
 
     def record_due(self, ctx: Context) -> bool:
         """Flag expiry, else a due review, each once (for the scheduler). True if flagged."""
-        if ctx.at >= self.expires_at:
+        now = status(ctx.at, self.review_due_at, self.expires_at)
+        if now == "expired":
             if self.expired_flagged:
                 return False
             self._record(self.Expired, ctx, client_id=self.client_id, expires_at=self.expires_at)
             return True
-        if ctx.at >= self.review_due_at and self.review_flagged_for != self.review_due_at:
+        if now == "review_due" and self.review_flagged_for != self.review_due_at:
             self._record(
                 self.ReviewFellDue, ctx, client_id=self.client_id, due_at=self.review_due_at
             )

@@ -6,6 +6,7 @@ zone with holidays. Time while the ticket waits for the client does not count.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -172,3 +173,12 @@ def clock(
         stopped=stopped_at is not None,
         state=state,
     )
+
+
+def overall(clocks: Iterable[ClockState]) -> str:
+    """``ok``, ``at_risk`` or ``breached`` across a ticket's clocks: the worst of them (a
+    clock that stopped late counts as breached)."""
+    states = {c.state for c in clocks}
+    if states & {"breached", "missed"}:
+        return "breached"
+    return "at_risk" if "at_risk" in states else "ok"

@@ -370,6 +370,10 @@ class Ticket(Aggregate):
             raise InvalidField("score", "must be between 1 and 5")
         self._record(self.SatisfactionRated, ctx, score=score, comment=comment)
 
+    def clocks(self, policy: SlaPolicy, now: datetime) -> dict[str, ClockState]:
+        """Both SLA clocks as of ``now`` (``overall`` gives the ticket's state of them)."""
+        return {kind: self.clock(kind, policy, now) for kind in BREACH_KINDS}
+
     def clock(self, kind: str, policy: SlaPolicy, now: datetime) -> ClockState:
         stopped = self.first_responded_at if kind == "first_response" else self.resolved_at
         return clock(

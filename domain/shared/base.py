@@ -125,6 +125,18 @@ class Aggregate:
     def pending_events(self) -> list[DomainEvent]:
         return self._pending_events
 
+    @classmethod
+    def restore(cls, aggregate_id: UUID, version: int, state: SnapshotState) -> Self:
+        """The aggregate as its ``State`` describes it: how snapshots and views that apply
+        an aggregate's rules rebuild one, without its events."""
+        aggregate = object.__new__(cls)
+        for name in type(state).model_fields:
+            if name not in ("created_on", "modified_on"):
+                setattr(aggregate, name, getattr(state, name))
+        aggregate.__base_init__(aggregate_id, version, state.created_on)
+        aggregate.modified_on = state.modified_on
+        return aggregate
+
     def collect_events(self) -> list[DomainEvent]:
         collected, self._pending_events = self._pending_events, []
         return collected
@@ -184,10 +196,4 @@ class Snapshot(DomainEvent, CanSnapshotAggregate[UUID]):
     def mutate(self, _: None) -> Any:
         cls = resolve_topic(self.topic)
         state = cls.State.model_validate(self.state)
-        aggregate = object.__new__(cls)
-        for name in cls.State.model_fields:
-            if name not in ("created_on", "modified_on"):
-                setattr(aggregate, name, getattr(state, name))
-        aggregate.__base_init__(self.originator_id, self.originator_version, state.created_on)
-        aggregate.modified_on = state.modified_on
-        return aggregate
+        return cls.restore(self.originator_id, self.originator_version, state)

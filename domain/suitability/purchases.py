@@ -140,7 +140,7 @@ class Purchase(Aggregate):
         """Record the override: the acknowledgement must repeat the warning exactly."""
         if self.status is not PurchaseStatus.CONFIRMATION_REQUIRED:
             raise NotAwaitingConfirmation(f"the purchase is {self.status.value}")
-        if ctx.at >= self.confirm_by:
+        if lapsed(self.status, self.confirm_by, ctx.at):
             raise NotAwaitingConfirmation("the purchase lapsed without confirmation")
         if acknowledgement != self.warning_text:
             raise InvalidField("acknowledgement", "must repeat the warning text exactly")
@@ -155,7 +155,7 @@ class Purchase(Aggregate):
     def lapse(self, ctx: Context) -> bool:
         """Lapse a purchase still awaiting confirmation past its deadline (for the
         scheduler); False when there is nothing to do."""
-        if self.status is not PurchaseStatus.CONFIRMATION_REQUIRED or ctx.at < self.confirm_by:
+        if not lapsed(self.status, self.confirm_by, ctx.at):
             return False
         self._record(self.Lapsed, ctx)
         return True
@@ -165,3 +165,13 @@ class Purchase(Aggregate):
         if self.status not in (PurchaseStatus.CONFIRMATION_REQUIRED, PurchaseStatus.ACCEPTED):
             raise NotCancellable(f"the purchase is {self.status.value}")
         self._record(self.Cancelled, ctx, reason=reason)
+
+
+def lapsed(status: PurchaseStatus, confirm_by: datetime | None, now: datetime) -> bool:
+    """A purchase waiting for confirmation has lapsed once its deadline is reached (the
+    scheduler records it; a read says so before)."""
+    return (
+        status is PurchaseStatus.CONFIRMATION_REQUIRED
+        and confirm_by is not None
+        and now >= confirm_by
+    )

@@ -8,6 +8,7 @@ later replay with the same rule version gives the same answer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
@@ -95,71 +96,83 @@ def risk_outcome(level: RiskLevel, rating: RiskRating) -> Outcome:
 
 def decide(inputs: Inputs) -> Decision:
     """The suitability decision, rule version ``RULE_VERSION``."""
-    if inputs.investor_type == "professional" and inputs.exempt:
-        return Decision(
-            rule_version=RULE_VERSION,
-            outcome=Outcome.EXEMPT,
-            mismatches=(),
-            warning_text=None,
-            reason="professional investor, exemption recorded",
-        )
     a, f = inputs.assessment, inputs.fund
-    if a is None or inputs.at >= a.expires_at:
-        reason = "no risk assessment" if a is None else "the risk assessment has expired"
-        return Decision(
-            rule_version=RULE_VERSION,
-            outcome=Outcome.BLOCK,
-            mismatches=(),
-            warning_text=None,
-            reason=reason,
-        )
-    mismatches = []
-    risk = risk_outcome(a.level, f.risk_rating)
-    if a.lowest_category and f.risk_rating is not RiskRating.R1:
-        risk = Outcome.BLOCK
-    if risk is not Outcome.MATCH:
-        mismatches.append(
-            Mismatch(dimension="risk", client=a.level.value, fund=f.risk_rating.value)
-        )
-    if not horizon_matches(a.horizon, f.horizon):
-        mismatches.append(
-            Mismatch(dimension="horizon", client=a.horizon.value, fund=f.horizon.value)
-        )
-    if not variety_matches(list(a.varieties), f.variety):
-        mismatches.append(
-            Mismatch(
-                dimension="variety",
-                client=",".join(v.value for v in a.varieties),
-                fund=f.variety.value,
-            )
-        )
+    early = standing(inputs.investor_type, inputs.exempt, a.expires_at if a else None, inputs.at)
+    if early is not None or a is None:
+        return early or _decision(Outcome.BLOCK, reason="no risk assessment")
+    risk, mismatches = match(
+        a.level, a.lowest_category, a.horizon, a.varieties, f.risk_rating, f.horizon, f.variety
+    )
     if risk is Outcome.BLOCK:
         reason = (
             "a lowest-category client cannot buy above R1"
             if a.lowest_category
             else "blocked by the risk table"
         )
-        return Decision(
-            rule_version=RULE_VERSION,
-            outcome=Outcome.BLOCK,
-            mismatches=tuple(mismatches),
-            warning_text=None,
-            reason=reason,
-        )
+        return _decision(Outcome.BLOCK, mismatches, reason=reason)
     if mismatches:
-        return Decision(
-            rule_version=RULE_VERSION,
-            outcome=Outcome.WARN,
-            mismatches=tuple(mismatches),
-            warning_text=warning_text(f.code, mismatches),
-            reason=None,
+        return _decision(Outcome.WARN, mismatches, warning=warning_text(f.code, list(mismatches)))
+    return _decision(Outcome.MATCH)
+
+
+def standing(
+    investor_type: str, exempt: bool, expires_at: datetime | None, at: datetime
+) -> Decision | None:
+    """What is decided whatever the fund: an exempt professional investor buys anything; a
+    client without a valid assessment buys nothing. None when the fund decides."""
+    if investor_type == "professional" and exempt:
+        return _decision(Outcome.EXEMPT, reason="professional investor, exemption recorded")
+    if expires_at is None:
+        return _decision(Outcome.BLOCK, reason="no risk assessment")
+    if at >= expires_at:
+        return _decision(Outcome.BLOCK, reason="the risk assessment has expired")
+    return None
+
+
+def match(
+    level: RiskLevel,
+    lowest_category: bool,
+    horizon: Horizon,
+    varieties: Sequence[Variety],
+    rating: RiskRating,
+    fund_horizon: Horizon,
+    fund_variety: Variety,
+) -> tuple[Outcome, tuple[Mismatch, ...]]:
+    """How a fund matches a client's profile: the risk table's outcome (a lowest-category
+    client is blocked above R1) and every mismatch of risk, horizon and variety."""
+    mismatches = []
+    risk = risk_outcome(level, rating)
+    if lowest_category and rating is not RiskRating.R1:
+        risk = Outcome.BLOCK
+    if risk is not Outcome.MATCH:
+        mismatches.append(Mismatch(dimension="risk", client=level.value, fund=rating.value))
+    if not horizon_matches(horizon, fund_horizon):
+        mismatches.append(
+            Mismatch(dimension="horizon", client=horizon.value, fund=fund_horizon.value)
         )
+    if not variety_matches(list(varieties), fund_variety):
+        mismatches.append(
+            Mismatch(
+                dimension="variety",
+                client=",".join(v.value for v in varieties),
+                fund=fund_variety.value,
+            )
+        )
+    return risk, tuple(mismatches)
+
+
+def _decision(
+    outcome: Outcome,
+    mismatches: tuple[Mismatch, ...] = (),
+    warning: str | None = None,
+    reason: str | None = None,
+) -> Decision:
     return Decision(
         rule_version=RULE_VERSION,
-        outcome=Outcome.MATCH,
-        mismatches=(),
-        warning_text=None,
-        reason=None,
+        outcome=outcome,
+        mismatches=mismatches,
+        warning_text=warning,
+        reason=reason,
     )
 
 

@@ -690,7 +690,7 @@ class Supplier(Aggregate):
         return None
 
     def reaudit_overdue(self, today: date) -> bool:
-        return self.reaudit_due_at is not None and today > self.reaudit_due_at
+        return reaudit_overdue(self.reaudit_due_at, today)
 
     def open_actions(self) -> list[CorrectiveAction]:
         return [c for c in self.corrective_actions.values() if c.step is not CaStep.CLOSED]
@@ -707,3 +707,8 @@ CA_NEXT: dict[CaStep, CaStep | None] = {
     CaStep.VERIFIED: CaStep.CLOSED,
     CaStep.CLOSED: None,
 }
+
+
+def reaudit_overdue(due: date | None, today: date) -> bool:
+    """A re-audit is overdue the day after its due date."""
+    return due is not None and today > due

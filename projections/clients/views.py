@@ -10,7 +10,7 @@ from uuid import UUID
 
 from adapters.shared.sql import Tx, ViewDatabase
 from domain.clients.registry import CONTACT_FIELDS, Client
-from domain.clients.risk import RiskAssessment
+from domain.clients.risk import RiskAssessment, status
 from domain.shared.base import ERASED
 from projections.shared.base import View
 
@@ -372,3 +372,13 @@ def _client(row: dict[str, Any]) -> dict[str, Any]:
         risk["lowest_category"] = bool(risk.pop("lowest"))
         client["risk"] = risk
     return client
+
+
+def risk_status(risk: dict[str, Any] | None, now: datetime) -> str:
+    """The status of a client's assessment (as the view holds it) as of ``now``."""
+    risk = risk or {}
+    due, expires = (
+        datetime.fromisoformat(risk[k]) if risk.get(k) else None
+        for k in ("review_due_at", "expires_at")
+    )
+    return status(now, due, expires)

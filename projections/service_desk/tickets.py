@@ -17,8 +17,8 @@ from uuid import UUID
 
 from adapters.shared.settings import Settings
 from adapters.shared.sql import Tx, ViewDatabase
-from domain.service_desk.sla import Pause, Priority, SlaPolicy, clock
-from domain.service_desk.tickets import BREACH_KINDS, Status, Ticket
+from domain.service_desk.sla import Pause, Priority, SlaPolicy, overall
+from domain.service_desk.tickets import Status, Ticket
 from projections.shared.base import View, rows_by_id
 
 OPEN_SQL = "status IN ('new', 'in_progress', 'pending_client')"
@@ -456,20 +456,25 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _ticket(row: dict[str, Any]) -> Ticket:
-    """The ticket state the row holds, to apply one more event to."""
-    ticket = object.__new__(Ticket)
-    ticket.__base_init__(UUID(row["id"]), row["version"], datetime.fromisoformat(row["created_at"]))
-    ticket.number, ticket.status = row["number"], Status(row["status"])
-    ticket.branch = row["branch"]
-    ticket.priority, ticket.group = Priority(row["priority"]), row["group_name"]
-    ticket.assignee = row["assignee"]
-    ticket.first_responded_at = _dt(row["first_responded_at"])
-    ticket.resolved_at, ticket.closed_at = _dt(row["resolved_at"]), _dt(row["closed_at"])
-    ticket.pauses = [Pause.model_validate(p) for p in json.loads(row["pauses"])]
-    ticket.breaches = json.loads(row["breaches"])
-    ticket.rated = row["satisfaction"] is not None
-    ticket.merged_into = UUID(row["merged_into"]) if row["merged_into"] else None
-    return ticket
+    """The ticket the row describes, rebuilt from its state to apply the domain's rules."""
+    state = Ticket.State.model_construct(
+        created_on=datetime.fromisoformat(row["created_at"]),
+        modified_on=datetime.fromisoformat(row["updated_at"]),
+        number=row["number"],
+        branch=row["branch"],
+        status=Status(row["status"]),
+        priority=Priority(row["priority"]),
+        group=row["group_name"],
+        assignee=row["assignee"],
+        first_responded_at=_dt(row["first_responded_at"]),
+        resolved_at=_dt(row["resolved_at"]),
+        closed_at=_dt(row["closed_at"]),
+        pauses=[Pause.model_validate(p) for p in json.loads(row["pauses"])],
+        breaches=json.loads(row["breaches"]),
+        rated=row["satisfaction"] is not None,
+        merged_into=UUID(row["merged_into"]) if row["merged_into"] else None,
+    )
+    return Ticket.restore(UUID(row["id"]), row["version"], state)
 
 
 def _dt(text: str | None) -> datetime | None:
@@ -484,30 +489,16 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
     return ticket
 
 
-def sla(row: dict[str, Any], policy: SlaPolicy, now: datetime) -> dict[str, Any]:
-    """Both clocks of a ticket row as of ``now``."""
-    created = datetime.fromisoformat(row["created_at"])
-    pauses = [Pause.model_validate(p) for p in row["pauses"]]
-    stops = {"first_response": row["first_responded_at"], "resolution": row["resolved_at"]}
-    return {
-        kind: clock(
-            policy,
-            kind,
-            Priority(row["priority"]),
-            row["group"],
-            created,
-            pauses,
-            _dt(stops[kind]),
-            now,
-        ).model_dump(mode="json")
-        for kind in BREACH_KINDS
+def sla_as_of(
+    ticket: dict[str, Any], policy: SlaPolicy, now: datetime
+) -> tuple[dict[str, Any], str]:
+    """Both SLA clocks of a ticket (as ``get`` and ``queue`` give it) as of ``now``, and
+    the ticket's state of them: the domain's rules, on the ticket the row describes."""
+    stored = {
+        **ticket,
+        "group_name": ticket["group"],
+        "pauses": json.dumps(ticket["pauses"]),
+        "breaches": json.dumps(ticket["breaches"]),
     }
-
-
-def ticket_state(row: dict[str, Any], policy: SlaPolicy, now: datetime) -> str:
-    """``ok``, ``at_risk`` or ``breached`` across both clocks (the worst of them)."""
-    clocks = sla(row, policy, now)
-    states = {c["state"] for c in clocks.values()}
-    if states & {"breached", "missed"}:
-        return "breached"
-    return "at_risk" if "at_risk" in states else "ok"
+    clocks = _ticket(stored).clocks(policy, now)
+    return {kind: c.model_dump(mode="json") for kind, c in clocks.items()}, overall(clocks.values())

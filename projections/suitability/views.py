@@ -12,7 +12,7 @@ from adapters.shared.sql import Tx, ViewDatabase
 from domain.clients import Client, RiskAssessment
 from domain.funds import Fund
 from domain.shared.vocab import RiskLevel
-from domain.suitability.purchases import Purchase, PurchaseStatus
+from domain.suitability.purchases import Purchase, PurchaseStatus, lapsed
 from projections.shared.base import View
 
 
@@ -43,7 +43,8 @@ class PurchasesView(View):
     }
 
     def unconfirmed(self, db: ViewDatabase, now: datetime, limit: int) -> list[UUID]:
-        """Purchases still awaiting confirmation past their deadline (the scheduler's)."""
+        """Purchases that have ``lapsed`` at ``now`` with no lapse recorded yet (the
+        scheduler's): awaiting confirmation, the deadline reached."""
         with db.read() as tx:
             rows = tx.query(
                 f"SELECT id FROM {self.t('view_purchases')} WHERE status = ? "
@@ -270,3 +271,11 @@ class ReviewsView(View):
     def all(self, db: ViewDatabase) -> list[dict[str, Any]]:
         with db.read() as tx:
             return tx.query(f"SELECT * FROM {self.t('view_reviews')} ORDER BY position, client_id")
+
+
+def status_as_of(purchase: dict[str, Any], now: datetime) -> str:
+    """A purchase's status as of ``now``: one waiting past its deadline has lapsed, though
+    the scheduler may not have recorded it yet."""
+    status = PurchaseStatus(purchase["status"])
+    confirm_by = datetime.fromisoformat(purchase["confirm_by"]) if purchase["confirm_by"] else None
+    return PurchaseStatus.LAPSED.value if lapsed(status, confirm_by, now) else status.value

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from adapters.shared.settings import Settings
 from adapters.shared.sql import Tx, ViewDatabase
-from domain.suppliers.supplier import AvlStatus, Supplier, SupplierPolicy
+from domain.suppliers.supplier import AvlStatus, Supplier, SupplierPolicy, reaudit_overdue
 from projections.shared.documents import StateView, day_text
 
 LISTED = (AvlStatus.APPROVED.value, AvlStatus.CONDITIONAL.value)
@@ -128,6 +128,7 @@ class SuppliersView(StateView):
             )
             params += inner_params
         if overdue is not None:
+            # ``reaudit_overdue`` in SQL: due before today
             late = "(s.reaudit_due_at IS NOT NULL AND s.reaudit_due_at < ?)"
             where.append(late if overdue else f"NOT {late}")
             params.append(today.isoformat())
@@ -181,7 +182,7 @@ def _summary(row: dict[str, Any], categories: list[dict[str, Any]], today: date)
         "strategic": bool(row["strategic"]),
         "categories": categories,
         "reaudit_due_at": due,
-        "reaudit_overdue": due is not None and due < today.isoformat(),
+        "reaudit_overdue": reaudit_overdue(date.fromisoformat(due) if due else None, today),
         "open_corrective_actions": row["open_actions"],
         "last_audit_mean": row["last_audit_mean"],
     }

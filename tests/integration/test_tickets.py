@@ -14,7 +14,7 @@ from application.service_desk.tickets import TicketCommands
 from domain.service_desk.sla import Priority, SlaPolicy
 from domain.service_desk.tickets import Status, TicketChannel, TicketType
 from domain.shared.base import Context
-from projections.service_desk.tickets import TicketsView, ticket_state
+from projections.service_desk.tickets import TicketsView, sla_as_of
 from projections.shared.worker import ProjectionWorker
 from tests.conftest import drop_schema, make_settings
 
@@ -130,7 +130,7 @@ def test_the_breach_moment_of_open_tickets(engine: Engine, ctx: Context) -> None
     ]
     # And the queue agrees with each ticket's SLA state
     policy = engine.settings.sla_policy
-    assert {ticket_state(t, policy, ctx.at) for t in breached} == {"breached"}
+    assert {sla_as_of(t, policy, ctx.at)[1] for t in breached} == {"breached"}
 
 
 def test_a_rebuilt_ticket_view_keeps_the_configured_sla_policy(
