@@ -24,12 +24,7 @@ from api.suitability.schemas import (
 )
 from application.suitability.purchases import PurchaseCommands
 from domain.shared.errors import NotFound
-from domain.shared.vocab import (
-    Horizon,
-    RiskLevel,
-    RiskRating,
-    Variety,
-)
+from domain.shared.vocab import Horizon, RiskLevel, RiskRating, Variety
 from domain.staff import Role
 from domain.suitability.purchases import Purchase
 from domain.suitability.rules import Outcome, match, standing

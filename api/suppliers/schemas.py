@@ -8,16 +8,11 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from api.shared.schemas import Name, Note, Person, Reason, Short, Strict, Text, WriteResult
-from domain.suppliers.supplier import (
-    AssessmentKind,
-    AvlDecision,
-    CaStep,
-    Finding,
-    Severity,
-    Site,
-    SqsStep,
-    Stage,
-)
+from domain.suppliers.audits import AssessmentKind, Finding, Severity
+from domain.suppliers.avl import AvlDecision
+from domain.suppliers.corrective import CaStep
+from domain.suppliers.lifecycle import Site, Stage
+from domain.suppliers.sqs import SqsStep
 
 
 class SupplierCreate(Strict):

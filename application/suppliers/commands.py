@@ -11,19 +11,13 @@ from uuid import UUID, uuid4
 from application.shared.common import CommandResult, Commands, Idempotency
 from application.shared.store import Store
 from domain.shared.base import Context
-from domain.suppliers.supplier import (
-    Assessment,
-    AssessmentKind,
-    AvlDecision,
-    CaStep,
-    Finding,
-    Severity,
-    Site,
-    SqsStep,
-    Stage,
-    Supplier,
-    SupplierPolicy,
-)
+from domain.suppliers.audits import Assessment, AssessmentKind, Finding, Severity
+from domain.suppliers.avl import AvlDecision
+from domain.suppliers.corrective import CaStep
+from domain.suppliers.lifecycle import Site, Stage
+from domain.suppliers.policy import SupplierPolicy
+from domain.suppliers.sqs import SqsStep
+from domain.suppliers.supplier import Supplier
 
 
 @dataclass(frozen=True)

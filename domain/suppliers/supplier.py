@@ -7,65 +7,40 @@ audit it rests on, an assessment keeps its section means and whether it passed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from enum import StrEnum
-from fractions import Fraction
+from datetime import date
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from domain.shared.base import Aggregate, Context, Created, Event, SnapshotState
-from domain.shared.calendar import add_months
-from domain.shared.errors import Conflict, InvalidField, InvalidFields, NotFound
+from domain.shared.errors import InvalidField
+from domain.suppliers.audits import (
+    Assessment,
+    AssessmentKind,
+    Finding,
+    Severity,
+    checked_assessment,
+    follow_up,
+    score,
+)
+from domain.suppliers.avl import (
+    AVL_STATUS,
+    AvlDecision,
+    AvlEntry,
+    approvable,
+    changeable,
+)
+from domain.suppliers.corrective import CaStep, CorrectiveAction, advanceable
+from domain.suppliers.lifecycle import (
+    NEXT,
+    NotAllowedNow,
+    Site,
+    Stage,
+    StageChange,
+    StageSkipped,
+    SupplierStatus,
+)
+from domain.suppliers.policy import SupplierPolicy, reaudit_check_at, reaudit_flag, reaudit_overdue
+from domain.suppliers.sqs import SqsRating, SqsStep
 
-SUPPLIER_POLICY_VERSION = "suppliers-2026.1"
-
-
-class Stage(StrEnum):
-    CONTACT = "contact"
-    SURVEY = "survey"
-    EVALUATION = "evaluation"
-    SAMPLE = "sample"
-    DEVELOPMENT = "development"
-    AVL = "avl"
-    AUDIT = "audit"
-    DELIVERY = "delivery"
-    PERIODIC_AUDIT = "periodic_audit"
-    EXPANDED = "expanded"
-    IMPROVEMENT = "improvement"
-
-
-_LINE = list(Stage)[:8]  # contact ... delivery, in order; then the repeating part
-NEXT: dict[Stage, tuple[Stage, ...]] = {
-    **{s: (_LINE[i + 1],) for i, s in enumerate(_LINE[:-1])},
-    Stage.DELIVERY: (Stage.PERIODIC_AUDIT, Stage.IMPROVEMENT),
-    Stage.PERIODIC_AUDIT: (Stage.DELIVERY, Stage.EXPANDED, Stage.IMPROVEMENT),
-    Stage.EXPANDED: (Stage.DELIVERY, Stage.PERIODIC_AUDIT, Stage.IMPROVEMENT),
-    Stage.IMPROVEMENT: (Stage.DELIVERY, Stage.PERIODIC_AUDIT),
-}
-
-
-class SupplierStatus(StrEnum):
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    DISQUALIFIED = "disqualified"
-
-
-class AssessmentKind(StrEnum):
-    SELF = "self"
-    ONSITE = "onsite"
-
-
-SECTIONS: dict[str, int] = {
-    "quality_system": 9,
-    "business": 11,
-    "design_technology": 10,
-    "production_technology": 3,
-    "process": 11,
-    "training": 3,
-    "materials_management": 13,
-}
 SECTION_LABELS: dict[str, str] = {
     "quality_system": "Quality System",
     "business": "Business",
@@ -75,212 +50,6 @@ SECTION_LABELS: dict[str, str] = {
     "training": "Training",
     "materials_management": "Materials Management",
 }
-
-
-class FindingArea(StrEnum):
-    GENERAL = "general"
-    DESIGN_PREPRODUCTION = "design_preproduction"
-    STOCKROOM_TOOLROOM = "stockroom_toolroom"
-    MOULDING = "moulding"
-    STAMPING = "stamping"
-    PLATING = "plating"
-    ASSEMBLY_TEST = "assembly_test"
-    WASTE_TREATMENT = "waste_treatment"
-    BUSINESS = "business"
-
-
-class Severity(StrEnum):
-    MINOR = "minor"
-    MAJOR = "major"
-    CRITICAL = "critical"
-
-
-class AvlDecision(StrEnum):
-    APPROVE = "approve"
-    APPROVE_CONDITIONAL = "approve_conditional"
-    SUSPEND = "suspend"
-    WITHDRAW = "withdraw"
-
-
-class AvlStatus(StrEnum):
-    APPROVED = "approved"
-    CONDITIONAL = "conditional"
-    SUSPENDED = "suspended"
-    WITHDRAWN = "withdrawn"
-
-
-AVL_STATUS = {
-    AvlDecision.APPROVE: AvlStatus.APPROVED,
-    AvlDecision.APPROVE_CONDITIONAL: AvlStatus.CONDITIONAL,
-    AvlDecision.SUSPEND: AvlStatus.SUSPENDED,
-    AvlDecision.WITHDRAW: AvlStatus.WITHDRAWN,
-}
-
-
-class SqsStep(StrEnum):
-    PREVENTION = "prevention"
-    EARLY_DETECTION = "early_detection"
-    SCREEN_CAPABILITY = "screen_capability"
-    FA_CA = "fa_ca"
-
-
-class CaStep(StrEnum):
-    OPENED = "opened"
-    ANALYSED = "analysed"
-    ACTION_TAKEN = "action_taken"
-    VERIFIED = "verified"
-    CLOSED = "closed"
-
-
-class SupplierPolicy(BaseModel):
-    """AVL approval needs a passed on-site audit: every section >= 2.0 and the mean >= 3.0;
-    a mean >= 3.5 makes the supplier strategic; re-audit 12 months after the last one."""
-
-    model_config = ConfigDict(frozen=True)
-
-    version: str = SUPPLIER_POLICY_VERSION
-    min_section: float = Field(default=2.0, ge=0, le=4)
-    min_mean: float = Field(default=3.0, ge=0, le=4)
-    strategic_mean: float = Field(default=3.5, ge=0, le=4)
-    reaudit_months: int = Field(default=12, ge=1)
-    reaudit_notice_days: int = Field(default=30, ge=0)
-
-
-class Site(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str
-    country: str
-    city: str
-
-
-class Finding(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    area: FindingArea
-    severity: Severity
-    text: str
-
-
-class Assessment(BaseModel):
-    """One capability assessment, with its result under the policy of the day."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: UUID
-    kind: AssessmentKind
-    site: str
-    date: date
-    auditors: list[str]
-    scores: dict[str, list[int]]
-    findings: list[Finding]
-    section_means: dict[str, float]
-    mean: float
-    passed: bool
-    failing_sections: list[str]
-    policy_version: str
-
-
-class AvlEntry(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    category: str
-    status: AvlStatus
-    reason: str
-    assessment_id: UUID | None
-    decided_at: datetime
-    decided_by: str
-
-
-class SqsRating(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    rating: int
-    evidence: str
-    rated_at: datetime
-    rated_by: str
-
-
-class CorrectiveAction(BaseModel):
-    """An 8D-style corrective action: analysis, action, verification, closure in order."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: UUID
-    problem: str
-    part: str | None
-    severity: Severity
-    step: CaStep
-    opened_at: datetime
-    root_cause: str | None = None
-    action: str | None = None
-    verification: str | None = None
-    closed_at: datetime | None = None
-
-
-class StageChange(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    stage: Stage
-    at: datetime
-    by: str
-    note: str | None
-
-
-class NotAllowedNow(Conflict):
-    """The supplier's state does not allow the command."""
-
-
-class StageSkipped(Conflict):
-    def __init__(self, current: Stage, wanted: Stage) -> None:
-        allowed = [s.value for s in NEXT[current]]
-        super().__init__(
-            f"a supplier at stage {current.value} cannot move to {wanted.value}; "
-            f"allowed next: {', '.join(allowed)}",
-            current=current.value,
-            allowed=allowed,
-        )
-
-
-class AuditNotPassed(Conflict):
-    def __init__(self, message: str, failing: list[str]) -> None:
-        super().__init__(message, failing_sections=failing)
-        self.failing = failing
-
-
-@dataclass(frozen=True)
-class Scored:
-    section_means: dict[str, float]
-    mean: float
-    exact_mean: Fraction
-    passed: bool
-    failing_sections: list[str]
-
-
-def score(scores: dict[str, list[int]], policy: SupplierPolicy) -> Scored:
-    """Section means (mean of the items), the overall mean (of the 7 sections) and the
-    verdict; the counts and keys are checked first, each bad section named."""
-    errors = [(f"scores.{k}", "is not a section") for k in scores if k not in SECTIONS]
-    for section, count in SECTIONS.items():
-        items = scores.get(section)
-        if items is None:
-            errors.append((f"scores.{section}", "is missing"))
-        elif len(items) != count:
-            errors.append((f"scores.{section}", f"needs {count} item scores, got {len(items)}"))
-        elif any(not 0 <= i <= 4 for i in items):
-            errors.append((f"scores.{section}", "item scores are 0 to 4"))
-    if errors:
-        raise InvalidFields(errors)
-    means = {s: Fraction(sum(scores[s]), n) for s, n in SECTIONS.items()}
-    mean = sum(means.values(), Fraction(0)) / len(SECTIONS)
-    failing = [s for s, m in means.items() if m < Fraction(str(policy.min_section))]
-    return Scored(
-        section_means={s: round(float(m), 4) for s, m in means.items()},
-        mean=round(float(mean), 4),
-        exact_mean=mean,
-        passed=not failing and mean >= Fraction(str(policy.min_mean)),
-        failing_sections=failing,
-    )
 
 
 class Supplier(Aggregate):
@@ -521,12 +290,7 @@ class Supplier(Aggregate):
         """Record a self-assessment or an on-site audit with its scores and verdict."""
         if self.status is SupplierStatus.DISQUALIFIED:
             raise NotAllowedNow("a disqualified supplier is not assessed")
-        if site not in {s.name for s in self.sites}:
-            raise InvalidField("site", f"not a site of this supplier: {site}")
-        if on > ctx.at.date():
-            raise InvalidField("date", "an assessment cannot be dated in the future")
-        if kind is AssessmentKind.ONSITE and not auditors:
-            raise InvalidField("auditors", "an on-site audit names its auditors")
+        checked_assessment(kind, site, on, auditors, {s.name for s in self.sites}, ctx.at.date())
         result = score(scores, policy)
         assessment = Assessment(
             id=assessment_id,
@@ -542,14 +306,13 @@ class Supplier(Aggregate):
             failing_sections=result.failing_sections,
             policy_version=policy.version,
         )
-        onsite, passed = kind is AssessmentKind.ONSITE, result.passed
-        excellent = result.exact_mean >= Fraction(str(policy.strategic_mean))
+        strategic, reaudit_due_at = follow_up(kind, on, result, policy)
         self._record(
             self.AssessmentRecorded,
             ctx,
             assessment=assessment,
-            strategic=onsite and passed and excellent,
-            reaudit_due_at=add_months(on, policy.reaudit_months) if onsite and passed else None,
+            strategic=strategic,
+            reaudit_due_at=reaudit_due_at,
         )
         return assessment
 
@@ -579,25 +342,9 @@ class Supplier(Aggregate):
         audit = self.last_onsite()
         if decision in (AvlDecision.APPROVE, AvlDecision.APPROVE_CONDITIONAL):
             self._active("be approved")
-            if audit is None:
-                raise AuditNotPassed("approval needs a passed on-site audit; there is none", [])
-            if not audit.passed:
-                raise AuditNotPassed(
-                    f"the last on-site audit ({audit.date}) did not pass: mean {audit.mean}, "
-                    f"failing sections: {', '.join(audit.failing_sections) or 'none'} "
-                    f"(policy: every section >= {policy.min_section}, mean >= {policy.min_mean})",
-                    audit.failing_sections,
-                )
-            if self.reaudit_due_at is not None and ctx.at.date() > self.reaudit_due_at:
-                raise AuditNotPassed(
-                    "the last on-site audit is out of date: "
-                    f"re-audit was due {self.reaudit_due_at}",
-                    [],
-                )
-        elif current is None or current.status is AvlStatus.WITHDRAWN:
-            raise NotAllowedNow(f"category {category} is not on the approved vendor list")
-        elif decision is AvlDecision.SUSPEND and current.status is AvlStatus.SUSPENDED:
-            raise NotAllowedNow(f"category {category} is suspended already")
+            approvable(audit, self.reaudit_due_at, ctx.at.date(), policy)
+        else:
+            changeable(category, current, decision)
         entry = AvlEntry(
             category=category,
             status=AVL_STATUS[decision],
@@ -643,17 +390,7 @@ class Supplier(Aggregate):
         effective: bool | None = None,
     ) -> None:
         """Analysis, action, verification and closure, strictly in that order."""
-        ca = self.corrective_actions.get(str(action_id))
-        if ca is None:
-            raise NotFound(f"corrective action {action_id} not found")
-        expected = CA_NEXT[ca.step]
-        if step is not expected:
-            raise NotAllowedNow(
-                f"the corrective action is {ca.step.value}; next comes "
-                f"{expected.value if expected else 'nothing (it is closed)'}"
-            )
-        if step is CaStep.VERIFIED and effective is None:
-            raise InvalidField("effective", "a verification says whether the action worked")
+        advanceable(action_id, self.corrective_actions.get(str(action_id)), step, effective)
         self._record(
             self.CorrectiveActionAdvanced,
             ctx,
@@ -666,28 +403,29 @@ class Supplier(Aggregate):
     def record_reaudit_due(self, ctx: Context, policy: SupplierPolicy) -> bool:
         """Flag the re-audit once it is within the notice period, and again once overdue;
         each once per due date. True if it flagged something now."""
-        due, today = self.reaudit_due_at, ctx.at.date()
+        due = self.reaudit_due_at
         if due is None or self.status is SupplierStatus.DISQUALIFIED:
             return False
-        if today > due and self.reaudit_overdue_for != due:
-            self._record(self.ReauditBecameOverdue, ctx, due_at=due)
-            return True
-        notice = due - timedelta(days=policy.reaudit_notice_days)
-        if notice <= today <= due and self.reaudit_flagged_for != due:
-            self._record(self.ReauditFellDue, ctx, due_at=due)
-            return True
-        return False
+        flag = reaudit_flag(
+            due,
+            ctx.at.date(),
+            self.reaudit_flagged_for,
+            self.reaudit_overdue_for,
+            policy.reaudit_notice_days,
+        )
+        if flag is not None:
+            event = self.ReauditBecameOverdue if flag == "overdue" else self.ReauditFellDue
+            self._record(event, ctx, due_at=due)
+        return flag is not None
 
     def reaudit_check_at(self, policy: SupplierPolicy) -> date | None:
         """The next day the scheduler has something to flag (None: nothing ahead)."""
         due = self.reaudit_due_at
         if due is None or self.status is SupplierStatus.DISQUALIFIED:
             return None
-        if self.reaudit_flagged_for != due:
-            return due - timedelta(days=policy.reaudit_notice_days)
-        if self.reaudit_overdue_for != due:
-            return due + timedelta(days=1)
-        return None
+        return reaudit_check_at(
+            due, self.reaudit_flagged_for, self.reaudit_overdue_for, policy.reaudit_notice_days
+        )
 
     def reaudit_overdue(self, today: date) -> bool:
         return reaudit_overdue(self.reaudit_due_at, today)
@@ -698,17 +436,3 @@ class Supplier(Aggregate):
     def _active(self, verb: str) -> None:
         if self.status is not SupplierStatus.ACTIVE:
             raise NotAllowedNow(f"a {self.status.value} supplier cannot {verb}")
-
-
-CA_NEXT: dict[CaStep, CaStep | None] = {
-    CaStep.OPENED: CaStep.ANALYSED,
-    CaStep.ANALYSED: CaStep.ACTION_TAKEN,
-    CaStep.ACTION_TAKEN: CaStep.VERIFIED,
-    CaStep.VERIFIED: CaStep.CLOSED,
-    CaStep.CLOSED: None,
-}
-
-
-def reaudit_overdue(due: date | None, today: date) -> bool:
-    """A re-audit is overdue the day after its due date."""
-    return due is not None and today > due

@@ -9,7 +9,9 @@ from uuid import UUID
 
 from adapters.shared.settings import Settings
 from adapters.shared.sql import Tx, ViewDatabase
-from domain.suppliers.supplier import AvlStatus, Supplier, SupplierPolicy, reaudit_overdue
+from domain.suppliers.avl import AvlStatus
+from domain.suppliers.policy import SupplierPolicy, reaudit_overdue
+from domain.suppliers.supplier import Supplier
 from projections.shared.documents import StateView, day_text
 
 LISTED = (AvlStatus.APPROVED.value, AvlStatus.CONDITIONAL.value)

@@ -20,7 +20,7 @@ from domain.service_desk.sla import Priority
 from domain.service_desk.tickets import TicketChannel, TicketType
 from domain.shared.base import Context
 from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
-from domain.suppliers.supplier import Site, Stage
+from domain.suppliers.lifecycle import Site, Stage
 from tests.conftest import client_fields
 from tests.e2e.conftest import Api, invalid_fields
 

@@ -13,7 +13,8 @@ import pytest
 from adapters.shared.clock import Clock
 from application.suppliers.commands import SupplierCommands
 from domain.shared.base import Context
-from domain.suppliers.supplier import SECTION_LABELS, SECTIONS
+from domain.suppliers.audits import SECTIONS
+from domain.suppliers.supplier import SECTION_LABELS
 from tests.e2e.conftest import Api
 
 SUPPLIER = {

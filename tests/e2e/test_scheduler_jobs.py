@@ -29,7 +29,8 @@ from domain.cqp.plan import MILESTONES, Criterion, Member
 from domain.service_desk.sla import Priority
 from domain.service_desk.tickets import TicketChannel, TicketType
 from domain.shared.base import Context
-from domain.suppliers.supplier import SECTIONS, AssessmentKind, Site
+from domain.suppliers.audits import SECTIONS, AssessmentKind
+from domain.suppliers.lifecycle import Site
 from projections.clients.views import ClientsView
 from projections.cqp.views import CQPPlansView
 from projections.service_desk.tickets import TicketsView

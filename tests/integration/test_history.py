@@ -18,7 +18,9 @@ from application.suppliers.commands import SupplierCommands
 from domain.clients.registry import Client
 from domain.shared.base import Context, Snapshot
 from domain.shared.errors import NotFound
-from domain.suppliers.supplier import SECTIONS, AssessmentKind, Site, Stage, Supplier
+from domain.suppliers.audits import SECTIONS, AssessmentKind
+from domain.suppliers.lifecycle import Site, Stage
+from domain.suppliers.supplier import Supplier
 from projections.clients.views import ClientsView
 from projections.shared.worker import ProjectionWorker
 from projections.suppliers.views import SuppliersView

@@ -27,7 +27,9 @@ from domain.shared.base import Context
 from domain.shared.errors import NotFound
 from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
 from domain.suitability.rules import RULE_VERSION, Decision, Inputs, Outcome
-from domain.suppliers.supplier import SECTIONS, AssessmentKind, AuditNotPassed, AvlDecision, Site
+from domain.suppliers.audits import SECTIONS, AssessmentKind, AuditNotPassed
+from domain.suppliers.avl import AvlDecision
+from domain.suppliers.lifecycle import Site
 from projections.compliance.audit import AuditView
 from tests.conftest import client_fields
 from tests.tampering import replace_bytes

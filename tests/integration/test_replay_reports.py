@@ -16,7 +16,9 @@ from application.suppliers.commands import SupplierCommands
 from domain.cqp.plan import CQPPolicy, DeliverableKind, Milestone, Waiver
 from domain.funds.fund import fund_id
 from domain.shared.vocab import RiskRating
-from domain.suppliers.supplier import SECTIONS, AssessmentKind, AvlDecision, SupplierPolicy
+from domain.suppliers.audits import SECTIONS, AssessmentKind
+from domain.suppliers.avl import AvlDecision
+from domain.suppliers.policy import SupplierPolicy
 from tests.integration.test_replay import buy, generated_supplier, prepared_plan
 from tests.tampering import edit_state, replace_bytes
 

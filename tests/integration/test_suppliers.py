@@ -13,16 +13,11 @@ from application.cqp.commands import CQPCommands
 from application.suppliers.commands import SupplierCommands
 from domain.cqp.plan import MILESTONES, Cpk, Criterion, DeliverableKind, Member, Milestone, Waiver
 from domain.shared.base import Context, Snapshot
-from domain.suppliers.supplier import (
-    SECTIONS,
-    AssessmentKind,
-    AvlDecision,
-    CaStep,
-    Severity,
-    Site,
-    SqsStep,
-    Stage,
-)
+from domain.suppliers.audits import SECTIONS, AssessmentKind, Severity
+from domain.suppliers.avl import AvlDecision
+from domain.suppliers.corrective import CaStep
+from domain.suppliers.lifecycle import Site, Stage
+from domain.suppliers.sqs import SqsStep
 from projections.cqp.views import CQPPlansView
 from projections.shared.worker import ProjectionWorker
 from projections.suppliers.views import SuppliersView

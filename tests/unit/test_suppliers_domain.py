@@ -10,27 +10,28 @@ import pytest
 
 from domain.shared.base import Context
 from domain.shared.errors import InvalidField, InvalidFields, NotFound
-from domain.suppliers.supplier import (
-    NEXT,
+from domain.suppliers.audits import (
     SECTIONS,
     AssessmentKind,
     AuditNotPassed,
-    AvlDecision,
-    AvlStatus,
-    CaStep,
     Finding,
     FindingArea,
-    NotAllowedNow,
     Severity,
-    Site,
-    SqsStep,
-    Stage,
-    StageSkipped,
-    Supplier,
-    SupplierPolicy,
-    SupplierStatus,
     score,
 )
+from domain.suppliers.avl import AvlDecision, AvlStatus
+from domain.suppliers.corrective import CaStep
+from domain.suppliers.lifecycle import (
+    NEXT,
+    NotAllowedNow,
+    Site,
+    Stage,
+    StageSkipped,
+    SupplierStatus,
+)
+from domain.suppliers.policy import SupplierPolicy
+from domain.suppliers.sqs import SqsStep
+from domain.suppliers.supplier import Supplier
 
 POLICY = SupplierPolicy()
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)

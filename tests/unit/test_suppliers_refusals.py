@@ -9,20 +9,12 @@ from datetime import date, timedelta
 import pytest
 
 from domain.shared.errors import DomainError, InvalidField, InvalidFields
-from domain.suppliers.supplier import (
-    AssessmentKind,
-    AuditNotPassed,
-    AvlDecision,
-    CaStep,
-    NotAllowedNow,
-    Severity,
-    Site,
-    SqsStep,
-    Stage,
-    StageSkipped,
-    Supplier,
-    score,
-)
+from domain.suppliers.audits import AssessmentKind, AuditNotPassed, Severity, score
+from domain.suppliers.avl import AvlDecision
+from domain.suppliers.corrective import CaStep
+from domain.suppliers.lifecycle import NotAllowedNow, Site, Stage, StageSkipped
+from domain.suppliers.sqs import SqsStep
+from domain.suppliers.supplier import Supplier
 from tests.unit.refusals import Command, Refusal, assert_refused, each_refusal
 from tests.unit.test_suppliers_domain import POLICY, at, audited, given_supplier, uniform
 
