@@ -22,7 +22,7 @@ from api.engine import Engine
 from application.compliance.replay import DecisionReplay
 from application.demo.load import load_demo
 from application.staff.commands import StaffCommands
-from domain.cqp.plan import Milestone
+from domain.cqp.milestones import Milestone
 from domain.shared.base import Context
 from domain.shared.errors import DomainError
 from domain.staff.users import Role

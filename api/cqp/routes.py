@@ -25,7 +25,8 @@ from api.engine import Engine
 from api.shared.deps import ContextDep, EngineDep, IdempotencyDep, NowDep, fresh, roles
 from api.shared.schemas import WriteResult
 from application.cqp.commands import CQPCommands
-from domain.cqp.plan import MILESTONES, CQPPlan, Milestone
+from domain.cqp.milestones import MILESTONES, Milestone
+from domain.cqp.plan import CQPPlan
 from domain.shared.errors import NotFound
 from domain.staff import Role
 from projections.cqp.views import CQPPlansView, board_row

@@ -9,7 +9,9 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from api.shared.schemas import Name, Note, Person, Reason, Short, Strict, WriteResult
-from domain.cqp.plan import Criterion, DeliverableKind, Measure, Member, Milestone, Waiver
+from domain.cqp.measures import Measure
+from domain.cqp.milestones import DeliverableKind, Milestone, Waiver
+from domain.cqp.phases import Criterion, Member
 
 
 class PlanCreate(Strict):

@@ -9,17 +9,11 @@ from uuid import UUID, uuid4
 
 from application.shared.common import CommandResult, Commands, Idempotency
 from application.shared.store import Store
-from domain.cqp.plan import (
-    CQPPlan,
-    CQPPolicy,
-    Criterion,
-    DeliverableKind,
-    Measure,
-    Member,
-    Milestone,
-    Rag,
-    Waiver,
-)
+from domain.cqp.measures import Measure, Rag
+from domain.cqp.milestones import DeliverableKind, Milestone, Waiver
+from domain.cqp.phases import Criterion, Member
+from domain.cqp.plan import CQPPlan
+from domain.cqp.policy import CQPPolicy
 from domain.shared.base import Context
 from domain.shared.errors import InvalidField, NotFound
 from domain.suppliers import Supplier

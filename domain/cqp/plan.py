@@ -7,243 +7,26 @@ The two dpm kinds are different types: neither compares with nor adds to the oth
 
 from __future__ import annotations
 
-import itertools
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from enum import StrEnum
-from typing import Annotated, Literal, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from domain.cqp.measures import Measure, Rag, distinct_kinds, rag
+from domain.cqp.milestones import (
+    MILESTONES,
+    Deliverable,
+    DeliverableKind,
+    Milestone,
+    OutOfOrder,
+    Passage,
+    Waiver,
+    checked_plan,
+    checked_waiver,
+)
+from domain.cqp.phases import CQPRuleBroken, Criterion, Evaluation, Member, Phase
+from domain.cqp.policy import CQPPolicy
 from domain.shared.base import Aggregate, Context, Created, Event, SnapshotState
-from domain.shared.errors import Conflict, InvalidField, InvalidFields
-
-CQP_POLICY_VERSION = "cqp-2026.1"
-
-
-class Criterion(StrEnum):
-    PROGRAMME_SPECIFIC = "programme_specific"
-    NEW_TECHNOLOGY = "new_technology"
-    COMPLEX_MANUFACTURING = "complex_manufacturing"
-    NEW_SUPPLIER = "new_supplier"
-    SAFETY_CRITICAL = "safety_critical"
-    BAD_EXPERIENCE = "bad_experience"
-    HIGHER_REQUIREMENTS = "higher_requirements"
-
-
-class Milestone(StrEnum):
-    A0 = "A0"
-    A1 = "A1"
-    A2 = "A2"
-    A3 = "A3"
-    E0 = "E0"
-    E1 = "E1"
-    E2 = "E2"
-    E3 = "E3"
-    E4 = "E4"
-    E5 = "E5"
-
-
-MILESTONES = list(Milestone)
-
-
-class DeliverableKind(StrEnum):
-    KEY_COMPONENT_LIST = "key_component_list"
-    TRAINING = "training"
-    DFMEA = "dfmea"
-    PFMEA = "pfmea"
-    CONTROL_PLAN = "control_plan"
-    MSA = "msa"
-    PRE_PRODUCTION_RESULTS = "pre_production_results"
-    OUTGOING_QUALITY_LEVEL = "outgoing_quality_level"
-    PROCESS_ASSESSMENT = "process_assessment"
-    RELIABILITY_REPORT = "reliability_report"
-
-
-class Phase(StrEnum):
-    PREPARATION = "preparation"  # phase 1, the MPL's internal work
-    IMPLEMENTATION = "implementation"  # phase 2, the supplier documents and implements
-    VERIFICATION = "verification"  # phase 3, joint verification against the targets
-    COMPLETED = "completed"
-    REJECTED = "rejected"
-
-
-class Rag(StrEnum):
-    GREEN = "green"
-    AMBER = "amber"
-    RED = "red"
-
-
-# -- quantities: dpm in application and dpm against specification never mix -----------
-
-
-class _Quantity(BaseModel):
-    """A measured or target quantity of one kind: compares and adds only with its own kind."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    value: Decimal = Field(ge=0)
-    unit: str
-
-    def _same(self, other: object) -> Self:
-        if type(other) is not type(self):
-            msg = f"{type(self).__name__} does not compare or add with {type(other).__name__}"
-            raise TypeError(msg)
-        assert isinstance(other, type(self))
-        return other
-
-    def __add__(self, other: Self) -> Self:
-        return type(self)(value=self.value + self._same(other).value, unit=self.unit)
-
-    def __lt__(self, other: Self) -> bool:
-        return self.value < self._same(other).value
-
-    def __le__(self, other: Self) -> bool:
-        return self.value <= self._same(other).value
-
-    def __gt__(self, other: Self) -> bool:
-        return self.value > self._same(other).value
-
-    def __ge__(self, other: Self) -> bool:
-        return self.value >= self._same(other).value
-
-    def __eq__(self, other: object) -> bool:
-        return self.value == self._same(other).value
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, self.value))
-
-
-class DpmInApplication(_Quantity):
-    kind: Literal["dpm_application"] = "dpm_application"
-    unit: Literal["dpm"] = "dpm"
-
-
-class DpmAgainstSpecification(_Quantity):
-    kind: Literal["dpm_specification"] = "dpm_specification"
-    unit: Literal["dpm"] = "dpm"
-
-
-class Fit(_Quantity):
-    kind: Literal["fit"] = "fit"
-    unit: Literal["FIT"] = "FIT"  # failures per 10^9 device-hours
-
-
-class Cpk(_Quantity):
-    kind: Literal["cpk"] = "cpk"
-    unit: Literal["index"] = "index"
-
-
-class FieldFailureRate(_Quantity):
-    kind: Literal["field_failure_rate"] = "field_failure_rate"
-    unit: Literal["ppm/year"] = "ppm/year"
-
-
-Measure = Annotated[
-    DpmInApplication | DpmAgainstSpecification | Fit | Cpk | FieldFailureRate,
-    Field(discriminator="kind"),
-]
-HIGHER_IS_BETTER = {"cpk"}
-
-
-class CQPPolicy(BaseModel):
-    """Deliverables each milestone needs (accepted by then, or waived), and how far from
-    its target an actual may be and still be amber (a fraction of the target)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    version: str = CQP_POLICY_VERSION
-    required: dict[Milestone, tuple[DeliverableKind, ...]] = {
-        Milestone.A0: (DeliverableKind.KEY_COMPONENT_LIST,),
-        Milestone.A1: (DeliverableKind.DFMEA,),
-        Milestone.A2: (DeliverableKind.PFMEA, DeliverableKind.CONTROL_PLAN),
-        Milestone.A3: (DeliverableKind.TRAINING,),
-        Milestone.E1: (DeliverableKind.PRE_PRODUCTION_RESULTS,),
-        Milestone.E2: (DeliverableKind.PROCESS_ASSESSMENT,),
-        Milestone.E3: (DeliverableKind.OUTGOING_QUALITY_LEVEL,),
-    }
-    amber_tolerance: Decimal = Field(default=Decimal("0.1"), ge=0)
-
-
-def rag(kind: str, target: Decimal, actual: Decimal, tolerance: Decimal) -> Rag:
-    """Green when the actual meets its target, amber within the tolerance, red beyond."""
-    if kind in HIGHER_IS_BETTER:
-        if actual >= target:
-            return Rag.GREEN
-        return Rag.AMBER if actual >= target * (1 - tolerance) else Rag.RED
-    if actual <= target:
-        return Rag.GREEN
-    return Rag.AMBER if actual <= target * (1 + tolerance) else Rag.RED
-
-
-class Member(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str
-    role: str
-
-
-class Deliverable(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    kind: DeliverableKind
-    reference: str
-    accepted_by: str | None
-    recorded_at: datetime
-    recorded_by: str
-
-
-class Waiver(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    missing: list[DeliverableKind]
-    reason: str
-    approved_by: str
-
-
-class Passage(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    milestone: Milestone
-    date: date
-    note: str | None
-    waiver: Waiver | None
-    passed_by: str
-    policy_version: str
-
-
-class Evaluation(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    accepted: bool
-    reason: str
-    by: str
-
-
-class CQPRuleBroken(Conflict):
-    """A CQP command the plan's state does not allow."""
-
-
-class OutOfOrder(Conflict):
-    def __init__(self, wanted: Milestone, expected: Milestone | None) -> None:
-        nxt = expected.value if expected else "none: every milestone is passed"
-        super().__init__(
-            f"milestone {wanted.value} cannot pass now; the next one is {nxt}",
-            expected=expected.value if expected else None,
-        )
-        self.expected = expected
-
-
-class WaiverNeeded(Conflict):
-    def __init__(self, milestone: Milestone, missing: list[DeliverableKind]) -> None:
-        names = ", ".join(m.value for m in missing)
-        super().__init__(
-            f"milestone {milestone.value} needs {names}, not accepted yet: pass it with a "
-            "waiver naming them, a reason and an approver",
-            missing=[m.value for m in missing],
-        )
-        self.missing = missing
+from domain.shared.errors import InvalidField
 
 
 class CQPPlan(Aggregate):
@@ -387,15 +170,7 @@ class CQPPlan(Aggregate):
             raise InvalidField("criteria", "a component qualifies by at least one criterion")
         if len(set(criteria)) != len(criteria):
             raise InvalidField("criteria", "criteria must be distinct")
-        absent = [m for m in MILESTONES if m not in milestone_plan]
-        errors = [(f"milestone_plan.{m.value}", "is missing") for m in absent]
-        if errors:
-            raise InvalidFields(errors)
-        for earlier, later in itertools.pairwise(MILESTONES):
-            if milestone_plan[later] < milestone_plan[earlier]:
-                raise InvalidField(
-                    f"milestone_plan.{later.value}", f"is planned before {earlier.value}"
-                )
+        checked_plan(milestone_plan)
         return cls._start(
             cls.Planned,
             ctx,
@@ -450,12 +225,12 @@ class CQPPlan(Aggregate):
 
     def set_targets(self, ctx: Context, targets: list[Measure]) -> None:
         self._accepted("get targets")
-        _distinct("targets", targets)
+        distinct_kinds("targets", targets)
         self._record(self.TargetsSet, ctx, targets=targets)
 
     def record_actuals(self, ctx: Context, actuals: list[Measure]) -> None:
         self._accepted("record actuals")
-        _distinct("actuals", actuals)
+        distinct_kinds("actuals", actuals)
         unknown = [a.kind for a in actuals if a.kind not in self.targets]
         if unknown:
             raise InvalidField("actuals", f"no target set for {', '.join(unknown)}")
@@ -507,18 +282,7 @@ class CQPPlan(Aggregate):
             raise InvalidField("date", f"is before {self.passed[-1].milestone.value} passed")
         if on > ctx.at.date():
             raise InvalidField("date", "a milestone cannot pass in the future")
-        missing = self.missing_for(milestone, policy)
-        if missing and waiver is None:
-            raise WaiverNeeded(milestone, missing)
-        if waiver is not None:
-            if not missing:
-                raise InvalidField("waiver", "nothing is missing: no waiver is needed")
-            uncovered = [m for m in missing if m not in waiver.missing]
-            if uncovered:
-                raise WaiverNeeded(milestone, uncovered)
-            extra = [m.value for m in waiver.missing if m not in missing]
-            if extra:
-                raise InvalidField("waiver.missing", f"not missing: {', '.join(extra)}")
+        checked_waiver(milestone, self.missing_for(milestone, policy), waiver)
         required = list(policy.required.get(milestone, ()))
         self._record(
             self.MilestonePassed,
@@ -567,11 +331,3 @@ class CQPPlan(Aggregate):
             raise CQPRuleBroken(f"the request is evaluated before the plan can {verb}")
         if not self.evaluation.accepted:
             raise CQPRuleBroken(f"a rejected plan cannot {verb}")
-
-
-def _distinct(field: str, measures: list[Measure]) -> None:
-    kinds = [m.kind for m in measures]
-    if not kinds:
-        raise InvalidField(field, "name at least one measure")
-    if len(set(kinds)) != len(kinds):
-        raise InvalidField(field, "each kind once")

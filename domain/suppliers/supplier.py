@@ -21,13 +21,7 @@ from domain.suppliers.audits import (
     follow_up,
     score,
 )
-from domain.suppliers.avl import (
-    AVL_STATUS,
-    AvlDecision,
-    AvlEntry,
-    approvable,
-    changeable,
-)
+from domain.suppliers.avl import AVL_STATUS, AvlDecision, AvlEntry, approvable, changeable
 from domain.suppliers.corrective import CaStep, CorrectiveAction, advanceable
 from domain.suppliers.lifecycle import (
     NEXT,

@@ -8,7 +8,8 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from adapters.shared.sql import ViewDatabase
-from domain.cqp.plan import MILESTONES, CQPPlan
+from domain.cqp.milestones import MILESTONES
+from domain.cqp.plan import CQPPlan
 from projections.shared.documents import StateView, day_text
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from adapters.shared.clock import Clock
-from domain.cqp.plan import MILESTONES
+from domain.cqp.milestones import MILESTONES
 from tests.e2e.conftest import Api
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)

@@ -15,7 +15,8 @@ from application.cqp.commands import CQPCommands
 from application.funds.commands import FundCommands
 from application.service_desk.tickets import TicketCommands
 from application.suppliers.commands import SupplierCommands
-from domain.cqp.plan import MILESTONES, Criterion
+from domain.cqp.milestones import MILESTONES
+from domain.cqp.phases import Criterion
 from domain.service_desk.sla import Priority
 from domain.service_desk.tickets import TicketChannel, TicketType
 from domain.shared.base import Context

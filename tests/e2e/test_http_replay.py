@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 from adapters.shared.settings import Settings
 from api.engine import Engine
-from domain.cqp.plan import Milestone
+from domain.cqp.milestones import Milestone
 from domain.shared.vocab import RiskRating
 from projections.compliance.audit import AuditView
 from tests.e2e.conftest import Api, invalid_fields

@@ -25,7 +25,8 @@ from application.service_desk.tickets import TicketCommands
 from application.shared.common import CommandResult
 from application.suitability.purchases import PurchaseCommands
 from application.suppliers.commands import SupplierCommands
-from domain.cqp.plan import MILESTONES, Criterion, Member
+from domain.cqp.milestones import MILESTONES
+from domain.cqp.phases import Criterion, Member
 from domain.service_desk.sla import Priority
 from domain.service_desk.tickets import TicketChannel, TicketType
 from domain.shared.base import Context

@@ -21,7 +21,8 @@ from application.demo.load import load_demo
 from application.funds.commands import FundCommands
 from application.suitability.purchases import PurchaseCommands
 from application.suppliers.commands import SupplierCommands
-from domain.cqp.plan import MILESTONES, Criterion, DeliverableKind, Member, Milestone, Waiver
+from domain.cqp.milestones import MILESTONES, DeliverableKind, Milestone, Waiver
+from domain.cqp.phases import Criterion, Member
 from domain.funds.fund import fund_id
 from domain.shared.base import Context
 from domain.shared.errors import NotFound

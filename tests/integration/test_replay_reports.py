@@ -13,7 +13,8 @@ from api.engine import Engine
 from application.compliance.replay import DecisionReplay, _known
 from application.cqp.commands import CQPCommands
 from application.suppliers.commands import SupplierCommands
-from domain.cqp.plan import CQPPolicy, DeliverableKind, Milestone, Waiver
+from domain.cqp.milestones import DeliverableKind, Milestone, Waiver
+from domain.cqp.policy import CQPPolicy
 from domain.funds.fund import fund_id
 from domain.shared.vocab import RiskRating
 from domain.suppliers.audits import SECTIONS, AssessmentKind

@@ -11,7 +11,9 @@ from typing import Any
 from api.engine import Engine
 from application.cqp.commands import CQPCommands
 from application.suppliers.commands import SupplierCommands
-from domain.cqp.plan import MILESTONES, Cpk, Criterion, DeliverableKind, Member, Milestone, Waiver
+from domain.cqp.measures import Cpk
+from domain.cqp.milestones import MILESTONES, DeliverableKind, Milestone, Waiver
+from domain.cqp.phases import Criterion, Member
 from domain.shared.base import Context, Snapshot
 from domain.suppliers.audits import SECTIONS, AssessmentKind, Severity
 from domain.suppliers.avl import AvlDecision

@@ -9,26 +9,18 @@ from decimal import Decimal
 
 import pytest
 
-from domain.cqp.plan import (
+from domain.cqp.measures import Cpk, DpmAgainstSpecification, DpmInApplication, Fit, Rag, rag
+from domain.cqp.milestones import (
     MILESTONES,
-    Cpk,
-    CQPPlan,
-    CQPPolicy,
-    CQPRuleBroken,
-    Criterion,
     DeliverableKind,
-    DpmAgainstSpecification,
-    DpmInApplication,
-    Fit,
-    Member,
     Milestone,
     OutOfOrder,
-    Phase,
-    Rag,
     Waiver,
     WaiverNeeded,
-    rag,
 )
+from domain.cqp.phases import CQPRuleBroken, Criterion, Member, Phase
+from domain.cqp.plan import CQPPlan
+from domain.cqp.policy import CQPPolicy
 from domain.shared.base import Context
 from domain.shared.errors import InvalidField, InvalidFields
 

@@ -8,24 +8,17 @@ from decimal import Decimal
 
 import pytest
 
-from domain.cqp.plan import (
+from domain.cqp.measures import Cpk, DpmAgainstSpecification, DpmInApplication, Rag, rag
+from domain.cqp.milestones import (
     MILESTONES,
-    Cpk,
-    CQPPlan,
-    CQPRuleBroken,
-    Criterion,
     DeliverableKind,
-    DpmAgainstSpecification,
-    DpmInApplication,
-    Member,
     Milestone,
     OutOfOrder,
-    Phase,
-    Rag,
     Waiver,
     WaiverNeeded,
-    rag,
 )
+from domain.cqp.phases import CQPRuleBroken, Criterion, Member, Phase
+from domain.cqp.plan import CQPPlan
 from domain.shared.errors import DomainError, InvalidField, InvalidFields
 from tests.unit.refusals import Command, Refusal, assert_refused, each_refusal
 from tests.unit.test_cqp_domain import PLAN, POLICY, TEAM, accept, at, given_plan, prepared
