@@ -60,8 +60,9 @@ from domain.shared.base import Context
 from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
 from domain.staff.users import Role
 from projections.clients.views import ClientsView
+from projections.service_desk.rows import sla_as_of
 from projections.service_desk.stats import ticket_stats
-from projections.service_desk.tickets import TicketsView, sla_as_of
+from projections.service_desk.tickets import TicketsView
 from projections.shared.worker import ProjectionWorker
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -39,8 +39,9 @@ from domain.service_desk.tickets import Status, Ticket, TicketType
 from domain.shared.errors import NotFound
 from domain.staff import Role
 from projections.clients import ClientsView
+from projections.service_desk.rows import sla_as_of
 from projections.service_desk.stats import ticket_stats
-from projections.service_desk.tickets import TicketsView, sla_as_of
+from projections.service_desk.tickets import TicketsView
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["service desk"])
 DESK = Depends(roles(Role.ADMIN, Role.AGENT, Role.ADVISOR))

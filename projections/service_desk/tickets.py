@@ -17,60 +17,21 @@ from uuid import UUID
 
 from adapters.shared.settings import Settings
 from adapters.shared.sql import Tx, ViewDatabase
-from domain.service_desk.sla import Pause, Priority, SlaPolicy, overall
+from domain.service_desk.sla import SlaPolicy, overall
 from domain.service_desk.tickets import Status, Ticket
+from projections.service_desk.rows import (
+    BREACHED,
+    COLUMNS,
+    FACTS,
+    OPEN,
+    OPEN_SQL,
+    facts,
+    iso,
+    offset_of,
+    public,
+    ticket_of,
+)
 from projections.shared.base import View, rows_by_id
-
-OPEN_SQL = "status IN ('new', 'in_progress', 'pending_client')"
-OPEN = (Status.NEW, Status.IN_PROGRESS, Status.PENDING_CLIENT)
-COLUMNS = (
-    "id",
-    "number",
-    "seq",
-    "client_id",
-    "branch",
-    "type",
-    "priority",
-    "channel",
-    "subject",
-    "description",
-    "status",
-    "group_name",
-    "assignee",
-    "created_at",
-    "updated_at",
-    "first_responded_at",
-    "resolved_at",
-    "closed_at",
-    "pauses",
-    "merged_into",
-    "satisfaction",
-    "breaches",
-    "first_response_due_at",
-    "resolution_due_at",
-    "breach_at",
-    "breach_check_at",
-    "version",
-    "first_response_hours",
-    "resolution_hours",
-    "first_response_met",
-    "resolution_met",
-)
-FACTS = (
-    "id",
-    "created_at",
-    "type",
-    "priority",
-    "branch",
-    "group_name",
-    "first_response_hours",
-    "resolution_hours",
-    "resolved",
-    "attained",
-    "satisfaction",
-)
-# A breach already happened: sorts before every timestamp.
-BREACHED = ""
 
 
 @dataclass
@@ -202,58 +163,62 @@ class TicketsView(View):
     def changed(self, work: _Batch, e: Any, position: int) -> None:
         """Replay the event on the row's ticket state, then keep the result for the flush."""
         row = work.rows[str(e.originator_id)]
-        ticket = _ticket(row)
+        ticket = ticket_of(row)
         e.mutate(ticket)
         row.update(
             status=ticket.status.value,
             priority=ticket.priority.value,
             group_name=ticket.group,
             assignee=ticket.assignee,
-            first_responded_at=_iso(ticket.first_responded_at),
-            resolved_at=_iso(ticket.resolved_at),
-            closed_at=_iso(ticket.closed_at),
+            first_responded_at=iso(ticket.first_responded_at),
+            resolved_at=iso(ticket.resolved_at),
+            closed_at=iso(ticket.closed_at),
             pauses=json.dumps([p.model_dump(mode="json") for p in ticket.pauses]),
             breaches=json.dumps(ticket.breaches),
             merged_into=str(ticket.merged_into) if ticket.merged_into else None,
             updated_at=e.timestamp.isoformat(),
             version=e.originator_version,
         )
-        created, dues, breached = ticket.created_on, [], bool(ticket.breaches)
-        unrecorded = []
+        self._clocks(row, ticket, e.timestamp)
+        if isinstance(e, Ticket.SatisfactionRated):
+            row["satisfaction"] = e.score
+        work.dirty.add(row["id"])
+        self._comments(work, e, row["id"], position)
+        self._history(work, e, position)
+
+    def _clocks(self, row: dict[str, Any], ticket: Ticket, at: datetime) -> None:
+        """The row's due times, the stopped clocks' outcomes (for the statistics), when the
+        ticket is (or will be, if nothing changes) in breach, and when the scheduler next
+        has a breach to record."""
+        created, dues, unrecorded = ticket.created_on, [], []
+        clocks = ticket.clocks(self.policy, at)
         for kind, stop in (
             ("first_response", ticket.first_responded_at),
             ("resolution", ticket.resolved_at),
         ):
-            state = ticket.clock(kind, self.policy, e.timestamp)
-            row[f"{kind}_due_at"] = _iso(state.due_at)
+            state = clocks[kind]
+            row[f"{kind}_due_at"] = iso(state.due_at)
             # A stopped clock no longer depends on the time: keep its outcome for the stats.
             row[f"{kind}_hours"] = (stop - created).total_seconds() / 3600 if stop else None
             row[f"{kind}_met"] = int(state.state == "met") if stop else None
-            breached |= state.state in ("breached", "missed")
             if stop is None and state.due_at is not None:
                 dues.append(state.due_at)
                 if kind not in ticket.breaches:
                     unrecorded.append(state.due_at)
-        # When the ticket is (or will be, if nothing changes) in breach, for the queue.
+        breached = bool(ticket.breaches) or overall(clocks.values()) == "breached"
+        is_open = ticket.status in OPEN
         row["breach_at"] = (
-            None
-            if ticket.status not in OPEN
-            else BREACHED
-            if breached
-            else _iso(min(dues, default=None))
+            None if not is_open else BREACHED if breached else iso(min(dues, default=None))
         )
-        # When the scheduler next has a breach to record (None: none ahead, or paused).
-        row["breach_check_at"] = (
-            _iso(min(unrecorded, default=None)) if ticket.status in OPEN else None
-        )
-        if isinstance(e, Ticket.SatisfactionRated):
-            row["satisfaction"] = e.score
-        work.dirty.add(row["id"])
+        row["breach_check_at"] = iso(min(unrecorded, default=None)) if is_open else None
+
+    def _comments(self, work: _Batch, e: Any, ticket_id: str, position: int) -> None:
+        """A comment's row; a merge links the merged ticket's comments to the target."""
         if isinstance(e, Ticket.Commented):
             work.comments.append(
                 {
                     "comment_id": str(e.comment_id),
-                    "ticket_id": row["id"],
+                    "ticket_id": ticket_id,
                     "linked_to": None,
                     "position": position,
                     "body": e.body,
@@ -264,13 +229,12 @@ class TicketsView(View):
             )
         if isinstance(e, Ticket.MergedInto):
             for comment in work.comments:
-                if comment["ticket_id"] == row["id"]:
+                if comment["ticket_id"] == ticket_id:
                     comment["linked_to"] = str(e.into_id)
             work.tx.execute(
                 f"UPDATE {self.t('view_ticket_comments')} SET linked_to = ? WHERE ticket_id = ?",
-                (str(e.into_id), row["id"]),
+                (str(e.into_id), ticket_id),
             )
-        self._history(work, e, position)
 
     def _history(self, work: _Batch, e: Any, position: int) -> None:
         data = e.model_dump(
@@ -317,7 +281,7 @@ class TicketsView(View):
                 f"INSERT INTO {self.t('view_ticket_facts')} ({', '.join(FACTS)}) "
                 f"VALUES ({', '.join('?' * len(FACTS))}) ON CONFLICT (id) DO UPDATE SET "
                 + ", ".join(f"{c} = excluded.{c}" for c in FACTS[1:]),
-                [_facts(work.rows[i]) for i in touched],
+                [facts(work.rows[i]) for i in touched],
             )
         if work.comments:
             keys = tuple(work.comments[0])
@@ -352,7 +316,7 @@ class TicketsView(View):
                 "WHERE ticket_id = ? ORDER BY position",
                 (str(ticket_id),),
             )
-        ticket = _public(rows[0])
+        ticket = public(rows[0])
         ticket["comments"] = [
             {
                 **c,
@@ -393,7 +357,7 @@ class TicketsView(View):
             "created": "created_at DESC",
             "updated": "updated_at DESC",
         }[sort]
-        offset = _offset(cursor)
+        offset = offset_of(cursor)
         with db.read() as tx:
             rows = tx.query(
                 f"SELECT * FROM {self.t('view_tickets')} WHERE "
@@ -402,7 +366,7 @@ class TicketsView(View):
             )
         more = len(rows) > limit
         next_cursor = base64.urlsafe_b64encode(str(offset + limit).encode()).decode()
-        return [_public(r) for r in rows[:limit]], next_cursor if more else None
+        return [public(r) for r in rows[:limit]], next_cursor if more else None
 
     def breaches_to_record(self, db: ViewDatabase, now: datetime, limit: int) -> list[UUID]:
         """Open tickets with a clock past due and not yet recorded (the scheduler's)."""
@@ -421,84 +385,4 @@ class TicketsView(View):
                 "status NOT IN ('resolved', 'closed') ORDER BY created_at",
                 (str(client_id),),
             )
-        return [_public(r) for r in rows]
-
-
-def _offset(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    try:
-        return int(base64.urlsafe_b64decode(cursor.encode()).decode())
-    except ValueError:
-        raise ValueError("cursor") from None
-
-
-def _facts(row: dict[str, Any]) -> tuple[Any, ...]:
-    resolved = row["resolved_at"] is not None
-    attained = resolved and row["first_response_met"] == 1 and row["resolution_met"] == 1
-    return (
-        row["id"],
-        row["created_at"],
-        row["type"],
-        row["priority"],
-        row["branch"],
-        row["group_name"],
-        row["first_response_hours"],
-        row["resolution_hours"],
-        int(resolved),
-        int(attained),
-        row["satisfaction"],
-    )
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def _ticket(row: dict[str, Any]) -> Ticket:
-    """The ticket the row describes, rebuilt from its state to apply the domain's rules."""
-    state = Ticket.State.model_construct(
-        created_on=datetime.fromisoformat(row["created_at"]),
-        modified_on=datetime.fromisoformat(row["updated_at"]),
-        number=row["number"],
-        branch=row["branch"],
-        status=Status(row["status"]),
-        priority=Priority(row["priority"]),
-        group=row["group_name"],
-        assignee=row["assignee"],
-        first_responded_at=_dt(row["first_responded_at"]),
-        resolved_at=_dt(row["resolved_at"]),
-        closed_at=_dt(row["closed_at"]),
-        pauses=[Pause.model_validate(p) for p in json.loads(row["pauses"])],
-        breaches=json.loads(row["breaches"]),
-        rated=row["satisfaction"] is not None,
-        merged_into=UUID(row["merged_into"]) if row["merged_into"] else None,
-    )
-    return Ticket.restore(UUID(row["id"]), row["version"], state)
-
-
-def _dt(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-def _public(row: dict[str, Any]) -> dict[str, Any]:
-    ticket = dict(row)
-    ticket["group"] = ticket.pop("group_name")
-    ticket["pauses"] = json.loads(ticket["pauses"])
-    ticket["breaches"] = json.loads(ticket["breaches"])
-    return ticket
-
-
-def sla_as_of(
-    ticket: dict[str, Any], policy: SlaPolicy, now: datetime
-) -> tuple[dict[str, Any], str]:
-    """Both SLA clocks of a ticket (as ``get`` and ``queue`` give it) as of ``now``, and
-    the ticket's state of them: the domain's rules, on the ticket the row describes."""
-    stored = {
-        **ticket,
-        "group_name": ticket["group"],
-        "pauses": json.dumps(ticket["pauses"]),
-        "breaches": json.dumps(ticket["breaches"]),
-    }
-    clocks = _ticket(stored).clocks(policy, now)
-    return {kind: c.model_dump(mode="json") for kind, c in clocks.items()}, overall(clocks.values())
+        return [public(r) for r in rows]

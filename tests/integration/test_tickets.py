@@ -14,7 +14,8 @@ from application.service_desk.tickets import TicketCommands
 from domain.service_desk.sla import Priority, SlaPolicy
 from domain.service_desk.tickets import Status, TicketChannel, TicketType
 from domain.shared.base import Context
-from projections.service_desk.tickets import TicketsView, sla_as_of
+from projections.service_desk.rows import sla_as_of
+from projections.service_desk.tickets import TicketsView
 from projections.shared.worker import ProjectionWorker
 from tests.conftest import drop_schema, make_settings
 

@@ -1,0 +1,152 @@
+"""A ticket row of the view: its columns, the ticket it describes (rebuilt from its state
+to apply the domain's rules), its SLA clocks as of an instant, and how the API reads it."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from domain.service_desk.sla import Pause, Priority, SlaPolicy, overall
+from domain.service_desk.tickets import Status, Ticket
+
+OPEN_SQL = "status IN ('new', 'in_progress', 'pending_client')"
+
+
+OPEN = (Status.NEW, Status.IN_PROGRESS, Status.PENDING_CLIENT)
+
+
+COLUMNS = (
+    "id",
+    "number",
+    "seq",
+    "client_id",
+    "branch",
+    "type",
+    "priority",
+    "channel",
+    "subject",
+    "description",
+    "status",
+    "group_name",
+    "assignee",
+    "created_at",
+    "updated_at",
+    "first_responded_at",
+    "resolved_at",
+    "closed_at",
+    "pauses",
+    "merged_into",
+    "satisfaction",
+    "breaches",
+    "first_response_due_at",
+    "resolution_due_at",
+    "breach_at",
+    "breach_check_at",
+    "version",
+    "first_response_hours",
+    "resolution_hours",
+    "first_response_met",
+    "resolution_met",
+)
+
+
+FACTS = (
+    "id",
+    "created_at",
+    "type",
+    "priority",
+    "branch",
+    "group_name",
+    "first_response_hours",
+    "resolution_hours",
+    "resolved",
+    "attained",
+    "satisfaction",
+)
+
+
+# A breach already happened: sorts before every timestamp.
+BREACHED = ""
+
+
+def offset_of(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    try:
+        return int(base64.urlsafe_b64decode(cursor.encode()).decode())
+    except ValueError:
+        raise ValueError("cursor") from None
+
+
+def facts(row: dict[str, Any]) -> tuple[Any, ...]:
+    resolved = row["resolved_at"] is not None
+    attained = resolved and row["first_response_met"] == 1 and row["resolution_met"] == 1
+    return (
+        row["id"],
+        row["created_at"],
+        row["type"],
+        row["priority"],
+        row["branch"],
+        row["group_name"],
+        row["first_response_hours"],
+        row["resolution_hours"],
+        int(resolved),
+        int(attained),
+        row["satisfaction"],
+    )
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def ticket_of(row: dict[str, Any]) -> Ticket:
+    """The ticket the row describes, rebuilt from its state to apply the domain's rules."""
+    state = Ticket.State.model_construct(
+        created_on=datetime.fromisoformat(row["created_at"]),
+        modified_on=datetime.fromisoformat(row["updated_at"]),
+        number=row["number"],
+        branch=row["branch"],
+        status=Status(row["status"]),
+        priority=Priority(row["priority"]),
+        group=row["group_name"],
+        assignee=row["assignee"],
+        first_responded_at=moment(row["first_responded_at"]),
+        resolved_at=moment(row["resolved_at"]),
+        closed_at=moment(row["closed_at"]),
+        pauses=[Pause.model_validate(p) for p in json.loads(row["pauses"])],
+        breaches=json.loads(row["breaches"]),
+        rated=row["satisfaction"] is not None,
+        merged_into=UUID(row["merged_into"]) if row["merged_into"] else None,
+    )
+    return Ticket.restore(UUID(row["id"]), row["version"], state)
+
+
+def moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def public(row: dict[str, Any]) -> dict[str, Any]:
+    ticket = dict(row)
+    ticket["group"] = ticket.pop("group_name")
+    ticket["pauses"] = json.loads(ticket["pauses"])
+    ticket["breaches"] = json.loads(ticket["breaches"])
+    return ticket
+
+
+def sla_as_of(
+    ticket: dict[str, Any], policy: SlaPolicy, now: datetime
+) -> tuple[dict[str, Any], str]:
+    """Both SLA clocks of a ticket (as ``get`` and ``queue`` give it) as of ``now``, and
+    the ticket's state of them: the domain's rules, on the ticket the row describes."""
+    stored = {
+        **ticket,
+        "group_name": ticket["group"],
+        "pauses": json.dumps(ticket["pauses"]),
+        "breaches": json.dumps(ticket["breaches"]),
+    }
+    clocks = ticket_of(stored).clocks(policy, now)
+    return {kind: c.model_dump(mode="json") for kind, c in clocks.items()}, overall(clocks.values())
