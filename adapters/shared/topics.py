@@ -87,9 +87,9 @@ MOVED: dict[str, str] = {
     "domain.tickets:Ticket.Reopened": "domain.service_desk.tickets:Ticket.Reopened",
     "domain.tickets:Ticket.SatisfactionRated": "domain.service_desk.tickets:Ticket.SatisfactionRated",
     "domain.tickets:Ticket.StatusChanged": "domain.service_desk.tickets:Ticket.StatusChanged",
-    "domain.tickets:TicketNumbers": "domain.service_desk.tickets:TicketNumbers",
-    "domain.tickets:TicketNumbers.Issued": "domain.service_desk.tickets:TicketNumbers.Issued",
-    "domain.tickets:TicketNumbers.Started": "domain.service_desk.tickets:TicketNumbers.Started",
+    "domain.tickets:TicketNumbers": "domain.service_desk.numbers:TicketNumbers",
+    "domain.tickets:TicketNumbers.Issued": "domain.service_desk.numbers:TicketNumbers.Issued",
+    "domain.tickets:TicketNumbers.Started": "domain.service_desk.numbers:TicketNumbers.Started",
 }
 
 

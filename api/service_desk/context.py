@@ -11,7 +11,9 @@ from api.shared.context import Aggregated, BoundedContext, Job
 from api.shared.jobs import BATCH, each
 from application.service_desk.tickets import TicketCommands
 from application.shared.common import CommandResult
-from domain.service_desk.tickets import BREACH_KINDS, Ticket, TicketNumbers
+from domain.service_desk.numbers import TicketNumbers
+from domain.service_desk.sla import BREACH_KINDS
+from domain.service_desk.tickets import Ticket
 from domain.shared.base import Context
 from projections.service_desk.tickets import TicketsView
 

@@ -35,7 +35,8 @@ from application.clients import ClientCommands
 from application.service_desk.tickets import TicketCommands
 from domain.clients import Client
 from domain.service_desk.sla import Priority
-from domain.service_desk.tickets import Status, Ticket, TicketType
+from domain.service_desk.tickets import Ticket
+from domain.service_desk.workflow import Status, TicketType
 from domain.shared.errors import NotFound
 from domain.staff import Role
 from projections.clients import ClientsView

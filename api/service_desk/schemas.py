@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from api.shared.schemas import Reason, Strict, Text, WriteResult
 from domain.service_desk.sla import Priority
-from domain.service_desk.tickets import Status, TicketChannel, TicketType
+from domain.service_desk.workflow import Status, TicketChannel, TicketType
 
 Group = Literal["client_centre", "branch", "headquarters"]
 Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

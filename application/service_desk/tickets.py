@@ -15,15 +15,10 @@ from eventsourcing.application import AggregateNotFoundError
 from application.shared.common import CommandResult, Commands, Idempotency
 from application.shared.store import Store
 from domain.clients import Client
+from domain.service_desk.numbers import TicketNumbers, numbers_id
 from domain.service_desk.sla import Priority, SlaPolicy
-from domain.service_desk.tickets import (
-    Status,
-    Ticket,
-    TicketChannel,
-    TicketNumbers,
-    TicketType,
-    numbers_id,
-)
+from domain.service_desk.tickets import Ticket
+from domain.service_desk.workflow import Status, TicketChannel, TicketType
 from domain.shared.base import Context
 from domain.shared.errors import ConcurrentWrite, InvalidField, NotFound
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 SLA_VERSION = "sla-2026.1"
+BREACH_KINDS = ("first_response", "resolution")  # the two clocks of a ticket
 
 
 class Priority(StrEnum):

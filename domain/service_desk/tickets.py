@@ -3,96 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from enum import StrEnum
-from uuid import UUID, uuid5
+from uuid import UUID
 
-from domain.service_desk.sla import ClockState, Pause, Priority, SlaPolicy, clock
+from domain.service_desk.sla import BREACH_KINDS, ClockState, Pause, Priority, SlaPolicy, clock
+from domain.service_desk.workflow import (
+    ALLOWED,
+    LAYERS,
+    IllegalTransition,
+    Status,
+    TicketChannel,
+    TicketRuleBroken,
+    TicketType,
+)
 from domain.shared.base import Aggregate, Context, Created, Event, SnapshotState
-from domain.shared.errors import Conflict, InvalidField
-from domain.shared.keys import NAMESPACE
-
-
-class TicketType(StrEnum):
-    INQUIRY = "inquiry"
-    COMPLAINT = "complaint"
-    SERVICE_REQUEST = "service_request"
-    FAULT = "fault"
-    FEEDBACK = "feedback"
-
-
-class TicketChannel(StrEnum):
-    PHONE = "phone"
-    ONLINE = "online"
-    MOBILE = "mobile"
-    BRANCH = "branch"
-    EMAIL = "email"
-
-
-class Status(StrEnum):
-    NEW = "new"
-    IN_PROGRESS = "in_progress"
-    PENDING_CLIENT = "pending_client"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-
-
-LAYERS = ("client_centre", "branch", "headquarters")
-ALLOWED: dict[Status, tuple[Status, ...]] = {
-    Status.NEW: (Status.IN_PROGRESS,),
-    Status.IN_PROGRESS: (Status.PENDING_CLIENT, Status.RESOLVED),
-    Status.PENDING_CLIENT: (Status.IN_PROGRESS,),
-    Status.RESOLVED: (Status.CLOSED,),
-    Status.CLOSED: (),
-}
-BREACH_KINDS = ("first_response", "resolution")
-
-
-class IllegalTransition(Conflict):
-    def __init__(self, current: Status, wanted: str) -> None:
-        allowed = ", ".join(s.value for s in ALLOWED[current]) or "none (reopen it)"
-        super().__init__(f"a {current.value} ticket cannot move to {wanted}; allowed: {allowed}")
-        self.current = current
-
-
-class TicketRuleBroken(Conflict):
-    """A ticket command that the ticket's state does not allow."""
-
-
-def numbers_id(year: int) -> UUID:
-    return uuid5(NAMESPACE, f"ticket-numbers:{year}")
-
-
-class TicketNumbers(Aggregate):
-    """The year's ticket counter: each issued number is an event, so numbers never repeat."""
-
-    year: int
-    last: int
-
-    class State(SnapshotState):
-        year: int
-        last: int
-
-    class Started(Created):
-        year: int
-
-        def apply(self, aggregate: TicketNumbers) -> None:
-            aggregate.year = self.year
-            aggregate.last = 0
-
-    class Issued(Event):
-        number: int
-
-        def apply(self, aggregate: TicketNumbers) -> None:
-            aggregate.last = self.number
-
-    @classmethod
-    def start(cls, ctx: Context, year: int) -> TicketNumbers:
-        return cls._start(cls.Started, ctx, numbers_id(year), year=year)
-
-    def issue(self, ctx: Context) -> str:
-        """The next number, as ``T-YYYY-NNNNNN``."""
-        self._record(self.Issued, ctx, number=self.last + 1)
-        return f"T-{self.year}-{self.last:06d}"
+from domain.shared.errors import InvalidField
 
 
 class Ticket(Aggregate):

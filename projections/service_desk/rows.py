@@ -10,7 +10,8 @@ from typing import Any
 from uuid import UUID
 
 from domain.service_desk.sla import Pause, Priority, SlaPolicy, overall
-from domain.service_desk.tickets import Status, Ticket
+from domain.service_desk.tickets import Ticket
+from domain.service_desk.workflow import Status
 
 OPEN_SQL = "status IN ('new', 'in_progress', 'pending_client')"
 

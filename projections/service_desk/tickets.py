@@ -18,7 +18,8 @@ from uuid import UUID
 from adapters.shared.settings import Settings
 from adapters.shared.sql import Tx, ViewDatabase
 from domain.service_desk.sla import SlaPolicy, overall
-from domain.service_desk.tickets import Status, Ticket
+from domain.service_desk.tickets import Ticket
+from domain.service_desk.workflow import Status
 from projections.service_desk.rows import (
     BREACHED,
     COLUMNS,

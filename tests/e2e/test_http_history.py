@@ -18,7 +18,7 @@ from application.suppliers.commands import SupplierCommands
 from domain.cqp.milestones import MILESTONES
 from domain.cqp.phases import Criterion
 from domain.service_desk.sla import Priority
-from domain.service_desk.tickets import TicketChannel, TicketType
+from domain.service_desk.workflow import TicketChannel, TicketType
 from domain.shared.base import Context
 from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
 from domain.suppliers.lifecycle import Site, Stage

@@ -10,7 +10,7 @@ from typing import Any
 from application.service_desk.tickets import TicketCommands
 from application.staff.commands import StaffCommands
 from domain.service_desk.sla import Priority
-from domain.service_desk.tickets import Status, TicketChannel, TicketType
+from domain.service_desk.workflow import Status, TicketChannel, TicketType
 from domain.shared.base import Context
 from domain.staff.users import Role
 from tests.conftest import client_fields

@@ -28,7 +28,7 @@ from application.suppliers.commands import SupplierCommands
 from domain.cqp.milestones import MILESTONES
 from domain.cqp.phases import Criterion, Member
 from domain.service_desk.sla import Priority
-from domain.service_desk.tickets import TicketChannel, TicketType
+from domain.service_desk.workflow import TicketChannel, TicketType
 from domain.shared.base import Context
 from domain.suppliers.audits import SECTIONS, AssessmentKind
 from domain.suppliers.lifecycle import Site

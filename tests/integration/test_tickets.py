@@ -12,7 +12,7 @@ from uuid import UUID
 from api.engine import Engine
 from application.service_desk.tickets import TicketCommands
 from domain.service_desk.sla import Priority, SlaPolicy
-from domain.service_desk.tickets import Status, TicketChannel, TicketType
+from domain.service_desk.workflow import Status, TicketChannel, TicketType
 from domain.shared.base import Context
 from projections.service_desk.rows import sla_as_of
 from projections.service_desk.tickets import TicketsView

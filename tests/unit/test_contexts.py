@@ -16,7 +16,7 @@ import domain
 from adapters.shared.settings import Settings
 from api.contexts import CONTEXTS
 from api.shared.context import Aggregated, BoundedContext, Job, Registry
-from domain.service_desk.tickets import TicketNumbers
+from domain.service_desk.numbers import TicketNumbers
 from domain.shared.base import Aggregate
 from domain.staff.users import StaffUser
 from projections.staff.views import StaffView

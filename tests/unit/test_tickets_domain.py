@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from domain.service_desk.numbers import TicketNumbers
 from domain.service_desk.sla import Priority, SlaPolicy
-from domain.service_desk.tickets import (
+from domain.service_desk.tickets import Ticket
+from domain.service_desk.workflow import (
     ALLOWED,
     IllegalTransition,
     Status,
-    Ticket,
     TicketChannel,
-    TicketNumbers,
     TicketRuleBroken,
     TicketType,
 )
