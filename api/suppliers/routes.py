@@ -36,12 +36,12 @@ from api.suppliers.schemas import (
 from application.suppliers.commands import SupplierCommands
 from domain.shared.errors import InvalidField, NotFound
 from domain.staff import Role
-from domain.suppliers.audits import AssessmentKind
+from domain.suppliers.audits import SECTION_LABELS, AssessmentKind
 from domain.suppliers.avl import AvlStatus
 from domain.suppliers.corrective import CaStep
 from domain.suppliers.lifecycle import Stage
 from domain.suppliers.sqs import SqsStep
-from domain.suppliers.supplier import SECTION_LABELS, Supplier
+from domain.suppliers.supplier import Supplier
 from projections.suppliers.views import SuppliersView
 
 router = APIRouter(prefix="/api/v1", tags=["suppliers"])

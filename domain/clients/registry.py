@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.clients.policies import ClientPolicy
-from domain.shared.base import ERASED, Aggregate, Context, Created, Event, SnapshotState
+from domain.shared.base import ERASED, Aggregate, Context, Created, Event
 from domain.shared.errors import Conflict, InvalidField
 
 ID_NUMBER_KEY = "client-id-number"
@@ -39,23 +39,10 @@ class Client(Aggregate):
     investor_type: InvestorType
     tier: str
     tags: list[str]
-    assessment_id: UUID | None
-    exempt: bool
-    erased: bool
+    assessment_id: UUID | None = None  # older snapshots lack it
+    exempt: bool = False  # older snapshots lack it
+    erased: bool = False  # older snapshots lack it
     personal_fields: ClassVar[tuple[str, ...]] = CONTACT_FIELDS
-
-    class State(SnapshotState):
-        name: str
-        phone: str
-        email: str
-        address: str
-        branch: str
-        investor_type: InvestorType
-        tier: str
-        tags: list[str]
-        assessment_id: UUID | None = None
-        exempt: bool = False
-        erased: bool = False
 
     class Registered(Created):
         personal_fields: ClassVar[tuple[str, ...]] = (*CONTACT_FIELDS, "id_number")

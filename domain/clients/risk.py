@@ -12,7 +12,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from domain.shared.base import Aggregate, Context, Created, Event, SnapshotState
+from domain.shared.base import Aggregate, Context, Created, Event
 from domain.shared.calendar import add_months
 from domain.shared.errors import Conflict, InvalidField, InvalidFields
 from domain.shared.vocab import Horizon, RiskLevel, Variety
@@ -153,19 +153,8 @@ class RiskAssessment(Aggregate):
     lowest_category: bool
     expires_at: datetime
     review_due_at: datetime
-    review_flagged_for: datetime | None
-    expired_flagged: bool
-
-    class State(SnapshotState):
-        client_id: UUID
-        level: RiskLevel
-        horizon: Horizon
-        varieties: tuple[Variety, ...]
-        lowest_category: bool
-        expires_at: datetime
-        review_due_at: datetime
-        review_flagged_for: datetime | None = None
-        expired_flagged: bool = False
+    review_flagged_for: datetime | None = None  # older snapshots lack it
+    expired_flagged: bool = False  # older snapshots lack it
 
     class Assessed(Created):
         client_id: UUID

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Annotated
 from uuid import UUID
+
+from pydantic import Field
 
 from domain.cqp.measures import Measure, Rag, distinct_kinds, rag
 from domain.cqp.milestones import (
@@ -25,7 +28,7 @@ from domain.cqp.milestones import (
 )
 from domain.cqp.phases import CQPRuleBroken, Criterion, Evaluation, Member, Phase
 from domain.cqp.policy import CQPPolicy
-from domain.shared.base import Aggregate, Context, Created, Event, SnapshotState
+from domain.shared.base import Aggregate, Context, Created, Event
 from domain.shared.errors import InvalidField
 
 
@@ -43,23 +46,8 @@ class CQPPlan(Aggregate):
     actuals: dict[str, Measure]
     deliverables: list[Deliverable]
     passed: list[Passage]
-    overdue_flagged: list[Milestone]
-
-    class State(SnapshotState):
-        programme: str
-        component: str
-        supplier_id: UUID
-        criteria: list[Criterion]
-        milestone_plan: dict[Milestone, date]
-        evaluation: Evaluation | None
-        reviewers: list[Member]
-        agreed_at: datetime | None
-        team: list[Member]
-        targets: dict[str, Measure]
-        actuals: dict[str, Measure]
-        deliverables: list[Deliverable]
-        passed: list[Passage]
-        overdue_flagged: list[Milestone] = []
+    # Older snapshots lack it.
+    overdue_flagged: Annotated[list[Milestone], Field(default_factory=list)]
 
     class Planned(Created):
         programme: str

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID, uuid5
 
-from domain.shared.base import Aggregate, Context, Created, Event, SnapshotState
+from domain.shared.base import Aggregate, Context, Created, Event
 from domain.shared.errors import InvalidField
 from domain.shared.keys import NAMESPACE
 from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
@@ -40,15 +40,6 @@ class Fund(Aggregate):
     variety: Variety
     inception_date: date
     navs: dict[str, str]
-
-    class State(SnapshotState):
-        code: str
-        risk_rating: RiskRating
-        house_rating: int | None
-        horizon: Horizon
-        variety: Variety
-        inception_date: date
-        navs: dict[str, str]
 
     class Listed(Created):
         code: str

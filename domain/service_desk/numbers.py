@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID, uuid5
 
-from domain.shared.base import Aggregate, Context, Created, Event, SnapshotState
+from domain.shared.base import Aggregate, Context, Created, Event
 from domain.shared.keys import NAMESPACE
 
 
@@ -17,10 +17,6 @@ class TicketNumbers(Aggregate):
 
     year: int
     last: int
-
-    class State(SnapshotState):
-        year: int
-        last: int
 
     class Started(Created):
         year: int

@@ -15,13 +15,13 @@ from domain.service_desk.workflow import (
     TicketRuleBroken,
     TicketType,
 )
-from domain.shared.base import Aggregate, Context, Created, Event, SnapshotState
+from domain.shared.base import Aggregate, Context, Created, Event
 from domain.shared.errors import InvalidField
 
 
 class Ticket(Aggregate):
     number: str
-    branch: str | None
+    branch: str | None = None  # older snapshots lack it
     status: Status
     priority: Priority
     group: str
@@ -33,21 +33,6 @@ class Ticket(Aggregate):
     breaches: list[str]
     rated: bool
     merged_into: UUID | None
-
-    class State(SnapshotState):
-        number: str
-        branch: str | None = None
-        status: Status
-        priority: Priority
-        group: str
-        assignee: str | None
-        first_responded_at: datetime | None
-        resolved_at: datetime | None
-        closed_at: datetime | None
-        pauses: list[Pause]
-        breaches: list[str]
-        rated: bool
-        merged_into: UUID | None
 
     class Opened(Created):
         number: str

@@ -7,13 +7,14 @@ assigns state, so replay never recomputes anything.
 
 from __future__ import annotations
 
+import inspect
 from datetime import datetime
-from typing import Any, ClassVar, Self, cast
+from typing import Any, ClassVar, Self, cast, get_origin, get_type_hints
 from uuid import UUID
 
 from eventsourcing.domain import CanInitAggregate, CanMutateAggregate, CanSnapshotAggregate
 from eventsourcing.utils import get_topic, resolve_topic
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 ERASED = "[erased]"  # what a personal value reads as once its person's key is destroyed
 
@@ -84,9 +85,15 @@ class Aggregate:
     Commands record events through ``_start`` and ``_record`` with a context.
     """
 
+    # The state a snapshot keeps: made from the fields the aggregate's class declares (their
+    # types and defaults), so they are written once and snapshots stay typed.
     State: ClassVar[type[SnapshotState]]
     # Fields of ``State`` holding personal data: sealed in snapshots like event fields.
     personal_fields: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.State = _state_of(cls)
 
     def __base_init__(
         self, originator_id: UUID, originator_version: int, timestamp: datetime
@@ -197,3 +204,17 @@ class Snapshot(DomainEvent, CanSnapshotAggregate[UUID]):
         cls = resolve_topic(self.topic)
         state = cls.State.model_validate(self.state)
         return cls.restore(self.originator_id, self.originator_version, state)
+
+
+def _state_of(cls: type[Aggregate]) -> type[SnapshotState]:
+    """The snapshot state model of an aggregate class: one field per field it declares (not
+    its class variables), with the default it gives, if any."""
+    hints = get_type_hints(cls, include_extras=True)
+    fields: dict[str, Any] = {
+        name: (hints[name], cls.__dict__.get(name, ...))
+        for name in inspect.get_annotations(cls)
+        if get_origin(hints[name]) is not ClassVar
+    }
+    return create_model(
+        f"{cls.__name__}State", __base__=SnapshotState, __module__=cls.__module__, **fields
+    )

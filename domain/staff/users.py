@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from uuid import UUID
 
-from domain.shared.base import Aggregate, Context, Created, Event, SnapshotState
+from domain.shared.base import Aggregate, Context, Created, Event
 from domain.shared.errors import InvalidField
 
 USERNAME_KEY = "staff-username"
@@ -27,14 +27,7 @@ class StaffUser(Aggregate):
     role: Role
     password_hash: str
     enabled: bool
-    branch: str | None
-
-    class State(SnapshotState):
-        username: str
-        role: Role
-        password_hash: str
-        enabled: bool
-        branch: str | None = None
+    branch: str | None = None  # older snapshots lack it
 
     class Registered(Created):
         username: str

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.shared.base import Aggregate, Context, Created, Event, SnapshotState
+from domain.shared.base import Aggregate, Context, Created, Event
 from domain.shared.errors import Conflict, InvalidField
 from domain.suitability.rules import Decision, Inputs, Outcome, decide
 
@@ -62,12 +62,6 @@ class Purchase(Aggregate):
     status: PurchaseStatus
     warning_text: str | None
     confirm_by: datetime
-
-    class State(SnapshotState):
-        client_id: UUID
-        status: PurchaseStatus
-        warning_text: str | None
-        confirm_by: datetime
 
     class Requested(Created):
         """A purchase request and its suitability decision, with every input."""

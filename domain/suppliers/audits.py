@@ -32,6 +32,17 @@ SECTIONS: dict[str, int] = {
 }
 
 
+SECTION_LABELS: dict[str, str] = {
+    "quality_system": "Quality System",
+    "business": "Business",
+    "design_technology": "Design Technology",
+    "production_technology": "Production Technology",
+    "process": "Process",
+    "training": "Training",
+    "materials_management": "Materials Management",
+}
+
+
 class FindingArea(StrEnum):
     GENERAL = "general"
     DESIGN_PREPRODUCTION = "design_preproduction"
@@ -140,3 +151,9 @@ def follow_up(
     excellent = result.exact_mean >= Fraction(str(policy.strategic_mean))
     due = add_months(on, policy.reaudit_months) if passed_onsite else None
     return passed_onsite and excellent, due
+
+
+def latest_of(assessments: list[Assessment], kind: AssessmentKind | None) -> Assessment | None:
+    """The latest assessment (of a kind) by date; of one day, the last recorded."""
+    found = [(a.date, n) for n, a in enumerate(assessments) if kind is None or a.kind is kind]
+    return assessments[max(found)[1]] if found else None

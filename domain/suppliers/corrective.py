@@ -37,6 +37,10 @@ class CorrectiveAction(BaseModel):
     verification: str | None = None
     closed_at: datetime | None = None
 
+    @property
+    def open(self) -> bool:
+        return self.step is not CaStep.CLOSED
+
 
 CA_NEXT: dict[CaStep, CaStep | None] = {
     CaStep.OPENED: CaStep.ANALYSED,

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.shared.errors import Conflict
+from domain.shared.errors import Conflict, InvalidField
 
 
 class Stage(StrEnum):
@@ -73,3 +73,13 @@ class StageSkipped(Conflict):
             current=current.value,
             allowed=allowed,
         )
+
+
+def checked_registration(sites: list[Site], categories: list[str]) -> None:
+    """A supplier has at least one site; sites and categories are each named once."""
+    if not sites:
+        raise InvalidField("sites", "a supplier has at least one site")
+    if len({s.name for s in sites}) != len(sites):
+        raise InvalidField("sites", "site names must be distinct")
+    if len(set(categories)) != len(categories):
+        raise InvalidField("categories", "categories must be distinct")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from domain.shared.base import Aggregate, Context, Created, Event, SnapshotState
+from domain.shared.base import Aggregate, Context, Created, Event
 from domain.shared.errors import InvalidField
 from domain.suppliers.audits import (
     Assessment,
@@ -19,6 +19,7 @@ from domain.suppliers.audits import (
     Severity,
     checked_assessment,
     follow_up,
+    latest_of,
     score,
 )
 from domain.suppliers.avl import AVL_STATUS, AvlDecision, AvlEntry, approvable, changeable
@@ -31,19 +32,10 @@ from domain.suppliers.lifecycle import (
     StageChange,
     StageSkipped,
     SupplierStatus,
+    checked_registration,
 )
 from domain.suppliers.policy import SupplierPolicy, reaudit_check_at, reaudit_flag, reaudit_overdue
 from domain.suppliers.sqs import SqsRating, SqsStep
-
-SECTION_LABELS: dict[str, str] = {
-    "quality_system": "Quality System",
-    "business": "Business",
-    "design_technology": "Design Technology",
-    "production_technology": "Production Technology",
-    "process": "Process",
-    "training": "Training",
-    "materials_management": "Materials Management",
-}
 
 
 class Supplier(Aggregate):
@@ -58,27 +50,10 @@ class Supplier(Aggregate):
     strategic: bool
     reaudit_due_at: date | None
     reaudit_flagged_for: date | None
-    reaudit_overdue_for: date | None
+    reaudit_overdue_for: date | None = None  # older snapshots lack it
     sqs: dict[SqsStep, SqsRating]
     corrective_actions: dict[str, CorrectiveAction]
     status_reason: str | None
-
-    class State(SnapshotState):
-        name: str
-        sites: list[Site]
-        categories: list[str]
-        stage: Stage
-        status: SupplierStatus
-        stage_history: list[StageChange]
-        assessments: list[Assessment]
-        avl: dict[str, AvlEntry]
-        strategic: bool
-        reaudit_due_at: date | None
-        reaudit_flagged_for: date | None
-        reaudit_overdue_for: date | None = None
-        sqs: dict[SqsStep, SqsRating]
-        corrective_actions: dict[str, CorrectiveAction]
-        status_reason: str | None
 
     class Registered(Created):
         name: str
@@ -237,12 +212,7 @@ class Supplier(Aggregate):
         sites: list[Site],
         categories: list[str],
     ) -> Supplier:
-        if not sites:
-            raise InvalidField("sites", "a supplier has at least one site")
-        if len({s.name for s in sites}) != len(sites):
-            raise InvalidField("sites", "site names must be distinct")
-        if len(set(categories)) != len(categories):
-            raise InvalidField("categories", "categories must be distinct")
+        checked_registration(sites, categories)
         return cls._start(
             cls.Registered, ctx, supplier_id, name=name, sites=sites, categories=categories
         )
@@ -315,10 +285,7 @@ class Supplier(Aggregate):
 
     def latest(self, kind: AssessmentKind | None = None) -> Assessment | None:
         """The latest assessment (of a kind) by date; of one day, the last recorded."""
-        found = [
-            (a.date, n) for n, a in enumerate(self.assessments) if kind is None or a.kind is kind
-        ]
-        return self.assessments[max(found)[1]] if found else None
+        return latest_of(self.assessments, kind)
 
     def decide_avl(
         self,
@@ -425,7 +392,7 @@ class Supplier(Aggregate):
         return reaudit_overdue(self.reaudit_due_at, today)
 
     def open_actions(self) -> list[CorrectiveAction]:
-        return [c for c in self.corrective_actions.values() if c.step is not CaStep.CLOSED]
+        return [c for c in self.corrective_actions.values() if c.open]
 
     def _active(self, verb: str) -> None:
         if self.status is not SupplierStatus.ACTIVE:

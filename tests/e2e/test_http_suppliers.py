@@ -13,8 +13,7 @@ import pytest
 from adapters.shared.clock import Clock
 from application.suppliers.commands import SupplierCommands
 from domain.shared.base import Context
-from domain.suppliers.audits import SECTIONS
-from domain.suppliers.supplier import SECTION_LABELS
+from domain.suppliers.audits import SECTION_LABELS, SECTIONS
 from tests.e2e.conftest import Api
 
 SUPPLIER = {
