@@ -50,18 +50,7 @@ class Engine:
         self._views: dict[type[View], View] = {
             cls: cls.configured(settings) for cls in self.registry.views
         }
-        intervals = self.registry.snapshot_intervals(settings.snapshot_intervals)
-        with schema_lock(settings):
-            for view in self._views.values():
-                view.create(self.db)
-            self.store = Store(
-                event_store_env(settings, snapshotting=bool(intervals)),
-                intervals,
-                on_saved=self._saved,
-                position_finder=position_of,
-                positions_finder=positions_of,
-                mapper=SealingMapper(self.keyring),
-            )
+        self.store = self._open_store()
         self.keyring.attach(key_table(self.store.recorder))
         self.worker_config = WorkerConfig(
             batch_size=settings.projection_batch_size,
@@ -82,6 +71,22 @@ class Engine:
         for job in self.registry.jobs:
             self.scheduler.add(job.name, partial(job.run, self))
         self._started = False
+
+    def _open_store(self) -> Store:
+        """The views' tables, then the store, under the schema lock (several processes may
+        start at once on PostgreSQL)."""
+        intervals = self.registry.snapshot_intervals(self.settings.snapshot_intervals)
+        with schema_lock(self.settings):
+            for view in self._views.values():
+                view.create(self.db)
+            return Store(
+                event_store_env(self.settings, snapshotting=bool(intervals)),
+                intervals,
+                on_saved=self._saved,
+                position_finder=position_of,
+                positions_finder=positions_of,
+                mapper=SealingMapper(self.keyring),
+            )
 
     def view(self, cls: type[V]) -> V:
         """The live view of a class some context declares."""

@@ -3,6 +3,8 @@ quality engineers and MPLs record targets, deliverables, actuals and milestones.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
@@ -27,6 +29,7 @@ from api.shared.schemas import WriteResult
 from application.cqp.commands import CQPCommands
 from domain.cqp.milestones import MILESTONES, Milestone
 from domain.cqp.plan import CQPPlan
+from domain.cqp.policy import CQPPolicy
 from domain.shared.errors import NotFound
 from domain.staff import Role
 from projections.cqp.views import CQPPlansView, board_row
@@ -159,11 +162,7 @@ def get_plan(
         return aggregate_as_of(engine, CQPPlan, str(plan_id), as_of)
     plan = _plan(engine, plan_id)
     response.headers["ETag"] = f'"{plan.version}"'
-    today = now.date()
-    status = plan.status(engine.settings.cqp_policy.amber_tolerance)
-    passed = {p.milestone: p for p in plan.passed}
-    late = set(plan.overdue(today))
-    kinds = list(dict.fromkeys([*plan.targets, *plan.actuals]))
+    policy = engine.settings.cqp_policy
     return PlanDetail(
         id=str(plan.id),
         version=plan.version,
@@ -176,29 +175,9 @@ def get_plan(
         reviewers=plan.reviewers,
         agreed_at=plan.agreed_at,
         team=plan.team,
-        targets=[
-            {
-                "kind": kind,
-                "unit": (plan.targets.get(kind) or plan.actuals[kind]).unit,
-                "target": str(t.value) if (t := plan.targets.get(kind)) else None,
-                "actual": str(a.value) if (a := plan.actuals.get(kind)) else None,
-                "status": status[kind].value if kind in status else None,
-            }
-            for kind in kinds
-        ],
+        targets=_targets(plan, policy),
         deliverables=[d.model_dump(mode="json") for d in plan.deliverables],
-        milestones=[
-            {
-                "code": m.value,
-                "planned": plan.milestone_plan[m].isoformat(),
-                "passed": passed[m].date.isoformat() if m in passed else None,
-                "passed_by": passed[m].passed_by if m in passed else None,
-                "note": passed[m].note if m in passed else None,
-                "overdue": m in late,
-                "required": [k.value for k in engine.settings.cqp_policy.required.get(m, ())],
-            }
-            for m in MILESTONES
-        ],
+        milestones=_milestones(plan, policy, now.date()),
         next_milestone=plan.next_milestone(),
         waivers=[
             {"milestone": p.milestone.value, "date": p.date.isoformat(), **p.waiver.model_dump()}
@@ -206,6 +185,39 @@ def get_plan(
             if p.waiver is not None
         ],
     )
+
+
+def _targets(plan: CQPPlan, policy: CQPPolicy) -> list[dict[str, Any]]:
+    """Each measured kind: its target, its actual and their status (green, amber, red)."""
+    status = plan.status(policy.amber_tolerance)
+    return [
+        {
+            "kind": kind,
+            "unit": (plan.targets.get(kind) or plan.actuals[kind]).unit,
+            "target": str(t.value) if (t := plan.targets.get(kind)) else None,
+            "actual": str(a.value) if (a := plan.actuals.get(kind)) else None,
+            "status": status[kind].value if kind in status else None,
+        }
+        for kind in dict.fromkeys([*plan.targets, *plan.actuals])
+    ]
+
+
+def _milestones(plan: CQPPlan, policy: CQPPolicy, today: date) -> list[dict[str, Any]]:
+    """Each milestone planned against passed, overdue as of ``today``, and what it needs."""
+    passed = {p.milestone: p for p in plan.passed}
+    late = set(plan.overdue(today))
+    return [
+        {
+            "code": m.value,
+            "planned": plan.milestone_plan[m].isoformat(),
+            "passed": passed[m].date.isoformat() if m in passed else None,
+            "passed_by": passed[m].passed_by if m in passed else None,
+            "note": passed[m].note if m in passed else None,
+            "overdue": m in late,
+            "required": [k.value for k in policy.required.get(m, ())],
+        }
+        for m in MILESTONES
+    ]
 
 
 @router.get("/cqp-board", dependencies=[READ, FRESH])

@@ -44,6 +44,21 @@ class View:
     ``tables`` maps a base table name to its DDL statements, where ``{t}`` stands for the
     table's real name (a rebuild writes to suffixed copies) and ``{ix}`` for a unique
     index-name prefix. ``handlers`` maps an event class to the method applying it.
+
+    Which style fits which view:
+
+    - **A handler per event** (this class as it is): each handler writes the few columns
+      its event changes. For views whose rows are a handful of columns set by a few events
+      and no rule of the domain: clients, staff, funds, purchases, reviews.
+    - **A batch in memory** (override ``apply``): the rows a batch touches are read once,
+      each event replays on the aggregate rebuilt from its row (``Aggregate.restore``) and
+      each row is written once. For a view with many events per aggregate and rules to
+      apply as they arrive (the tickets view and its SLA clocks).
+    - **A document** (``projections.shared.documents.StateView``): the aggregate's whole
+      state in a row, events replaying on it. For views that show nearly all of an
+      aggregate with many rules (suppliers, CQP plans): the view cannot disagree with it.
+    - **Raw records** (``raw = True``): every stored record, undecoded. For the audit log
+      and its hash chain, which must read what was stored, byte for byte.
     """
 
     name: ClassVar[str]
