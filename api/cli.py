@@ -17,7 +17,7 @@ from uuid import UUID
 from adapters.shared.clock import system_clock
 from adapters.shared.logging import configure_logging
 from adapters.shared.settings import Settings
-from api.contexts import CONTEXTS
+from api.contexts import CONTEXTS, build_engine
 from api.engine import Engine
 from application.compliance.replay import DecisionReplay
 from application.demo.load import load_demo
@@ -56,7 +56,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
 
     from api.app import create_app  # noqa: PLC0415
 
-    engine = Engine(settings)
+    engine = build_engine(settings)
     _first_start(engine)
     host, port = host or settings.host, port or settings.port
     print(f"Serving on http://{host}:{port} (docs at /docs)", flush=True)
@@ -73,7 +73,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
 def users_add(
     settings: Settings, username: str, role: str, password: str, branch: str | None
 ) -> int:
-    engine = Engine(settings)
+    engine = build_engine(settings)
     try:
         result = engine.handler(StaffCommands).add_user(
             _ctx(), username, Role(role), password, branch=branch
@@ -85,7 +85,7 @@ def users_add(
 
 
 def projections(settings: Settings, action: str, name: str | None) -> int:
-    engine = Engine(settings)
+    engine = build_engine(settings)
     try:
         if action == "status":
             print(json.dumps(engine.projector.status(), indent=2, default=str))
@@ -104,7 +104,7 @@ def projections(settings: Settings, action: str, name: str | None) -> int:
 
 
 def demo(settings: Settings, count: int, funds: int, years: int, tickets: int) -> int:
-    engine = Engine(settings)
+    engine = build_engine(settings)
     try:
         seed = engine.store.head()  # another run adds other clients
         print(
@@ -123,7 +123,9 @@ def scheduler(settings: Settings, action: str, now: datetime | None) -> int:
     """``tick``: run every job once as of ``now`` (catch-up, tests) and print what each
     recorded; ``run``: the scheduler alone, leading or standing by, until interrupted."""
     running = action == "run"
-    engine = Engine(settings.model_copy(update={"run_workers": running, "run_scheduler": running}))
+    engine = build_engine(
+        settings.model_copy(update={"run_workers": running, "run_scheduler": running})
+    )
     try:
         if action == "tick":
             at = now or engine.clock()
@@ -147,7 +149,7 @@ def scheduler(settings: Settings, action: str, now: datetime | None) -> int:
 
 def audit(settings: Settings, as_json: bool) -> int:
     """Catch the chain up, recompute it from the store; exit 1 at the first break."""
-    engine = Engine(settings)
+    engine = build_engine(settings)
     try:
         engine.projector.workers["audit_chain"].catch_up()
         report = verify(engine.store, engine.db)
@@ -166,7 +168,7 @@ def audit(settings: Settings, as_json: bool) -> int:
 
 def replay(settings: Settings, kind: str, ref: str, key: str | None, as_json: bool) -> int:
     """Replay one recorded decision; exit 1 when it does not replay consistently."""
-    engine = Engine(settings.model_copy(update={"run_workers": False}))
+    engine = build_engine(settings.model_copy(update={"run_workers": False}))
     try:
         ident = UUID(ref)
         if kind == "purchase":

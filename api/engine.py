@@ -1,5 +1,5 @@
-"""The composition root: builds the store, handlers, views, workers and scheduler from the
-list of bounded contexts (``api.contexts.CONTEXTS``)."""
+"""The engine: the store, handlers, views, workers and scheduler one process needs, built
+from a list of bounded contexts (``api.contexts.build_engine`` gives it ours)."""
 
 from __future__ import annotations
 
@@ -34,14 +34,9 @@ class Engine:
     def __init__(
         self,
         settings: Settings,
+        contexts: Sequence[BoundedContext],
         clock: Clock = system_clock,
-        contexts: Sequence[BoundedContext] | None = None,
     ) -> None:
-        if contexts is None:
-            # The contexts' routes import this module (for its type), so import them late.
-            from api.contexts import CONTEXTS  # noqa: PLC0415
-
-            contexts = CONTEXTS
         self.settings = settings
         self.clock = clock
         self.registry = Registry(contexts)

@@ -44,6 +44,7 @@ import psycopg
 from psycopg import sql
 
 from adapters.shared.settings import Settings
+from api.contexts import build_engine
 from api.engine import Engine
 from application.clients.commands import ClientCommands
 from application.clients.risk import RiskCommands
@@ -529,7 +530,7 @@ def only(name: str, count: int, seconds: float) -> None:
     """One independent figure, on a schema of its own."""
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     settings = settings_for(schema, Path(tempfile.mkdtemp(prefix="assure-bench-")))
-    engine = Engine(settings)
+    engine = build_engine(settings)
     try:
         if name == "application":
             bench_application(engine, schema, count)
@@ -569,7 +570,7 @@ def main() -> None:
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     tmp = Path(tempfile.mkdtemp(prefix="assure-bench-"))
     settings = settings_for(schema, tmp)
-    engine = Engine(settings)
+    engine = build_engine(settings)
     try:
         ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
         engine.handler(StaffCommands).add_user(ctx, "bench.admin", Role.ADMIN, PASSWORD)

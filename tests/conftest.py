@@ -19,6 +19,7 @@ import pytest
 from psycopg import sql
 
 from adapters.shared.settings import Settings
+from api.contexts import build_engine
 from api.engine import Engine
 from domain.shared.base import Context
 from tests import faketime
@@ -88,7 +89,7 @@ def settings(store_kind: str, tmp_path: Path) -> Iterator[Settings]:
 
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
-    e = Engine(settings)
+    e = build_engine(settings)
     yield e
     e.close()
 

@@ -15,6 +15,7 @@ from adapters.shared.clock import Clock, system_clock
 from adapters.shared.settings import Settings
 from adapters.staff.auth import TokenClaims
 from api.app import create_app
+from api.contexts import build_engine
 from api.engine import Engine
 from application.staff.commands import StaffCommands
 from domain.shared.base import Context
@@ -70,7 +71,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def api(settings: Settings, clock: Clock) -> Iterator[Api]:
-    engine = Engine(settings.model_copy(update={"run_workers": True}), clock)
+    engine = build_engine(settings.model_copy(update={"run_workers": True}), clock)
     ctx = Context(actor="system:test", at=datetime.now(UTC), correlation_id="setup")
     users = {
         role.value: engine.handler(StaffCommands).add_user(ctx, role.value, role, PASSWORD).id

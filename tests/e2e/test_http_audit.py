@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from adapters.shared.settings import Settings
-from api.engine import Engine
+from api.contexts import build_engine
 from tests.conftest import client_fields
 from tests.e2e.conftest import Api, invalid_fields
 from tests.e2e.test_cli import assure
@@ -97,7 +97,7 @@ def test_verify_over_http_reports_ok_then_the_altered_position(api: Api) -> None
 
 def test_assure_audit_verify_exits_1_at_the_first_break(settings: Settings) -> None:
     # Given a store with some history, not yet chained
-    engine = Engine(settings)
+    engine = build_engine(settings)
     try:
         positions = some_history(engine)
     finally:
@@ -109,7 +109,7 @@ def test_assure_audit_verify_exits_1_at_the_first_break(settings: Settings) -> N
     assert "Chain verified: 9 events" in first.stdout
     assert "Head hash" in first.stdout
     # And after one byte changes, it fails at exactly that position
-    engine = Engine(settings)
+    engine = build_engine(settings)
     try:
         tamper(engine, positions[4])
     finally:

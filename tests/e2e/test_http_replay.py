@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from adapters.shared.settings import Settings
+from api.contexts import build_engine
 from api.engine import Engine
 from domain.cqp.milestones import Milestone
 from domain.shared.vocab import RiskRating
@@ -72,7 +73,7 @@ def test_replay_errors_roles_unknown_ids_and_codes(api: Api) -> None:
 
 
 def test_assure_replay_prints_a_report_or_json(settings: Settings) -> None:
-    engine = Engine(settings)
+    engine = build_engine(settings)
     try:
         purchase = buy(engine, 4, RiskRating.R4)
     finally:

@@ -18,7 +18,7 @@ import pytest
 
 from adapters.shared.clock import Clock
 from adapters.shared.settings import Settings
-from api.engine import Engine
+from api.contexts import build_engine
 from application.clients.risk import RiskCommands
 from application.cqp.commands import CQPCommands
 from application.service_desk.tickets import TicketCommands
@@ -224,7 +224,7 @@ def test_a_second_scheduler_stands_by_on_postgres(tmp_path: Path) -> None:
     """README claim: on PostgreSQL only the leader runs jobs; a standby takes over."""
     # SQLite has one process by design: leader election is PostgreSQL's
     settings = make_settings("postgres", tmp_path)
-    first, second = Engine(settings), Engine(settings)
+    first, second = build_engine(settings), build_engine(settings)
     try:
         assert first.scheduler.tick(NOW) != {}  # the leader runs the jobs
         assert second.scheduler.tick(NOW) == {}  # the other stands by
@@ -294,7 +294,7 @@ def test_two_scheduler_processes_one_leads_the_other_takes_over(tmp_path: Path) 
     """README claim: standby takeover of the scheduler when its leader stops."""
     # Given two `assure scheduler run` processes on one PostgreSQL schema
     settings = make_settings("postgres", tmp_path)
-    Engine(settings).close()  # create the schema and tables once
+    build_engine(settings).close()  # create the schema and tables once
     key = f"{settings.database_schema}:scheduler"
     processes = {
         name: subprocess.Popen(

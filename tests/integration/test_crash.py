@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from adapters.shared.settings import Settings
+from api.contexts import build_engine
 from api.engine import Engine
 from application.clients.commands import ClientCommands
 from domain.clients.registry import Channel
@@ -63,7 +64,7 @@ def test_given_worker_killed_mid_batch_when_restarted_then_each_event_applied_on
 ) -> None:
     """README claim: each event is applied exactly once, also across kill -9."""
     settings = settings.model_copy(update={"projection_batch_size": 100})
-    engine = Engine(settings)
+    engine = build_engine(settings)
     try:
         ids = given_history(engine, ctx)
         # 150 events applied: in the middle of the second batch (positions 101-200).
@@ -90,7 +91,7 @@ def test_given_active_and_standby_when_active_killed_then_standby_finishes_exact
     settings = settings.model_copy(
         update={"projection_batch_size": 50, "projection_poll_interval": 0.1}
     )
-    engine = Engine(settings)
+    engine = build_engine(settings)
     procs: list[subprocess.Popen[str]] = []
     try:
         ids = given_history(engine, ctx)

@@ -14,6 +14,7 @@ import pytest
 
 from adapters.shared.personal import KEYS_TABLE
 from adapters.shared.settings import Settings
+from api.contexts import build_engine
 from api.engine import Engine
 from application.clients.commands import ClientCommands
 from application.compliance.history import History
@@ -36,7 +37,7 @@ NOTES = ("asked about her mortgage", "prefers calls after six")
 def snapshotting(store_kind: str, tmp_path: Path) -> Iterator[Engine]:
     """Client snapshots every 2 events, so erasure must reach into snapshots too."""
     settings = make_settings(store_kind, tmp_path, snapshot_intervals={"Client": 2})
-    engine = Engine(settings)
+    engine = build_engine(settings)
     yield engine
     engine.close()
     drop_schema(settings)
@@ -270,11 +271,11 @@ def test_a_view_rebuilt_after_a_restart_looks_keys_up_once_a_batch(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given twenty clients recorded by one process
-    first = Engine(settings)
+    first = build_engine(settings)
     names = {first.handler(ClientCommands).register(at(n), **client_fields()).id for n in range(20)}
     first.close()
     # When another process, with no key in memory, rebuilds the clients view
-    engine = Engine(settings)
+    engine = build_engine(settings)
     try:
         table: Any = engine.keyring.table
         calls: list[int] = []

@@ -11,6 +11,7 @@ from uuid import UUID
 
 import pytest
 
+from api.contexts import build_engine
 from api.engine import Engine
 from application.clients.commands import ClientCommands
 from application.compliance.history import History, state_of
@@ -34,7 +35,7 @@ def snapshotting(store_kind: str, tmp_path: Path) -> Iterator[Engine]:
     """An engine taking snapshots every 2 client and every 3 supplier events, so time
     travel has to start from snapshots and stop before later ones."""
     settings = make_settings(store_kind, tmp_path, snapshot_intervals={"Client": 2, "Supplier": 3})
-    engine = Engine(settings)
+    engine = build_engine(settings)
     yield engine
     engine.close()
     drop_schema(settings)

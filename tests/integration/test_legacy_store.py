@@ -19,6 +19,7 @@ import pytest
 from eventsourcing.utils import get_topic
 
 from adapters.shared.topics import MOVED
+from api.contexts import build_engine
 from api.engine import Engine
 from application.clients.commands import ClientCommands
 from application.compliance.history import History
@@ -38,7 +39,7 @@ def legacy(tmp_path: Path) -> Iterator[Engine]:
     settings = make_settings("sqlite", tmp_path)
     settings.data_dir.mkdir(parents=True)
     shutil.copy(FIXTURE, settings.data_dir / "events.sqlite")
-    engine = Engine(settings)
+    engine = build_engine(settings)
     yield engine
     engine.close()
 

@@ -16,7 +16,7 @@ import structlog
 from adapters.shared.logging import configure_logging
 from adapters.shared.scheduler import Scheduler
 from adapters.shared.settings import Settings
-from api.engine import Engine
+from api.contexts import build_engine
 from projections.clients.views import ClientsView
 from projections.shared.worker import ProjectionWorker, WorkerConfig
 from tests.conftest import make_settings
@@ -72,7 +72,7 @@ def test_a_failing_projection_worker_logs_its_error_type_not_the_data_in_its_mes
     logs: io.StringIO, settings: Settings
 ) -> None:
     """README claim: no personal data in logs (projection workers)."""
-    engine = Engine(settings)
+    engine = build_engine(settings)
     try:
         source: Any = type("Source", (), {"recorder": BrokenRecorder(), "mapper": None})()
         view = ClientsView(suffix="_log")

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import pytest
 
 from adapters.shared.settings import Settings
+from api.contexts import build_engine
 from api.engine import Engine
 from application.clients.commands import ClientCommands
 from domain.clients.registry import Channel, Client
@@ -186,7 +187,7 @@ def test_given_running_workers_when_waiting_for_a_write_then_view_has_it(
     settings: Settings, ctx: Context
 ) -> None:
     """README claim: read-your-writes (a read waits for the view to reach a position)."""
-    engine = Engine(settings.model_copy(update={"run_workers": True}))
+    engine = build_engine(settings.model_copy(update={"run_workers": True}))
     engine.start()
     try:
         result = engine.handler(ClientCommands).register(ctx, **client_fields())
@@ -203,7 +204,7 @@ def test_given_no_notifications_when_events_written_then_polling_still_catches_u
     projector = Projector(engine.store, engine.db, list(engine.projector.workers.values()))
     projector.start()  # no LISTEN connection at all: every NOTIFY is "missed"
     try:
-        writer = Engine(engine.settings)  # another process's writes: no in-process wake-up
+        writer = build_engine(engine.settings)  # another process's writes: no in-process wake-up
         try:
             result = writer.handler(ClientCommands).register(ctx, **client_fields())
         finally:

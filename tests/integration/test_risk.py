@@ -10,6 +10,7 @@ import pytest
 
 from adapters.clients.questionnaires import SHIPPED
 from adapters.shared.settings import Settings
+from api.contexts import build_engine
 from api.engine import Engine
 from application.clients.commands import ClientCommands
 from application.clients.risk import NoAssessment, RiskCommands
@@ -105,7 +106,7 @@ def test_a_new_questionnaire_version_loads_from_a_directory_and_old_ones_stay(
     extra.mkdir()
     (extra / "2027-1.json").write_text(json.dumps(shipped))
     policy = AssessmentPolicy(retired_questionnaires=("2026-1",))
-    engine = Engine(
+    engine = build_engine(
         settings.model_copy(update={"questionnaire_dir": extra, "assessment_policy": policy})
     )
     try:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from api.contexts import build_engine
 from api.engine import Engine
 from application.service_desk.tickets import TicketCommands
 from domain.service_desk.sla import Priority, SlaPolicy
@@ -140,7 +141,7 @@ def test_a_rebuilt_ticket_view_keeps_the_configured_sla_policy(
     # Given a desk whose P3 first response is due in 2 hours, not the default 8
     hours = {**SlaPolicy().first_response_hours, Priority.P3: 2.0}
     settings = make_settings(store_kind, tmp_path, sla_policy=SlaPolicy(first_response_hours=hours))
-    engine = Engine(settings)
+    engine = build_engine(settings)
     try:
         ctx = Context(actor="agent", at=datetime.now(UTC), correlation_id="c")
         opened = engine.handler(TicketCommands).open(

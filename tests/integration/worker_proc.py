@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.shared.settings import Settings
-from api.engine import Engine
+from api.contexts import build_engine
 from domain.clients.registry import Client
 from projections.clients.views import ClientsView
 from projections.shared.worker import ProjectionWorker
@@ -57,7 +57,7 @@ class ReportingLeadership:
 def main() -> None:
     settings = Settings.model_validate_json(sys.argv[1])
     mode = sys.argv[2]
-    engine = Engine(settings)
+    engine = build_engine(settings)
     view = SlowClientsView()
     if mode == "kill-after":
         view.kill_after = int(sys.argv[3])
