@@ -13,8 +13,6 @@ from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
-
 from adapters.shared.sql import Tx, ViewDatabase
 from domain.shared.base import Aggregate, Created, DomainEvent, Snapshot
 from projections.shared.base import View, rows_by_id
@@ -100,14 +98,9 @@ class StateView(View):
             self.side_rows(tx, aggregate)
 
     def restore(self, row: dict[str, Any]) -> Any:
-        state = json.loads(row["state"])
-        return Snapshot(
-            originator_id=row["id"],
-            originator_version=row["version"],
-            timestamp=state["modified_on"],
-            topic=get_topic(self.aggregate),
-            state=state,
-        ).mutate(None)
+        """The aggregate the row holds, rebuilt from its state."""
+        state = self.aggregate.State.model_validate_json(row["state"])
+        return self.aggregate.restore(UUID(str(row["id"])), row["version"], state)
 
     def load(self, db: ViewDatabase, aggregate_id: str) -> tuple[Any, dict[str, Any]] | None:
         """The aggregate as the view holds it, and its row."""
