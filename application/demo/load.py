@@ -111,9 +111,42 @@ def load_demo(
     ticket_count: int = 3000,
 ) -> dict[str, int]:
     """Load the demo set as the ``system:demo`` actor; returns what it created."""
-    clients, staff, risk = commands.clients, commands.staff, commands.risk
     rng = random.Random(seed)
     ctx = Context(actor="system:demo", at=now, correlation_id=f"demo:{now.isoformat()}")
+    users = _staff(commands.staff, ctx)
+    events = 0
+    homes: list[tuple[UUID, str]] = []  # each client and their branch
+    for n in range(client_count):
+        loaded = _client(commands, rng, ctx, now, n)
+        if loaded is not None:
+            homes.append(loaded[:2])
+            events += loaded[2]
+    created = [client_id for client_id, _ in homes]
+    codes = load_funds(commands.funds, ctx, rng, fund_count, nav_years)
+    bought = load_purchases(commands.purchases, ctx, rng, created, codes, now) if codes else 0
+    desk = commands.tickets
+    tickets = load_tickets(desk.store, desk.policy, rng, ctx.actor, now, homes, ticket_count)
+    quality = load_suppliers(commands.suppliers, commands.cqp, rng, ctx.actor, now)
+    erased = created[:1]  # a former client who asked for erasure: records stay, data goes
+    for client_id in erased:
+        commands.clients.erase_personal_data(
+            ctx, client_id, "Former client's written erasure request"
+        )
+        events += 1
+    return {
+        "users": users,
+        "clients": len(created),
+        "funds": len(codes),
+        "purchases": bought,
+        "tickets": tickets,
+        "erased": len(erased),
+        **quality,
+        "events": events,
+    }
+
+
+def _staff(staff: StaffCommands, ctx: Context) -> int:
+    """The demo's staff accounts (each with a random password nobody knows)."""
     users = 0
     for role, names in (
         (Role.ADVISOR, ["advisor.wang", "advisor.li", "advisor.chen"]),
@@ -126,69 +159,54 @@ def load_demo(
             if staff.find_user(name) is None:
                 staff.add_user(ctx, name, role, secrets.token_urlsafe(18))
                 users += 1
-    events = 0
-    created: list[UUID] = []
-    homes: list[tuple[UUID, str]] = []
-    for n in range(client_count):
-        registered_at = now - timedelta(days=rng.randint(30, 2000))
-        at = Context(actor=ctx.actor, at=registered_at, correlation_id=ctx.correlation_id)
-        name = f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}"
-        professional = rng.random() < 0.1
-        branch = rng.choice(BRANCHES)
-        try:
-            result = clients.register(
-                at,
-                name=name,
-                id_number=f"{rng.randint(110000, 659999)}19{rng.randint(50, 99)}"
-                f"{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{n:04d}",
-                phone=f"+86 13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
-                email=f"{name.lower().replace(' ', '.')}.{n}@example.cn",
-                address=f"{rng.randint(1, 999)} {rng.choice(STREETS)} Road",
-                branch=branch,
-                investor_type=InvestorType.PROFESSIONAL if professional else InvestorType.ORDINARY,
-                tier=rng.choices(["standard", "gold", "platinum"], [70, 22, 8])[0],
-            )
-        except DuplicateFound:  # a run with the same seed loaded this one already
-            continue
-        created.append(result.id)
-        homes.append((result.id, branch))
-        events += 2
-        tags = rng.sample(TAGS, rng.randint(0, 2))
-        if tags:
-            clients.retag(at, result.id, tags, [])
-            events += 1
-        for _ in range(rng.randint(1, 3)):
-            channel = rng.choice(list(Channel))
-            when = registered_at + timedelta(days=rng.randint(1, 25))
-            later = Context(actor=ctx.actor, at=when, correlation_id=ctx.correlation_id)
-            clients.log_interaction(later, result.id, channel, SUMMARIES[channel], when)
-            events += 1
-        if rng.random() < 0.3:
-            clients.record_feedback(ctx, result.id, rng.randint(3, 5), "Helpful advisor")
-            events += 1
-        events += _assess(risk, rng, ctx, now, result.id)
-        if professional and rng.random() < 0.5:
-            risk.exempt(ctx, result.id, "Qualified professional investor, documents on file")
-            events += 1
-    codes = load_funds(commands.funds, ctx, rng, fund_count, nav_years)
-    bought = load_purchases(commands.purchases, ctx, rng, created, codes, now) if codes else 0
-    desk = commands.tickets
-    tickets = load_tickets(desk.store, desk.policy, rng, ctx.actor, now, homes, ticket_count)
-    quality = load_suppliers(commands.suppliers, commands.cqp, rng, ctx.actor, now)
-    erased = created[:1]  # a former client who asked for erasure: records stay, data goes
-    for client_id in erased:
-        clients.erase_personal_data(ctx, client_id, "Former client's written erasure request")
+    return users
+
+
+def _client(
+    commands: DemoCommands, rng: random.Random, ctx: Context, now: datetime, n: int
+) -> tuple[UUID, str, int] | None:
+    """One client with tags, interactions, feedback and an assessment: their id, branch and
+    how many events they took (None when a run with the same seed loaded them already)."""
+    clients = commands.clients
+    registered_at = now - timedelta(days=rng.randint(30, 2000))
+    at = Context(actor=ctx.actor, at=registered_at, correlation_id=ctx.correlation_id)
+    name = f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}"
+    professional = rng.random() < 0.1
+    branch = rng.choice(BRANCHES)
+    try:
+        result = clients.register(
+            at,
+            name=name,
+            id_number=f"{rng.randint(110000, 659999)}19{rng.randint(50, 99)}"
+            f"{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{n:04d}",
+            phone=f"+86 13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
+            email=f"{name.lower().replace(' ', '.')}.{n}@example.cn",
+            address=f"{rng.randint(1, 999)} {rng.choice(STREETS)} Road",
+            branch=branch,
+            investor_type=InvestorType.PROFESSIONAL if professional else InvestorType.ORDINARY,
+            tier=rng.choices(["standard", "gold", "platinum"], [70, 22, 8])[0],
+        )
+    except DuplicateFound:
+        return None
+    events = 2
+    tags = rng.sample(TAGS, rng.randint(0, 2))
+    if tags:
+        clients.retag(at, result.id, tags, [])
         events += 1
-    return {
-        "users": users,
-        "clients": len(created),
-        "funds": len(codes),
-        "purchases": bought,
-        "tickets": tickets,
-        "erased": len(erased),
-        **quality,
-        "events": events,
-    }
+    for _ in range(rng.randint(1, 3)):
+        channel = rng.choice(list(Channel))
+        when = registered_at + timedelta(days=rng.randint(1, 25))
+        later = Context(actor=ctx.actor, at=when, correlation_id=ctx.correlation_id)
+        clients.log_interaction(later, result.id, channel, SUMMARIES[channel], when)
+        events += 1
+    if rng.random() < 0.3:
+        clients.record_feedback(ctx, result.id, rng.randint(3, 5), "Helpful advisor")
+        events += 1
+    events += _assess(commands.risk, rng, ctx, now, result.id)
+    if professional and rng.random() < 0.5:
+        commands.risk.exempt(ctx, result.id, "Qualified professional investor, documents on file")
+        events += 1
+    return result.id, branch, events
 
 
 def _assess(
