@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -176,7 +177,7 @@ def clock(
     )
 
 
-def overall(clocks: Iterable[ClockState]) -> str:
+def overall(clocks: Iterable[ClockState]) -> Literal["ok", "at_risk", "breached"]:
     """``ok``, ``at_risk`` or ``breached`` across a ticket's clocks: the worst of them (a
     clock that stopped late counts as breached)."""
     states = {c.state for c in clocks}

@@ -98,8 +98,9 @@ def decide(inputs: Inputs) -> Decision:
     """The suitability decision, rule version ``RULE_VERSION``."""
     a, f = inputs.assessment, inputs.fund
     early = standing(inputs.investor_type, inputs.exempt, a.expires_at if a else None, inputs.at)
-    if early is not None or a is None:
-        return early or _decision(Outcome.BLOCK, reason="no risk assessment")
+    if early is not None:
+        return early
+    assert a is not None  # standing() blocks a purchase without an assessment
     risk, mismatches = match(
         a.level, a.lowest_category, a.horizon, a.varieties, f.risk_rating, f.horizon, f.variety
     )

@@ -4,6 +4,7 @@ and the re-audit rules that follow from it."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,7 +32,7 @@ def reaudit_overdue(due: date | None, today: date) -> bool:
 
 def reaudit_flag(
     due: date, today: date, flagged_for: date | None, overdue_for: date | None, notice_days: int
-) -> str | None:
+) -> Literal["overdue", "due"] | None:
     """What the scheduler records today of a re-audit due on ``due``: ``overdue`` once past
     it, ``due`` once within the notice period, each once per due date; else None."""
     if reaudit_overdue(due, today) and overdue_for != due:

@@ -17,6 +17,7 @@ from domain.service_desk.sla import (
     add_business_time,
     business_time,
     clock,
+    overall,
 )
 
 OFFICE = Calendar(
@@ -174,3 +175,22 @@ def test_business_time_follows_the_calendar_zone_never_the_hosts(host_zone: str)
         MONDAY_9AM + timedelta(hours=1)
     )
     assert add_business_time(OFFICE, MONDAY_9AM, timedelta(hours=1)).utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize(
+    ("states", "worst"),
+    [
+        (("ok", "ok"), "ok"),
+        (("ok", "met"), "ok"),
+        (("at_risk", "ok"), "at_risk"),
+        (("ok", "at_risk"), "at_risk"),
+        (("at_risk", "breached"), "breached"),
+        (("missed", "ok"), "breached"),  # a clock that stopped late counts as breached
+        (("met", "missed"), "breached"),
+    ],
+)
+def test_a_tickets_sla_state_is_the_worst_of_its_clocks(
+    states: tuple[str, str], worst: str
+) -> None:
+    clocks = [state_after(timedelta(hours=1)).model_copy(update={"state": s}) for s in states]
+    assert overall(clocks) == worst

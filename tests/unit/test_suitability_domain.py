@@ -260,3 +260,16 @@ def test_the_warning_names_every_mismatch_in_the_words_the_client_repeats() -> N
         "it invests in equity, which you have not accepted (cash,fixed_income); "
         "I have read this warning and still wish to buy."
     )
+
+
+def test_a_blocked_decision_still_records_every_mismatch() -> None:
+    # Given a C1 client with a short horizon and an R3 long-term fund
+    decision = decide(
+        inputs(RiskLevel.C1, RiskRating.R3, horizon=Horizon.SHORT, fund_horizon=Horizon.LONG)
+    )
+    # Then it is blocked, and the decision names both mismatches for the record
+    assert decision.outcome is B
+    assert [(m.dimension, m.client, m.fund) for m in decision.mismatches] == [
+        ("risk", "C1", "R3"),
+        ("horizon", "short", "long"),
+    ]
