@@ -1,5 +1,6 @@
-"""A store written by an earlier layout reads the same: its events, snapshots and personal
-data keys load, every view builds from it, and new commands write on top of it.
+"""A store written by an earlier layout reads the same, on SQLite and on PostgreSQL: its
+events, snapshots and personal data keys load, every view builds from it, and new commands
+write on top of it.
 
 ``tests/fixtures/store-f021c7d/events.sqlite`` was written by commit f021c7d (before the
 contexts restructuring): ``assure demo --clients 12 --funds 4 --nav-years 1 --tickets 40``
@@ -10,13 +11,16 @@ on 2026-12-02, then ``assure scheduler tick --now`` at 2027-02-01, 2027-06-15 an
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import psycopg
 import pytest
 from eventsourcing.utils import get_topic
+from psycopg import sql
 
 from adapters.shared.topics import MOVED
 from api.contexts import build_engine
@@ -29,19 +33,48 @@ from domain.suppliers.supplier import Supplier
 from projections.clients.views import ClientsView
 from projections.compliance.audit import verify
 from projections.shared.base import dead_letters, positions
-from tests.conftest import client_fields, make_settings
+from tests.conftest import PG_URL, client_fields, drop_schema, make_settings
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "store-f021c7d" / "events.sqlite"
 
 
 @pytest.fixture
-def legacy(tmp_path: Path) -> Iterator[Engine]:
-    settings = make_settings("sqlite", tmp_path)
-    settings.data_dir.mkdir(parents=True)
-    shutil.copy(FIXTURE, settings.data_dir / "events.sqlite")
+def legacy(store_kind: str, tmp_path: Path) -> Iterator[Engine]:
+    """The old store, as a SQLite file or copied row by row into a PostgreSQL schema."""
+    settings = make_settings(store_kind, tmp_path)
+    if store_kind == "sqlite":
+        settings.data_dir.mkdir(parents=True)
+        shutil.copy(FIXTURE, settings.data_dir / "events.sqlite")
     engine = build_engine(settings)
+    if store_kind == "postgres":
+        copy_to_postgres(settings.database_schema)
     yield engine
     engine.close()
+    drop_schema(settings)
+
+
+def copy_to_postgres(schema: str) -> None:
+    """The fixture's events (in their order), snapshots and personal-data keys, as stored."""
+    tables = {
+        "assure_events": "SELECT originator_id, originator_version, topic, state "
+        "FROM stored_events ORDER BY rowid",
+        "assure_snapshots": "SELECT originator_id, originator_version, topic, state "
+        "FROM stored_snapshots",
+        "personal_data_keys": "SELECT subject_id, key, created_at, destroyed_at "
+        "FROM personal_data_keys",
+    }
+    source = sqlite3.connect(FIXTURE)
+    with psycopg.connect(PG_URL) as target, target.cursor() as cursor:
+        for table, select in tables.items():
+            rows = source.execute(select).fetchall()
+            columns = select.split("SELECT ", 1)[1].split(" FROM", 1)[0]
+            cursor.executemany(
+                sql.SQL("INSERT INTO {}.{} ({}) VALUES (%s, %s, %s, %s)").format(
+                    sql.Identifier(schema), sql.Identifier(table), sql.SQL(columns)
+                ),
+                rows,
+            )
+    source.close()
 
 
 def stored(engine: Engine) -> list[Any]:
