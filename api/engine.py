@@ -17,7 +17,8 @@ from adapters.shared.scheduler import Scheduler
 from adapters.shared.settings import Settings
 from adapters.shared.sql import PostgresViews, open_views, schema_lock
 from adapters.staff.auth import TokenService, secret_key
-from api.shared.context import BoundedContext, Registry
+from api.shared.context import BoundedContext, Job, Registry
+from api.shared.jobs import job_context
 from application.demo.load import DemoCommands
 from application.shared.store import Store
 from projections.shared.base import View
@@ -64,8 +65,11 @@ class Engine:
             self._leadership("scheduler"), settings.scheduler_interval_seconds, clock
         )
         for job in self.registry.jobs:
-            self.scheduler.add(job.name, partial(job.run, self))
+            self.scheduler.add(job.name, partial(self._run_job, job))
         self._started = False
+
+    def _run_job(self, job: Job, now: datetime) -> int:
+        return job.run(self, job_context(job.name, now))
 
     def _open_store(self) -> Store:
         """The views' tables, then the store, under the schema lock (several processes may

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from adapters.clients.questionnaires import load_questionnaires
 from api.clients import risk, routes
 from api.engine import Engine
@@ -13,23 +11,24 @@ from application.clients.commands import ClientCommands
 from application.clients.risk import RiskCommands
 from domain.clients.registry import Client
 from domain.clients.risk import RiskAssessment
+from domain.shared.base import Context
 from projections.clients.views import ClientsView
 
 
-def assessments(engine: Engine, now: datetime) -> int:
+def assessments(engine: Engine, ctx: Context) -> int:
     """Record assessments falling due for review, and expiring."""
-    ids = engine.view(ClientsView).assessments_to_check(engine.db, now, BATCH)
+    ids = engine.view(ClientsView).assessments_to_check(engine.db, ctx.at, BATCH)
     commands = engine.handler(RiskCommands)
-    return each("assessments", now, ids, lambda c, i: [commands.record_due(c, i)])
+    return each(ctx, ids, lambda c, i: [commands.record_due(c, i)])
 
 
-def erasures(engine: Engine, now: datetime) -> int:
+def erasures(engine: Engine, ctx: Context) -> int:
     """Destroy any key an erasure left alive (a crash between its event and its key)."""
     destroyed, after = 0, ""
     view = engine.view(ClientsView)
     while ids := view.erased_clients(engine.db, after, BATCH):
         for client_id in engine.keyring.live(ids):
-            destroyed += engine.keyring.destroy(client_id, now)
+            destroyed += engine.keyring.destroy(client_id, ctx.at)
         after = str(ids[-1])
     return destroyed
 

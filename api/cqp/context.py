@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from api.cqp import routes
 from api.engine import Engine
 from api.shared.context import Aggregated, BoundedContext, Job
 from api.shared.jobs import BATCH, each
 from application.cqp.commands import CQPCommands
 from domain.cqp.plan import CQPPlan
+from domain.shared.base import Context
 from projections.cqp.views import CQPPlansView
 
 
-def cqp_overdue(engine: Engine, now: datetime) -> int:
+def cqp_overdue(engine: Engine, ctx: Context) -> int:
     """Record milestones past their planned date."""
-    ids = engine.view(CQPPlansView).overdue_to_flag(engine.db, now.date(), BATCH)
+    ids = engine.view(CQPPlansView).overdue_to_flag(engine.db, ctx.at.date(), BATCH)
     commands = engine.handler(CQPCommands)
-    return each("cqp_overdue", now, ids, lambda c, i: [commands.record_overdue(c, i)])
+    return each(ctx, ids, lambda c, i: [commands.record_overdue(c, i)])
 
 
 CONTEXT = BoundedContext(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import UUID
 
 from api.engine import Engine
@@ -18,15 +17,15 @@ from domain.shared.base import Context
 from projections.service_desk.tickets import TicketsView
 
 
-def ticket_breaches(engine: Engine, now: datetime) -> int:
+def ticket_breaches(engine: Engine, ctx: Context) -> int:
     """Record each SLA breach once per ticket and kind, and escalate."""
-    ids = engine.view(TicketsView).breaches_to_record(engine.db, now, BATCH)
+    ids = engine.view(TicketsView).breaches_to_record(engine.db, ctx.at, BATCH)
     commands = engine.handler(TicketCommands)
 
-    def record(ctx: Context, ticket_id: UUID) -> list[CommandResult]:
-        return [commands.record_breach(ctx, ticket_id, kind) for kind in BREACH_KINDS]
+    def record(run: Context, ticket_id: UUID) -> list[CommandResult]:
+        return [commands.record_breach(run, ticket_id, kind) for kind in BREACH_KINDS]
 
-    return each("ticket_breaches", now, ids, record)
+    return each(ctx, ids, record)
 
 
 CONTEXT = BoundedContext(

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from fastapi import APIRouter
 
-from domain.shared.base import Aggregate
+from domain.shared.base import Aggregate, Context
 from domain.shared.errors import InvalidField, NotFound
 from projections.shared.base import View
 
@@ -55,7 +54,7 @@ class Job:
     it answers how many commands recorded something."""
 
     name: str
-    run: Callable[[Engine, datetime], int]
+    run: Callable[[Engine, Context], int]
 
 
 RouterSource = APIRouter | Callable[["Registry"], APIRouter]

@@ -1,6 +1,7 @@
 """What every scheduler job shares: each finds what is due in a view, then issues an
 idempotent command per aggregate, which decides on the aggregate itself. A repeated run
-records nothing new. Each job answers how many commands recorded something.
+records nothing new. A job is given its run's context (``ctx.at`` is its "now") and answers
+how many commands recorded something.
 """
 
 from __future__ import annotations
@@ -20,23 +21,23 @@ BATCH = 500  # aggregates per job run; the next tick takes the rest
 
 
 def job_context(name: str, now: datetime) -> Context:
+    """What a job's commands record: the scheduler as actor, the job's run as correlation."""
     return Context(actor="system:scheduler", at=now, correlation_id=f"job:{name}:{now.isoformat()}")
 
 
 def each(
-    name: str,
-    now: datetime,
+    ctx: Context,
     ids: Iterable[UUID],
     command: Callable[[Context, UUID], list[CommandResult]],
 ) -> int:
     """Run the command(s) on each id; count those that recorded something. A rule that
     refuses one aggregate is logged and the job goes on with the others."""
-    ctx, changed = job_context(name, now), 0
+    changed = 0
     for aggregate_id in ids:
         try:
             results = command(ctx, aggregate_id)
         except DomainError as e:
-            log.warning("scheduler.command_refused", job=name, error=type(e).__name__)
+            log.warning("scheduler.command_refused", job=ctx.correlation_id, error=type(e).__name__)
             continue
         changed += sum(result.changed for result in results)
     return changed

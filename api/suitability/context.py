@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from api.engine import Engine
 from api.shared.context import Aggregated, BoundedContext, Job
 from api.shared.jobs import BATCH, each
 from api.suitability import routes
 from application.suitability.purchases import PurchaseCommands
+from domain.shared.base import Context
 from domain.suitability.purchases import Purchase
 from projections.suitability.views import PurchasesView, ReviewsView
 
 
-def purchase_lapses(engine: Engine, now: datetime) -> int:
+def purchase_lapses(engine: Engine, ctx: Context) -> int:
     """Lapse the purchases left unconfirmed past their window."""
-    ids = engine.view(PurchasesView).unconfirmed(engine.db, now, BATCH)
+    ids = engine.view(PurchasesView).unconfirmed(engine.db, ctx.at, BATCH)
     commands = engine.handler(PurchaseCommands)
-    return each("purchase_lapses", now, ids, lambda c, i: [commands.lapse(c, i)])
+    return each(ctx, ids, lambda c, i: [commands.lapse(c, i)])
 
 
 CONTEXT = BoundedContext(

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from api.engine import Engine
 from api.shared.context import Aggregated, BoundedContext, Job
 from api.shared.jobs import BATCH, each
 from api.suppliers import routes
 from application.suppliers.commands import SupplierCommands
+from domain.shared.base import Context
 from domain.suppliers.supplier import Supplier
 from projections.suppliers.views import SuppliersView
 
 
-def reaudits(engine: Engine, now: datetime) -> int:
+def reaudits(engine: Engine, ctx: Context) -> int:
     """Flag re-audits falling due (with notice) and overdue."""
-    ids = engine.view(SuppliersView).reaudits_to_flag(engine.db, now.date(), BATCH)
+    ids = engine.view(SuppliersView).reaudits_to_flag(engine.db, ctx.at.date(), BATCH)
     commands = engine.handler(SupplierCommands)
-    return each("reaudits", now, ids, lambda c, i: [commands.record_reaudit_due(c, i)])
+    return each(ctx, ids, lambda c, i: [commands.record_reaudit_due(c, i)])
 
 
 CONTEXT = BoundedContext(

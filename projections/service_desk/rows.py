@@ -105,7 +105,13 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def ticket_of(row: dict[str, Any]) -> Ticket:
-    """The ticket the row describes, rebuilt from its state to apply the domain's rules."""
+    """The ticket a stored row describes, rebuilt from its state to apply the domain's rules."""
+    return _restore(row, row["group_name"], json.loads(row["pauses"]), json.loads(row["breaches"]))
+
+
+def _restore(
+    row: dict[str, Any], group: str, pauses: list[dict[str, Any]], breaches: list[str]
+) -> Ticket:
     state = Ticket.State.model_construct(
         created_on=datetime.fromisoformat(row["created_at"]),
         modified_on=datetime.fromisoformat(row["updated_at"]),
@@ -113,13 +119,13 @@ def ticket_of(row: dict[str, Any]) -> Ticket:
         branch=row["branch"],
         status=Status(row["status"]),
         priority=Priority(row["priority"]),
-        group=row["group_name"],
+        group=group,
         assignee=row["assignee"],
         first_responded_at=moment(row["first_responded_at"]),
         resolved_at=moment(row["resolved_at"]),
         closed_at=moment(row["closed_at"]),
-        pauses=[Pause.model_validate(p) for p in json.loads(row["pauses"])],
-        breaches=json.loads(row["breaches"]),
+        pauses=[Pause.model_validate(p) for p in pauses],
+        breaches=breaches,
         rated=row["satisfaction"] is not None,
         merged_into=UUID(row["merged_into"]) if row["merged_into"] else None,
     )
@@ -143,11 +149,6 @@ def sla_as_of(
 ) -> tuple[dict[str, Any], str]:
     """Both SLA clocks of a ticket (as ``get`` and ``queue`` give it) as of ``now``, and
     the ticket's state of them: the domain's rules, on the ticket the row describes."""
-    stored = {
-        **ticket,
-        "group_name": ticket["group"],
-        "pauses": json.dumps(ticket["pauses"]),
-        "breaches": json.dumps(ticket["breaches"]),
-    }
-    clocks = ticket_of(stored).clocks(policy, now)
+    restored = _restore(ticket, ticket["group"], ticket["pauses"], ticket["breaches"])
+    clocks = restored.clocks(policy, now)
     return {kind: c.model_dump(mode="json") for kind, c in clocks.items()}, overall(clocks.values())

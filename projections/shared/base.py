@@ -72,6 +72,7 @@ class View:
         self._dispatch: dict[str, Callable[[Tx, Any, int], None]] = {
             get_topic(cls): getattr(self, method) for cls, method in self.handlers.items()
         }
+        self._topics = [t for topic in self._dispatch for t in (topic, *old_topics(topic))]
 
     @classmethod
     def configured(cls, settings: Settings) -> View:
@@ -90,7 +91,7 @@ class View:
     @property
     def topics(self) -> list[str]:
         """The topics of the events it reads, with the ones they had in earlier layouts."""
-        return [old for topic in self._dispatch for old in (topic, *old_topics(topic))]
+        return self._topics
 
     def t(self, base: str) -> str:
         """The real name of one of this view's tables."""
