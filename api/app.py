@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import uuid
@@ -37,6 +38,8 @@ def create_app(engine: Engine) -> FastAPI:
         description="Event-sourced assurance engine: client registry and more.",
     )
     app.state.engine = engine
+    # Logins wait here for a password-hashing slot without holding a thread.
+    app.state.hashing = asyncio.Semaphore(engine.settings.hash_slots)
     errors.install(app)
     app.add_middleware(Correlation)
     for router in (*engine.registry.routers(), ops.router):

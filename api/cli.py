@@ -21,12 +21,13 @@ from api.contexts import CONTEXTS, build_engine
 from api.engine import Engine
 from application.compliance.replay import DecisionReplay
 from application.demo.load import load_demo
-from application.staff.commands import StaffCommands
+from application.staff import BranchCommands, StaffCommands
 from domain.cqp.milestones import Milestone
 from domain.shared.base import Context
 from domain.shared.errors import DomainError
 from domain.staff.users import Role
 from projections.compliance.audit import verify
+from projections.staff import BranchesView
 
 CLI_ACTOR = "system:cli"
 
@@ -82,6 +83,25 @@ def users_add(
         engine.close()
     print(json.dumps({"id": str(result.id), "username": username.lower(), "role": role}))
     return 0
+
+
+def branches(settings: Settings, action: str, code: str | None, name: str | None) -> int:
+    """List the branches, or register one (its code must be free)."""
+    engine = build_engine(settings)
+    try:
+        if action == "add":
+            if code is None or name is None:
+                print("assure branches add: give the code and the name", file=sys.stderr)
+                return 2
+            engine.handler(BranchCommands).open(_ctx(), code, name)
+            print(json.dumps({"code": code, "name": name}))
+            return 0
+        engine.projector.catch_up()
+        for branch in engine.view(BranchesView).all(engine.db):
+            print(f"{branch['code']}\t{branch['name']}")
+        return 0
+    finally:
+        engine.close()
 
 
 def projections(settings: Settings, action: str, name: str | None) -> int:
@@ -231,6 +251,10 @@ def parser() -> argparse.ArgumentParser:
         required=True,
         help="read the password from standard input",
     )
+    b = sub.add_parser("branches", help="the firm's branches: list, or add one")
+    b.add_argument("action", choices=["list", "add"])
+    b.add_argument("code", nargs="?", help="e.g. SH-LUJIAZUI")
+    b.add_argument("name", nargs="?", help="e.g. 'Shanghai Lujiazui'")
     pr = sub.add_parser("projections", help="views: status, rebuild, retry, catch-up")
     pr.add_argument("action", choices=["status", "rebuild", "retry", "catch-up"])
     pr.add_argument("name", nargs="?", choices=[v.name for c in CONTEXTS for v in c.views])
@@ -268,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"assure projections {args.action}: give a view name", file=sys.stderr)
                 return 2
             return projections(settings, args.action, args.name)
+        if args.command == "branches":
+            return branches(settings, args.action, args.code, args.name)
         if args.command == "replay":
             if args.kind != "purchase" and not args.key:
                 print(f"assure replay {args.kind}: give the category or milestone", file=sys.stderr)

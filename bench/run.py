@@ -52,7 +52,7 @@ from application.compliance.history import History
 from application.compliance.replay import DecisionReplay
 from application.demo.tickets import load_tickets
 from application.funds.commands import FundCommands
-from application.staff.commands import StaffCommands
+from application.staff import BranchCommands, StaffCommands
 from application.suitability.purchases import PurchaseCommands
 from domain.clients.registry import Channel, Client
 from domain.funds.fund import Fund, fund_id
@@ -85,6 +85,14 @@ def settings_for(schema: str, tmp: Path) -> Settings:
         log_level="WARNING",
         secret_key=SECRET_KEY,
     )
+
+
+def prepared(settings: Settings) -> Engine:
+    """An engine on the bench's schema, with the branch its clients belong to."""
+    engine = build_engine(settings)
+    ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
+    engine.handler(BranchCommands).open(ctx, "SH-LUJIAZUI", "Shanghai Lujiazui")
+    return engine
 
 
 def client_fields(n: int, run: str) -> dict[str, Any]:
@@ -530,7 +538,7 @@ def only(name: str, count: int, seconds: float) -> None:
     """One independent figure, on a schema of its own."""
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     settings = settings_for(schema, Path(tempfile.mkdtemp(prefix="assure-bench-")))
-    engine = build_engine(settings)
+    engine = prepared(settings)
     try:
         if name == "application":
             bench_application(engine, schema, count)
@@ -570,7 +578,7 @@ def main() -> None:
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     tmp = Path(tempfile.mkdtemp(prefix="assure-bench-"))
     settings = settings_for(schema, tmp)
-    engine = build_engine(settings)
+    engine = prepared(settings)
     try:
         ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
         engine.handler(StaffCommands).add_user(ctx, "bench.admin", Role.ADMIN, PASSWORD)

@@ -21,6 +21,8 @@ from psycopg import sql
 from adapters.shared.settings import Settings
 from api.contexts import build_engine
 from api.engine import Engine
+from application.demo.load import BRANCH_NAMES
+from application.staff import BranchCommands
 from domain.shared.base import Context
 from tests import faketime
 
@@ -87,8 +89,26 @@ def settings(store_kind: str, tmp_path: Path) -> Iterator[Settings]:
     drop_schema(s)
 
 
+def open_branches(engine: Engine) -> Engine:
+    """Given the firm's branches (the demo's six): clients and advisors belong to one."""
+    ctx = Context(actor="system:test", at=datetime.now(UTC), correlation_id="branches")
+    branches = engine.handler(BranchCommands)
+    for code, name in BRANCH_NAMES.items():
+        if not branches.known(code):
+            branches.open(ctx, code, name)
+    return engine
+
+
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
+    e = open_branches(build_engine(settings))
+    yield e
+    e.close()
+
+
+@pytest.fixture
+def bare_engine(settings: Settings) -> Iterator[Engine]:
+    """An engine on an empty store: not even the branches."""
     e = build_engine(settings)
     yield e
     e.close()

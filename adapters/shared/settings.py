@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from domain.clients import AssessmentPolicy, ClientPolicy
 from domain.cqp import CQPPolicy
 from domain.service_desk import SlaPolicy
+from domain.staff import LoginPolicy
 from domain.suitability import SuitabilityPolicy
 from domain.suppliers import SupplierPolicy
 
@@ -31,6 +32,11 @@ class Settings(BaseSettings):
     port: int = 8000
     secret_key: SecretStr | None = None
     token_ttl_hours: float = Field(default=8.0, gt=0)
+    # How long a request may trust an account read before (a change in another process).
+    account_cache_seconds: float = Field(default=2.0, ge=0, le=30)
+    # Password hashes computed at once by one process (each takes 19 MiB and a core).
+    hash_slots: int = Field(default=1, ge=1)
+    login_policy: LoginPolicy = LoginPolicy()
     # Snapshot intervals by aggregate class name, over the ones each context declares.
     snapshot_intervals: dict[str, int] = {}
     projection_batch_size: int = Field(default=500, ge=1)

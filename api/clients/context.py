@@ -9,10 +9,12 @@ from api.shared.context import Aggregated, BoundedContext, Job
 from api.shared.jobs import BATCH, each
 from application.clients.commands import ClientCommands
 from application.clients.risk import RiskCommands
+from application.staff import BranchCommands
 from domain.clients.registry import Client
 from domain.clients.risk import RiskAssessment
 from domain.shared.base import Context
 from projections.clients.views import ClientsView
+from projections.staff import StaffView
 
 
 def assessments(engine: Engine, ctx: Context) -> int:
@@ -33,6 +35,14 @@ def erasures(engine: Engine, ctx: Context) -> int:
     return destroyed
 
 
+def branches(engine: Engine, ctx: Context) -> int:
+    """Register the branches a store written before branches were reference data names in
+    its clients and accounts (each named by its code until an administrator renames it)."""
+    codes = {*engine.view(ClientsView).branches(engine.db)}
+    codes.update(engine.view(StaffView).branches(engine.db))
+    return engine.handler(BranchCommands).register_missing(ctx, sorted(codes))
+
+
 CONTEXT = BoundedContext(
     name="clients",
     aggregates=(
@@ -49,5 +59,9 @@ CONTEXT = BoundedContext(
         ),
     ),
     routers=(routes.router, risk.router),
-    jobs=(Job("assessments", assessments), Job("erasures", erasures)),
+    jobs=(
+        Job("assessments", assessments),
+        Job("erasures", erasures),
+        Job("branches", branches),
+    ),
 )

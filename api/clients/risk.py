@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
 
@@ -13,6 +12,7 @@ from api.clients.schemas import (
     ExemptionCreate,
     QuestionnairePublic,
 )
+from api.clients.scope import ClientId
 from api.shared.deps import ContextDep, EngineDep, IdempotencyDep, roles
 from api.shared.schemas import WriteResult
 from application.clients.risk import RiskCommands
@@ -32,7 +32,7 @@ def current_questionnaire(engine: EngineDep) -> QuestionnairePublic:
 
 @router.post("/clients/{client_id}/risk-assessments", status_code=201, dependencies=[ADVISORS])
 def take_assessment(
-    client_id: UUID,
+    client_id: ClientId,
     body: AssessmentCreate,
     engine: EngineDep,
     ctx: ContextDep,
@@ -59,7 +59,7 @@ def take_assessment(
 
 @router.post("/clients/{client_id}/risk-assessments/confirm", dependencies=[SERVICE])
 def confirm_profile(
-    client_id: UUID, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+    client_id: ClientId, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """Record that the client confirmed an unchanged profile (the review moves)."""
     return WriteResult.of(engine.handler(RiskCommands).confirm(ctx, client_id, idem))
@@ -67,7 +67,11 @@ def confirm_profile(
 
 @router.post("/clients/{client_id}/suitability-exemption", dependencies=[ADVISORS])
 def record_exemption(
-    client_id: UUID, body: ExemptionCreate, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+    client_id: ClientId,
+    body: ExemptionCreate,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
 ) -> WriteResult:
     """Exempt a professional investor from the questionnaire (409 for others)."""
     return WriteResult.of(engine.handler(RiskCommands).exempt(ctx, client_id, body.reason, idem))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
-from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
 
@@ -22,8 +21,18 @@ from api.clients.schemas import (
     TagsChange,
     TierChange,
 )
+from api.clients.scope import ClientId
 from api.compliance import AggregateAsOf, AsOf, aggregate_as_of
-from api.shared.deps import ContextDep, EngineDep, IdempotencyDep, NowDep, fresh, roles
+from api.shared.deps import (
+    ContextDep,
+    CurrentUser,
+    EngineDep,
+    IdempotencyDep,
+    NowDep,
+    branch_scope,
+    fresh,
+    roles,
+)
 from api.shared.schemas import WriteResult
 from application.clients.commands import ClientCommands
 from application.shared.common import CommandResult
@@ -62,9 +71,18 @@ def _version(if_match: str | None) -> int | None:
 
 @router.post("", status_code=201, dependencies=[REGISTRARS])
 def register_client(
-    body: ClientCreate, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep, response: Response
+    body: ClientCreate,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
+    response: Response,
+    user: CurrentUser,
 ) -> WriteResult:
-    """Register a client; a second client with the same identity number is a 409."""
+    """Register a client in a known branch (an advisor: their own); a second client with the
+    same identity number is a 409."""
+    scope = branch_scope(user)
+    if scope is not None and body.branch != scope:
+        raise InvalidField("branch", f"advisors register clients of their own branch ({scope})")
     result = engine.handler(ClientCommands).register(ctx, **body.model_dump(), idem=idem)
     response.headers["Location"] = f"/api/v1/clients/{result.id}"
     return _written(result)
@@ -74,6 +92,7 @@ def register_client(
 def list_clients(
     engine: EngineDep,
     now: NowDep,
+    user: CurrentUser,
     q: Annotated[str | None, Query(max_length=100)] = None,
     branch: str | None = None,
     tier: str | None = None,
@@ -82,7 +101,13 @@ def list_clients(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
 ) -> ClientPage:
-    """List clients in registration order, filtered, searchable by name or phone."""
+    """List clients in registration order, filtered, searchable by name or phone; an advisor
+    lists the clients of their own branch."""
+    scope = branch_scope(user)
+    if scope is not None:
+        if branch not in (None, scope):
+            return ClientPage(items=[], next_cursor=None)
+        branch = scope
     try:
         items, next_cursor = engine.view(ClientsView).search(
             engine.db,
@@ -101,7 +126,7 @@ def list_clients(
 
 @router.get("/{client_id}", dependencies=[READERS, Depends(fresh(ClientsView, TicketsView))])
 def get_client(
-    client_id: UUID, engine: EngineDep, response: Response, now: NowDep, as_of: AsOf = None
+    client_id: ClientId, engine: EngineDep, response: Response, now: NowDep, as_of: AsOf = None
 ) -> ClientDetail | AggregateAsOf:
     """One client's profile (the identity number masked but for its last 4 characters),
     with the open tickets and the five latest interactions."""
@@ -123,7 +148,7 @@ def get_client(
 
 @router.patch("/{client_id}", dependencies=[SERVICE])
 def update_contact(
-    client_id: UUID,
+    client_id: ClientId,
     body: ClientPatch,
     engine: EngineDep,
     ctx: ContextDep,
@@ -144,7 +169,7 @@ def update_contact(
 
 @router.post("/{client_id}/erase", dependencies=[Depends(roles(Role.ADMIN))])
 def erase_personal_data(
-    client_id: UUID, body: Erasure, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+    client_id: ClientId, body: Erasure, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """Erase the client's personal data (crypto-shredding): their key is destroyed, so name,
     identity number, contacts, interaction notes and feedback comments read as erased
@@ -157,7 +182,7 @@ def erase_personal_data(
 
 @router.post("/{client_id}/tier", dependencies=[REGISTRARS])
 def change_tier(
-    client_id: UUID, body: TierChange, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+    client_id: ClientId, body: TierChange, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """Move the client to another service tier, with the reason."""
     return _written(
@@ -167,7 +192,7 @@ def change_tier(
 
 @router.post("/{client_id}/tags", dependencies=[REGISTRARS])
 def change_tags(
-    client_id: UUID, body: TagsChange, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+    client_id: ClientId, body: TagsChange, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """Add and remove segment tags."""
     return _written(
@@ -177,7 +202,7 @@ def change_tags(
 
 @router.post("/{client_id}/interactions", status_code=201, dependencies=[SERVICE])
 def log_interaction(
-    client_id: UUID,
+    client_id: ClientId,
     body: InteractionCreate,
     engine: EngineDep,
     ctx: ContextDep,
@@ -198,7 +223,7 @@ def log_interaction(
 
 @router.get("/{client_id}/interactions", dependencies=[READERS, FRESH])
 def list_interactions(
-    client_id: UUID,
+    client_id: ClientId,
     engine: EngineDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
@@ -217,7 +242,11 @@ def list_interactions(
 
 @router.post("/{client_id}/feedback", status_code=201, dependencies=[SERVICE])
 def record_feedback(
-    client_id: UUID, body: FeedbackCreate, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+    client_id: ClientId,
+    body: FeedbackCreate,
+    engine: EngineDep,
+    ctx: ContextDep,
+    idem: IdempotencyDep,
 ) -> WriteResult:
     """Record the client's feedback, rated 1 to 5."""
     return _written(

@@ -11,6 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from adapters.staff import TokenClaims
+from api.clients import check_client
 from api.compliance import AggregateAsOf, AsOf, aggregate_as_of
 from api.engine import Engine
 from api.service_desk.schemas import (
@@ -29,11 +30,18 @@ from api.service_desk.schemas import (
     TicketSummary,
     TransitionRequest,
 )
-from api.shared.deps import ContextDep, CurrentUser, EngineDep, IdempotencyDep, NowDep, fresh, roles
+from api.shared.deps import (
+    ContextDep,
+    CurrentUser,
+    EngineDep,
+    IdempotencyDep,
+    NowDep,
+    branch_scope,
+    fresh,
+    roles,
+)
 from api.shared.schemas import WriteResult
-from application.clients import ClientCommands
 from application.service_desk.tickets import TicketCommands
-from domain.clients import Client
 from domain.service_desk.sla import Priority
 from domain.service_desk.tickets import Ticket
 from domain.service_desk.workflow import Status, TicketType
@@ -49,18 +57,15 @@ DESK = Depends(roles(Role.ADMIN, Role.AGENT, Role.ADVISOR))
 FRESH = Depends(fresh(TicketsView))
 
 
-def _branch_only(user: TokenClaims) -> str | None:
-    """The branch an advisor is limited to (None: every branch)."""
-    return (user.branch or "-") if user.role == Role.ADVISOR.value else None
-
-
 def _guard(engine: Engine, user: TokenClaims, ticket_id: UUID) -> None:
-    branch = _branch_only(user)
+    """NotFound for a ticket of another branch than the advisor's, as for one that does not
+    exist."""
+    branch = branch_scope(user)
     if (
         branch is not None
         and engine.handler(TicketCommands).load(Ticket, ticket_id).branch != branch
     ):
-        raise HTTPException(403, "advisors handle the tickets of their own branch")
+        raise NotFound(f"ticket {ticket_id} not found")
 
 
 def _guarded(ticket_id: UUID, engine: EngineDep, user: CurrentUser) -> UUID:
@@ -87,12 +92,10 @@ def open_ticket(
     response: Response,
 ) -> TicketOpenedResult:
     """Open a ticket: it gets the year's next number and its SLA due times."""
-    branch = _branch_only(user)
-    if branch is not None and (
-        body.client_id is None
-        or engine.handler(ClientCommands).load(Client, body.client_id).branch != branch
-    ):
-        raise HTTPException(403, "advisors open tickets for clients of their own branch")
+    if branch_scope(user) is not None:
+        if body.client_id is None:
+            raise HTTPException(403, "advisors open tickets for clients of their own branch")
+        check_client(engine, user, body.client_id)
     opened = engine.handler(TicketCommands).open(
         ctx,
         client_id=body.client_id,
@@ -138,7 +141,7 @@ def queue(
         "group": group,
         "client_id": client_id,
         "breached": breached,
-        "branch": _branch_only(user),
+        "branch": branch_scope(user),
     }
     try:
         rows, next_cursor = engine.view(TicketsView).queue(
@@ -168,7 +171,7 @@ def stats(
         group_by,
         start,
         end,
-        _branch_only(user),
+        branch_scope(user),
         engine.view(ClientsView).count_by_branch(engine.db),
     )
     return TicketStats.model_validate(result)
@@ -187,12 +190,12 @@ def get_ticket(
     with ``as_of``, its state as it was then."""
     if as_of is not None:
         past = aggregate_as_of(engine, Ticket, str(ticket_id), as_of)
-        branch = _branch_only(user)
+        branch = branch_scope(user)
         if branch is not None and past.state.get("branch") != branch:
             raise NotFound(f"ticket {ticket_id} not found")
         return past
     row = engine.view(TicketsView).get(engine.db, ticket_id)
-    branch = _branch_only(user)
+    branch = branch_scope(user)
     if row is None or (branch is not None and row["branch"] != branch):
         raise NotFound(f"ticket {ticket_id} not found")
     response.headers["ETag"] = f'"{row["version"]}"'

@@ -14,10 +14,10 @@ from fastapi.security import OAuth2PasswordBearer
 from adapters.staff import InvalidToken, TokenClaims
 from api.engine import Engine
 from application.shared.common import Idempotency
+from application.staff import StaffCommands
 from domain.shared.base import Context
 from domain.staff import Role
 from projections.shared.base import View
-from projections.staff import StaffView
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -31,6 +31,8 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
 def current_user(engine: EngineDep, token: Annotated[str | None, Depends(oauth2)]) -> TokenClaims:
+    """The user a valid token names, with the role and branch their account has now. A token
+    of an unknown or disabled account, or issued before a password change, is a 401."""
     unauthorized = HTTPException(
         401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
     )
@@ -40,13 +42,28 @@ def current_user(engine: EngineDep, token: Annotated[str | None, Depends(oauth2)
         claims = engine.tokens.verify(token)
     except InvalidToken:
         raise unauthorized from None
-    user = engine.view(StaffView).get(engine.db, uuid.UUID(claims.user_id))
-    if user is not None and not user["enabled"]:
+    account = engine.handler(StaffCommands).account(uuid.UUID(claims.user_id))
+    if account is None or not account.enabled or account.token_version != claims.token_version:
         raise unauthorized
-    return claims
+    return TokenClaims(
+        user_id=claims.user_id,
+        username=account.username,
+        role=account.role.value,
+        branch=account.branch,
+        token_version=account.token_version,
+    )
 
 
 CurrentUser = Annotated[TokenClaims, Depends(current_user)]
+
+# Roles serving the whole firm see every branch; the others only their own.
+BRANCH_BOUND = frozenset({Role.ADVISOR.value})
+
+
+def branch_scope(user: TokenClaims) -> str | None:
+    """The one branch the user is limited to, or None for the whole firm ("-" for a
+    branch-bound account without a branch: it sees nothing)."""
+    return (user.branch or "-") if user.role in BRANCH_BOUND else None
 
 
 def roles(*allowed: Role) -> Callable[[TokenClaims], Awaitable[TokenClaims]]:

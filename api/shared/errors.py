@@ -19,6 +19,7 @@ from domain.shared.errors import (
     NotAuthenticated,
     NotFound,
     StaleVersion,
+    Throttled,
 )
 
 log = structlog.get_logger(__name__)
@@ -31,6 +32,7 @@ STATUS: list[tuple[type[DomainError], int, str]] = [
     (InvalidField, 422, "Invalid input"),
     (InvalidRows, 422, "Invalid input"),
     (NotAuthenticated, 401, "Not authenticated"),
+    (Throttled, 429, "Too many requests"),
 ]
 
 
@@ -66,6 +68,9 @@ def _domain_error(request: Request, exc: Exception) -> JSONResponse:
                 extra["errors"] = exc.errors
             if isinstance(exc, NotAuthenticated):
                 headers = {"WWW-Authenticate": "Bearer"}
+            if isinstance(exc, Throttled):
+                headers = {"Retry-After": str(exc.retry_after)}
+                extra["retry_after"] = exc.retry_after
             return problem(status, title, exc.message, request, headers, **extra)
     return problem(400, "Bad request", exc.message, request)
 
@@ -98,6 +103,8 @@ def _title(status: int) -> str:
         403: "Forbidden",
         404: "Not found",
         405: "Method not allowed",
+        413: "Content too large",
+        429: "Too many requests",
         503: "Service unavailable",
     }.get(status, "Error")
 

@@ -1,18 +1,36 @@
-"""Staff accounts and access, declared once."""
+"""Staff accounts and access, and the firm's branches, declared once."""
 
 from __future__ import annotations
 
 from adapters.staff.auth import Argon2Hasher
 from api.shared.context import Aggregated, BoundedContext
 from api.staff import routes
+from application.staff.branches import BranchCommands
 from application.staff.commands import StaffCommands
+from application.staff.logins import LoginCommands
+from domain.staff.branches import Branch, branch_id
+from domain.staff.logins import LoginAttempt
 from domain.staff.users import StaffUser
+from projections.staff.branches import BranchesView
+from projections.staff.logins import LoginsView
 from projections.staff.views import StaffView
 
 CONTEXT = BoundedContext(
     name="staff",
-    aggregates=(Aggregated(StaffUser, history=None, snapshot_every=20),),
-    views=(StaffView,),
-    handlers=(lambda e: StaffCommands(e.store, Argon2Hasher(fast=e.settings.env == "test")),),
+    aggregates=(
+        Aggregated(StaffUser, history=None, snapshot_every=20),
+        Aggregated(Branch, history="branches", ref=branch_id),
+        Aggregated(LoginAttempt, history=None),
+    ),
+    views=(StaffView, BranchesView, LoginsView),
+    handlers=(
+        lambda e: StaffCommands(
+            e.store,
+            Argon2Hasher(fast=e.settings.env == "test", slots=e.settings.hash_slots),
+            e.settings.account_cache_seconds,
+        ),
+        lambda e: BranchCommands(e.store),
+        lambda e: LoginCommands(e.store, e.settings.login_policy),
+    ),
     routers=(routes.router,),
 )

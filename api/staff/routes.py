@@ -2,32 +2,86 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordRequestForm
 
 from adapters.shared.clock import system_clock
 from adapters.staff.auth import TokenClaims
-from api.shared.deps import ContextDep, CurrentUser, EngineDep, IdempotencyDep, fresh, roles
+from api.shared.deps import (
+    ContextDep,
+    CurrentUser,
+    EngineDep,
+    IdempotencyDep,
+    current_user,
+    fresh,
+    roles,
+)
 from api.shared.schemas import WriteResult
-from api.staff.schemas import Disable, PasswordChange, Token, UserCreate, UserPublic
+from api.staff.schemas import (
+    BranchCreate,
+    BranchPublic,
+    Disable,
+    LoginRecord,
+    PasswordChange,
+    Token,
+    UserCreate,
+    UserPublic,
+)
+from application.staff.branches import BranchCommands
 from application.staff.commands import StaffCommands
-from domain.shared.errors import NotFound
+from application.staff.logins import LoginCommands
+from domain.shared.base import Context
+from domain.shared.errors import NotAuthenticated, NotFound
 from domain.staff.users import Role
+from projections.staff.branches import BranchesView
+from projections.staff.logins import LoginsView
 from projections.staff.views import StaffView
 
 router = APIRouter(prefix="/api/v1", tags=["staff"])
 ADMIN = Depends(roles(Role.ADMIN))
+AUDITORS = Depends(roles(Role.ADMIN, Role.COMPLIANCE))
 
 
 @router.post("/auth/token")
-def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], engine: EngineDep) -> Token:
-    """Exchange a username and password for a bearer token (8 hours by default)."""
-    user = engine.handler(StaffCommands).authenticate(form.username, form.password)
+async def login(
+    request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], engine: EngineDep
+) -> Token:
+    """Exchange a username and password for a bearer token (8 hours by default). After 5
+    failed logins for a username or from an address within 15 minutes (the login policy),
+    further attempts answer 429 with ``Retry-After``, growing with each further failure."""
+    address = request.client.host if request.client else "unknown"
+    ctx = Context(
+        actor=f"login:{address}",
+        at=engine.clock(),
+        correlation_id=request.state.correlation_id,
+        causation_id=f"request:{request.state.request_id}",
+    )
+    logins = engine.handler(LoginCommands)
+    await run_in_threadpool(logins.admit, ctx, form.username, address)
+    failed: str | None = "interrupted"
+    try:
+        # Waiting for a hashing slot holds no thread; at most ``hash_slots`` hash at once.
+        async with request.app.state.hashing:
+            user = await run_in_threadpool(
+                engine.handler(StaffCommands).authenticate, ctx, form.username, form.password
+            )
+        failed = None
+    except NotAuthenticated as e:
+        failed = e.why
+        raise
+    finally:
+        await run_in_threadpool(logins.settle, ctx, form.username, address, failed)
     claims = TokenClaims(
-        user_id=str(user.id), username=user.username, role=user.role.value, branch=user.branch
+        user_id=str(user.id),
+        username=user.username,
+        role=user.role.value,
+        branch=user.branch,
+        token_version=user.token_version,
     )
     # Tokens live on the system clock: the JWT library checks their expiry against it.
     token = engine.tokens.issue(claims, system_clock())
@@ -43,6 +97,35 @@ def change_own_password(
         ctx, UUID(user.user_id), body.new_password, current_password=body.current_password or ""
     )
     return WriteResult.of(result)
+
+
+@router.get("/branches", dependencies=[Depends(current_user), Depends(fresh(BranchesView))])
+def list_branches(engine: EngineDep) -> list[BranchPublic]:
+    """The firm's branches, by code."""
+    return [BranchPublic.model_validate(b) for b in engine.view(BranchesView).all(engine.db)]
+
+
+@router.post("/branches", status_code=201, dependencies=[ADMIN])
+def open_branch(
+    body: BranchCreate, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+) -> WriteResult:
+    """Register a branch; a code already registered is a 409."""
+    return WriteResult.of(engine.handler(BranchCommands).open(ctx, body.code, body.name, idem))
+
+
+@router.get("/logins", dependencies=[AUDITORS, Depends(fresh(LoginsView))])
+def failed_logins(
+    engine: EngineDep,
+    username: str | None = None,
+    address: str | None = None,
+    start: Annotated[datetime | None, Query(alias="from")] = None,
+    end: Annotated[datetime | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[LoginRecord]:
+    """Failed logins and throttles, newest first: username, address, time, why (never the
+    password tried)."""
+    rows = engine.view(LoginsView).search(engine.db, username, address, start, end, limit)
+    return [LoginRecord.model_validate(r) for r in rows]
 
 
 @router.get("/users", dependencies=[ADMIN, Depends(fresh(StaffView))])

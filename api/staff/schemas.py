@@ -42,3 +42,23 @@ class PasswordChange(Strict):
 
 class Disable(Strict):
     reason: Reason
+
+
+class BranchCreate(Strict):
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{0,31}$")]
+    name: Short
+
+
+class BranchPublic(BaseModel):
+    code: str
+    name: str
+    opened_at: datetime
+
+
+class LoginRecord(BaseModel):
+    at: datetime
+    username: str
+    address: str
+    outcome: Literal["failed", "throttled"]
+    reason: str | None
+    retry_after: int | None

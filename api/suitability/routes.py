@@ -9,8 +9,18 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from api.clients import ClientId, check_client
 from api.funds import FundSummary
-from api.shared.deps import ContextDep, EngineDep, IdempotencyDep, NowDep, fresh, roles
+from api.shared.deps import (
+    ContextDep,
+    CurrentUser,
+    EngineDep,
+    IdempotencyDep,
+    NowDep,
+    branch_scope,
+    fresh,
+    roles,
+)
 from api.shared.schemas import WriteResult
 from api.suitability.schemas import (
     OverrideEntry,
@@ -37,6 +47,20 @@ ADVISORS = Depends(roles(Role.ADMIN, Role.ADVISOR))
 SERVICE = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.AGENT))
 READERS = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.AGENT, Role.COMPLIANCE))
 COMPLIANCE = Depends(roles(Role.ADMIN, Role.COMPLIANCE))
+
+
+def _purchase_in_scope(purchase_id: UUID, engine: EngineDep, user: CurrentUser) -> UUID:
+    """The purchase id from the path, once its client is in the user's branch scope."""
+    if branch_scope(user) is not None:
+        purchase = engine.handler(PurchaseCommands).load(Purchase, purchase_id)
+        try:
+            check_client(engine, user, purchase.client_id)
+        except NotFound:
+            raise NotFound(f"purchase {purchase_id} not found") from None
+    return purchase_id
+
+
+PurchaseId = Annotated[UUID, Depends(_purchase_in_scope)]
 
 
 def _suitability(row: dict[str, Any]) -> Suitability:
@@ -67,7 +91,7 @@ def _requested_result(result: Any, e: Purchase.Requested) -> PurchaseResult:
     "/clients/{client_id}/suitable-funds",
     dependencies=[READERS, Depends(fresh(ClientsView, FundsView))],
 )
-def suitable_funds(client_id: UUID, engine: EngineDep, now: NowDep) -> list[FundSummary]:
+def suitable_funds(client_id: ClientId, engine: EngineDep, now: NowDep) -> list[FundSummary]:
     """Funds that match the client on risk, horizon and variety; all funds for an exempt
     professional investor; none without a valid assessment."""
     client = engine.view(ClientsView).get(engine.db, client_id)
@@ -101,7 +125,7 @@ def suitable_funds(client_id: UUID, engine: EngineDep, now: NowDep) -> list[Fund
 
 @router.post("/clients/{client_id}/purchases", status_code=201, dependencies=[ADVISORS])
 def request_purchase(
-    client_id: UUID,
+    client_id: ClientId,
     body: PurchaseCreate,
     engine: EngineDep,
     ctx: ContextDep,
@@ -119,7 +143,7 @@ def request_purchase(
 
 @router.post("/purchases/{purchase_id}/confirm", dependencies=[SERVICE])
 def confirm_purchase(
-    purchase_id: UUID,
+    purchase_id: PurchaseId,
     body: PurchaseConfirm,
     engine: EngineDep,
     ctx: ContextDep,
@@ -137,7 +161,7 @@ def confirm_purchase(
 
 @router.post("/purchases/{purchase_id}/cancel", dependencies=[SERVICE])
 def cancel_purchase(
-    purchase_id: UUID,
+    purchase_id: PurchaseId,
     engine: EngineDep,
     ctx: ContextDep,
     idem: IdempotencyDep,
@@ -157,7 +181,7 @@ def _public(row: dict[str, Any], now: datetime) -> PurchasePublic:
 
 
 @router.get("/purchases/{purchase_id}", dependencies=[READERS, Depends(fresh(PurchasesView))])
-def get_purchase(purchase_id: UUID, engine: EngineDep, now: NowDep) -> PurchasePublic:
+def get_purchase(purchase_id: PurchaseId, engine: EngineDep, now: NowDep) -> PurchasePublic:
     """One purchase with its suitability decision."""
     row = engine.view(PurchasesView).get(engine.db, purchase_id)
     if row is None:
@@ -169,7 +193,7 @@ def get_purchase(purchase_id: UUID, engine: EngineDep, now: NowDep) -> PurchaseP
     "/clients/{client_id}/purchases",
     dependencies=[READERS, Depends(fresh(PurchasesView, ClientsView))],
 )
-def client_purchases(client_id: UUID, engine: EngineDep, now: NowDep) -> list[PurchasePublic]:
+def client_purchases(client_id: ClientId, engine: EngineDep, now: NowDep) -> list[PurchasePublic]:
     """The client's purchases, oldest first."""
     if engine.view(ClientsView).get(engine.db, client_id) is None:
         raise NotFound(f"client {client_id} not found")

@@ -12,8 +12,9 @@ from application.shared.store import Store
 from domain.clients.policies import ClientPolicy
 from domain.clients.registry import ID_NUMBER_KEY, Channel, Client, InvestorType
 from domain.shared.base import Context
-from domain.shared.errors import ConcurrentWrite, DuplicateFound
+from domain.shared.errors import ConcurrentWrite, DuplicateFound, InvalidField
 from domain.shared.keys import UniqueKey, unique_key_id
+from domain.staff import branch_id
 
 
 class PersonalKeys(Protocol):
@@ -60,6 +61,8 @@ class ClientCommands(Commands):
             tier=tier,
             policy=self.policy,
         )
+        if not self.exists(branch_id(branch)):
+            raise InvalidField("branch", f"no branch has the code {branch!r}")
         claim = UniqueKey.claim(ctx, ID_NUMBER_KEY, id_number, client.id)
         try:
             return self.commit(ctx, client, claim, idem=idem)

@@ -16,7 +16,7 @@ from application.demo.suppliers import load_suppliers
 from application.demo.tickets import load_tickets
 from application.funds import FundCommands
 from application.service_desk import TicketCommands
-from application.staff import StaffCommands
+from application.staff import BranchCommands, StaffCommands
 from application.suitability import PurchaseCommands
 from application.suppliers import SupplierCommands
 from domain.clients import AssessmentExpired, Channel, InvestorType
@@ -24,7 +24,15 @@ from domain.shared.base import Context
 from domain.shared.errors import DuplicateFound
 from domain.staff import Role
 
-BRANCHES = ["SH-LUJIAZUI", "SH-XUJIAHUI", "BJ-JINRONGJIE", "SZ-FUTIAN", "GZ-TIANHE", "HZ-QIANJIANG"]
+BRANCH_NAMES = {
+    "SH-LUJIAZUI": "Shanghai Lujiazui",
+    "SH-XUJIAHUI": "Shanghai Xujiahui",
+    "BJ-JINRONGJIE": "Beijing Financial Street",
+    "SZ-FUTIAN": "Shenzhen Futian",
+    "GZ-TIANHE": "Guangzhou Tianhe",
+    "HZ-QIANJIANG": "Hangzhou Qianjiang New Town",
+}
+BRANCHES = list(BRANCH_NAMES)
 SURNAMES = [
     "Wang",
     "Li",
@@ -93,6 +101,7 @@ SUMMARIES = {
 class DemoCommands:
     clients: ClientCommands
     staff: StaffCommands
+    branches: BranchCommands
     risk: RiskCommands
     funds: FundCommands
     purchases: PurchaseCommands
@@ -113,6 +122,9 @@ def load_demo(
     """Load the demo set as the ``system:demo`` actor; returns what it created."""
     rng = random.Random(seed)
     ctx = Context(actor="system:demo", at=now, correlation_id=f"demo:{now.isoformat()}")
+    for code, name in BRANCH_NAMES.items():
+        if not commands.branches.known(code):
+            commands.branches.open(ctx, code, name)
     users = _staff(commands.staff, ctx)
     events = 0
     homes: list[tuple[UUID, str]] = []  # each client and their branch
@@ -148,8 +160,13 @@ def load_demo(
 def _staff(staff: StaffCommands, ctx: Context) -> int:
     """The demo's staff accounts (each with a random password nobody knows)."""
     users = 0
+    advisors = {
+        "advisor.wang": "SH-LUJIAZUI",
+        "advisor.li": "BJ-JINRONGJIE",
+        "advisor.chen": "SZ-FUTIAN",
+    }
     for role, names in (
-        (Role.ADVISOR, ["advisor.wang", "advisor.li", "advisor.chen"]),
+        (Role.ADVISOR, list(advisors)),
         (Role.AGENT, ["agent.zhao", "agent.sun"]),
         (Role.COMPLIANCE, ["compliance.zhou"]),
         (Role.QUALITY, ["sqe.lin", "sqm.zhou"]),
@@ -157,7 +174,8 @@ def _staff(staff: StaffCommands, ctx: Context) -> int:
     ):
         for name in names:
             if staff.find_user(name) is None:
-                staff.add_user(ctx, name, role, secrets.token_urlsafe(18))
+                password = secrets.token_urlsafe(18)
+                staff.add_user(ctx, name, role, password, branch=advisors.get(name))
                 users += 1
     return users
 

@@ -1,5 +1,6 @@
 """Staff and access, application layer: what other contexts use."""
 
+from application.staff.branches import BranchCommands
 from application.staff.commands import StaffCommands
 
-__all__ = ["StaffCommands"]
+__all__ = ["BranchCommands", "StaffCommands"]

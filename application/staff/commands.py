@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import secrets
+import threading
+import time
+from contextlib import suppress
+from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID, uuid4
 
@@ -11,8 +15,15 @@ from eventsourcing.application import AggregateNotFoundError
 from application.shared.common import CommandResult, Commands, Idempotency
 from application.shared.store import Store
 from domain.shared.base import Context
-from domain.shared.errors import ConcurrentWrite, DuplicateFound, InvalidField, NotAuthenticated
+from domain.shared.errors import (
+    ConcurrentWrite,
+    DuplicateFound,
+    InvalidField,
+    NotAuthenticated,
+    NotFound,
+)
 from domain.shared.keys import UniqueKey, unique_key_id
+from domain.staff.branches import branch_id
 from domain.staff.users import USERNAME_KEY, Role, StaffUser
 
 MIN_PASSWORD_LENGTH = 12
@@ -23,12 +34,32 @@ class PasswordHasher(Protocol):
 
     def verify(self, password_hash: str, password: str) -> bool: ...
 
+    def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Account:
+    """What a request needs to know of its user: who, which role and branch, and whether
+    its token is still good."""
+
+    id: UUID
+    username: str
+    role: Role
+    branch: str | None
+    enabled: bool
+    token_version: int
+
 
 class StaffCommands(Commands):
-    def __init__(self, store: Store, hasher: PasswordHasher) -> None:
+    def __init__(self, store: Store, hasher: PasswordHasher, account_ttl: float = 2.0) -> None:
         super().__init__(store)
         self.hasher = hasher
         self._decoy: str | None = None
+        # Accounts read for requests, kept a moment: this process forgets one as soon as it
+        # changes it; another process's change is seen within ``account_ttl`` seconds.
+        self._account_ttl = account_ttl
+        self._accounts: dict[UUID, tuple[float, Account | None]] = {}
+        self._accounts_lock = threading.Lock()
 
     def add_user(
         self,
@@ -42,6 +73,8 @@ class StaffCommands(Commands):
         """Open a personal account; the username must be free."""
         if (earlier := self.replayed(ctx, idem)) is not None:
             return earlier
+        if branch is not None and not self.exists(branch_id(branch)):
+            raise InvalidField("branch", f"no branch has the code {branch!r}")
         user = StaffUser.register(ctx, uuid4(), username, role, self._hash(password), branch)
         claim = UniqueKey.claim(ctx, USERNAME_KEY, user.username, user.id)
         try:
@@ -67,27 +100,64 @@ class StaffCommands(Commands):
                 raise InvalidField("current_password", "is wrong")
             user.change_password(ctx, self._hash(new_password))
 
-        return self.update(ctx, StaffUser, user_id, action, idem=None)
+        return self._changed(user_id, self.update(ctx, StaffUser, user_id, action, idem=None))
 
     def disable(self, ctx: Context, user_id: UUID, reason: str) -> CommandResult:
         """Disable an account."""
-        return self.update(ctx, StaffUser, user_id, lambda u: u.disable(ctx, reason), idem=None)
+        return self._changed(
+            user_id,
+            self.update(ctx, StaffUser, user_id, lambda u: u.disable(ctx, reason), idem=None),
+        )
 
     def enable(self, ctx: Context, user_id: UUID) -> CommandResult:
         """Enable a disabled account."""
-        return self.update(ctx, StaffUser, user_id, lambda u: u.enable(ctx), idem=None)
+        return self._changed(
+            user_id, self.update(ctx, StaffUser, user_id, lambda u: u.enable(ctx), idem=None)
+        )
 
-    def authenticate(self, username: str, password: str) -> StaffUser:
-        """The enabled account with this username and password, else NotAuthenticated."""
+    def authenticate(self, ctx: Context, username: str, password: str) -> StaffUser:
+        """The enabled account with this username and password, else NotAuthenticated. A
+        hash made with weaker parameters than today's is replaced (the user's own act)."""
         user = self.find_user(username)
         if user is None:
             self.hasher.verify(self._decoy_hash(), password)  # as slow as a wrong password
-            raise NotAuthenticated("wrong username or password")
+            raise NotAuthenticated("wrong username or password", why="unknown user")
         if not self.hasher.verify(user.password_hash, password):
-            raise NotAuthenticated("wrong username or password")
+            raise NotAuthenticated("wrong username or password", why="wrong password")
         if not user.enabled:
             raise NotAuthenticated("account disabled")
+        if self.hasher.needs_rehash(user.password_hash):
+            own = ctx.model_copy(update={"actor": str(user.id)})
+            user.rehash(own, self.hasher.hash(password))
+            with suppress(ConcurrentWrite):  # changed meanwhile: the next login rehashes
+                self.commit(own, user, idem=None)
         return user
+
+    def account(self, user_id: UUID) -> Account | None:
+        """The account a token names, as of at most ``account_ttl`` seconds ago."""
+        now = time.monotonic()
+        with self._accounts_lock:
+            cached = self._accounts.get(user_id)
+        if cached is not None and now - cached[0] < self._account_ttl:
+            return cached[1]
+        try:
+            user = self.load(StaffUser, user_id)
+        except NotFound:
+            found = None
+        else:
+            found = Account(
+                user.id, user.username, user.role, user.branch, user.enabled, user.token_version
+            )
+        with self._accounts_lock:
+            if len(self._accounts) > 10_000:  # pragma: no mutate - a bound, not a rule
+                self._accounts.clear()
+            self._accounts[user_id] = (now, found)
+        return found
+
+    def _changed(self, user_id: UUID, result: CommandResult) -> CommandResult:
+        with self._accounts_lock:
+            self._accounts.pop(user_id, None)
+        return result
 
     def find_user(self, username: str) -> StaffUser | None:
         try:

@@ -58,7 +58,20 @@ class InvalidFields(InvalidField):
 
 
 class NotAuthenticated(DomainError):
-    """Credentials are wrong or the account is disabled (401)."""
+    """Credentials are wrong or the account is disabled (401). ``why`` is for the record
+    only: the caller is not told whether the username exists."""
+
+    def __init__(self, message: str, why: str = "") -> None:
+        super().__init__(message)
+        self.why = why or message
+
+
+class Throttled(DomainError):
+    """Too many attempts: try again after ``retry_after`` seconds (429)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class InvalidRows(DomainError):

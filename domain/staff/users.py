@@ -28,6 +28,9 @@ class StaffUser(Aggregate):
     password_hash: str
     enabled: bool
     branch: str | None = None  # older snapshots lack it
+    # Tokens carry the version they were issued at: a password change or a disable moves it
+    # on, so every earlier token stops working.
+    token_version: int = 0
 
     class Registered(Created):
         username: str
@@ -47,12 +50,22 @@ class StaffUser(Aggregate):
 
         def apply(self, aggregate: StaffUser) -> None:
             aggregate.password_hash = self.password_hash
+            aggregate.token_version += 1
+
+    class PasswordRehashed(Event):
+        """The same password, hashed again with stronger parameters at a login."""
+
+        password_hash: str
+
+        def apply(self, aggregate: StaffUser) -> None:
+            aggregate.password_hash = self.password_hash
 
     class Disabled(Event):
         reason: str
 
         def apply(self, aggregate: StaffUser) -> None:
             aggregate.enabled = False
+            aggregate.token_version += 1
 
     class Enabled(Event):
         def apply(self, aggregate: StaffUser) -> None:
@@ -85,6 +98,10 @@ class StaffUser(Aggregate):
     def change_password(self, ctx: Context, password_hash: str) -> None:
         """Replace the password hash."""
         self._record(self.PasswordChanged, ctx, password_hash=password_hash)
+
+    def rehash(self, ctx: Context, password_hash: str) -> None:
+        """Keep the password, under a hash of the current parameters; tokens stay valid."""
+        self._record(self.PasswordRehashed, ctx, password_hash=password_hash)
 
     def disable(self, ctx: Context, reason: str) -> None:
         """Stop the account from logging in; its tokens stop working."""

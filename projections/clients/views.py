@@ -300,6 +300,12 @@ class ClientsView(View):
         rows = rows[:limit]
         return [_client(r) for r in rows], encode_cursor(rows[-1]["seq"]) if more else None
 
+    def branches(self, db: ViewDatabase) -> list[str]:
+        """Every branch some client belongs to."""
+        with db.read() as tx:
+            rows = tx.query(f"SELECT DISTINCT branch FROM {self.t('view_clients')}")
+        return sorted(r["branch"] for r in rows)
+
     def count_by_branch(self, db: ViewDatabase) -> dict[str, int]:
         with db.read() as tx:
             rows = tx.query(

@@ -33,22 +33,16 @@ from eventsourcing.persistence import Notification
 from adapters.shared.sql import Tx, ViewDatabase
 from adapters.shared.topics import current_topic
 from domain.shared.errors import Conflict
-from projections.shared.base import View
+from projections.shared.base import TIME_FORMAT, View, utc_text
 from projections.shared.worker import EventSource
 
 GENESIS = bytes(32)
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def link(previous: bytes, n: Notification) -> bytes:
     """The chain's hash of one stored record after ``previous``."""
     head = f"{n.id}\x1f{n.originator_id}\x1f{n.originator_version}\x1f{n.topic}\x1f"
     return hashlib.sha256(previous + head.encode() + n.state).digest()
-
-
-def utc_text(at: datetime) -> str:
-    """A fixed-width UTC text that sorts as the instants do."""
-    return at.astimezone(UTC).strftime(TIME_FORMAT)
 
 
 class AuditView(View):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.utils import get_topic
@@ -31,6 +32,14 @@ SCHEMAS_DDL = (
     "CREATE TABLE IF NOT EXISTS projection_schemas ("
     "name TEXT PRIMARY KEY, version INTEGER NOT NULL)"
 )
+
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def utc_text(at: datetime) -> str:
+    """A fixed-width UTC text that sorts as the instants do."""
+    return at.astimezone(UTC).strftime(TIME_FORMAT)
 
 
 def now_iso() -> str:

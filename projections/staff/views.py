@@ -67,6 +67,14 @@ class StaffView(View):
             )
         return _user(rows[0]) if rows else None
 
+    def branches(self, db: ViewDatabase) -> list[str]:
+        """Every branch some account works for."""
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT DISTINCT branch FROM {self.t('view_staff_users')} WHERE branch IS NOT NULL"
+            )
+        return sorted(r["branch"] for r in rows)
+
     def all(self, db: ViewDatabase) -> list[dict[str, Any]]:
         with db.read() as tx:
             rows = tx.query(f"SELECT * FROM {self.t('view_staff_users')} ORDER BY username")

@@ -20,8 +20,10 @@ from api.engine import Engine
 from application.staff.commands import StaffCommands
 from domain.shared.base import Context
 from domain.staff.users import Role
+from tests.conftest import open_branches
 
 PASSWORD = "correct horse battery staple"
+BRANCHES = {Role.ADVISOR: "SH-LUJIAZUI"}  # the advisor's branch; other roles serve the firm
 
 
 @dataclass
@@ -72,9 +74,11 @@ def clock() -> Clock:
 @pytest.fixture
 def api(settings: Settings, clock: Clock) -> Iterator[Api]:
     engine = build_engine(settings.model_copy(update={"run_workers": True}), clock)
+    open_branches(engine)
     ctx = Context(actor="system:test", at=datetime.now(UTC), correlation_id="setup")
+    staff = engine.handler(StaffCommands)
     users = {
-        role.value: engine.handler(StaffCommands).add_user(ctx, role.value, role, PASSWORD).id
+        role.value: staff.add_user(ctx, role.value, role, PASSWORD, branch=BRANCHES.get(role)).id
         for role in Role
     }
     with TestClient(create_app(engine), raise_server_exceptions=False) as http:

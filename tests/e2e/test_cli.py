@@ -85,6 +85,24 @@ def test_users_add_reads_the_password_from_stdin(settings: Settings) -> None:
     assert "short" not in short.stdout
 
 
+def test_users_add_refuses_an_unknown_branch_until_it_is_added(settings: Settings) -> None:
+    # Given an empty store: no branch yet
+    args = ("users", "add", "adv.he", "--role", "advisor", "--branch", "CD-GAOXIN")
+    password = "a long enough password\n"
+    # When an advisor is added for a branch nobody registered, then it is refused
+    refused = assure(settings, *args, "--password-stdin", stdin=password)
+    assert refused.returncode == 1
+    assert "branch: no branch has the code 'CD-GAOXIN'" in refused.stderr
+    # And once the branch is added, the same command succeeds and the branch is listed
+    added = out(assure(settings, "branches", "add", "CD-GAOXIN", "Chengdu Gaoxin"))
+    assert added == {"code": "CD-GAOXIN", "name": "Chengdu Gaoxin"}
+    assert out(assure(settings, *args, "--password-stdin", stdin=password))["role"] == "advisor"
+    listed = assure(settings, "branches", "list")
+    assert listed.stdout == "CD-GAOXIN\tChengdu Gaoxin\n"
+    again = assure(settings, "branches", "add", "CD-GAOXIN", "Again")
+    assert (again.returncode, "exists already" in again.stderr) == (1, True)
+
+
 def test_demo_then_status_then_rebuild(settings: Settings) -> None:
     demo = out(
         assure(
@@ -158,7 +176,7 @@ PERSON = {
     "phone": "+86 13999999999",
     "email": "private@example.cn",
     "address": "1 Hidden Road",
-    "branch": "SH",
+    "branch": "SH-LUJIAZUI",
     "investor_type": "ordinary",
 }
 
@@ -166,6 +184,8 @@ PERSON = {
 def _touch_every_log(base: str, auth: dict[str, str]) -> None:
     """Requests that log: a registration the workers then apply, a refused one carrying
     personal data, a search by name, an interaction note, a read waiting for the views."""
+    branch = {"code": PERSON["branch"], "name": "Shanghai Lujiazui"}
+    assert httpx.post(f"{base}/api/v1/branches", headers=auth, json=branch).status_code == 201
     created = httpx.post(f"{base}/api/v1/clients", headers=auth, json=PERSON)
     assert created.status_code == 201
     client = created.json()

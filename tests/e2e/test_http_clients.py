@@ -185,9 +185,11 @@ def test_when_interaction_time_has_no_zone_then_422(api: Api) -> None:
 
 
 def test_given_clients_when_searched_and_filtered_then_matching_pages(api: Api) -> None:
-    a = api.created(client_fields(name="Huang Lei", branch="GZ-TIANHE", phone="+86 13711112222"))
-    api.created(client_fields(name="Huang Bo", branch="SZ-FUTIAN"))
-    last = api.created(client_fields(name="Ma Jun", branch="GZ-TIANHE", tier="gold"))
+    a = api.created(
+        client_fields(name="Huang Lei", branch="GZ-TIANHE", phone="+86 13711112222"), "admin"
+    )
+    api.created(client_fields(name="Huang Bo", branch="SZ-FUTIAN"), "admin")
+    last = api.created(client_fields(name="Ma Jun", branch="GZ-TIANHE", tier="gold"), "admin")
     api.call("POST", f"/api/v1/clients/{a['id']}/tags", json={"add": ["dividend"]})
     wait = f"min_position={last['position'] + 1}"
 

@@ -38,7 +38,7 @@ def at(days: int) -> Context:
 
 
 def client(e: Engine) -> tuple[str, str, Any, Any]:
-    ident = e.handler(ClientCommands).register(at(0), **client_fields(branch="SH-1")).id
+    ident = e.handler(ClientCommands).register(at(0), **client_fields(branch="SH-XUJIAHUI")).id
     e.handler(ClientCommands).change_tier(at(1), ident, "gold", "assets")
     return "clients", str(ident), ("tier", "standard"), ("tier", "gold")
 
@@ -88,7 +88,7 @@ def plan(e: Engine) -> tuple[str, str, Any, Any]:
 
 
 def ticket(e: Engine) -> tuple[str, str, Any, Any]:
-    owner = e.handler(ClientCommands).register(at(-1), **client_fields(branch="SH-1")).id
+    owner = e.handler(ClientCommands).register(at(-1), **client_fields(branch="SH-XUJIAHUI")).id
     opened = e.handler(TicketCommands).open(
         at(0),
         client_id=owner,

@@ -12,6 +12,7 @@ from api.engine import Engine
 from domain.cqp.milestones import Milestone
 from domain.shared.vocab import RiskRating
 from projections.compliance.audit import AuditView
+from tests.conftest import open_branches
 from tests.e2e.conftest import Api, invalid_fields
 from tests.e2e.test_cli import assure
 from tests.integration.test_replay import NOW, buy
@@ -73,7 +74,7 @@ def test_replay_errors_roles_unknown_ids_and_codes(api: Api) -> None:
 
 
 def test_assure_replay_prints_a_report_or_json(settings: Settings) -> None:
-    engine = build_engine(settings)
+    engine = open_branches(build_engine(settings))
     try:
         purchase = buy(engine, 4, RiskRating.R4)
     finally:

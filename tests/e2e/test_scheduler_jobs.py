@@ -126,6 +126,7 @@ def test_each_job_flags_once_as_time_passes(api: Api) -> None:
         "cqp_overdue": 1,
         "purchase_lapses": 1,
         "erasures": 0,
+        "branches": 0,
     }
     head = engine.store.head()
     assert set(tick(two_days).values()) == {0}  # a repeat records nothing

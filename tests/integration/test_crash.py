@@ -15,7 +15,7 @@ from application.clients.commands import ClientCommands
 from domain.clients.registry import Channel
 from domain.shared.base import Context
 from projections.shared.base import dead_letters, positions
-from tests.conftest import client_fields
+from tests.conftest import client_fields, open_branches
 from tests.faketime import python_module
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,7 +64,7 @@ def test_given_worker_killed_mid_batch_when_restarted_then_each_event_applied_on
 ) -> None:
     """README claim: each event is applied exactly once, also across kill -9."""
     settings = settings.model_copy(update={"projection_batch_size": 100})
-    engine = build_engine(settings)
+    engine = open_branches(build_engine(settings))
     try:
         ids = given_history(engine, ctx)
         # 150 events applied: in the middle of the second batch (positions 101-200).
@@ -91,7 +91,7 @@ def test_given_active_and_standby_when_active_killed_then_standby_finishes_exact
     settings = settings.model_copy(
         update={"projection_batch_size": 50, "projection_poll_interval": 0.1}
     )
-    engine = build_engine(settings)
+    engine = open_branches(build_engine(settings))
     procs: list[subprocess.Popen[str]] = []
     try:
         ids = given_history(engine, ctx)

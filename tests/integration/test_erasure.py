@@ -26,7 +26,7 @@ from domain.shared.errors import DuplicateFound, InvalidField
 from domain.shared.vocab import RiskRating
 from projections.clients.views import ClientsView
 from projections.compliance.audit import verify
-from tests.conftest import client_fields, drop_schema, make_settings
+from tests.conftest import client_fields, drop_schema, make_settings, open_branches
 from tests.integration.test_replay import NOW, buy
 
 PERSONAL = ("Lin Mei", "440101199001011234", "+86 13700000000", "lin.mei@example.cn")
@@ -37,7 +37,7 @@ NOTES = ("asked about her mortgage", "prefers calls after six")
 def snapshotting(store_kind: str, tmp_path: Path) -> Iterator[Engine]:
     """Client snapshots every 2 events, so erasure must reach into snapshots too."""
     settings = make_settings(store_kind, tmp_path, snapshot_intervals={"Client": 2})
-    engine = build_engine(settings)
+    engine = open_branches(build_engine(settings))
     yield engine
     engine.close()
     drop_schema(settings)
@@ -271,11 +271,11 @@ def test_a_view_rebuilt_after_a_restart_looks_keys_up_once_a_batch(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given twenty clients recorded by one process
-    first = build_engine(settings)
+    first = open_branches(build_engine(settings))
     names = {first.handler(ClientCommands).register(at(n), **client_fields()).id for n in range(20)}
     first.close()
     # When another process, with no key in memory, rebuilds the clients view
-    engine = build_engine(settings)
+    engine = open_branches(build_engine(settings))
     try:
         table: Any = engine.keyring.table
         calls: list[int] = []

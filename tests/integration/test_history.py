@@ -25,7 +25,7 @@ from domain.suppliers.supplier import Supplier
 from projections.clients.views import ClientsView
 from projections.shared.worker import ProjectionWorker
 from projections.suppliers.views import SuppliersView
-from tests.conftest import client_fields, drop_schema, make_settings
+from tests.conftest import client_fields, drop_schema, make_settings, open_branches
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -35,7 +35,7 @@ def snapshotting(store_kind: str, tmp_path: Path) -> Iterator[Engine]:
     """An engine taking snapshots every 2 client and every 3 supplier events, so time
     travel has to start from snapshots and stop before later ones."""
     settings = make_settings(store_kind, tmp_path, snapshot_intervals={"Client": 2, "Supplier": 3})
-    engine = build_engine(settings)
+    engine = open_branches(build_engine(settings))
     yield engine
     engine.close()
     drop_schema(settings)

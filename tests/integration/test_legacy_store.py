@@ -27,12 +27,14 @@ from api.contexts import build_engine
 from api.engine import Engine
 from application.clients.commands import ClientCommands
 from application.compliance.history import History
+from application.staff import BranchCommands
 from domain.clients.registry import Client
 from domain.shared.base import ERASED, Context
 from domain.suppliers.supplier import Supplier
 from projections.clients.views import ClientsView
 from projections.compliance.audit import verify
 from projections.shared.base import dead_letters, positions
+from projections.staff import BranchesView
 from tests.conftest import PG_URL, client_fields, drop_schema, make_settings
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "store-f021c7d" / "events.sqlite"
@@ -162,11 +164,29 @@ def test_old_aggregates_load_with_their_history_and_snapshots(legacy: Engine) ->
         assert snapshot.mutate(None).version == snapshot.originator_version
 
 
+def test_its_branches_are_registered_at_the_first_tick(legacy: Engine, ctx: Context) -> None:
+    # Given the old store, written when a branch was a bare code on a client
+    legacy.projector.catch_up()
+    clients = legacy.view(ClientsView).branches(legacy.db)
+    assert clients
+    assert not legacy.handler(BranchCommands).known(clients[0])
+    # When the scheduler first ticks
+    ran = legacy.tick(ctx.at)
+    legacy.projector.catch_up()
+    # Then every branch its clients name is one, named by its code, and a second tick is idle
+    assert ran["branches"] == len(clients)
+    listed = legacy.view(BranchesView).all(legacy.db)
+    assert [(b["code"], b["name"]) for b in listed] == [(c, c) for c in clients]
+    assert legacy.tick(ctx.at)["branches"] == 0
+
+
 def test_new_commands_write_on_top_of_it(legacy: Engine, ctx: Context) -> None:
+    # Given the old store upgraded (its branches registered at the first tick)
+    legacy.tick(ctx.at)
     # When a client is registered on the old store
     result = legacy.handler(ClientCommands).register(ctx, **client_fields())
     legacy.projector.catch_up()
-    # Then it is the 13th, under today's topic, and the chain goes on
+    # Then it is there, under today's topic, and the chain goes on
     assert legacy.view(ClientsView).get(legacy.db, result.id) is not None
     [registered] = [n for n in stored(legacy) if n.originator_id == result.id]
     assert registered.topic == get_topic(Client.Registered)

@@ -17,7 +17,7 @@ from projections.clients.views import ClientsView
 from projections.shared.base import dead_letters, positions
 from projections.shared.runner import Projector, rebuild
 from projections.shared.worker import ProjectionWorker, WorkerConfig
-from tests.conftest import client_fields
+from tests.conftest import client_fields, open_branches
 
 
 class FlakyClientsView(ClientsView):
@@ -187,7 +187,7 @@ def test_given_running_workers_when_waiting_for_a_write_then_view_has_it(
     settings: Settings, ctx: Context
 ) -> None:
     """README claim: read-your-writes (a read waits for the view to reach a position)."""
-    engine = build_engine(settings.model_copy(update={"run_workers": True}))
+    engine = open_branches(build_engine(settings.model_copy(update={"run_workers": True})))
     engine.start()
     try:
         result = engine.handler(ClientCommands).register(ctx, **client_fields())
@@ -219,16 +219,16 @@ def test_given_clients_when_listed_by_pages_then_cursor_walks_all(
     engine: Engine, ctx: Context, cursor_pages: int
 ) -> None:
     ids = [
-        engine.handler(ClientCommands).register(ctx, **client_fields(branch="BJ")).id
+        engine.handler(ClientCommands).register(ctx, **client_fields(branch="BJ-JINRONGJIE")).id
         for _ in range(7)
     ]
-    engine.handler(ClientCommands).register(ctx, **client_fields(branch="SZ"))
+    engine.handler(ClientCommands).register(ctx, **client_fields(branch="SZ-FUTIAN"))
     engine.projector.catch_up()
     seen: list[str] = []
     cursor = None
     for _ in range(cursor_pages):
         items, cursor = engine.view(ClientsView).search(
-            engine.db, branch="BJ", limit=3, cursor=cursor
+            engine.db, branch="BJ-JINRONGJIE", limit=3, cursor=cursor
         )
         seen += [i["id"] for i in items]
     assert seen == [str(i) for i in ids]

@@ -20,7 +20,7 @@ from domain.clients.risk import RiskAssessment
 from domain.shared.base import Context
 from domain.shared.errors import InvalidField
 from projections.clients.views import ClientsView
-from tests.conftest import client_fields
+from tests.conftest import client_fields, open_branches
 
 
 def all_answers(engine: Engine, pick: int = 1) -> dict[str, str]:
@@ -106,8 +106,10 @@ def test_a_new_questionnaire_version_loads_from_a_directory_and_old_ones_stay(
     extra.mkdir()
     (extra / "2027-1.json").write_text(json.dumps(shipped))
     policy = AssessmentPolicy(retired_questionnaires=("2026-1",))
-    engine = build_engine(
-        settings.model_copy(update={"questionnaire_dir": extra, "assessment_policy": policy})
+    engine = open_branches(
+        build_engine(
+            settings.model_copy(update={"questionnaire_dir": extra, "assessment_policy": policy})
+        )
     )
     try:
         assert engine.handler(RiskCommands).current.version == "2027-1"

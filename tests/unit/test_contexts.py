@@ -18,12 +18,14 @@ from api.contexts import CONTEXTS
 from api.shared.context import Aggregated, BoundedContext, Job, Registry
 from domain.service_desk.numbers import TicketNumbers
 from domain.shared.base import Aggregate
+from domain.staff.logins import LoginAttempt
 from domain.staff.users import StaffUser
 from projections.staff.views import StaffView
 
 # Aggregates with no history route of their own: a counter, and staff accounts (whose
 # changes compliance reads in the audit log).
-WITHOUT_HISTORY = {TicketNumbers, StaffUser}
+# Index aggregates, accounts and the login record: read through their views, not as history.
+WITHOUT_HISTORY = {TicketNumbers, StaffUser, LoginAttempt}
 
 
 def every_aggregate_class() -> set[type[Aggregate]]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from domain.shared.base import Context
 from domain.shared.errors import InvalidField
+from domain.staff.logins import LoginPolicy, wait_after
 from domain.staff.users import Role, StaffUser
 
 CTX = Context(actor="admin-1", at=datetime(2026, 1, 5, tzinfo=UTC), correlation_id="c")
@@ -41,3 +42,36 @@ def test_given_user_when_disabling_itself_then_refused() -> None:
     own = Context(actor=str(user_id), at=CTX.at, correlation_id="c")
     with pytest.raises(InvalidField):
         user.disable(own, "oops")
+
+
+T0 = datetime(2026, 12, 2, 9, tzinfo=UTC)
+POLICY = LoginPolicy()
+
+
+def failures(*seconds: float) -> list[datetime]:
+    return [T0 + timedelta(seconds=s) for s in seconds]
+
+
+def test_four_failures_in_the_window_let_the_next_attempt_through() -> None:
+    assert wait_after(failures(0, 1, 2, 3), T0 + timedelta(seconds=4), POLICY) == timedelta(0)
+
+
+def test_the_fifth_failure_makes_the_next_attempt_wait_a_minute_from_it() -> None:
+    now = T0 + timedelta(seconds=10)
+    assert wait_after(failures(0, 1, 2, 3, 4), now, POLICY) == timedelta(seconds=54)
+
+
+def test_each_further_failure_doubles_the_wait_up_to_the_window() -> None:
+    at = [0, 1, 2, 3, 4]
+    waits = []
+    for extra in range(5):
+        last = T0 + timedelta(seconds=at[-1])
+        waits.append(wait_after(failures(*at), last, POLICY).total_seconds())
+        at.append(at[-1] + 1 + extra)
+    assert waits == [60, 120, 240, 480, 900]
+
+
+def test_failures_older_than_the_window_no_longer_count() -> None:
+    now = T0 + timedelta(minutes=15, seconds=1)
+    assert wait_after(failures(0, 1, 2, 3, 900.5), now, POLICY) == timedelta(0)
+    assert wait_after(failures(2, 3, 4, 5, 900.5), now, POLICY) > timedelta(0)
