@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.engine import Engine
 from api.shared import errors, ops
+from api.shared.limits import BodyLimit
 
 log = structlog.get_logger(__name__)
 SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -41,6 +42,12 @@ def create_app(engine: Engine) -> FastAPI:
     # Logins wait here for a password-hashing slot without holding a thread.
     app.state.hashing = asyncio.Semaphore(engine.settings.hash_slots)
     errors.install(app)
+    app.add_middleware(
+        BodyLimit,
+        limit=engine.settings.max_body_bytes,
+        upload_limit=engine.settings.max_upload_bytes,
+        uploads=engine.registry.uploads,
+    )
     app.add_middleware(Correlation)
     for router in (*engine.registry.routers(), ops.router):
         app.include_router(router)

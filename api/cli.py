@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -30,6 +30,7 @@ from projections.compliance.audit import verify
 from projections.staff import BranchesView
 
 CLI_ACTOR = "system:cli"
+CLOCK_SKEW = timedelta(minutes=1)  # how far ahead of this clock a tick may be dated
 
 
 def _ctx() -> Context:
@@ -143,6 +144,13 @@ def scheduler(settings: Settings, action: str, now: datetime | None) -> int:
     """``tick``: run every job once as of ``now`` (catch-up, tests) and print what each
     recorded; ``run``: the scheduler alone, leading or standing by, until interrupted."""
     running = action == "run"
+    if now is not None and now > system_clock() + CLOCK_SKEW:
+        print(
+            f"assure scheduler tick: --now {now.isoformat()} is in the future (more than "
+            f"{CLOCK_SKEW.seconds} s ahead of this machine's clock); nothing was recorded",
+            file=sys.stderr,
+        )
+        return 1
     engine = build_engine(
         settings.model_copy(update={"run_workers": running, "run_scheduler": running})
     )

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     # Password hashes computed at once by one process (each takes 19 MiB and a core).
     hash_slots: int = Field(default=1, ge=1)
     login_policy: LoginPolicy = LoginPolicy()
+    # Request bodies: larger ones answer 413 before they are read (Content-Length) or as
+    # soon as they pass the limit (chunked); file uploads have their own limit.
+    max_body_bytes: int = Field(default=2**20, ge=1024)
+    max_upload_bytes: int = Field(default=50 * 2**20, ge=1024)
     # Snapshot intervals by aggregate class name, over the ones each context declares.
     snapshot_intervals: dict[str, int] = {}
     projection_batch_size: int = Field(default=500, ge=1)

@@ -13,6 +13,8 @@ from api.shared.schemas import (
     Email,
     IdNumber,
     Name,
+    Note,
+    OneLine,
     Phone,
     Reason,
     Short,
@@ -58,9 +60,12 @@ class TierChange(Strict):
     reason: Reason
 
 
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=64), OneLine]
+
+
 class TagsChange(Strict):
-    add: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = []
-    remove: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = []
+    add: list[Tag] = Field(default=[], max_length=50)
+    remove: list[Tag] = Field(default=[], max_length=50)
 
 
 class InteractionCreate(Strict):
@@ -71,7 +76,7 @@ class InteractionCreate(Strict):
 
 class FeedbackCreate(Strict):
     rating: int = Field(ge=1, le=5)
-    comment: Annotated[str, StringConstraints(max_length=2000)] = ""
+    comment: Note = ""
 
 
 class Feedback(BaseModel):
@@ -172,7 +177,7 @@ class QuestionnairePublic(BaseModel):
 
 
 class AssessmentCreate(Strict):
-    questionnaire_version: Annotated[str, StringConstraints(min_length=1, max_length=50)]
+    questionnaire_version: Short
     answers: dict[
         Annotated[str, StringConstraints(max_length=50)],
         Annotated[str, StringConstraints(max_length=50)],

@@ -74,7 +74,8 @@ def review(
     plan_id: UUID, body: ReviewBody, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """The review with SQM/SQE, PM, programme and component engineering (by role)."""
-    return WriteResult.of(engine.handler(CQPCommands).review(ctx, plan_id, body.participants, idem))
+    participants = [m.domain() for m in body.participants]
+    return WriteResult.of(engine.handler(CQPCommands).review(ctx, plan_id, participants, idem))
 
 
 @router.post("/cqp-plans/{plan_id}/agree", dependencies=[WRITE])
@@ -88,7 +89,8 @@ def team(
     plan_id: UUID, body: TeamBody, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
 ) -> WriteResult:
     """Set the team; it needs a material project leader (role MPL)."""
-    return WriteResult.of(engine.handler(CQPCommands).set_team(ctx, plan_id, body.members, idem))
+    members = [m.domain() for m in body.members]
+    return WriteResult.of(engine.handler(CQPCommands).set_team(ctx, plan_id, members, idem))
 
 
 @router.post("/cqp-plans/{plan_id}/targets", dependencies=[WRITE])
@@ -139,7 +141,13 @@ def pass_milestone(
     waiver naming them, with a reason and an approver (else 409 listing them)."""
     return WriteResult.of(
         engine.handler(CQPCommands).pass_milestone(
-            ctx, plan_id, code, body.date, body.note, body.waiver, idem
+            ctx,
+            plan_id,
+            code,
+            body.date,
+            body.note,
+            body.waiver.domain() if body.waiver else None,
+            idem,
         )
     )
 

@@ -14,6 +14,23 @@ from domain.cqp.milestones import DeliverableKind, Milestone, Waiver
 from domain.cqp.phases import Criterion, Member
 
 
+class MemberIn(Strict):
+    name: Person
+    role: Short
+
+    def domain(self) -> Member:
+        return Member(name=self.name, role=self.role)
+
+
+class WaiverIn(Strict):
+    missing: list[DeliverableKind] = Field(max_length=len(DeliverableKind))
+    reason: Reason
+    approved_by: Person
+
+    def domain(self) -> Waiver:
+        return Waiver(missing=self.missing, reason=self.reason, approved_by=self.approved_by)
+
+
 class PlanCreate(Strict):
     programme: Short
     component: Name
@@ -28,11 +45,11 @@ class EvaluateBody(Strict):
 
 
 class ReviewBody(Strict):
-    participants: list[Member] = Field(min_length=1, max_length=50)
+    participants: list[MemberIn] = Field(min_length=1, max_length=50)
 
 
 class TeamBody(Strict):
-    members: list[Member] = Field(min_length=1, max_length=50)
+    members: list[MemberIn] = Field(min_length=1, max_length=50)
 
 
 class MeasuresBody(Strict):
@@ -52,7 +69,7 @@ class DeliverableBody(Strict):
 class MilestonePass(Strict):
     date: date
     note: Note | None = None
-    waiver: Waiver | None = None
+    waiver: WaiverIn | None = None
 
 
 class PlanDetail(BaseModel):

@@ -6,12 +6,18 @@ from api.funds import routes
 from api.shared.context import Aggregated, BoundedContext
 from application.funds.commands import FundCommands
 from domain.funds.fund import Fund, fund_id
+from domain.funds.imports import NavImport
+from projections.funds.imports import NavImportsView
 from projections.funds.views import FundsView
 
 CONTEXT = BoundedContext(
     name="funds",
-    aggregates=(Aggregated(Fund, history="funds", snapshot_every=10, ref=fund_id),),
-    views=(FundsView,),
+    aggregates=(
+        Aggregated(Fund, history="funds", snapshot_every=10, ref=fund_id),
+        Aggregated(NavImport, history="nav-imports", snapshot_every=50),
+    ),
+    views=(FundsView, NavImportsView),
     handlers=(lambda e: FundCommands(e.store),),
     routers=(routes.router,),
+    uploads=("/api/v1/funds/nav/import",),
 )

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, Query, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from api.compliance import AggregateAsOf, AsOf, aggregate_as_of
@@ -19,12 +19,13 @@ from api.funds.schemas import (
     HouseRatingChange,
     ImportReport,
     NavCreate,
+    NavImportPublic,
     NavPointPublic,
     RankingEntry,
     RiskRatingChange,
 )
 from api.shared.charts import nav_chart
-from api.shared.deps import ContextDep, EngineDep, IdempotencyDep, fresh, roles
+from api.shared.deps import ContextDep, EngineDep, IdempotencyDep, NowDep, fresh, roles
 from api.shared.schemas import WriteResult
 from application.funds.commands import FundCommands
 from domain.funds.fund import Fund
@@ -32,6 +33,7 @@ from domain.funds.performance import Period
 from domain.shared.errors import InvalidField, NotFound
 from domain.shared.vocab import FundType, RiskRating
 from domain.staff import Role
+from projections.funds.imports import NavImportsView
 from projections.funds.views import FundsView
 
 router = APIRouter(prefix="/api/v1/funds", tags=["funds"])
@@ -40,7 +42,6 @@ RATERS = Depends(roles(Role.ADMIN, Role.COMPLIANCE))
 READERS = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.AGENT, Role.COMPLIANCE))
 FRESH = Depends(fresh(FundsView))
 Code = Annotated[FundCode, "a 6-digit fund code"]
-MAX_UPLOAD = 64 * 2**20
 
 
 @router.post("", status_code=201, dependencies=[CATALOGUE])
@@ -66,17 +67,31 @@ def list_fund(
 
 @router.post("/nav/import", dependencies=[CATALOGUE])
 async def import_navs(file: UploadFile, engine: EngineDep, ctx: ContextDep) -> ImportReport:
-    """Import a CSV of ``code,date,unit_nav,accumulated_nav``: every row is checked first
-    and any bad row (reported with its line number) imports nothing."""
-    data = await file.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise HTTPException(413, f"the file is larger than {MAX_UPLOAD // 2**20} MiB")
+    """Import a CSV of ``code,date,unit_nav,accumulated_nav`` (up to the upload limit, 50 MiB
+    by default): every row is checked first and any bad row (reported with its line number)
+    imports nothing. The rows are then saved in batches; an import cut short shows at
+    ``GET /api/v1/funds/nav/imports`` how far it got, and importing the same file again
+    finishes it."""
     try:
-        text = data.decode("utf-8-sig")
+        text = (await file.read()).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidField("file", "is not UTF-8 text") from None
-    report = await run_in_threadpool(engine.handler(FundCommands).import_navs, ctx, text)
+    report = await run_in_threadpool(
+        engine.handler(FundCommands).import_navs, ctx, text, file.filename or ""
+    )
     return ImportReport(**asdict(report))
+
+
+@router.get("/nav/imports", dependencies=[CATALOGUE, Depends(fresh(NavImportsView))])
+def nav_imports(
+    engine: EngineDep, now: NowDep, limit: Annotated[int, Query(ge=1, le=200)] = 50
+) -> list[NavImportPublic]:
+    """NAV file imports, the latest first: who started each, how far it got, and whether it
+    completed, is running, or was interrupted (no progress for a minute: import the same
+    file again to finish it)."""
+    return [
+        NavImportPublic.of(row, now) for row in engine.view(NavImportsView).recent(engine.db, limit)
+    ]
 
 
 @router.get("", dependencies=[READERS, FRESH])

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from pydantic import BaseModel, Field, StringConstraints
 
@@ -88,6 +89,45 @@ class ImportReport(BaseModel):
     corrected: int
     unchanged: int
     position: int
+
+
+STALLED = timedelta(minutes=1)  # an unfinished import this long without progress was cut short
+
+
+class NavImportPublic(BaseModel):
+    id: UUID
+    filename: str
+    digest: str
+    status: Literal["running", "interrupted", "completed"]
+    rows: int
+    applied: int
+    runs: int
+    started_by: str
+    started_at: datetime
+    progressed_at: datetime
+    previous_run_stopped_at: int | None  # rows the run before this one had applied
+    published: int | None
+    corrected: int | None
+    unchanged: int | None
+
+    @classmethod
+    def of(cls, row: dict[str, Any], now: datetime) -> NavImportPublic:
+        progressed = datetime.fromisoformat(row["progressed_at"])
+        status = (
+            "completed"
+            if row["completed"]
+            else "interrupted"
+            if now - progressed > STALLED
+            else "running"
+        )
+        return cls.model_validate(
+            {
+                **row,
+                "status": status,
+                "rows": row["rows_total"],
+                "previous_run_stopped_at": row["interrupted_at"],
+            }
+        )
 
 
 class RankingEntry(BaseModel):

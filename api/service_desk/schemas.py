@@ -8,12 +8,12 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from api.shared.schemas import Reason, Strict, Text, WriteResult
+from api.shared.schemas import Name, Note, OneLine, Reason, Strict, Text, WriteResult
 from domain.service_desk.sla import Priority
 from domain.service_desk.workflow import Status, TicketChannel, TicketType
 
 Group = Literal["client_centre", "branch", "headquarters"]
-Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Subject = Name  # one line, 1 to 200 characters
 
 
 class TicketCreate(Strict):
@@ -32,7 +32,7 @@ class TicketOpenedResult(WriteResult):
 
 
 class Assignment(Strict):
-    assignee: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    assignee: Annotated[str, StringConstraints(min_length=1, max_length=64), OneLine] | None = None
     group: Group | None = None
 
 
@@ -43,7 +43,7 @@ class CommentCreate(Strict):
 
 class TransitionRequest(Strict):
     to: Literal["in_progress", "pending_client", "resolved", "closed"]
-    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    note: Note | None = None
 
 
 class ReasonBody(Strict):
@@ -61,7 +61,7 @@ class MergeRequest(Strict):
 
 class SatisfactionCreate(Strict):
     score: int = Field(ge=1, le=5)
-    comment: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    comment: Note | None = None
 
 
 class Clock(BaseModel):

@@ -66,7 +66,8 @@ class BoundedContext:
 
     ``handlers`` build the context's command (and query) handlers from the engine; the
     engine hands them out by class (``engine.handler(ClientCommands)``). A router may be
-    given as a function of the registry when it spans every context (history).
+    given as a function of the registry when it spans every context (history). ``uploads``
+    are the paths taking files, up to the upload limit rather than the body limit.
     """
 
     name: str
@@ -75,6 +76,7 @@ class BoundedContext:
     handlers: tuple[Callable[[Engine], object], ...] = ()
     routers: tuple[RouterSource, ...] = ()
     jobs: tuple[Job, ...] = ()
+    uploads: tuple[str, ...] = ()
 
 
 class Registry:
@@ -85,6 +87,7 @@ class Registry:
         self.aggregates = [a for c in self.contexts for a in c.aggregates]
         self.views = [v for c in self.contexts for v in c.views]
         self.jobs = [j for c in self.contexts for j in c.jobs]
+        self.uploads = frozenset(u for c in self.contexts for u in c.uploads)
         self.by_kind = {a.history: a for a in self.aggregates if a.history is not None}
         self._by_class = {a.cls: a for a in self.aggregates}
         _unique("context", [c.name for c in self.contexts])

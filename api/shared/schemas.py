@@ -2,21 +2,54 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from application.shared.common import CommandResult
 
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+LINE_BREAKS = re.compile(r"[\t\n\r]")
 
 
-Person = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+def _one_line(text: str) -> str:
+    if CONTROL.search(text) or LINE_BREAKS.search(text):
+        msg = "control characters (line breaks and tabs included) are not allowed"
+        raise ValueError(msg)
+    return text
 
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+def _lines(text: str) -> str:
+    if CONTROL.search(text):
+        msg = "control characters are not allowed (line breaks and tabs are)"
+        raise ValueError(msg)
+    return text
+
+
+@dataclass(frozen=True)
+class MultiLine:
+    """Marks a text type that takes line breaks and tabs."""
+
+
+OneLine = AfterValidator(_one_line)
+Lines = AfterValidator(_lines)
+
+
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), Lines, MultiLine()]
+
+
+Person = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), OneLine
+]
+
+
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine
+]
 
 
 Phone = Annotated[
@@ -27,22 +60,37 @@ Phone = Annotated[
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    OneLine,
 ]
 
 
-Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Address = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), OneLine
+]
 
 
 IdNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z]{6,32}$")]
 
 
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Short = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), OneLine
+]
 
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Reason = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    Lines,
+    MultiLine(),
+]
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    Lines,
+    MultiLine(),
+]
 
 
 class Strict(BaseModel):

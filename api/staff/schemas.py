@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, StringConstraints
 
-from api.shared.schemas import Reason, Short, Strict
+from api.shared.schemas import OneLine, Reason, Short, Strict
 from domain.staff.users import Role
 
 
@@ -19,7 +19,9 @@ class Token(BaseModel):
 
 
 class UserCreate(Strict):
-    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=64)]
+    username: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=2, max_length=64), OneLine
+    ]
     role: Role
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     branch: Short | None = None

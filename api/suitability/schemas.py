@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.funds import FundCode
-from api.shared.schemas import Reason, Strict, WriteResult
+from api.shared.schemas import Lines, MultiLine, Reason, Strict, WriteResult
 from domain.shared.vocab import RiskLevel, RiskRating
 from domain.suitability.purchases import ConfirmationChannel
 
@@ -47,7 +47,9 @@ class PurchaseResult(WriteResult):
 
 
 class PurchaseConfirm(Strict):
-    acknowledgement: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    acknowledgement: Annotated[
+        str, StringConstraints(min_length=1, max_length=4000), Lines, MultiLine()
+    ]
     channel: ConfirmationChannel
 
 

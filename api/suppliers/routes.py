@@ -68,7 +68,7 @@ def register(
 ) -> WriteResult:
     """Register a supplier with its sites and categories; it starts at stage contact."""
     result = engine.handler(SupplierCommands).register(
-        ctx, body.name, body.sites, body.categories, idem
+        ctx, body.name, [s.domain() for s in body.sites], body.categories, idem
     )
     response.headers["Location"] = f"/api/v1/suppliers/{result.id}"
     return WriteResult.of(result)
@@ -195,7 +195,7 @@ def assess(
         on=body.date,
         auditors=body.auditors,
         scores=body.scores,
-        findings=body.findings,
+        findings=[f.domain() for f in body.findings],
         idem=idem,
     )
     a = done.assessment

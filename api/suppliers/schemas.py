@@ -8,16 +8,34 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from api.shared.schemas import Name, Note, Person, Reason, Short, Strict, Text, WriteResult
-from domain.suppliers.audits import AssessmentKind, Finding, Severity
+from domain.suppliers.audits import AssessmentKind, Finding, FindingArea, Severity
 from domain.suppliers.avl import AvlDecision
 from domain.suppliers.corrective import CaStep
 from domain.suppliers.lifecycle import Site, Stage
 from domain.suppliers.sqs import SqsStep
 
 
+class SiteIn(Strict):
+    name: Name
+    country: Short
+    city: Short
+
+    def domain(self) -> Site:
+        return Site(name=self.name, country=self.country, city=self.city)
+
+
+class FindingIn(Strict):
+    area: FindingArea
+    severity: Severity
+    text: Text
+
+    def domain(self) -> Finding:
+        return Finding(area=self.area, severity=self.severity, text=self.text)
+
+
 class SupplierCreate(Strict):
     name: Name
-    sites: list[Site] = Field(min_length=1, max_length=50)
+    sites: list[SiteIn] = Field(min_length=1, max_length=50)
     categories: list[Short] = Field(min_length=1, max_length=50)
 
 
@@ -36,7 +54,7 @@ class AssessmentCreate(Strict):
     date: date
     auditors: list[Person] = Field(default_factory=list, max_length=20)
     scores: dict[str, list[int]]
-    findings: list[Finding] = Field(default_factory=list, max_length=200)
+    findings: list[FindingIn] = Field(default_factory=list, max_length=200)
 
 
 class AssessmentResult(WriteResult):

@@ -116,7 +116,9 @@ class ClientCommands(Commands):
         idem: Idempotency | None = None,
     ) -> CommandResult:
         """Add and remove segment tags."""
-        return self.update(ctx, Client, client_id, lambda c: c.retag(ctx, add, remove), idem=idem)
+        return self.update(
+            ctx, Client, client_id, lambda c: c.retag(ctx, add, remove, self.policy), idem=idem
+        )
 
     def log_interaction(
         self,

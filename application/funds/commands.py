@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -13,7 +14,8 @@ from eventsourcing.persistence import IntegrityError
 
 from application.shared.common import CommandResult, Commands, Idempotency
 from domain.funds.fund import Fund, check_code, check_nav, fund_id
-from domain.shared.base import Context
+from domain.funds.imports import NavImport, import_id
+from domain.shared.base import Aggregate, Context
 from domain.shared.errors import (
     ConcurrentWrite,
     DuplicateFound,
@@ -95,12 +97,16 @@ class FundCommands(Commands):
             ctx, code, lambda f: f.publish_nav(ctx, nav_date, unit_nav, accumulated_nav), idem
         )
 
-    def import_navs(self, ctx: Context, text: str, batch_events: int = 1000) -> ImportReport:
+    def import_navs(
+        self, ctx: Context, text: str, filename: str = "", batch_events: int = 1000
+    ) -> ImportReport:
         """Import a NAV file: every row is checked first and any bad row imports nothing;
         then the funds are saved in batches of about ``batch_events`` events.
 
-        Re-importing a file records nothing new (same values are no-ops), so an import
-        cut short by a crash is finished by importing the file again.
+        The file's import record (by content) is saved first, and each batch with the count
+        of rows applied so far, in the batch's transaction: an import cut short by a crash
+        shows how far it got. Re-importing a file records nothing new for rows already
+        applied (same values are no-ops), so importing the same file again finishes it.
         """
         rows, errors = parse_nav_csv(text)
         funds = self._funds_of(rows, errors)
@@ -134,7 +140,23 @@ class FundCommands(Commands):
                 errors.append({"line": row.line, "field": e.field, "message": e.reason})
         if errors:
             raise InvalidRows(sorted(errors, key=lambda e: int(str(e["line"]))))
-        return self._save_imported(ctx, rows, funds, batch_events)
+        record = self._import_record(ctx, text, filename, len(rows))
+        return self._save_imported(ctx, rows, funds, record, batch_events)
+
+    def _import_record(self, ctx: Context, text: str, filename: str, rows: int) -> NavImport:
+        """The file's import record, saved at once: a new one, or the earlier one restarted."""
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        try:
+            record = self.load(NavImport, import_id(digest))
+        except NotFound:
+            record = NavImport.start(ctx, digest, filename, rows)
+        else:
+            record.restart(ctx, filename)
+        try:
+            self.store.save(record)
+        except IntegrityError:
+            raise ConcurrentWrite("this file is being imported: try again later") from None
+        return record
 
     def _funds_of(self, rows: list[NavRow], errors: list[dict[str, object]]) -> dict[str, Fund]:
         funds: dict[str, Fund] = {}
@@ -154,12 +176,17 @@ class FundCommands(Commands):
         return funds
 
     def _save_imported(
-        self, ctx: Context, rows: list[NavRow], funds: dict[str, Fund], batch_events: int
+        self,
+        ctx: Context,
+        rows: list[NavRow],
+        funds: dict[str, Fund],
+        record: NavImport,
+        batch_events: int,
     ) -> ImportReport:
         counts = {"NavPublished": 0, "NavCorrected": 0}
         position = self.store.head()
         pending: list[Fund] = []
-        waiting = 0
+        waiting = applied = 0
         by_fund: dict[str, list[NavRow]] = {}
         for row in rows:
             by_fund.setdefault(row.code, []).append(row)
@@ -170,24 +197,27 @@ class FundCommands(Commands):
             for event in fund.pending_events:
                 counts[type(event).__name__] += 1
             waiting += len(fund.pending_events)
+            applied += len(fund_rows)
             pending.append(fund)
             if waiting >= batch_events:
-                position = self._save_batch(pending) or position
+                record.progress(ctx, applied)
+                position = self._save_batch([*pending, record]) or position
                 pending, waiting = [], 0
-        if pending:
-            position = self._save_batch(pending) or position
         changed = counts["NavPublished"] + counts["NavCorrected"]
+        unchanged = len(rows) - changed
+        record.complete(ctx, counts["NavPublished"], counts["NavCorrected"], unchanged)
+        position = self._save_batch([*pending, record]) or position
         return ImportReport(
             rows=len(rows),
             published=counts["NavPublished"],
             corrected=counts["NavCorrected"],
-            unchanged=len(rows) - changed,
+            unchanged=unchanged,
             position=position,
         )
 
-    def _save_batch(self, funds: list[Fund]) -> int | None:
+    def _save_batch(self, batch: list[Aggregate]) -> int | None:
         try:
-            recordings = self.store.save(*funds)
+            recordings = self.store.save(*batch)
         except IntegrityError:
             raise ConcurrentWrite("a fund changed during the import: import again") from None
         return recordings[-1].notification.id if recordings else None
@@ -226,7 +256,10 @@ def parse_nav_csv(text: str) -> tuple[list[NavRow], list[dict[str, object]]]:
     """Rows of ``code,date,unit_nav,accumulated_nav`` (with that header), and every error
     found, each with its line number."""
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error:
+        header = None
     if header is None or [h.strip().lower() for h in header] != NAV_COLUMNS:
         return [], [
             {
@@ -237,7 +270,7 @@ def parse_nav_csv(text: str) -> tuple[list[NavRow], list[dict[str, object]]]:
         ]
     rows: list[NavRow] = []
     errors: list[dict[str, object]] = []
-    for line, cells in enumerate(reader, start=2):
+    for line, cells in _lines(reader, errors):
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(NAV_COLUMNS):
@@ -265,6 +298,25 @@ def parse_nav_csv(text: str) -> tuple[list[NavRow], list[dict[str, object]]]:
     return rows, errors
 
 
+def _lines(
+    reader: Iterator[list[str]], errors: list[dict[str, object]]
+) -> Iterator[tuple[int, list[str]]]:
+    """Each line's number and cells; a line the csv module cannot read (a NUL, a value over
+    its field limit) ends the file with that line's error."""
+    line = 1
+    while True:
+        line += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            reason = "a value is too long" if "field larger" in str(e) else "not readable CSV"
+            errors.append({"line": line, "field": "row", "message": reason})
+            return
+        yield line, cells
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -274,6 +326,9 @@ def _date(text: str) -> date:
 
 def _decimal(field: str, text: str) -> Decimal:
     try:
-        return Decimal(text)
+        value = Decimal(text)
     except InvalidOperation:
-        raise InvalidField(field, f"{text!r} is not a number") from None
+        raise InvalidField(field, f"{text[:20]!r} is not a number") from None
+    if not value.is_finite():
+        raise InvalidField(field, "must be a finite number")
+    return value

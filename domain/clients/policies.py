@@ -16,6 +16,8 @@ class ClientPolicy(BaseModel):
     tiers: tuple[str, ...] = ("standard", "gold", "platinum")
     default_tier: str = "standard"
     max_future_skew_seconds: int = Field(default=300, ge=0)
+    max_tags: int = Field(default=50, ge=1)  # segment tags one client carries
+    max_tag_length: int = Field(default=64, ge=1)
 
 
 class AssessmentPolicy(BaseModel):

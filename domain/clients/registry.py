@@ -190,10 +190,11 @@ class Client(Aggregate):
         if tier != self.tier:
             self._record(self.TierChanged, ctx, tier=tier, previous_tier=self.tier, reason=reason)
 
-    def retag(self, ctx: Context, add: list[str], remove: list[str]) -> None:
-        """Add and remove free-form segment tags; a tag both added and removed is refused."""
-        add_set = {_normal_tag(t, "add") for t in add}
-        remove_set = {_normal_tag(t, "remove") for t in remove}
+    def retag(self, ctx: Context, add: list[str], remove: list[str], policy: ClientPolicy) -> None:
+        """Add and remove free-form segment tags; a tag both added and removed is refused,
+        and a client carries at most ``policy.max_tags`` of them."""
+        add_set = {_normal_tag(t, "add", policy) for t in add}
+        remove_set = {_normal_tag(t, "remove", policy) for t in remove}
         both = add_set & remove_set
         if both:
             raise InvalidField("remove", f"tag {sorted(both)[0]!r} is also in 'add'")
@@ -202,6 +203,8 @@ class Client(Aggregate):
         removed = sorted(remove_set & current)
         if added or removed:
             tags = sorted((current | add_set) - remove_set)
+            if len(tags) > policy.max_tags:
+                raise InvalidField("add", f"a client carries at most {policy.max_tags} tags")
             self._record(self.Retagged, ctx, added=added, removed=removed, tags=tags)
 
     def log_interaction(
@@ -269,8 +272,8 @@ def _check_tier(tier: str, policy: ClientPolicy) -> None:
         raise InvalidField("tier", f"must be one of {', '.join(policy.tiers)}")
 
 
-def _normal_tag(tag: str, field: str) -> str:
+def _normal_tag(tag: str, field: str, policy: ClientPolicy) -> str:
     normal = tag.strip().lower()
-    if not normal or len(normal) > 40:
-        raise InvalidField(field, "tags are 1 to 40 characters")
+    if not normal or len(normal) > policy.max_tag_length:
+        raise InvalidField(field, f"tags are 1 to {policy.max_tag_length} characters")
     return normal

@@ -31,6 +31,9 @@ from domain.cqp.policy import CQPPolicy
 from domain.shared.base import Aggregate, Context, Created, Event
 from domain.shared.errors import InvalidField
 
+# Bounds on what commands can grow a plan by (a plan needs about a dozen deliverables).
+MAX_DELIVERABLES = 200
+
 
 class CQPPlan(Aggregate):
     programme: str
@@ -228,6 +231,8 @@ class CQPPlan(Aggregate):
         self, ctx: Context, kind: DeliverableKind, reference: str, accepted_by: str | None
     ) -> None:
         self._accepted("record deliverables")
+        if len(self.deliverables) >= MAX_DELIVERABLES:
+            raise InvalidField("deliverables", f"a plan holds at most {MAX_DELIVERABLES}")
         self._record(
             self.DeliverableRecorded, ctx, kind=kind, reference=reference, accepted_by=accepted_by
         )
@@ -268,6 +273,8 @@ class CQPPlan(Aggregate):
             raise OutOfOrder(milestone, expected)
         if self.passed and on < self.passed[-1].date:
             raise InvalidField("date", f"is before {self.passed[-1].milestone.value} passed")
+        if on < self.agreed_at.date():
+            raise InvalidField("date", "is before the plan was agreed")
         if on > ctx.at.date():
             raise InvalidField("date", "a milestone cannot pass in the future")
         checked_waiver(milestone, self.missing_for(milestone, policy), waiver)

@@ -37,6 +37,10 @@ from domain.suppliers.lifecycle import (
 from domain.suppliers.policy import SupplierPolicy, reaudit_check_at, reaudit_flag, reaudit_overdue
 from domain.suppliers.sqs import SqsRating, SqsStep
 
+# Bounds on what commands can grow a supplier by (audits are yearly; actions a few a year).
+MAX_ASSESSMENTS = 200
+MAX_CORRECTIVE_ACTIONS = 500
+
 
 class Supplier(Aggregate):
     name: str
@@ -254,6 +258,8 @@ class Supplier(Aggregate):
         """Record a self-assessment or an on-site audit with its scores and verdict."""
         if self.status is SupplierStatus.DISQUALIFIED:
             raise NotAllowedNow("a disqualified supplier is not assessed")
+        if len(self.assessments) >= MAX_ASSESSMENTS:
+            raise InvalidField("assessments", f"a supplier keeps at most {MAX_ASSESSMENTS}")
         checked_assessment(kind, site, on, auditors, {s.name for s in self.sites}, ctx.at.date())
         result = score(scores, policy)
         assessment = Assessment(
@@ -333,6 +339,10 @@ class Supplier(Aggregate):
     ) -> None:
         if self.status is SupplierStatus.DISQUALIFIED:
             raise NotAllowedNow("a disqualified supplier gets no corrective actions")
+        if len(self.corrective_actions) >= MAX_CORRECTIVE_ACTIONS:
+            raise InvalidField(
+                "corrective_actions", f"a supplier keeps at most {MAX_CORRECTIVE_ACTIONS}"
+            )
         self._record(
             self.CorrectiveActionOpened,
             ctx,

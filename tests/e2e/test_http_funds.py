@@ -185,6 +185,50 @@ def test_nav_import_over_http_reports_counts_or_every_bad_line(api: Api) -> None
     assert api.call("POST", "/api/v1/funds/nav/import").status_code == 422
 
 
+def test_nav_import_names_the_line_of_a_value_no_number_or_csv_can_hold(api: Api) -> None:
+    listed(api)
+    header = "code,date,unit_nav,accumulated_nav\n"
+    cases = {
+        "NaN": (f"{header}000123,2026-01-07,NaN,1\n", 2, "unit_nav"),
+        "Infinity": (f"{header}000123,2026-01-05,1,1\n000123,2026-01-07,1,Infinity\n", 3,
+                     "accumulated_nav"),
+        "-Infinity": (f"{header}000123,2026-01-07,-Infinity,1\n", 2, "unit_nav"),
+        "sNaN": (f"{header}000123,2026-01-07,sNaN,1\n", 2, "unit_nav"),
+        "a value over the csv field limit": (
+            f"{header}000123,2026-01-07,1,1\n000123,2026-01-08,\"{'9' * 200_000}\",1\n", 3, "row"
+        ),
+        "a NUL": (f"{header}000123,2026-01-07,1\x00,1\n", 2, "unit_nav"),
+    }  # fmt: skip
+    for case, (text, line, field) in cases.items():
+        response = api.call(
+            "POST", "/api/v1/funds/nav/import", files={"file": ("navs.csv", text, "text/csv")}
+        )
+        assert response.status_code == 422, (case, response.text)
+        [error] = response.json()["errors"]
+        assert (error["line"], error["field"]) == (line, field), case
+    history = api.call("GET", f"/api/v1/funds/000123?min_position={api.engine.store.head()}")
+    assert history.json()["latest_nav"] is None  # nothing was imported
+
+
+def test_nav_imports_list_who_imported_which_file_and_how_far(api: Api) -> None:
+    listed(api)
+    text = "code,date,unit_nav,accumulated_nav\n000123,2026-01-05,1.01,1.21\n"
+    files = {"file": ("navs-jan.csv", text, "text/csv")}
+    imported = api.call("POST", "/api/v1/funds/nav/import", files=files)
+    assert imported.status_code == 200, imported.text
+    wait = f"min_position={imported.json()['position']}"
+    [row] = api.call("GET", f"/api/v1/funds/nav/imports?{wait}").json()
+    assert (row["filename"], row["status"], row["rows"], row["applied"], row["runs"]) == (
+        "navs-jan.csv",
+        "completed",
+        1,
+        1,
+        1,
+    )
+    assert row["started_by"] == str(api.users["admin"])
+    assert api.call("GET", "/api/v1/funds/nav/imports", "advisor").status_code == 403
+
+
 def test_rankings_and_chart_over_http(api: Api) -> None:
     listed(api)
     last: dict[str, Any] = {}

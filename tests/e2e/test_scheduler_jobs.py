@@ -190,6 +190,28 @@ def test_the_command_line_tick_twice_records_nothing_the_second_time(api: Api) -
     assert '"ticket_breaches": 0' in second
 
 
+def test_a_tick_dated_in_the_future_is_refused_and_records_nothing(api: Api) -> None:
+    # Given everything that a tick a year from now would flag
+    given_a_bit_of_everything(api)
+    head = api.engine.store.head()
+    # When the command line is asked to tick as of a day ahead of this machine's clock
+    ahead = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    result = subprocess.run(
+        python_module("api.cli", "scheduler", "tick", "--now", ahead),
+        cwd=ROOT,
+        env=env_for(api.engine.settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    # Then it is refused with a clear message and nothing is recorded
+    assert result.returncode == 1
+    assert "is in the future" in result.stderr
+    assert "nothing was recorded" in result.stderr
+    assert api.engine.store.head() == head
+
+
 @pytest.mark.parametrize("store_kind", [pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_two_processes_ticking_at_once_on_postgres_record_each_thing_once(api: Api) -> None:
     """README claim: a repeated or concurrent run records nothing new (idempotent jobs)."""

@@ -7,10 +7,12 @@ from datetime import date, timedelta
 import pytest
 
 from api.engine import Engine
+from api.funds.schemas import NavImportPublic
 from application.funds.commands import FundCommands
 from domain.shared.base import Context
 from domain.shared.errors import InvalidRows
 from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
+from projections.funds.imports import NavImportsView
 from projections.funds.views import FundsView
 
 HEADER = "code,date,unit_nav,accumulated_nav\n"
@@ -51,7 +53,9 @@ def test_given_a_valid_file_when_imported_then_every_point_lands_and_again_nothi
     head = engine.store.head()
     again = engine.handler(FundCommands).import_navs(ctx, text)
     assert (again.published, again.unchanged) == (0, 600)
-    assert engine.store.head() == head
+    # Nothing new for the funds: only the file's import record restarted and completed
+    added = engine.store.recorder.select_notifications(head + 1, 100)
+    assert [n.topic.rsplit(".", 1)[-1] for n in added] == ["Restarted", "Completed"]
     engine.projector.catch_up()
     assert len(engine.view(FundsView).series(engine.db, "000001", None, None)) == 300
     fund = engine.handler(FundCommands).fund("000001")
@@ -106,3 +110,56 @@ def test_a_file_without_the_header_is_refused(engine: Engine, ctx: Context) -> N
     with pytest.raises(InvalidRows) as err:
         engine.handler(FundCommands).import_navs(ctx, "000001,2024-01-02,1,1\n")
     assert err.value.errors[0]["field"] == "header"
+
+
+class PowerCut(Exception):
+    pass
+
+
+def test_an_import_cut_short_shows_how_far_it_got_and_the_same_file_finishes_it(
+    engine: Engine, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given four funds' NAVs in one file, saved a fund (300 events) a batch
+    given_funds(engine, ctx, "000001", "000002", "000003", "000004")
+    text = csv_for(["000001", "000002", "000003", "000004"], 300)
+    commands = engine.handler(FundCommands)
+    # When the power goes after the record and two batches are saved
+    saved = engine.store.save
+    calls = 0
+
+    def cut(*objs: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 4:
+            raise PowerCut
+        return saved(*objs, **kwargs)
+
+    monkeypatch.setattr(engine.store, "save", cut)
+    with pytest.raises(PowerCut):
+        commands.import_navs(ctx, text, "navs-2026-12.csv", batch_events=300)
+    monkeypatch.undo()
+    # Then the import is on record as cut short: who, when, how far
+    engine.projector.catch_up()
+    [cut_short] = engine.view(NavImportsView).recent(engine.db, 10)
+    later = NavImportPublic.of(cut_short, ctx.at + timedelta(minutes=2))
+    assert (later.status, later.rows, later.applied) == ("interrupted", 1200, 600)
+    assert (later.filename, later.started_by, later.started_at) == (
+        "navs-2026-12.csv",
+        ctx.actor,
+        ctx.at,
+    )
+    assert NavImportPublic.of(cut_short, ctx.at).status == "running"
+    assert [len(commands.fund(c).navs) for c in ("000001", "000002", "000003")] == [300, 300, 0]
+    # And importing the same file again finishes it
+    report = commands.import_navs(ctx, text, "navs-2026-12.csv", batch_events=300)
+    assert (report.published, report.unchanged) == (600, 600)
+    engine.projector.catch_up()
+    [finished] = engine.view(NavImportsView).recent(engine.db, 10)
+    done = NavImportPublic.of(finished, ctx.at + timedelta(minutes=2))
+    assert (done.status, done.applied, done.runs, done.previous_run_stopped_at) == (
+        "completed",
+        1200,
+        2,
+        600,
+    )
+    assert [len(commands.fund(c).navs) for c in ("000001", "000004")] == [300, 300]

@@ -95,8 +95,8 @@ def test_given_client_when_contact_updated_then_only_real_changes_recorded() -> 
 
 def test_given_tagged_client_when_retagged_then_added_and_removed_listed() -> None:
     client = given_client()
-    client.retag(CTX, ["VIP", "retiree"], [])
-    client.retag(CTX, ["dividend"], ["vip", "absent"])
+    client.retag(CTX, ["VIP", "retiree"], [], POLICY)
+    client.retag(CTX, ["dividend"], ["vip", "absent"], POLICY)
     events = client.collect_events()
     assert isinstance(events[1], Client.Retagged)
     assert events[1].added == ["dividend"]
@@ -107,7 +107,7 @@ def test_given_tagged_client_when_retagged_then_added_and_removed_listed() -> No
 def test_when_retagged_with_same_tag_added_and_removed_then_refused() -> None:
     client = given_client()
     with pytest.raises(InvalidField) as err:
-        client.retag(CTX, ["vip"], ["VIP"])
+        client.retag(CTX, ["vip"], ["VIP"], POLICY)
     assert err.value.field == "remove"
 
 

@@ -43,11 +43,19 @@ REFUSALS: list[Refusal] = [
      ClientErased, None, "the client's personal data was erased: nothing new is recorded"),
     ("an unknown tier", lambda: given_client().change_tier(CTX, "diamond", "x", POLICY),
      InvalidField, "tier", "must be one of standard, gold, platinum"),
-    ("an empty tag to add", lambda: given_client().retag(CTX, [" "], []), InvalidField, "add",
-     "tags are 1 to 40 characters"),
-    ("a long tag to remove", lambda: given_client().retag(CTX, [], ["x" * 41]), InvalidField,
-     "remove", "tags are 1 to 40 characters"),
+    ("an empty tag to add", lambda: given_client().retag(CTX, [" "], [], POLICY), InvalidField,
+     "add", "tags are 1 to 64 characters"),
+    ("a long tag to remove", lambda: given_client().retag(CTX, [], ["x" * 65], POLICY),
+     InvalidField, "remove", "tags are 1 to 64 characters"),
+    ("a 51st tag", lambda: tagged(50).retag(CTX, ["one more"], [], POLICY), InvalidField, "add",
+     "a client carries at most 50 tags"),
 ]  # fmt: skip
+
+
+def tagged(count: int) -> Client:
+    client = given_client()
+    client.retag(CTX, [f"t{n}" for n in range(count)], [], POLICY)
+    return client
 
 
 @each_refusal(REFUSALS)
@@ -61,10 +69,17 @@ def test_the_boundaries_of_ratings_tags_and_interaction_times_are_accepted() -> 
     client = given_client()
     client.record_feedback(CTX, 1, "poor")
     client.record_feedback(CTX, 5, "great")
-    client.retag(CTX, ["x" * 40], [])
+    client.retag(CTX, ["x" * 64], [], POLICY)
+    client.retag(CTX, [f"t{n}" for n in range(49)], [], POLICY)
     client.log_interaction(CTX, Channel.CALL, "at the edge", NOW + SKEW, POLICY)
     kinds = [type(e).__name__ for e in client.collect_events()]
-    assert kinds == ["FeedbackRecorded", "FeedbackRecorded", "Retagged", "InteractionLogged"]
+    assert kinds == [
+        "FeedbackRecorded",
+        "FeedbackRecorded",
+        "Retagged",
+        "Retagged",
+        "InteractionLogged",
+    ]
 
 
 def test_an_assessment_recorded_on_the_client_names_it() -> None:

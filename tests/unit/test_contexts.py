@@ -83,6 +83,7 @@ def test_the_default_snapshot_intervals_are_the_documented_ones() -> None:
         "TicketNumbers": 50,
         "Supplier": 20,
         "CQPPlan": 20,
+        "NavImport": 50,
     }
 
 

@@ -243,12 +243,14 @@ def test_every_milestone_passed_completes_the_plan_and_overdue_is_by_planned_dat
     assert plan.next_milestone() is None
 
 
-def test_a_milestone_cannot_pass_before_the_previous_one_or_in_the_future() -> None:
-    plan = prepared()
+def test_a_milestone_cannot_pass_before_the_agreement_the_previous_one_or_in_the_future() -> None:
+    plan = prepared()  # agreed on 2026-06-01
     accept(plan, *DeliverableKind)
-    plan.pass_milestone(at(), Milestone.A0, date(2026, 5, 20), None, None, POLICY)
-    with pytest.raises(InvalidField, match="date"):
-        plan.pass_milestone(at(), Milestone.A1, date(2026, 5, 19), None, None, POLICY)
+    with pytest.raises(InvalidField, match="date: is before the plan was agreed"):
+        plan.pass_milestone(at(), Milestone.A0, date(2026, 5, 31), None, None, POLICY)
+    plan.pass_milestone(at(), Milestone.A0, date(2026, 6, 1), None, None, POLICY)
+    with pytest.raises(InvalidField, match="date: is before A0 passed"):
+        plan.pass_milestone(at(), Milestone.A1, date(2026, 5, 31), None, None, POLICY)
     with pytest.raises(InvalidField, match="future"):
         plan.pass_milestone(at(), Milestone.A1, date(2026, 7, 1), None, None, POLICY)
 

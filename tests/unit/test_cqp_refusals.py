@@ -18,7 +18,7 @@ from domain.cqp.milestones import (
     WaiverNeeded,
 )
 from domain.cqp.phases import CQPRuleBroken, Criterion, Member, Phase
-from domain.cqp.plan import CQPPlan
+from domain.cqp.plan import MAX_DELIVERABLES, CQPPlan
 from domain.shared.errors import DomainError, InvalidField, InvalidFields
 from tests.unit.refusals import Command, Refusal, assert_refused, each_refusal
 from tests.unit.test_cqp_domain import PLAN, POLICY, TEAM, accept, at, given_plan, prepared
@@ -62,6 +62,18 @@ def passed_a0() -> CQPPlan:
     accept(plan, DeliverableKind.KEY_COMPONENT_LIST)
     pass_next(plan)
     return plan
+
+
+def pass_before_agreement() -> None:
+    plan = prepared()
+    assert plan.agreed_at is not None
+    pass_next(plan, plan.agreed_at.date() - timedelta(days=1))
+
+
+def a_201st_deliverable() -> None:
+    plan = prepared()
+    for n in range(MAX_DELIVERABLES + 1):
+        plan.record_deliverable(at(), DeliverableKind.DFMEA, f"D-{n}", None)
 
 
 def waiver_with_nothing_missing() -> None:
@@ -131,6 +143,10 @@ REFUSALS: list[Refusal] = [
     ("a pass dated before the one before it",
      lambda: pass_next(passed_a0(), DAY - timedelta(days=1), WAIVER), InvalidField, "date",
      "is before A0 passed"),
+    ("a pass dated before the plan was agreed", pass_before_agreement, InvalidField, "date",
+     "is before the plan was agreed"),
+    ("a 201st deliverable", a_201st_deliverable, InvalidField, "deliverables",
+     "a plan holds at most 200"),
     ("a pass dated tomorrow", lambda: pass_next(prepared(), at(1).at.date()), InvalidField,
      "date", "a milestone cannot pass in the future"),
     ("a waiver with nothing missing", waiver_with_nothing_missing, InvalidField, "waiver",

@@ -48,7 +48,7 @@ def new_client() -> Client:
 def run(client: Client, command: tuple[Any, Any, Any]) -> None:
     kind, a, b = command
     if kind == "retag":
-        client.retag(CTX, a, b)
+        client.retag(CTX, a, b, POLICY)
     elif kind == "tier":
         client.change_tier(CTX, a, b, POLICY)
     elif kind == "contact":
@@ -69,7 +69,7 @@ def test_tags_behave_as_a_set_of_normalised_names(
         adds = {t.strip().lower() for t in add}
         removes = {t.strip().lower() for t in remove}
         try:
-            client.retag(CTX, add, remove)
+            client.retag(CTX, add, remove, POLICY)
         except InvalidField:
             assert adds & removes
             continue

@@ -79,7 +79,7 @@ def test_given_a_version_1_feedback_when_loaded_then_score_is_upcast_to_rating()
 
 def test_given_an_aggregate_when_snapshot_taken_and_loaded_then_state_types_survive() -> None:
     client = registered_client()
-    client.retag(CTX, ["vip"], [])
+    client.retag(CTX, ["vip"], [], ClientPolicy())
     snapshot = Snapshot.take(client)
     loaded = MAPPER.to_domain_event(MAPPER.to_stored_event(snapshot))
     restored = loaded.mutate(None)

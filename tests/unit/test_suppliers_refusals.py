@@ -14,7 +14,7 @@ from domain.suppliers.avl import AvlDecision
 from domain.suppliers.corrective import CaStep
 from domain.suppliers.lifecycle import NotAllowedNow, Site, Stage, StageSkipped
 from domain.suppliers.sqs import SqsStep
-from domain.suppliers.supplier import Supplier
+from domain.suppliers.supplier import MAX_ASSESSMENTS, MAX_CORRECTIVE_ACTIONS, Supplier
 from tests.unit.refusals import Command, Refusal, assert_refused, each_refusal
 from tests.unit.test_suppliers_domain import POLICY, at, audited, given_supplier, uniform
 
@@ -57,6 +57,19 @@ def with_action() -> tuple[Supplier, uuid.UUID]:
     supplier, action = given_supplier(), uuid.uuid4()
     supplier.open_corrective_action(at(), action, "burrs", None, Severity.MAJOR)
     return supplier, action
+
+
+def a_201st_assessment() -> None:
+    supplier = given_supplier()
+    for _ in range(MAX_ASSESSMENTS):
+        assess(supplier)
+    assess(supplier)
+
+
+def a_501st_corrective_action() -> None:
+    supplier = given_supplier()
+    for _ in range(MAX_CORRECTIVE_ACTIONS + 1):
+        supplier.open_corrective_action(at(), uuid.uuid4(), "burrs", None, Severity.MINOR)
 
 
 def verified_without_verdict() -> None:
@@ -115,6 +128,10 @@ REFUSALS: list[Refusal] = [
      "effective", "a verification says whether the action worked"),
     ("a step of a closed action", closed_action, NotAllowedNow, None,
      "the corrective action is closed; next comes nothing (it is closed)"),
+    ("a 201st assessment", a_201st_assessment, InvalidField, "assessments",
+     "a supplier keeps at most 200"),
+    ("a 501st corrective action", a_501st_corrective_action, InvalidField, "corrective_actions",
+     "a supplier keeps at most 500"),
 ]  # fmt: skip
 
 
