@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.engine import Engine
 from api.shared import errors, ops
 from api.shared.limits import BodyLimit
+from api.shared.waits import PositionWaits
 
 log = structlog.get_logger(__name__)
 SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -41,6 +42,7 @@ def create_app(engine: Engine) -> FastAPI:
     app.state.engine = engine
     # Logins wait here for a password-hashing slot without holding a thread.
     app.state.hashing = asyncio.Semaphore(engine.settings.hash_slots)
+    app.state.waits = PositionWaits(engine.projector.positions, engine.settings.max_waiting_reads)
     errors.install(app)
     app.add_middleware(
         BodyLimit,

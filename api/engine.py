@@ -10,8 +10,14 @@ from functools import partial
 from typing import Any, TypeVar, get_type_hints
 
 from adapters.shared.clock import Clock, system_clock
-from adapters.shared.eventstore import event_store_env, key_table, position_of, positions_of
-from adapters.shared.locks import AdvisoryLock, Leadership, SoleLeader
+from adapters.shared.eventstore import (
+    OrderedPostgresApplicationRecorder,
+    event_store_env,
+    key_table,
+    position_of,
+    positions_of,
+)
+from adapters.shared.locks import Leadership, SessionLocks, SoleLeader
 from adapters.shared.personal import KeyRing, SealingMapper
 from adapters.shared.scheduler import Scheduler
 from adapters.shared.settings import Settings
@@ -43,6 +49,7 @@ class Engine:
         self.registry = Registry(contexts)
         self.db = open_views(settings)
         self.keyring = KeyRing()
+        self._locks = SessionLocks(self.db.connect) if isinstance(self.db, PostgresViews) else None
         self._views: dict[type[View], View] = {
             cls: cls.configured(settings) for cls in self.registry.views
         }
@@ -78,7 +85,7 @@ class Engine:
         with schema_lock(self.settings):
             for view in self._views.values():
                 view.create(self.db)
-            return Store(
+            store = Store(
                 event_store_env(self.settings, snapshotting=bool(intervals)),
                 intervals,
                 on_saved=self._saved,
@@ -86,6 +93,9 @@ class Engine:
                 positions_finder=positions_of,
                 mapper=SealingMapper(self.keyring),
             )
+        if isinstance(store.recorder, OrderedPostgresApplicationRecorder):
+            store.recorder.limit_writers(self.settings.connections.writers)
+        return store
 
     def view(self, cls: type[V]) -> V:
         """The live view of a class some context declares."""
@@ -119,8 +129,8 @@ class Engine:
         return Projector(self.store, self.db, workers, listen=listen, channel=channel)
 
     def _leadership(self, key: str) -> Leadership:
-        if isinstance(self.db, PostgresViews):
-            return AdvisoryLock(self.db.connect, f"{self.settings.database_schema}:{key}")
+        if self._locks is not None:
+            return self._locks.lock(f"{self.settings.database_schema}:{key}")
         return SoleLeader()
 
     def _saved(self, position: int) -> None:

@@ -13,6 +13,7 @@ alone then bound the memory.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -34,6 +35,8 @@ from bench.run import PASSWORD, PG_URL, ROOT, SECRET_KEY, _wait, drop, settings_
 from domain.shared.base import Context
 from domain.staff import Role
 
+PORT = 18500 + os.getpid() % 1000
+
 
 def memory_kb(pid: int, field: str) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -53,6 +56,89 @@ def get_latencies_ms(
         took.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, response.text
     return took
+
+
+def serve(schema: str, tmp: Path, server_root: Path, **env_more: str) -> subprocess.Popen[bytes]:
+    """A server on the bench's schema, with an admin who can log in."""
+    settings = settings_for(schema, tmp)
+    engine = build_engine(settings)
+    ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
+    engine.handler(StaffCommands).add_user(ctx, "bench.admin", Role.ADMIN, PASSWORD)
+    engine.close()
+    env = {
+        **os.environ,
+        "ASSURE_DATABASE_URL": PG_URL,
+        "ASSURE_DATABASE_SCHEMA": schema,
+        "ASSURE_DATA_DIR": str(tmp),
+        "ASSURE_PORT": str(PORT),
+        "ASSURE_DEMO_ON_EMPTY": "false",
+        "ASSURE_LOG_LEVEL": "WARNING",
+        "ASSURE_SECRET_KEY": SECRET_KEY,
+        **env_more,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve"],
+        cwd=server_root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def waits(server_root: Path, storm: int = 80) -> None:
+    """``storm`` reads waiting for a position the views will not reach (their timeout is
+    60 s), and an ordinary GET's latency meanwhile against its latency on the idle server."""
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    tmp = Path(tempfile.mkdtemp(prefix="assure-bench-"))
+    server = serve(schema, tmp, server_root, ASSURE_ENV="test", ASSURE_READ_WAIT_TIMEOUT="60")
+    url = f"http://127.0.0.1:{PORT}"
+    try:
+        _wait(url)
+        with httpx.Client(base_url=url, timeout=120) as client:
+            token = client.post(
+                "/api/v1/auth/token", data={"username": "bench.admin", "password": PASSWORD}
+            ).json()["access_token"]
+            auth = {"Authorization": f"Bearer {token}"}
+            idle = statistics.median(get_latencies_ms(client, auth, None))
+            storm_proc = subprocess.Popen(
+                [
+                    sys.executable, "-m", "bench.abuse", "hold", "--url", url,
+                    "--n", str(storm), "--token", token,
+                ],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                text=True,
+            )  # fmt: skip
+            assert storm_proc.stdout is not None
+            assert storm_proc.stdout.readline().strip() == "ready"
+            time.sleep(1.0)  # let every waiting read reach the server
+            gets = get_latencies_ms(client, auth, None, rounds=60)
+            storm_proc.kill()
+        during = statistics.median(gets)
+        print(
+            f"{storm} reads waiting on ?min_position=: GET /api/v1/clients?limit=5 median "
+            f"{during:.1f} ms during vs {idle:.1f} ms idle = {during / idle:.2f}x (target < 3x); "
+            f"the slowest {max(gets):.0f} ms"
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=90)
+        drop(schema)
+
+
+def hold_waits(url: str, token: str, storm: int) -> None:
+    """``storm`` reads waiting for a position far ahead, each on its own connection."""
+    auth = {"Authorization": f"Bearer {token}"}
+    clients = [httpx.Client(base_url=url, timeout=300) for _ in range(storm)]
+
+    def wait(n: int) -> None:
+        with contextlib.suppress(httpx.HTTPError):
+            clients[n].get("/api/v1/clients?min_position=999999999", headers=auth)
+
+    for n in range(storm):
+        threading.Thread(target=wait, args=(n,), daemon=True).start()
+    print("ready", flush=True)
+    threading.Event().wait()
 
 
 def logins(throttle: bool, server_root: Path, storm: int = 40) -> None:
@@ -161,7 +247,8 @@ def wrong_logins(url: str, storm: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("figure", choices=["logins", "storm"])
+    parser.add_argument("figure", choices=["logins", "waits", "storm", "hold"])
+    parser.add_argument("--token", help="hold: a bearer token")
     parser.add_argument("--throttle", choices=["on", "off"], default="on")
     parser.add_argument("--url", help="storm: the server")
     parser.add_argument("--n", type=int, default=40, help="storm: how many at once")
@@ -174,6 +261,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.figure == "storm":
         wrong_logins(args.url, args.n)
+        return
+    if args.figure == "hold":
+        hold_waits(args.url, args.token, args.n)
+        return
+    if args.figure == "waits":
+        waits(args.server_root)
         return
     logins(args.throttle == "on", args.server_root)
 

@@ -47,6 +47,9 @@ def make_settings(kind: str, tmp_path: Path, **overrides: Any) -> Settings:
         "demo_on_empty": False,
         "projection_poll_interval": 0.05,
         "projection_backoff": 0.0,
+        # A read waiting for the views waits on the views, not on the clock: long enough
+        # that a loaded machine never turns a slow catch-up into a 503.
+        "read_wait_timeout": 120.0,
         "secret_key": "test-secret-key-not-for-production-use-0123456789",
     }
     if kind == "postgres":

@@ -13,8 +13,15 @@ import psycopg
 import psycopg_pool
 from eventsourcing.persistence import (
     ApplicationRecorder,
+    DatabaseError,
+    DataError,
     IntegrityError,
+    InterfaceError,
+    InternalError,
+    NotSupportedError,
     OperationalError,
+    PersistenceError,
+    ProgrammingError,
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
@@ -25,7 +32,7 @@ from psycopg import sql
 from adapters.shared.personal import KEYS_TABLE, KeyRing, KeyTable
 from adapters.shared.serialization import OrjsonTranscoder, PydanticMapper
 from adapters.shared.settings import Settings
-from adapters.shared.sql import ensure_postgres_schema
+from adapters.shared.sql import ensure_postgres_schema, is_disconnect
 from adapters.shared.sqlite_recorder import KeyedSQLiteApplicationRecorder
 
 
@@ -131,16 +138,53 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
         if self.writers.closed:
             self.writers.open(wait=True)
         try:
-            with self.writers.connection() as conn, conn.cursor() as cursor:
-                cursor.execute(self.sql_assure_insert, params, prepare=True)
-                ids = [row["assure_insert_events"] for row in cursor.fetchall()]
-        except psycopg.IntegrityError as e:
-            raise IntegrityError(str(e)) from e
-        except psycopg.OperationalError as e:
-            raise OperationalError(str(e)) from e
+            try:
+                ids = self._insert(params)
+            except psycopg.Error as e:
+                if not is_disconnect(e):
+                    raise
+                # The server ended the session (a restart, a failover): the insert is one
+                # statement, so it either committed or not. Once more on a new connection;
+                # a duplicate then means the first one did commit. The idle connections
+                # went with it: the pool checks them first.
+                self.writers.check()
+                try:
+                    ids = self._insert(params)
+                except psycopg.IntegrityError:
+                    ids = self._already_stored(stored_events)
+        except psycopg.Error as e:
+            raise persistence_error(e) from e
         if keys and self.keyring:
             self.keyring.stored(keys)
         return ids
+
+    def _insert(self, params: tuple[str, str]) -> list[int]:
+        with self.writers.connection() as conn, conn.cursor() as cursor:
+            cursor.execute(self.sql_assure_insert, params, prepare=True)
+            return [row["assure_insert_events"] for row in cursor.fetchall()]
+
+    def _already_stored(self, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """The positions of these very records if they are stored, else IntegrityError."""
+        table = sql.Identifier(self.datastore.schema, self.events_table_name)
+        ids = []
+        with self.writers.connection() as conn, conn.cursor() as cursor:
+            for e in stored_events:
+                row = cursor.execute(
+                    sql.SQL(
+                        "SELECT notification_id, topic, state FROM {} "
+                        "WHERE originator_id = %s AND originator_version = %s"
+                    ).format(table),
+                    (e.originator_id, e.originator_version),
+                ).fetchone()
+                if row is None or (row["topic"], bytes(row["state"])) != (e.topic, e.state):
+                    msg = f"{e.originator_id}@{e.originator_version} is stored already"
+                    raise psycopg.IntegrityError(msg)
+                ids.append(int(row["notification_id"]))
+        return ids
+
+    def limit_writers(self, count: int) -> None:
+        """At most ``count`` connections insert at once (the process's budget)."""
+        self.writers.resize(1, count)
 
     def destroy_key(self, subject: UUID, at: datetime) -> bool:
         with self.datastore.transaction(commit=True) as curs:
@@ -154,6 +198,25 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
 
     def close(self) -> None:
         self.writers.close()
+
+
+# psycopg's errors as the library's own family, whose names they share (PEP 249).
+LIBRARY_ERRORS: list[tuple[type[psycopg.Error], type[PersistenceError]]] = [
+    (psycopg.IntegrityError, IntegrityError),
+    (psycopg.DataError, DataError),
+    (psycopg.OperationalError, OperationalError),
+    (psycopg.ProgrammingError, ProgrammingError),
+    (psycopg.InternalError, InternalError),
+    (psycopg.NotSupportedError, NotSupportedError),
+    (psycopg.InterfaceError, InterfaceError),
+    (psycopg.DatabaseError, DatabaseError),
+]
+
+
+def persistence_error(error: psycopg.Error) -> PersistenceError:
+    """The library's error for a psycopg one (its type and SQLSTATE; never a value)."""
+    kind = next((ours for theirs, ours in LIBRARY_ERRORS if isinstance(error, theirs)), None)
+    return (kind or PersistenceError)(f"{type(error).__name__} (SQLSTATE {error.sqlstate})")
 
 
 def key_table(recorder: ApplicationRecorder) -> KeyTable:
@@ -191,9 +254,11 @@ def event_store_env(settings: Settings, *, snapshotting: bool = True) -> dict[st
             POSTGRES_USER=params["user"],
             POSTGRES_PASSWORD=params["password"],
             POSTGRES_SCHEMA=settings.database_schema,
-            POSTGRES_POOL_SIZE=str(settings.pool_size),
-            POSTGRES_MAX_OVERFLOW=str(settings.pool_max_overflow),
+            POSTGRES_POOL_SIZE="1",
+            POSTGRES_MAX_OVERFLOW=str(settings.connections.readers - 1),
             POSTGRES_LOCK_TIMEOUT="10",
+            # A pooled connection the server ended (restart, failover) is replaced on use.
+            POSTGRES_PRE_PING="y",
             APPLICATION_RECORDER_TOPIC=get_topic(OrderedPostgresApplicationRecorder),
         )
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlparse
@@ -17,6 +18,30 @@ from domain.suitability import SuitabilityPolicy
 from domain.suppliers import SupplierPolicy
 
 
+@dataclass(frozen=True)
+class ConnectionBudget:
+    """How one process shares its PostgreSQL connections: one session holding every
+    leadership lock, one listening for new events, and three pools (the event store's
+    writers, its readers, and the views)."""
+
+    sessions: int
+    writers: int
+    readers: int
+    views: int
+
+    @classmethod
+    def of(cls, total: int) -> ConnectionBudget:
+        sessions = 2
+        rest = total - sessions
+        writers = max(1, rest // 4)  # commands take the store's lock one at a time
+        readers = max(1, (rest - writers) // 2)
+        return cls(sessions, writers, readers, rest - writers - readers)
+
+    @property
+    def total(self) -> int:
+        return self.sessions + self.writers + self.readers + self.views
+
+
 class Settings(BaseSettings):
     """Every setting of the service; see the README's configuration table."""
 
@@ -26,8 +51,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var")
     database_url: str | None = None
     database_schema: str = "public"
-    pool_size: int = Field(default=5, ge=1)
-    pool_max_overflow: int = Field(default=10, ge=0)
+    # PostgreSQL connections one process holds at most, every pool and session included.
+    max_connections: int = Field(default=10, ge=5)
     host: str = "127.0.0.1"
     port: int = 8000
     secret_key: SecretStr | None = None
@@ -48,6 +73,8 @@ class Settings(BaseSettings):
     projection_max_attempts: int = Field(default=3, ge=1)
     projection_backoff: float = Field(default=0.2, ge=0)
     read_wait_timeout: float = Field(default=5.0, ge=0)
+    # Reads waiting at once for the views (``?min_position=``); beyond it, 503.
+    max_waiting_reads: int = Field(default=100, ge=1)
     run_workers: bool = True
     run_scheduler: bool = True
     scheduler_interval_seconds: int = Field(default=60, ge=1)
@@ -60,6 +87,10 @@ class Settings(BaseSettings):
     supplier_policy: SupplierPolicy = SupplierPolicy()
     cqp_policy: CQPPolicy = CQPPolicy()
     questionnaire_dir: Path | None = None
+
+    @property
+    def connections(self) -> ConnectionBudget:
+        return ConnectionBudget.of(self.max_connections)
 
     @property
     def is_postgres(self) -> bool:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import psycopg
+from eventsourcing.persistence import InterfaceError as LibraryInterfaceError
+from eventsourcing.persistence import OperationalError as LibraryOperationalError
 from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
@@ -171,8 +173,10 @@ class PostgresViews:
         self.pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
             self.conninfo,
             min_size=1,
-            max_size=settings.pool_size + settings.pool_max_overflow,
+            max_size=settings.connections.views,
             kwargs={"row_factory": dict_row, "options": f"-c search_path={self.schema}"},
+            # A connection the server ended (restart, failover) is replaced on use.
+            check=ConnectionPool.check_connection,
             open=True,
         )
 
@@ -201,6 +205,15 @@ class PostgresViews:
 
     def close(self) -> None:
         self.pool.close()
+
+
+def is_disconnect(error: BaseException) -> bool:
+    """Whether the database went away (a restart, a failover, a network cut) rather than
+    refusing the statement: the same work may succeed on a new connection."""
+    if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
+        state = error.sqlstate or ""
+        return state == "" or state.startswith(("08", "57P"))
+    return isinstance(error, LibraryOperationalError | LibraryInterfaceError)
 
 
 def conninfo(settings: Settings) -> str:

@@ -13,6 +13,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from adapters.staff import InvalidToken, TokenClaims
 from api.engine import Engine
+from api.shared.waits import PositionWaits, TooManyWaiting
 from application.shared.common import Idempotency
 from application.staff import StaffCommands
 from domain.shared.base import Context
@@ -111,22 +112,35 @@ async def idempotency(
 IdempotencyDep = Annotated[Idempotency | None, Depends(idempotency)]
 
 
-def fresh(*views: type[View]) -> Callable[..., None]:
-    """Read-your-writes: wait until the given views reach ``min_position``, else 503.
+RETRY = {"Retry-After": "1"}
+
+
+def fresh(*views: type[View]) -> Callable[..., Awaitable[None]]:
+    """Read-your-writes: wait until the given views reach ``min_position``, else 503 (also
+    when more reads wait than ``ASSURE_MAX_WAITING_READS``). Waiting holds no thread.
 
     The dependency keeps its views (``.views``), so a test can check that every declared
     view has a route that waits for it.
     """
     names = [view.name for view in views]
 
-    def wait(engine: EngineDep, min_position: Annotated[int | None, Query(ge=0)] = None) -> None:
+    async def wait(
+        request: Request,
+        engine: EngineDep,
+        min_position: Annotated[int | None, Query(ge=0)] = None,
+    ) -> None:
         if min_position is None:
             return
-        if not engine.projector.wait_for(min_position, names, engine.settings.read_wait_timeout):
+        waits: PositionWaits = request.app.state.waits
+        try:
+            reached = await waits.reached(min_position, names, engine.settings.read_wait_timeout)
+        except TooManyWaiting:
             raise HTTPException(
-                503,
-                f"views have not reached position {min_position} yet",
-                headers={"Retry-After": "1"},
+                503, "too many reads are waiting for the views: retry", headers=RETRY
+            ) from None
+        if not reached:
+            raise HTTPException(
+                503, f"views have not reached position {min_position} yet", headers=RETRY
             )
 
     wait.__dict__["views"] = views

@@ -103,6 +103,10 @@ class Projector:
             )
         return report
 
+    def positions(self) -> dict[str, int]:
+        """Where each view is, as its position row says."""
+        return positions(self.db)
+
     def wait_for(self, position: int, names: list[str], timeout: float) -> bool:
         """Wait until the named views have reached ``position``; False on timeout."""
         deadline = time.monotonic() + timeout

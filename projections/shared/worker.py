@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -19,7 +21,7 @@ import structlog
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from adapters.shared.locks import Leadership, SoleLeader
-from adapters.shared.sql import ViewDatabase
+from adapters.shared.sql import ViewDatabase, is_disconnect
 from projections.shared.base import View, advance, park, read_position
 
 log = structlog.get_logger(__name__)
@@ -96,7 +98,9 @@ class ProjectionWorker:
             self._apply(position, new_position, batch)
         except PositionMoved:
             return 0
-        except Exception:  # noqa: BLE001 - any failure falls back to one event at a time
+        except Exception as e:
+            if is_disconnect(e):
+                raise  # the database went away, not the batch's fault: the loop waits
             log.warning("projection.batch_failed", projection=self.name, position=position)
             if not self._apply_one_by_one(position, new_position, batch):
                 return 0
@@ -140,7 +144,9 @@ class ProjectionWorker:
                 self._apply(position, notification.id, [notification])
             except PositionMoved:
                 raise
-            except Exception as e:  # noqa: BLE001 - recorded in the dead-letter table
+            except Exception as e:
+                if is_disconnect(e):
+                    raise  # not the event's fault: it is not parked for it
                 error = e
                 if attempt < self.config.max_attempts:
                     self.sleep(self.config.backoff * 2 ** (attempt - 1))
@@ -149,7 +155,7 @@ class ProjectionWorker:
         self._park(position, notification, error, self.config.max_attempts)
 
     def _park(self, position: int, n: Notification, error: Exception | None, attempts: int) -> None:
-        message = f"{type(error).__name__}: {error}"
+        message = failure_of(error)
         self._known = None
         with self.db.transaction() as tx:
             if not advance(tx, self.name, position, n.id):
@@ -217,6 +223,20 @@ class ProjectionWorker:
                 stop.wait(self.config.coalesce)
             wake.clear()
         self.leadership.release()
+
+
+def failure_of(error: Exception | None) -> str:
+    """What a dead letter says of a failure: the exception's type and where it was raised,
+    never its message (which may quote an event's values, personal data among them)."""
+    if error is None:
+        return "unknown"
+    frames = traceback.extract_tb(error.__traceback__)
+    cause = error.__cause__
+    kinds = type(error).__name__ + (f" from {type(cause).__name__}" if cause else "")
+    if not frames:
+        return kinds
+    last = frames[-1]
+    return f"{kinds} at {Path(last.filename).name}:{last.lineno} in {last.name}"
 
 
 def _id(originator_id: UUID | str) -> str:
