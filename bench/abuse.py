@@ -144,33 +144,10 @@ def hold_waits(url: str, token: str, storm: int) -> None:
 def logins(throttle: bool, server_root: Path, storm: int = 40) -> None:
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     tmp = Path(tempfile.mkdtemp(prefix="assure-bench-"))
-    settings = settings_for(schema, tmp)
-    engine = build_engine(settings)
-    ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
-    engine.handler(StaffCommands).add_user(ctx, "bench.admin", Role.ADMIN, PASSWORD)
-    engine.close()
-    port = 18500 + os.getpid() % 1000
-    env = {
-        **os.environ,
-        "ASSURE_ENV": "development",  # the production hashing parameters
-        "ASSURE_DATABASE_URL": PG_URL,
-        "ASSURE_DATABASE_SCHEMA": schema,
-        "ASSURE_DATA_DIR": str(tmp),
-        "ASSURE_PORT": str(port),
-        "ASSURE_DEMO_ON_EMPTY": "false",
-        "ASSURE_LOG_LEVEL": "WARNING",
-        "ASSURE_SECRET_KEY": SECRET_KEY,
-    }
-    if not throttle:
-        env["ASSURE_LOGIN_POLICY"] = json.dumps({"max_failures": 100_000})
-    server = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve"],
-        cwd=server_root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    limits = {} if throttle else {"ASSURE_LOGIN_POLICY": json.dumps({"max_failures": 100_000})}
+    # The production hashing parameters (the test ones are cheap)
+    server = serve(schema, tmp, server_root, ASSURE_ENV="development", **limits)
+    url = f"http://127.0.0.1:{PORT}"
     try:
         _wait(url)
         with httpx.Client(base_url=url, timeout=120) as client:

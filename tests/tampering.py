@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Callable
 from contextlib import closing
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import orjson
 import psycopg
@@ -67,6 +67,26 @@ def rewrite_record(engine: Engine, position: int, **columns: Any) -> None:
         (*values, position),
         views=False,
     )
+
+
+def forge_record(engine: Engine) -> int:
+    """Append a copy of the last stored record as a new aggregate's first event, straight
+    into the events table (as with the server down); its position."""
+    last = engine.store.recorder.max_notification_id() or 0
+    forged = record(engine, last)
+    originator = uuid4()
+    execute(
+        engine,
+        f"INSERT INTO {_events_table(engine)} (originator_id, originator_version, topic, state) "
+        "VALUES (?, 1, ?, ?)",
+        (
+            originator if engine.settings.is_postgres else originator.hex,
+            forged["topic"],
+            forged["state"],
+        ),
+        views=False,
+    )
+    return int(engine.store.recorder.max_notification_id() or 0)
 
 
 def delete_record(engine: Engine, position: int) -> None:

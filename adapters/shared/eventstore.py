@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import orjson
@@ -29,6 +29,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import get_topic
 from psycopg import sql
 
+from adapters.shared.chain import CHAIN_TABLE, GENESIS, ChainTable, links
 from adapters.shared.personal import KEYS_TABLE, KeyRing, KeyTable
 from adapters.shared.serialization import OrjsonTranscoder, PydanticMapper
 from adapters.shared.settings import Settings
@@ -68,6 +69,7 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
         schema = sql.Identifier(self.datastore.schema)
         function = sql.Identifier("assure_insert_events")
         keys = sql.Identifier(KEYS_TABLE)
+        chain = sql.Identifier(CHAIN_TABLE)
         self.sql_assure_insert = sql.SQL(
             "SELECT * FROM {schema}.{function}(%s::jsonb, %s::jsonb)"
         ).format(schema=schema, function=function)
@@ -80,25 +82,55 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
             ).format(schema=schema, keys=keys),
         )
         self.create_insert_function_statement_index += 1
+        self.sql_create_statements.insert(
+            self.create_insert_function_statement_index,
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{chain} "
+                "(position bigint PRIMARY KEY, hash bytea NOT NULL)"
+            ).format(schema=schema, chain=chain),
+        )
+        self.create_insert_function_statement_index += 1
+        # The events, their keys and their chain rows in one statement: the chain link is
+        # the SQL twin of ``adapters.shared.chain.link``.
         self.sql_create_statements[self.create_insert_function_statement_index] = sql.SQL(
             "CREATE OR REPLACE FUNCTION {schema}.{function}(events jsonb, keys jsonb) "
-            "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN "
+            "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
+            "DECLARE previous bytea; r record; positions bigint[]; hashes bytea[]; BEGIN "
             "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
             "NOTIFY {channel}; "
             "INSERT INTO {schema}.{keys} (subject_id, key) "
             "SELECT (k->>0)::uuid, decode(k->>1, 'base64') FROM jsonb_array_elements(keys) k; "
-            "RETURN QUERY INSERT INTO {schema}.{table} AS t "
+            "SELECT c.hash INTO previous FROM {schema}.{chain} c "
+            "ORDER BY c.position DESC LIMIT 1; "
+            "IF previous IS NULL THEN previous := decode(repeat('00', 32), 'hex'); END IF; "
+            "FOR r IN WITH inserted AS (INSERT INTO {schema}.{table} AS t "
             "(originator_id, originator_version, topic, state) "
             "SELECT (x.e->>0)::uuid, (x.e->>1)::bigint, x.e->>2, decode(x.e->>3, 'base64') "
             "FROM jsonb_array_elements(events) WITH ORDINALITY AS x(e, n) ORDER BY x.n "
-            "RETURNING notification_id; END; $BODY$"
+            "RETURNING t.notification_id, t.originator_id, t.originator_version, t.topic, "
+            "t.state) SELECT * FROM inserted ORDER BY notification_id LOOP "
+            "previous := sha256(previous || convert_to(r.notification_id::text || chr(31) || "
+            "r.originator_id::text || chr(31) || r.originator_version::text || chr(31) || "
+            "r.topic || chr(31), 'UTF8') || r.state); "
+            "positions := positions || r.notification_id; hashes := hashes || previous; "
+            "RETURN NEXT r.notification_id; END LOOP; "
+            "INSERT INTO {schema}.{chain} (position, hash) "
+            "SELECT * FROM unnest(positions, hashes); "
+            "END; $BODY$"
         ).format(
             schema=schema,
             function=function,
             table=sql.Identifier(self.events_table_name),
             channel=sql.Identifier(self.channel_name),
             keys=keys,
+            chain=chain,
         )
+        self.sql_chain_head = sql.SQL("SELECT MAX(position) AS head FROM {}.{}").format(
+            schema, chain
+        )
+        self.sql_select_chain = sql.SQL(
+            "SELECT position, hash FROM {}.{} WHERE position > %s AND position <= %s"
+        ).format(schema, chain)
         self.sql_destroy_key = sql.SQL(
             "UPDATE {}.{} SET key = NULL, destroyed_at = %s "
             "WHERE subject_id = %s AND key IS NOT NULL"
@@ -115,6 +147,17 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
             configure=_writer_session(self.datastore.lock_timeout),
             open=False,
         )
+
+    def create_table(self) -> None:
+        """The tables; a store written before the chain moved into it is chained now, once:
+        when its chain table is created."""
+        name = f"{self.datastore.schema}.{CHAIN_TABLE}"
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute("SELECT to_regclass(%s) IS NOT NULL AS existed", (name,))
+            row = curs.fetchone()
+        super().create_table()
+        if not (row and row["existed"]):
+            self.adopt_chain()
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **_: Any) -> list[int]:
         keys = self.keyring.take_pending() if self.keyring else {}
@@ -182,6 +225,50 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 ids.append(int(row["notification_id"]))
         return ids
 
+    def chain_head(self) -> int:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self.sql_chain_head)
+            row = curs.fetchone()
+        return int(row["head"] or 0) if row else 0
+
+    def select_chain(self, after: int, upto: int) -> dict[int, bytes]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self.sql_select_chain, (after, upto))
+            return {int(r["position"]): bytes(r["hash"]) for r in curs.fetchall()}
+
+    def adopt_chain(self, page: int = 5_000) -> int:
+        """Chain every stored record of a store whose chain is empty (written before the
+        chain moved into the store); 0 when the chain has begun."""
+        schema = sql.Identifier(self.datastore.schema)
+        table, chain = sql.Identifier(self.events_table_name), sql.Identifier(CHAIN_TABLE)
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(sql.SQL("LOCK TABLE {}.{} IN EXCLUSIVE MODE").format(schema, table))
+            curs.execute(sql.SQL("SELECT 1 AS x FROM {}.{} LIMIT 1").format(schema, chain))
+            if curs.fetchone():
+                return 0
+            previous, chained, after = GENESIS, 0, 0
+            while True:
+                curs.execute(
+                    sql.SQL(
+                        "SELECT notification_id, originator_id, originator_version, topic, "
+                        "state FROM {}.{} WHERE notification_id > %s "
+                        "ORDER BY notification_id LIMIT %s"
+                    ).format(schema, table),
+                    (after, page),
+                )
+                rows = curs.fetchall()
+                if not rows:
+                    return chained
+                records = [(int(r["notification_id"]), _record(r)) for r in rows]
+                hashed = links(previous, records)
+                curs.executemany(
+                    sql.SQL("INSERT INTO {}.{} (position, hash) VALUES (%s, %s)").format(
+                        schema, chain
+                    ),
+                    hashed,
+                )
+                previous, chained, after = hashed[-1][1], chained + len(rows), records[-1][0]
+
     def limit_writers(self, count: int) -> None:
         """At most ``count`` connections insert at once (the process's budget)."""
         self.writers.resize(1, count)
@@ -217,6 +304,27 @@ def persistence_error(error: psycopg.Error) -> PersistenceError:
     """The library's error for a psycopg one (its type and SQLSTATE; never a value)."""
     kind = next((ours for theirs, ours in LIBRARY_ERRORS if isinstance(error, theirs)), None)
     return (kind or PersistenceError)(f"{type(error).__name__} (SQLSTATE {error.sqlstate})")
+
+
+class _Record(NamedTuple):
+    originator_id: UUID
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+def _record(row: dict[str, Any]) -> _Record:
+    return _Record(
+        row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"])
+    )
+
+
+def chain_table(recorder: ApplicationRecorder) -> ChainTable:
+    """The store's audit chain: our recorders keep it beside the events."""
+    if isinstance(recorder, OrderedPostgresApplicationRecorder | KeyedSQLiteApplicationRecorder):
+        return recorder
+    msg = f"{type(recorder).__name__} keeps no audit chain"
+    raise TypeError(msg)
 
 
 def key_table(recorder: ApplicationRecorder) -> KeyTable:
@@ -257,8 +365,6 @@ def event_store_env(settings: Settings, *, snapshotting: bool = True) -> dict[st
             POSTGRES_POOL_SIZE="1",
             POSTGRES_MAX_OVERFLOW=str(settings.connections.readers - 1),
             POSTGRES_LOCK_TIMEOUT="10",
-            # A pooled connection the server ended (restart, failover) is replaced on use.
-            POSTGRES_PRE_PING="y",
             APPLICATION_RECORDER_TOPIC=get_topic(OrderedPostgresApplicationRecorder),
         )
     else:

@@ -6,11 +6,11 @@ from api.compliance import audit, history
 from api.shared.context import BoundedContext
 from application.compliance.history import History
 from application.compliance.replay import DecisionReplay
-from projections.compliance.audit import AuditView, ChainView
+from projections.compliance.audit import AuditView
 
 CONTEXT = BoundedContext(
     name="compliance",
-    views=(AuditView, ChainView),
+    views=(AuditView,),
     handlers=(
         lambda e: History(e.store),
         lambda e: DecisionReplay(e.store, e.settings.supplier_policy, e.settings.cqp_policy),

@@ -28,6 +28,7 @@ class ClientCommands(Commands):
         super().__init__(store)
         self.policy = policy
         self.keys = keys
+        self._branches: set[str] = set()  # known to exist: branches are never removed
 
     def register(
         self,
@@ -61,8 +62,10 @@ class ClientCommands(Commands):
             tier=tier,
             policy=self.policy,
         )
-        if not self.exists(branch_id(branch)):
-            raise InvalidField("branch", f"no branch has the code {branch!r}")
+        if branch not in self._branches:
+            if not self.exists(branch_id(branch)):
+                raise InvalidField("branch", f"no branch has the code {branch!r}")
+            self._branches.add(branch)
         claim = UniqueKey.claim(ctx, ID_NUMBER_KEY, id_number, client.id)
         try:
             return self.commit(ctx, client, claim, idem=idem)

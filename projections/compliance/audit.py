@@ -1,48 +1,39 @@
-"""The audit log: every stored event's who/what/when, and the hash chain beside the store.
+"""The audit log (every stored event's who/what/when) and the verification of the hash chain.
 
-Both read the stored records (``raw``), not domain events: the log needs only the envelope,
-and the chain must hash the exact bytes the store holds.
+The log reads the stored records (``raw``), not domain events: it needs only the envelope.
 
-**The chain.** Each stored event is linked to its predecessor in position order:
+**The chain** (``adapters/shared/chain.py``): each stored event is linked to its
+predecessor in position order,
 ``hash(n) = SHA-256(hash(n-1) || position | originator id | version | topic | state)``,
-starting from 32 zero bytes. ``verify`` recomputes it from the store and reports the first
-position whose record is not the one that was chained (altered, inserted or deleted).
+starting from 32 zero bytes, and written by the store in the transaction that stores the
+event. ``verify`` recomputes it from the store and reports the first position whose record
+is not the one that was chained (altered, inserted, deleted, or stored without a link).
 
-What it proves: every event up to the chain's head is, byte for byte, the event that was
-stored when the chain worker read it, in the same order, none added or removed since. What
-it does not prove: that an event was true when recorded (the domain's job); anything about
-events not yet chained (the worker's lag, reported as ``pending``); or integrity against
-someone able to rewrite both the store *and* the chain table, who can recompute every hash
-after a change. Against that, publish the head hash (``GET /api/v1/audit/verify`` returns
-it) somewhere they cannot write - a daily report, a ticket, a write-once bucket - and check
-later chains still pass through it. Erasing personal data (crypto-shredding) destroys a
+What it proves: every stored event is, byte for byte, the event the engine stored, in the
+same order, none added or removed since. What it does not prove: that an event was true
+when recorded (the domain's job); or integrity against someone able to rewrite both the
+store's events *and* its chain table, who can recompute every hash after a change.
+Against that, publish the head hash (``GET /api/v1/audit/verify`` returns it) somewhere
+they cannot write - a daily report, a ticket, a write-once bucket - and check later
+chains still pass through it. Erasing personal data (crypto-shredding) destroys a
 key, not a record, so the chain still verifies afterwards.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import orjson
-from eventsourcing.persistence import Notification
 
+from adapters.shared.chain import GENESIS, link
+from adapters.shared.eventstore import chain_table
 from adapters.shared.sql import Tx, ViewDatabase
 from adapters.shared.topics import current_topic
-from domain.shared.errors import Conflict
 from projections.shared.base import TIME_FORMAT, View, utc_text
 from projections.shared.worker import EventSource
-
-GENESIS = bytes(32)
-
-
-def link(previous: bytes, n: Notification) -> bytes:
-    """The chain's hash of one stored record after ``previous``."""
-    head = f"{n.id}\x1f{n.originator_id}\x1f{n.originator_version}\x1f{n.topic}\x1f"
-    return hashlib.sha256(previous + head.encode() + n.state).digest()
 
 
 class AuditView(View):
@@ -140,40 +131,6 @@ class AuditView(View):
         return rows, str(rows[-1]["position"]) if more else None
 
 
-class ChainDropped(Conflict):
-    """The chain is evidence: it is never dropped or rebuilt from the store it vouches for."""
-
-
-class ChainView(View):
-    """The hash chain, one row per stored event. Never rebuilt: a chain recomputed from the
-    store would vouch for whatever the store holds now."""
-
-    name = "audit_chain"
-    raw = True
-    tables: ClassVar[dict[str, list[str]]] = {
-        "audit_chain": ["CREATE TABLE {t} (position BIGINT PRIMARY KEY, hash TEXT NOT NULL)"]
-    }
-    handlers: ClassVar[dict[type[Any], str]] = {}
-
-    def drop(self, tx: Tx) -> None:
-        if self.suffix:  # a shadow copy is what a rebuild would make: refused
-            raise ChainDropped("the audit chain is never rebuilt: it vouches for the store")
-        if tx.query(f"SELECT 1 FROM projection_schemas WHERE name = '{self.name}'"):
-            raise ChainDropped("the audit chain's tables changed version: migrate, never drop")
-        super().drop(tx)
-
-    def apply(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
-        if not batch:
-            return
-        last = tx.query(f"SELECT hash FROM {self.t('audit_chain')} ORDER BY position DESC LIMIT 1")
-        previous = bytes.fromhex(last[0]["hash"]) if last else GENESIS
-        rows = []
-        for n, position in batch:
-            previous = link(previous, n)
-            rows.append((position, previous.hex()))
-        tx.executemany(f"INSERT INTO {self.t('audit_chain')} (position, hash) VALUES (?, ?)", rows)
-
-
 @dataclass(frozen=True)
 class ChainReport:
     """What a verification found: how far the chain vouches for the store, or where the
@@ -191,15 +148,16 @@ class ChainReport:
 
 def verify(
     source: EventSource,
-    db: ViewDatabase,
     page: int = 5_000,  # pragma: no mutate - a page size: any gives the same report
 ) -> ChainReport:
-    """Recompute the chain from the store and compare it with the one kept beside it."""
-    table = ChainView().t("audit_chain")  # pragma: no mutate - SQL, case-insensitive
-    with db.read() as tx:
-        rows = tx.query(f"SELECT MAX(position) AS head FROM {table}")
-    chain_head = int(rows[0]["head"] or 0)
-    store_head = source.recorder.max_notification_id() or 0
+    """Recompute the chain from the store and compare it with the one the store keeps; a
+    stored record without a chain entry (one written behind the engine's back) is a break.
+    It only reads: it never extends the chain."""
+    recorder = source.recorder
+    chain = chain_table(recorder)
+    chain_head = chain.chain_head()
+    store_head = recorder.max_notification_id() or 0
+    last = max(chain_head, store_head)
     previous, checked, verified_to, after = GENESIS, 0, 0, 0
 
     def report(broken_at: int | None, reason: str | None) -> ChainReport:
@@ -214,24 +172,18 @@ def verify(
             store_head=store_head,
         )
 
-    while after < chain_head:
-        notes = source.recorder.select_notifications(after + 1, page, stop=chain_head)
-        upto = notes[-1].id if len(notes) == page else chain_head
-        with db.read() as tx:
-            chained = {
-                int(r["position"]): bytes.fromhex(r["hash"])
-                for r in tx.query(
-                    f"SELECT position, hash FROM {table} WHERE position > ? AND position <= ?",
-                    (after, upto),
-                )
-            }
+    while after < last:
+        notes = recorder.select_notifications(after + 1, page, stop=last)
+        upto = notes[-1].id if len(notes) == page else last
+        chained = chain.select_chain(after, upto)
         stored = {n.id: n for n in notes}
         for position in sorted(chained.keys() | stored.keys()):
             if position not in stored:
                 return report(position, "a chained event is missing from the store")
             if position not in chained:
-                return report(position, "a stored event is not in the chain")
-            expected = link(previous, stored[position])
+                return report(position, "a stored record is not chained")
+            n = stored[position]
+            expected = link(previous, n.id, n.originator_id, n.originator_version, n.topic, n.state)
             if expected != chained[position]:
                 return report(position, "the stored record differs from the one chained")
             previous, checked, verified_to = expected, checked + 1, position

@@ -11,6 +11,7 @@ from tests.conftest import client_fields, open_branches
 from tests.e2e.conftest import Api, invalid_fields
 from tests.e2e.test_cli import assure
 from tests.integration.test_audit import some_history, tamper
+from tests.tampering import forge_record
 
 
 def test_compliance_reads_the_audit_log_filtered_and_paged(api: Api) -> None:
@@ -96,13 +97,13 @@ def test_verify_over_http_reports_ok_then_the_altered_position(api: Api) -> None
 
 
 def test_assure_audit_verify_exits_1_at_the_first_break(settings: Settings) -> None:
-    # Given a store with some history, not yet chained
+    # Given a store with some history (chained as it was stored)
     engine = open_branches(build_engine(settings))
     try:
         positions = some_history(engine)
     finally:
         engine.close()
-    # When the CLI verifies it (catching the chain up first)
+    # When the CLI verifies it
     first = assure(settings, "audit", "verify")
     # Then it passes and prints the head hash to publish
     assert first.returncode == 0, first.stderr
@@ -117,3 +118,26 @@ def test_assure_audit_verify_exits_1_at_the_first_break(settings: Settings) -> N
     second = assure(settings, "audit", "verify", "--json")
     assert second.returncode == 1
     assert json.loads(second.stdout)["broken_at"] == positions[4]
+
+
+def test_a_record_forged_while_the_server_is_down_fails_verify_every_time(
+    settings: Settings,
+) -> None:
+    # Given a chained store, and a record appended straight into its table while it is down
+    engine = open_branches(build_engine(settings))
+    try:
+        some_history(engine)
+        forged = forge_record(engine)
+    finally:
+        engine.close()
+    # When `assure audit verify` runs, twice
+    runs = [assure(settings, "audit", "verify", "--json") for _ in range(2)]
+    # Then each run fails at the forged record, unchained: verifying never chains it
+    for run in runs:
+        assert run.returncode == 1, run.stdout
+        report = json.loads(run.stdout)
+        assert (report["broken_at"], report["reason"]) == (
+            forged,
+            "a stored record is not chained",
+        )
+        assert report["chain_head"] == forged - 1

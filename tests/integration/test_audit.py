@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,16 +11,10 @@ import pytest
 from api.engine import Engine
 from application.clients.commands import ClientCommands
 from domain.shared.base import Context
-from projections.compliance.audit import (
-    AuditView,
-    ChainDropped,
-    ChainReport,
-    ChainView,
-    verify,
-)
+from projections.compliance.audit import AuditView, ChainReport, verify
 from projections.shared.base import utc_text
 from tests.conftest import client_fields
-from tests.tampering import delete_record, execute, record, rewrite_record
+from tests.tampering import delete_record, execute, forge_record, record, rewrite_record
 
 START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 
@@ -70,7 +63,7 @@ def test_an_untouched_store_verifies_and_the_head_hash_moves_with_each_event(
     # Given some events, chained
     some_history(engine)
     engine.projector.catch_up()
-    first = verify(engine.store, engine.db)
+    first = verify(engine.store)
     # Then the chain verifies every stored event
     assert first.ok, first
     assert first.checked == first.chain_head == first.store_head == first.verified_to
@@ -80,7 +73,7 @@ def test_an_untouched_store_verifies_and_the_head_hash_moves_with_each_event(
         Context(actor="u", at=START, correlation_id="x"), **client_fields()
     )
     engine.projector.catch_up()
-    second = verify(engine.store, engine.db)
+    second = verify(engine.store)
     assert second.ok
     assert second.head_hash != first.head_hash
     assert second.checked > first.checked
@@ -94,12 +87,12 @@ def test_one_altered_or_deleted_record_breaks_the_chain_at_exactly_its_position(
     # Given six events of clients, chained, and verified
     positions = some_history(engine)
     engine.projector.catch_up()
-    assert verify(engine.store, engine.db).ok
+    assert verify(engine.store).ok
     # When one byte of the record at one position is altered (or the record deleted)
     target = positions[3]
     tamper(engine, target, change)
     # Then verification breaks at exactly that position, having verified the ones before
-    report = verify(engine.store, engine.db)
+    report = verify(engine.store)
     assert not report.ok
     assert report.broken_at == target
     assert report.verified_to < target
@@ -108,13 +101,15 @@ def test_one_altered_or_deleted_record_breaks_the_chain_at_exactly_its_position(
     assert expected in report.reason
 
 
-def test_the_chain_is_never_rebuilt_while_other_views_are(engine: Engine) -> None:
+def test_each_record_is_chained_by_the_transaction_that_stores_it(engine: Engine) -> None:
+    # Given commands, and no view worker having run
     some_history(engine)
-    engine.projector.catch_up()
-    with pytest.raises(ChainDropped):
-        engine.rebuild("audit_chain")
+    # Then every stored record is chained already, and rebuilding the views leaves it so
+    report = verify(engine.store)
+    assert report.ok
+    assert report.chain_head == report.store_head == report.verified_to > 0
     assert engine.rebuild("audit") > 0
-    assert verify(engine.store, engine.db).ok
+    assert verify(engine.store) == report
 
 
 def test_the_audit_log_filters_by_actor_aggregate_type_time_and_correlation(
@@ -166,7 +161,7 @@ def test_a_record_moved_renumbered_or_retyped_with_its_bytes_untouched_breaks_th
     # Given six chained events of three clients, verified
     positions = some_history(engine)
     engine.projector.catch_up()
-    assert verify(engine.store, engine.db).ok
+    assert verify(engine.store).ok
     # When one tier change is given to another client, another version or another type,
     # its stored bytes left as they were
     target = positions[3]
@@ -180,7 +175,7 @@ def test_a_record_moved_renumbered_or_retyped_with_its_bytes_untouched_breaks_th
         changed = str(changed)
     rewrite_record(engine, target, **{column: changed})
     # Then verification breaks at exactly that record
-    report = verify(engine.store, engine.db)
+    report = verify(engine.store)
     assert (report.ok, report.broken_at) == (False, target)
     assert report.verified_to == stored_before(engine, target)
     assert report.reason == "the stored record differs from the one chained"
@@ -195,13 +190,13 @@ def test_a_record_removed_from_the_store_and_the_chain_alike_breaks_the_next_lin
     # Given six chained events and the head hash published
     positions = some_history(engine)
     engine.projector.catch_up()
-    published = verify(engine.store, engine.db).head_hash
+    published = verify(engine.store).head_hash
     # When one record and its chain row are both deleted
     target = positions[2]
     delete_record(engine, target)
-    execute(engine, "DELETE FROM audit_chain WHERE position = ?", (target,), views=True)
+    execute(engine, "DELETE FROM assure_chain WHERE position = ?", (target,), views=False)
     # Then the chain breaks at the next record: its hash chained on the removed one
-    report = verify(engine.store, engine.db)
+    report = verify(engine.store)
     assert (report.ok, report.broken_at) == (False, stored_after(engine, target))
     assert report.reason == "the stored record differs from the one chained"
     # And a chain recomputed over what is left cannot end in the published head hash
@@ -209,7 +204,7 @@ def test_a_record_removed_from_the_store_and_the_chain_alike_breaks_the_next_lin
 
 
 def test_an_empty_store_verifies_with_nothing_to_publish(bare_engine: Engine) -> None:
-    report = verify(bare_engine.store, bare_engine.db)
+    report = verify(bare_engine.store)
     assert report == ChainReport(
         ok=True,
         checked=0,
@@ -222,21 +217,23 @@ def test_an_empty_store_verifies_with_nothing_to_publish(bare_engine: Engine) ->
     )
 
 
-def test_events_not_yet_chained_are_pending_not_broken(engine: Engine) -> None:
-    # Given events chained, then more stored that the chain worker has not read yet
-    positions = some_history(engine)
-    engine.projector.catch_up()
-    chained = verify(engine.store, engine.db)
-    more = some_history(engine)
-    # When verified, page by page or at once
-    for page in (2, 3, 5_000):
-        report = verify(engine.store, engine.db, page=page)
-        # Then what is chained verifies, and the rest awaits chaining
-        assert report.ok, (page, report)
-        assert (report.checked, report.chain_head) == (chained.checked, chained.chain_head)
-        assert report.verified_to == chained.verified_to >= positions[-1]
-        assert report.head_hash == chained.head_hash
-        assert report.store_head == more[-1] > report.chain_head
+def test_a_record_stored_behind_the_engines_back_is_unchained_and_stays_so(
+    engine: Engine,
+) -> None:
+    """README claim: a record appended while the server is down, with no link, is found;
+    verifying never chains it."""
+    # Given a chained history, then a record written straight into the store
+    some_history(engine)
+    chained = verify(engine.store)
+    forged = forge_record(engine)
+    # When verified, page by page or at once, and again
+    for page in (2, 3, 5_000, 5_000):
+        report = verify(engine.store, page=page)
+        # Then it is named, unchained, at its position, after everything before verified
+        assert (report.ok, report.broken_at) == (False, forged), page
+        assert report.reason == "a stored record is not chained"
+        assert (report.verified_to, report.head_hash) == (chained.verified_to, chained.head_hash)
+        assert (report.chain_head, report.store_head) == (chained.chain_head, forged)
 
 
 def test_a_break_on_a_later_page_is_found_at_its_position(engine: Engine) -> None:
@@ -245,7 +242,7 @@ def test_a_break_on_a_later_page_is_found_at_its_position(engine: Engine) -> Non
     target = positions[-1]
     tamper(engine, target)
     for page in (2, 3, 4):
-        report = verify(engine.store, engine.db, page=page)
+        report = verify(engine.store, page=page)
         assert (report.ok, report.broken_at) == (False, target), page
         assert report.verified_to == stored_before(engine, target)
 
@@ -254,7 +251,7 @@ def test_a_break_on_a_later_page_is_found_at_its_position(engine: Engine) -> Non
     ("removed", "reason"),
     [
         ("record", "a chained event is missing from the store"),
-        ("chain row", "a stored event is not in the chain"),
+        ("chain row", "a stored record is not chained"),
     ],
 )
 def test_a_record_or_a_chain_row_removed_alone_is_named_as_such(
@@ -266,8 +263,8 @@ def test_a_record_or_a_chain_row_removed_alone_is_named_as_such(
     if removed == "record":
         delete_record(engine, target)
     else:
-        execute(engine, "DELETE FROM audit_chain WHERE position = ?", (target,), views=True)
-    report = verify(engine.store, engine.db)
+        execute(engine, "DELETE FROM assure_chain WHERE position = ?", (target,), views=False)
+    report = verify(engine.store)
     assert (report.ok, report.broken_at, report.reason) == (False, target, reason)
 
 
@@ -297,27 +294,9 @@ def test_the_last_chained_record_removed_from_the_store_is_found(engine: Engine)
     engine.projector.catch_up()
     delete_record(engine, positions[-1])
     for page in (2, 5_000):
-        report = verify(engine.store, engine.db, page=page)
+        report = verify(engine.store, page=page)
         assert (report.ok, report.broken_at) == (False, positions[-1]), page
         assert report.reason == "a chained event is missing from the store"
-
-
-def test_the_chain_refuses_to_be_rebuilt_or_dropped_for_a_new_version(engine: Engine) -> None:
-    some_history(engine)
-    engine.projector.catch_up()
-    with pytest.raises(ChainDropped) as rebuilt:
-        engine.rebuild("audit_chain")
-    assert rebuilt.value.message == "the audit chain is never rebuilt: it vouches for the store"
-
-    class NextChain(ChainView):
-        schema_version: ClassVar[int] = ChainView.schema_version + 1
-
-    with pytest.raises(ChainDropped) as dropped:
-        NextChain().create(engine.db)
-    assert dropped.value.message == (
-        "the audit chain's tables changed version: migrate, never drop"
-    )
-    assert verify(engine.store, engine.db).ok
 
 
 def test_the_audit_log_keeps_each_events_causation(engine: Engine) -> None:

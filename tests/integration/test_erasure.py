@@ -166,7 +166,7 @@ def test_given_erased_client_then_personal_data_reads_erased_everywhere(
         assert_not_findable(engine, client)
         engine.rebuild("clients")
     # And the chain still verifies every stored record
-    assert verify(engine.store, engine.db).ok
+    assert verify(engine.store).ok
     # And what is not personal still changes, snapshots included
     engine.handler(ClientCommands).change_tier(at(20), client, "gold", "assets")
     engine.handler(ClientCommands).retag(at(21), client, ["closed"], [])
