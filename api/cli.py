@@ -16,6 +16,8 @@ from uuid import UUID
 
 from adapters.shared.clock import system_clock
 from adapters.shared.logging import configure_logging
+from adapters.shared.personal import MASTER_FILE, OLD_MASTER_FILE, new_master
+from adapters.shared.secrets import replace_secret
 from adapters.shared.settings import Settings
 from api.contexts import CONTEXTS, build_engine
 from api.engine import Engine
@@ -103,6 +105,29 @@ def branches(settings: Settings, action: str, code: str | None, name: str | None
         return 0
     finally:
         engine.close()
+
+
+def rotate_master(settings: Settings) -> int:
+    """Wrap every personal-data key under a new master key (the key file's); the old one
+    stays in ``master.key.old`` so that a process still running with it can be read."""
+    if settings.master_key is not None:
+        print(
+            "assure keys rotate-master: the master key is ASSURE_MASTER_KEY. Set it to a new "
+            "key (base64 of 32 random bytes), add the old one to ASSURE_OLD_MASTER_KEYS and "
+            "restart: each start wraps the keys under the current master.",
+            file=sys.stderr,
+        )
+        return 2
+    quiet = settings.model_copy(update={"run_workers": False, "run_scheduler": False})
+    build_engine(quiet).close()  # every key under the current master first
+    current = (settings.data_dir / MASTER_FILE).read_text()
+    replace_secret(settings.data_dir / OLD_MASTER_FILE, current)
+    replace_secret(settings.data_dir / MASTER_FILE, new_master())
+    engine = build_engine(quiet)  # its start wraps every key under the new master
+    engine.close()
+    old = str(settings.data_dir / OLD_MASTER_FILE)
+    print(json.dumps({"rewrapped": engine.rewrapped, "old_master": old}))
+    return 0
 
 
 def projections(settings: Settings, action: str, name: str | None) -> int:
@@ -262,6 +287,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("action", choices=["list", "add"])
     b.add_argument("code", nargs="?", help="e.g. SH-LUJIAZUI")
     b.add_argument("name", nargs="?", help="e.g. 'Shanghai Lujiazui'")
+    k = sub.add_parser("keys", help="the master key of the personal-data keys")
+    k.add_argument("action", choices=["rotate-master"])
     pr = sub.add_parser("projections", help="views: status, rebuild, retry, catch-up")
     pr.add_argument("action", choices=["status", "rebuild", "retry", "catch-up"])
     pr.add_argument("name", nargs="?", choices=[v.name for c in CONTEXTS for v in c.views])
@@ -299,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"assure projections {args.action}: give a view name", file=sys.stderr)
                 return 2
             return projections(settings, args.action, args.name)
+        if args.command == "keys":
+            return rotate_master(settings)
         if args.command == "branches":
             return branches(settings, args.action, args.code, args.name)
         if args.command == "replay":

@@ -18,7 +18,7 @@ from adapters.shared.eventstore import (
     positions_of,
 )
 from adapters.shared.locks import Leadership, SessionLocks, SoleLeader
-from adapters.shared.personal import KeyRing, SealingMapper
+from adapters.shared.personal import KeyRing, SealingMapper, load_masters
 from adapters.shared.scheduler import Scheduler
 from adapters.shared.settings import Settings
 from adapters.shared.sql import PostgresViews, open_views, schema_lock
@@ -48,13 +48,15 @@ class Engine:
         self.clock = clock
         self.registry = Registry(contexts)
         self.db = open_views(settings)
-        self.keyring = KeyRing()
+        self.keyring = KeyRing(load_masters(settings))
         self._locks = SessionLocks(self.db.connect) if isinstance(self.db, PostgresViews) else None
         self._views: dict[type[View], View] = {
             cls: cls.configured(settings) for cls in self.registry.views
         }
         self.store = self._open_store()
         self.keyring.attach(key_table(self.store.recorder))
+        # Keys stored before wrapping, or under an older master: wrapped under the current.
+        self.rewrapped = self.keyring.rewrap()
         self.worker_config = WorkerConfig(
             batch_size=settings.projection_batch_size,
             max_attempts=settings.projection_max_attempts,

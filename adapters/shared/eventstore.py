@@ -135,6 +135,13 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
             "UPDATE {}.{} SET key = NULL, destroyed_at = %s "
             "WHERE subject_id = %s AND key IS NOT NULL"
         ).format(schema, keys)
+        self.sql_key_rows = sql.SQL(
+            "SELECT subject_id, key FROM {}.{} WHERE key IS NOT NULL AND subject_id > %s "
+            "ORDER BY subject_id LIMIT %s"
+        ).format(schema, keys)
+        self.sql_replace_key = sql.SQL(
+            "UPDATE {}.{} SET key = %s WHERE subject_id = %s AND key IS NOT NULL"
+        ).format(schema, keys)
         self.sql_select_keys = sql.SQL(
             "SELECT subject_id, key FROM {}.{} WHERE subject_id = ANY(%s)"
         ).format(schema, keys)
@@ -175,7 +182,10 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 ]
             ).decode(),
             orjson.dumps(
-                [(str(k), base64.b64encode(v).decode()) for k, v in keys.items()]
+                [
+                    (str(k), base64.b64encode(v).decode())
+                    for k, v in (self.keyring.for_storage(keys) if self.keyring else {}).items()
+                ]
             ).decode(),
         )
         if self.writers.closed:
@@ -277,6 +287,17 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(self.sql_destroy_key, (at, subject))
             return curs.rowcount > 0
+
+    def key_rows(self, after: UUID | None, limit: int) -> list[tuple[UUID, bytes]]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self.sql_key_rows, (after or UUID(int=0), limit))
+            return [(r["subject_id"], bytes(r["key"])) for r in curs.fetchall()]
+
+    def replace_keys(self, rows: dict[UUID, bytes]) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.executemany(
+                self.sql_replace_key, [(key, subject) for subject, key in rows.items()]
+            )
 
     def select_keys(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
         with self.datastore.transaction(commit=False) as curs:

@@ -14,11 +14,20 @@ stored bytes, and so the audit chain, are untouched.
 
 Keys are cached per process (bounded, for ``KEY_TTL_SECONDS``), so another process may read
 an erased person's data for that long after the erasure.
+
+**Envelope encryption.** A key is stored wrapped by a master key (AES-256-GCM, bound to its
+subject), which lives outside the database: ``ASSURE_MASTER_KEY``, or ``master.key`` in the
+data directory (generated once). A copy of the events and keys tables alone reveals
+nothing. A wrapped key names its master (the first 8 bytes of the master's SHA-256), so
+keys wrapped by an older master (``ASSURE_OLD_MASTER_KEYS``, ``master.key.old``) are still
+read, and each start re-wraps them, and any key stored before wrapping, under the current
+one (``assure keys rotate-master``).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import threading
 import time
@@ -32,11 +41,15 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import resolve_topic
 
+from adapters.shared.secrets import secret
 from adapters.shared.serialization import SEALED, SEALED_MARK, OrjsonTranscoder, PydanticMapper
+from adapters.shared.settings import Settings
 from domain.shared.base import ERASED, Snapshot
 from domain.shared.errors import Conflict
 
 KEYS_TABLE = "personal_data_keys"
+WRAPPED = b"AW1"  # a wrapped key: this, the master's id, a nonce, the sealed key
+MASTER_ID_BYTES = 8
 KEY_TTL_SECONDS = 30.0
 CACHE_SIZE = 100_000
 NONCE_BYTES = 12
@@ -59,6 +72,54 @@ class KeyTable(Protocol):
         """Destroy the key; True when a key was there to destroy."""
         ...
 
+    def key_rows(self, after: UUID | None, limit: int) -> list[tuple[UUID, bytes]]:
+        """Up to ``limit`` live keys as stored, by subject, after ``after``."""
+        ...
+
+    def replace_keys(self, rows: dict[UUID, bytes]) -> None:
+        """Store these keys (re-wrapped) in place of the live ones."""
+        ...
+
+
+class UnknownMaster(Exception):
+    """A key is wrapped by a master key this process was not given."""
+
+
+class Masters:
+    """The current master key, which wraps every key stored, and older ones, still read."""
+
+    def __init__(self, current: bytes, older: Sequence[bytes] = ()) -> None:
+        self.current_id = master_id(current)
+        self._current = AESGCM(current)
+        self._by_id = {master_id(k): AESGCM(k) for k in (*older, current)}
+
+    def wrap(self, subject: UUID, key: bytes) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        return WRAPPED + self.current_id + nonce + self._current.encrypt(nonce, key, subject.bytes)
+
+    def unwrap(self, subject: UUID, stored: bytes) -> bytes:
+        """The key; one stored before wrapping began is read as it is."""
+        if not stored.startswith(WRAPPED):
+            return stored
+        head = len(WRAPPED)
+        mid, rest = stored[head : head + MASTER_ID_BYTES], stored[head + MASTER_ID_BYTES :]
+        cipher = self._by_id.get(mid)
+        if cipher is None:
+            msg = f"a personal data key is wrapped by master {mid.hex()}, not configured"
+            raise UnknownMaster(msg)
+        return cipher.decrypt(rest[:NONCE_BYTES], rest[NONCE_BYTES:], subject.bytes)
+
+    def current(self, stored: bytes) -> bool:
+        """Whether a stored key is wrapped by the current master."""
+        head = len(WRAPPED)
+        return stored.startswith(WRAPPED) and stored[head : head + MASTER_ID_BYTES] == (
+            self.current_id
+        )
+
+
+def master_id(master: bytes) -> bytes:
+    return hashlib.sha256(master).digest()[:MASTER_ID_BYTES]
+
 
 DETACHED = "the key ring is not attached to a store"
 
@@ -66,7 +127,8 @@ DETACHED = "the key ring is not attached to a store"
 class KeyRing:
     """Keys by person: made when first needed, cached, destroyed on erasure."""
 
-    def __init__(self) -> None:
+    def __init__(self, masters: Masters) -> None:
+        self.masters = masters
         self.table: KeyTable | None = None
         self._cache: OrderedDict[UUID, tuple[float, bytes | None]] = OrderedDict()
         self._lock = threading.Lock()
@@ -92,8 +154,9 @@ class KeyRing:
         found = self.table.select_keys([subject])
         if subject not in found:
             return False, None
-        self._remember(subject, found[subject])
-        return True, found[subject]
+        key = self._plain(subject, found[subject])
+        self._remember(subject, key)
+        return True, key
 
     def prefetch(self, subjects: set[UUID]) -> None:
         """Look up in one query the keys of those subjects not cached (a batch of events)."""
@@ -102,8 +165,31 @@ class KeyRing:
             cached = self._cache.get  # pragma: no mutate - a cache
             missing = [s for s in subjects if not _fresh(cached(s), now)]  # pragma: no mutate
         if missing and self.table is not None:
-            for subject, key in self.table.select_keys(missing).items():
-                self._remember(subject, key)
+            for subject, stored in self.table.select_keys(missing).items():
+                self._remember(subject, self._plain(subject, stored))
+
+    def _plain(self, subject: UUID, stored: bytes | None) -> bytes | None:
+        return None if stored is None else self.masters.unwrap(subject, bytes(stored))
+
+    def for_storage(self, keys: dict[UUID, bytes]) -> dict[UUID, bytes]:
+        """New keys as the table keeps them: wrapped by the current master key."""
+        return {subject: self.masters.wrap(subject, key) for subject, key in keys.items()}
+
+    def rewrap(self, page: int = 1_000) -> int:
+        """Wrap under the current master every live key that is not (an older master's, or
+        one stored before wrapping); how many were."""
+        assert self.table is not None, DETACHED
+        changed, after = 0, None
+        while rows := self.table.key_rows(after, page):
+            stale = {
+                subject: self.masters.wrap(subject, self.masters.unwrap(subject, stored))
+                for subject, stored in rows
+                if not self.masters.current(stored)
+            }
+            if stale:
+                self.table.replace_keys(stale)
+            changed, after = changed + len(stale), rows[-1][0]
+        return changed
 
     def _remember(self, subject: UUID, key: bytes | None) -> None:
         with self._lock:
@@ -265,6 +351,25 @@ class SealingMapper(PydanticMapper):
             # Only containers need opening, and never the envelope (open leaves plain values).
             if isinstance(value, dict | list) and name != "meta":  # pragma: no mutate
                 state[name] = opener.open(value)
+
+
+MASTER_FILE, OLD_MASTER_FILE = "master.key", "master.key.old"
+
+
+def load_masters(settings: Settings) -> Masters:
+    """The master keys: ``ASSURE_MASTER_KEY`` (else ``master.key`` in the data directory,
+    generated once), and the older ones still read (``ASSURE_OLD_MASTER_KEYS``, and
+    ``master.key.old`` left by a rotation)."""
+    current = secret(settings, "master_key", MASTER_FILE, new_master)
+    older = [k.get_secret_value() for k in settings.old_master_keys]
+    old_file = settings.data_dir / OLD_MASTER_FILE
+    if settings.master_key is None and old_file.exists():
+        older.append(old_file.read_text().strip())
+    return Masters(base64.b64decode(current), [base64.b64decode(k) for k in older])
+
+
+def new_master() -> str:
+    return base64.b64encode(os.urandom(32)).decode()
 
 
 def _fresh(hit: tuple[float, bytes | None] | None, now: float) -> bool:

@@ -45,7 +45,8 @@ class KeyedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         keys = self.keyring.take_pending() if self.keyring else {}
-        ids = super().insert_events(stored_events, new_keys=keys, **kwargs)
+        wrapped = self.keyring.for_storage(keys) if self.keyring and keys else {}
+        ids = super().insert_events(stored_events, new_keys=wrapped, **kwargs)
         if keys and self.keyring:
             self.keyring.stored(keys)
         return ids
@@ -119,6 +120,22 @@ class KeyedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
                 (at.isoformat(), subject.hex),
             )
             return bool(c.sqlite_cursor.rowcount > 0)
+
+    def key_rows(self, after: UUID | None, limit: int) -> list[tuple[UUID, bytes]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT subject_id, key FROM {KEYS_TABLE} WHERE key IS NOT NULL "
+                "AND subject_id > ? ORDER BY subject_id LIMIT ?",
+                (after.hex if after else "", limit),
+            )
+            return [(UUID(r[0]), bytes(r[1])) for r in c.fetchall()]
+
+    def replace_keys(self, rows: dict[UUID, bytes]) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.executemany(
+                f"UPDATE {KEYS_TABLE} SET key = ? WHERE subject_id = ? AND key IS NOT NULL",
+                [(key, subject.hex) for subject, key in rows.items()],
+            )
 
     def select_keys(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
         marks = ", ".join("?" for _ in subjects)

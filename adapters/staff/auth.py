@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +13,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from adapters.shared.secrets import secret
 from adapters.shared.settings import Settings
 
 # OWASP's recommended minimum for argon2id (19 MiB, 2 passes, 1 lane): the library's
@@ -111,16 +110,5 @@ class TokenService:
 
 
 def secret_key(settings: Settings) -> str:
-    """The signing key: from the settings, else generated once into the data directory."""
-    if settings.secret_key is not None:
-        return settings.secret_key.get_secret_value()
-    if settings.env == "production":
-        msg = "ASSURE_SECRET_KEY must be set in production"
-        raise RuntimeError(msg)
-    path: Path = settings.data_dir / "secret.key"
-    if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+    """The signing key: ``ASSURE_SECRET_KEY``, else generated once into the data directory."""
+    return secret(settings, "secret_key", "secret.key", lambda: secrets.token_urlsafe(48))

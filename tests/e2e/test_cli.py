@@ -8,12 +8,19 @@ import re
 import socket
 import subprocess
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from adapters.shared.eventstore import key_table
 from adapters.shared.settings import Settings
+from api.contexts import build_engine
+from application.clients import ClientCommands
+from domain.clients import Client
+from domain.shared.base import Context
+from tests.conftest import CLIENT, client_fields, open_branches
 from tests.faketime import python_module
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,11 +40,13 @@ def env_for(settings: Settings, **extra: str) -> dict[str, str]:
     return env
 
 
-def assure(settings: Settings, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def assure(
+    settings: Settings, *args: str, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         python_module("api.cli", *args),
         cwd=ROOT,
-        env=env_for(settings),
+        env=env_for(settings, **env),
         input=stdin,
         capture_output=True,
         text=True,
@@ -258,3 +267,31 @@ def test_demo_twice_adds_other_clients(settings: Settings) -> None:
         )
     )
     assert (first["clients"], second["clients"], second["users"]) == (5, 5, 0)
+
+
+def test_keys_rotate_master_rewraps_every_key_and_the_data_still_reads(settings: Settings) -> None:
+    # Given clients whose keys are wrapped by the master key in the data directory
+    engine = open_branches(build_engine(settings))
+    ctx = Context(actor="system:test", at=datetime.now(UTC), correlation_id="rotate")
+    ids = [engine.handler(ClientCommands).register(ctx, **client_fields()).id for _ in range(3)]
+    engine.close()
+    first = (settings.data_dir / "master.key").read_text()
+    # When the master key is rotated
+    rotated = out(assure(settings, "keys", "rotate-master"))
+    # Then every key was re-wrapped under a new master, the old one kept for the stragglers
+    assert rotated["rewrapped"] == 3
+    assert (settings.data_dir / "master.key.old").read_text() == first
+    assert (settings.data_dir / "master.key").read_text() != first
+    engine = build_engine(settings)
+    try:
+        rows = key_table(engine.store.recorder).key_rows(None, 100)
+        assert len(rows) == 3
+        assert all(engine.keyring.masters.current(stored) for _, stored in rows)
+        names = [engine.handler(ClientCommands).load(Client, i).name for i in ids]
+        assert names == [CLIENT["name"]] * 3
+    finally:
+        engine.close()
+    # And with the master key given by the environment, the command says what to do
+    given = assure(settings, "keys", "rotate-master", ASSURE_MASTER_KEY=first)
+    assert given.returncode == 2
+    assert "ASSURE_OLD_MASTER_KEYS" in given.stderr

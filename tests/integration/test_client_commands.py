@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from adapters.shared.personal import KeyRing
+from adapters.shared.personal import KeyRing, Masters
 from api.engine import Engine
 from application.clients.commands import ClientCommands
 from application.clients.risk import RiskCommands
@@ -116,7 +116,7 @@ def test_lists_and_changes_in_stored_client_events_read_back_as_recorded(
 
 
 def test_a_key_ring_attached_to_no_store_knows_no_key() -> None:
-    assert KeyRing().lookup(uuid4()) == (False, None)
+    assert KeyRing(Masters(bytes(32))).lookup(uuid4()) == (False, None)
 
 
 def test_two_identical_requests_racing_with_one_key_record_once_and_answer_alike(

@@ -22,7 +22,7 @@ import pytest
 from eventsourcing.utils import get_topic
 from psycopg import sql
 
-from adapters.shared.eventstore import chain_table
+from adapters.shared.eventstore import chain_table, key_table
 from adapters.shared.topics import MOVED
 from api.contexts import build_engine
 from api.engine import Engine
@@ -147,6 +147,26 @@ def test_the_chain_verifies_over_the_old_records(legacy: Engine) -> None:
     report = verify(legacy.store)
     assert (report.ok, report.checked, report.verified_to) == (True, 1821, 1821)
     assert chain_table(legacy.store.recorder).chain_head() == 1821
+
+
+def test_its_personal_data_keys_are_wrapped_by_the_master_key_at_the_first_start(
+    legacy: Engine,
+) -> None:
+    # Given the old store's keys, stored as they were (before wrapping)
+    source = sqlite3.connect(FIXTURE)
+    plain = {
+        UUID(r[0]): bytes(r[1])
+        for r in source.execute("SELECT subject_id, key FROM personal_data_keys")
+        if r[1] is not None
+    }
+    source.close()
+    # Then the engine's start wrapped each under the master key: the same keys, not in clear
+    rows = dict(key_table(legacy.store.recorder).key_rows(None, 10_000))
+    assert rows.keys() == plain.keys()
+    masters = legacy.keyring.masters
+    assert all(masters.current(stored) for stored in rows.values())
+    assert {s: masters.unwrap(s, stored) for s, stored in rows.items()} == plain
+    assert not set(rows.values()) & set(plain.values())
 
 
 def test_old_aggregates_load_with_their_history_and_snapshots(legacy: Engine) -> None:

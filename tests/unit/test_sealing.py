@@ -3,6 +3,7 @@ keep a sealed value from being moved, altered or mistaken for one."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -13,7 +14,14 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import MapperDeserialisationError
 
-from adapters.shared.personal import KeyRing, PersonalDataErased, SealingMapper, _personal_value
+from adapters.shared.personal import (
+    KeyRing,
+    Masters,
+    PersonalDataErased,
+    SealingMapper,
+    UnknownMaster,
+    _personal_value,
+)
 from adapters.shared.serialization import SEALED
 from domain.clients.policies import ClientPolicy
 from domain.clients.registry import Channel
@@ -36,9 +44,21 @@ class MemoryKeys:
         self.rows[subject] = None
         return alive
 
+    def key_rows(self, after: uuid.UUID | None, limit: int) -> list[tuple[uuid.UUID, bytes]]:
+        live = sorted(
+            (s, k) for s, k in self.rows.items() if k is not None and (after is None or s > after)
+        )
+        return live[:limit]
+
+    def replace_keys(self, rows: dict[uuid.UUID, bytes]) -> None:
+        self.rows.update(rows)
+
+
+MASTER = os.urandom(32)
+
 
 def mapper() -> tuple[SealingMapper, MemoryKeys]:
-    keys, ring = MemoryKeys(), KeyRing()
+    keys, ring = MemoryKeys(), KeyRing(Masters(MASTER))
     ring.attach(keys)
     return SealingMapper(ring), keys
 
@@ -46,7 +66,7 @@ def mapper() -> tuple[SealingMapper, MemoryKeys]:
 def stored_with_keys(m: SealingMapper, keys: MemoryKeys, event: Any) -> Any:
     """Store as a recorder would: the new keys go in with the event."""
     stored = m.to_stored_event(event)
-    keys.rows.update(m.keyring.take_pending())
+    keys.rows.update(m.keyring.for_storage(m.keyring.take_pending()))
     return stored
 
 
@@ -138,7 +158,7 @@ class OneKey(KeyRing):
     """A key ring that holds one key for everyone."""
 
     def __init__(self, key: bytes) -> None:
-        super().__init__()
+        super().__init__(Masters(MASTER))
         self.key = key
 
     def lookup(self, subject: uuid.UUID) -> tuple[bool, bytes | None]:  # noqa: ARG002
@@ -162,3 +182,43 @@ def test_a_value_is_personal_when_it_holds_a_string_other_than_erased(
     value: Any, personal: bool
 ) -> None:
     assert _personal_value(value) is personal
+
+
+def test_keys_are_stored_wrapped_by_the_master_and_the_table_alone_opens_nothing() -> None:
+    # Given a client's event stored with its new key
+    m, keys = mapper()
+    [event] = registered_client().collect_events()
+    stored = stored_with_keys(m, keys, event)
+    [(subject, kept)] = [(s, k) for s, k in keys.rows.items() if k is not None]
+    # Then the key table holds the key wrapped, naming its master, not the key itself
+    assert kept is not None
+    assert kept.startswith(b"AW1")
+    assert len(kept) == 3 + 8 + 12 + 32 + 16
+    plain = Masters(MASTER).unwrap(subject, kept)
+    assert len(plain) == 32
+    # And with the tables alone (another master), the key cannot be unwrapped
+    with pytest.raises(UnknownMaster):
+        Masters(os.urandom(32)).unwrap(subject, kept)
+    # And with the master, the event reads as it was
+    assert m.to_domain_event(stored) == event
+
+
+def test_a_new_master_rewraps_older_and_unwrapped_keys_and_reads_them_meanwhile() -> None:
+    # Given keys wrapped by the old master and one stored before wrapping began
+    m, keys = mapper()
+    for _ in range(3):
+        [event] = registered_client().collect_events()
+        stored_with_keys(m, keys, event)
+    legacy = uuid.uuid4()
+    keys.rows[legacy] = os.urandom(32)
+    before = {s: Masters(MASTER).unwrap(s, k) for s, k in keys.rows.items() if k}
+    # When a ring with a new master (the old one still given) re-wraps
+    new = os.urandom(32)
+    ring = KeyRing(Masters(new, [MASTER]))
+    ring.attach(keys)
+    assert ring.rewrap(page=2) == 4
+    assert ring.rewrap(page=2) == 0  # once
+    # Then every key is wrapped by the new master alone, and is the same key
+    only_new = Masters(new)
+    assert all(only_new.current(k) for k in keys.rows.values() if k)
+    assert {s: only_new.unwrap(s, k) for s, k in keys.rows.items() if k} == before
