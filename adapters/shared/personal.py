@@ -336,8 +336,11 @@ class SealingMapper(PydanticMapper):
         """Seal the personal fields of a state about to be stored, in place."""
         holder, fields = _personal(cls, state)
         present = [f for f in fields if f in holder and _personal_value(holder[f])]
-        if present:  # an erased client's snapshot holds nothing personal: no key needed
-            created = "originator_topic" in state  # pragma: no mutate - saves a lookup
+        person = subject_of(cls, state, subject)
+        if present and person is not None:  # an erased client's snapshot holds nothing
+            # A new aggregate has no key yet; another's person (a ticket's client) may.
+            created = person == subject and "originator_topic" in state  # pragma: no mutate
+            subject = person
             key = self.keyring.key_for_sealing(subject, new=created)
             cipher = AESGCM(key)
             for field in present:
@@ -370,6 +373,16 @@ def load_masters(settings: Settings) -> Masters:
 
 def new_master() -> str:
     return base64.b64encode(os.urandom(32)).decode()
+
+
+def subject_of(cls: type[Any], state: dict[str, Any], originator: UUID) -> UUID | None:
+    """Whose key seals (and opens) an event's personal fields: the aggregate's own, or the
+    person a field names (``personal_subject``); None when that field names no one."""
+    field = getattr(cls, "personal_subject", None)
+    if field is None:
+        return originator
+    named = state.get(field)
+    return None if named is None else UUID(str(named))
 
 
 def _fresh(hit: tuple[float, bytes | None] | None, now: float) -> bool:

@@ -76,7 +76,10 @@ class PydanticMapper(Mapper[UUID]):
             state = self.decode_state(stored_event)
             cls = resolve_topic(stored_event.topic)
             if SEALED_MARK in stored_event.state:
-                self.unseal_state(UUID(str(stored_event.originator_id)), state)
+                originator = UUID(str(stored_event.originator_id))
+                field = getattr(cls, "personal_subject", None)
+                named = state.get(field) if field else None
+                self.unseal_state(UUID(str(named)) if named else originator, state)
             upcast(cls, state)
             state["originator_id"] = stored_event.originator_id
             state["originator_version"] = stored_event.originator_version

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import ClassVar
 from uuid import UUID
 
 from domain.service_desk.sla import BREACH_KINDS, ClockState, Pause, Priority, SlaPolicy, clock
@@ -33,8 +34,13 @@ class Ticket(Aggregate):
     breaches: list[str]
     rated: bool
     merged_into: UUID | None
+    client_id: UUID | None = None  # older snapshots lack it
 
     class Opened(Created):
+        # What the client wrote is theirs: sealed with their key, erased with it.
+        personal_fields: ClassVar[tuple[str, ...]] = ("subject", "description")
+        personal_subject: ClassVar[str | None] = "client_id"
+
         number: str
         client_id: UUID | None
         branch: str | None
@@ -56,7 +62,7 @@ class Ticket(Aggregate):
                 self.group,
             )
             t.assignee = t.first_responded_at = t.resolved_at = t.closed_at = None
-            t.branch = self.branch
+            t.branch, t.client_id = self.branch, self.client_id
             t.pauses, t.breaches, t.rated, t.merged_into = [], [], False, None
 
     class Assigned(Event):
@@ -67,10 +73,14 @@ class Ticket(Aggregate):
             t.assignee, t.group = self.assignee, self.group
 
     class Commented(Event):
+        personal_fields: ClassVar[tuple[str, ...]] = ("body",)
+        personal_subject: ClassVar[str | None] = "client_id"
+
         comment_id: UUID
         body: str
         public: bool
         first_response: bool
+        client_id: UUID | None = None  # whose key seals the body (older events lack it)
 
         def apply(self, t: Ticket) -> None:
             if self.first_response:
@@ -193,6 +203,7 @@ class Ticket(Aggregate):
             body=body,
             public=public,
             first_response=first,
+            client_id=self.client_id,
         )
 
     def transition(self, ctx: Context, to: Status, note: str | None) -> None:

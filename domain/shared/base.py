@@ -56,8 +56,11 @@ class DomainEvent(BaseModel):
     timestamp: datetime
     meta: EventMeta
     class_version: ClassVar[int] = 1
-    # Fields holding personal data: stored sealed with the key of the aggregate's person.
+    # Fields holding personal data: stored sealed with the key of the aggregate's person,
+    # or, when ``personal_subject`` names a field holding a person's id (a ticket's client),
+    # with that person's key (none set: the fields stay as they are).
     personal_fields: ClassVar[tuple[str, ...]] = ()
+    personal_subject: ClassVar[str | None] = None
 
 
 class Event(DomainEvent, CanMutateAggregate[UUID]):

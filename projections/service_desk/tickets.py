@@ -17,9 +17,11 @@ from uuid import UUID
 
 from adapters.shared.settings import Settings
 from adapters.shared.sql import Tx, ViewDatabase
+from domain.clients import Client
 from domain.service_desk.sla import SlaPolicy, overall
 from domain.service_desk.tickets import Ticket
 from domain.service_desk.workflow import Status
+from domain.shared.base import ERASED
 from projections.service_desk.rows import (
     BREACHED,
     COLUMNS,
@@ -35,6 +37,11 @@ from projections.service_desk.rows import (
 from projections.shared.base import View, rows_by_id
 
 
+def erased_entry(data: dict[str, Any]) -> dict[str, Any]:
+    """A history entry with what the client wrote read as erased."""
+    return {k: ERASED if k in ("subject", "description", "body") else v for k, v in data.items()}
+
+
 @dataclass
 class _Batch:
     """The rows a batch touches, as they stand after each event applied so far."""
@@ -46,10 +53,14 @@ class _Batch:
     comments: list[dict[str, Any]] = field(default_factory=list)
     history: list[tuple[Any, ...]] = field(default_factory=list)
 
+    def written(self) -> None:
+        """What was pending is in the tables now."""
+        self.new, self.dirty, self.comments, self.history = set(), set(), [], []
+
 
 class TicketsView(View):
     name = "tickets"
-    schema_version = 7
+    schema_version = 8  # 8: what a client wrote reads as erased after their erasure
     tables: ClassVar[dict[str, list[str]]] = {
         "view_tickets": [
             "CREATE TABLE {t} (id TEXT PRIMARY KEY, number TEXT NOT NULL, seq BIGINT NOT NULL, "
@@ -108,6 +119,7 @@ class TicketsView(View):
         Ticket.MergedInto: "changed",
         Ticket.MergeReceived: "changed",
         Ticket.SatisfactionRated: "changed",
+        Client.PersonalDataErased: "client_erased",
     }
 
     def __init__(self, suffix: str = "", policy: SlaPolicy | None = None) -> None:
@@ -236,6 +248,35 @@ class TicketsView(View):
                 f"UPDATE {self.t('view_ticket_comments')} SET linked_to = ? WHERE ticket_id = ?",
                 (str(e.into_id), ticket_id),
             )
+
+    def client_erased(self, work: _Batch, e: Client.PersonalDataErased, _: int) -> None:
+        """What the client wrote in their tickets reads as erased, here as in the events
+        (sealed with their key, now destroyed)."""
+        self._flush(work)
+        work.written()
+        client, tx = str(e.originator_id), work.tx
+        for row in work.rows.values():
+            if row["client_id"] == client:
+                row["subject"] = row["description"] = ERASED
+        theirs = f"SELECT id FROM {self.t('view_tickets')} WHERE client_id = ?"
+        tx.execute(
+            f"UPDATE {self.t('view_tickets')} SET subject = ?, description = ? WHERE client_id = ?",
+            (ERASED, ERASED, client),
+        )
+        tx.execute(
+            f"UPDATE {self.t('view_ticket_comments')} SET body = ? WHERE ticket_id IN ({theirs})",
+            (ERASED, client),
+        )
+        history = self.t("view_ticket_history")
+        entries = tx.query(
+            f"SELECT position, data FROM {history} WHERE event IN ('Opened', 'Commented') "
+            f"AND ticket_id IN ({theirs})",
+            (client,),
+        )
+        tx.executemany(
+            f"UPDATE {history} SET data = ? WHERE position = ?",
+            [(json.dumps(erased_entry(json.loads(r["data"]))), r["position"]) for r in entries],
+        )
 
     def _history(self, work: _Batch, e: Any, position: int) -> None:
         data = e.model_dump(

@@ -3,6 +3,7 @@ by destroying that key, while records stay complete and the audit chain still ve
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from decimal import Decimal
@@ -19,13 +20,17 @@ from api.engine import Engine
 from application.clients.commands import ClientCommands
 from application.compliance.history import History
 from application.compliance.replay import DecisionReplay
+from application.service_desk import TicketCommands
 from application.suitability.purchases import PurchaseCommands
 from domain.clients.registry import Channel, Client, ClientErased
+from domain.service_desk.sla import Priority
+from domain.service_desk.workflow import TicketChannel, TicketType
 from domain.shared.base import ERASED, Context
 from domain.shared.errors import DuplicateFound, InvalidField
 from domain.shared.vocab import RiskRating
 from projections.clients.views import ClientsView
 from projections.compliance.audit import verify
+from projections.service_desk import TicketsView
 from tests.conftest import client_fields, drop_schema, make_settings, open_branches
 from tests.integration.test_replay import NOW, buy
 
@@ -294,3 +299,52 @@ def test_a_view_rebuilt_after_a_restart_looks_keys_up_once_a_batch(
         assert {r["name"] for r in rows} == {"Chen Jing"}
     finally:
         engine.close()
+
+
+def test_what_a_client_wrote_in_a_ticket_is_sealed_with_their_key_and_erased_with_it(
+    engine: Engine,
+) -> None:
+    """README claim: a ticket's subject, description and comments are sealed with its
+    client's key: erasure reads them [erased] in the events, the views and their history."""
+    # Given a ticket a client opened, commented on, and a ticket with no client
+    client = known_client(engine)
+    desk = engine.handler(TicketCommands)
+    fields: dict[str, Any] = {
+        "type": TicketType.COMPLAINT,
+        "priority": Priority.P3,
+        "channel": TicketChannel.PHONE,
+    }
+    theirs = desk.open(
+        at(3), client_id=client, subject="Li Na's statement", description="Li Na: wrong fee",
+        **fields,
+    ).result.id  # fmt: skip
+    desk.comment(at(4), theirs, "Called Li Na back about the fee", public=True)
+    nobodys = desk.open(
+        at(5), client_id=None, subject="Printer jam", description="Floor 3", **fields
+    ).result.id
+    engine.projector.catch_up()
+    # Then the stored records do not hold the client's words, the other ticket's are plain
+    stored = [n.state for n in engine.store.recorder.select_notifications(1, 10_000)]
+    assert not any(b"Li Na" in s for s in stored)
+    assert any(b"Printer jam" in s for s in stored)
+    view = engine.view(TicketsView)
+    row = view.get(engine.db, theirs)
+    assert row is not None
+    assert row["subject"] == "Li Na's statement"
+    # When the client's personal data is erased
+    engine.handler(ClientCommands).erase_personal_data(at(10), client, "Art. 17 request")
+    engine.projector.catch_up()
+    # Then the ticket's events, its row, comments and history read erased, now and rebuilt
+    events: list[Any] = list(engine.store.events.get(theirs))
+    assert (events[0].subject, events[0].description, events[1].body) == (ERASED,) * 3
+    for _ in range(2):
+        detail = view.get(engine.db, theirs)
+        assert detail is not None
+        assert (detail["subject"], detail["description"]) == (ERASED, ERASED)
+        assert [c["body"] for c in detail["comments"]] == [ERASED]
+        written = json.dumps(detail["history"])
+        assert "Li Na" not in written
+        other = view.get(engine.db, nobodys)
+        assert other is not None
+        assert other["subject"] == "Printer jam"
+        engine.rebuild("tickets")
