@@ -3,9 +3,13 @@ generated once (mode 0600)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
+import secrets
 from collections.abc import Callable
 from pathlib import Path
+from uuid import UUID
 
 from pydantic import SecretStr
 
@@ -41,3 +45,16 @@ def replace_secret(path: Path, value: str) -> None:
     temporary.unlink(missing_ok=True)
     write_secret(temporary, value)
     temporary.replace(path)
+
+
+def claim_ids(settings: Settings) -> Callable[[str, str], UUID]:
+    """Ids of claims on unique values keyed by the pepper (``ASSURE_PEPPER``, else
+    ``pepper.key`` in the data directory): without it, the ids tell nothing of the values."""
+    pepper = secret(settings, "pepper", "pepper.key", lambda: secrets.token_urlsafe(32))
+    key = pepper.encode()
+
+    def claim_id(kind: str, value: str) -> UUID:
+        message = f"{kind}:{value.strip().casefold()}".encode()
+        return UUID(bytes=hmac.new(key, message, hashlib.sha256).digest()[:16])
+
+    return claim_id

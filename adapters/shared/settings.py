@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     # The master key wrapping personal-data keys (base64 of 32 bytes), and older ones.
     master_key: SecretStr | None = None
     old_master_keys: list[SecretStr] = []
+    # The key of identity-number claims (HMAC): the store alone does not tell a number.
+    pepper: SecretStr | None = None
     token_ttl_hours: float = Field(default=8.0, gt=0)
     # How long a request may trust an account read before (a change in another process).
     account_cache_seconds: float = Field(default=2.0, ge=0, le=30)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from adapters.clients.questionnaires import load_questionnaires
+from adapters.shared.secrets import claim_ids
 from api.clients import risk, routes
 from api.engine import Engine
 from api.shared.context import Aggregated, BoundedContext, Job
@@ -35,6 +36,20 @@ def erasures(engine: Engine, ctx: Context) -> int:
     return destroyed
 
 
+def claims(engine: Engine, ctx: Context) -> int:
+    """Move the identity-number claims of a store written before keyed claims, once."""
+    commands = engine.handler(ClientCommands)
+    if commands.claims_migrated():
+        return 0
+    moved, after = 0, ""
+    view = engine.view(ClientsView)
+    while ids := view.client_ids(engine.db, after, BATCH):
+        moved += sum(commands.migrate_claim(ctx, client_id) for client_id in ids)
+        after = str(ids[-1])
+    commands.finish_claims_migration(ctx)
+    return moved
+
+
 def branches(engine: Engine, ctx: Context) -> int:
     """Register the branches a store written before branches were reference data names in
     its clients and accounts (each named by its code until an administrator renames it)."""
@@ -51,7 +66,9 @@ CONTEXT = BoundedContext(
     ),
     views=(ClientsView,),
     handlers=(
-        lambda e: ClientCommands(e.store, e.settings.client_policy, e.keyring),
+        lambda e: ClientCommands(
+            e.store, e.settings.client_policy, e.keyring, claim_ids(e.settings)
+        ),
         lambda e: RiskCommands(
             e.store,
             load_questionnaires(e.settings.questionnaire_dir),
@@ -63,5 +80,6 @@ CONTEXT = BoundedContext(
         Job("assessments", assessments),
         Job("erasures", erasures),
         Job("branches", branches),
+        Job("claims", claims),
     ),
 )

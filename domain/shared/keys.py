@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from uuid import UUID, uuid5
 
-from domain.shared.base import Aggregate, Context, Created
+from domain.shared.base import Aggregate, Context, Created, Event
+from domain.shared.errors import DuplicateFound
 
 NAMESPACE = UUID("6f1c2a1e-5b7d-4c8e-9a57-3c1e0b2d4f60")
 
@@ -24,10 +25,12 @@ def receipt_id(actor: str, key: str) -> UUID:
 
 
 class UniqueKey(Aggregate):
-    """A claim on a unique value, owned by one aggregate."""
+    """A claim on a unique value, owned by one aggregate until released (an erased client's
+    identity number), then free to be claimed again."""
 
     owner_id: UUID
     kind: str
+    released: bool = False  # older snapshots lack it
 
     class Claimed(Created):
         kind: str
@@ -37,12 +40,37 @@ class UniqueKey(Aggregate):
             aggregate.kind = self.kind
             aggregate.owner_id = self.owner_id
 
+    class Released(Event):
+        def apply(self, aggregate: UniqueKey) -> None:
+            aggregate.released = True
+
+    class Reclaimed(Event):
+        owner_id: UUID
+
+        def apply(self, aggregate: UniqueKey) -> None:
+            aggregate.owner_id = self.owner_id
+            aggregate.released = False
+
     @classmethod
     def claim(cls, ctx: Context, kind: str, value: str, owner_id: UUID) -> UniqueKey:
         """Claim ``value`` for ``owner_id``; saving fails if it is claimed already."""
-        return cls._start(
-            cls.Claimed, ctx, unique_key_id(kind, value), kind=kind, owner_id=owner_id
-        )
+        return cls.claim_as(ctx, kind, unique_key_id(kind, value), owner_id)
+
+    @classmethod
+    def claim_as(cls, ctx: Context, kind: str, claim_id: UUID, owner_id: UUID) -> UniqueKey:
+        """Claim the value whose claim has this id (a keyed digest of it, say)."""
+        return cls._start(cls.Claimed, ctx, claim_id, kind=kind, owner_id=owner_id)
+
+    def release(self, ctx: Context) -> None:
+        """Give the value up: another owner may claim it."""
+        if not self.released:
+            self._record(self.Released, ctx)
+
+    def reclaim(self, ctx: Context, owner_id: UUID) -> None:
+        """Claim a released value for a new owner."""
+        if not self.released:
+            raise DuplicateFound(f"this {self.kind} is claimed")
+        self._record(self.Reclaimed, ctx, owner_id=owner_id)
 
 
 class CommandReceipt(Aggregate):

@@ -191,6 +191,16 @@ class ClientsView(View):
             )
         return [UUID(r["id"]) for r in rows]
 
+    def client_ids(self, db: ViewDatabase, after: str, limit: int) -> list[UUID]:
+        """Clients not erased, in id order after ``after`` (a migration's sweep)."""
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT id FROM {self.t('view_clients')} WHERE erased_at IS NULL "
+                "AND id > ? ORDER BY id LIMIT ?",
+                (after, limit),
+            )
+        return [UUID(r["id"]) for r in rows]
+
     def assessed(self, tx: Tx, e: RiskAssessment.Assessed, _: int) -> None:
         # The assessment's own version is not the client's: only the risk columns change.
         tx.execute(

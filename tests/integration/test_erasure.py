@@ -348,3 +348,21 @@ def test_what_a_client_wrote_in_a_ticket_is_sealed_with_their_key_and_erased_wit
         assert other is not None
         assert other["subject"] == "Printer jam"
         engine.rebuild("tickets")
+
+
+def test_erasure_frees_the_identity_number_for_a_new_registration(engine: Engine) -> None:
+    # Given a client with a number, erased
+    commands = engine.handler(ClientCommands)
+    first = known_client(engine)
+    with pytest.raises(DuplicateFound):
+        commands.register(at(1), **client_fields(id_number=PERSONAL[1]))
+    commands.erase_personal_data(at(2), first, "Art. 17 request")
+    # When someone registers with the same number, then they may, once
+    again = commands.register(at(3), **client_fields(id_number=PERSONAL[1]))
+    assert again.version == 1
+    with pytest.raises(DuplicateFound):
+        commands.register(at(4), **client_fields(id_number=PERSONAL[1]))
+    # And the claim records who held it, its release and who holds it now
+    claim_id = commands.claim_id("client-id-number", PERSONAL[1])
+    kinds = [type(e).__name__ for e in engine.store.events.get(claim_id)]
+    assert kinds == ["Claimed", "Released", "Reclaimed"]

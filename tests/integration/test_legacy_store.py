@@ -29,8 +29,10 @@ from api.engine import Engine
 from application.clients.commands import ClientCommands
 from application.compliance.history import History
 from application.staff import BranchCommands
-from domain.clients.registry import Client
+from domain.clients.registry import ID_NUMBER_KEY, Client
 from domain.shared.base import ERASED, Context
+from domain.shared.errors import DuplicateFound
+from domain.shared.keys import unique_key_id
 from domain.suppliers.supplier import Supplier
 from projections.clients.views import ClientsView
 from projections.compliance.audit import verify
@@ -206,6 +208,33 @@ def test_its_branches_are_registered_at_the_first_tick(legacy: Engine, ctx: Cont
     listed = legacy.view(BranchesView).all(legacy.db)
     assert [(b["code"], b["name"]) for b in listed] == [(c, c) for c in clients]
     assert legacy.tick(ctx.at)["branches"] == 0
+
+
+def test_its_identity_number_claims_are_keyed_at_the_first_tick(
+    legacy: Engine, ctx: Context
+) -> None:
+    # Given the old store, its clients' claims plain digests of their numbers
+    legacy.projector.catch_up()
+    commands = legacy.handler(ClientCommands)
+    clients = legacy.view(ClientsView).client_ids(legacy.db, "", 1_000)
+    numbers = [commands.first_event(c, Client.Registered).id_number for c in clients]
+    plain = [unique_key_id(ID_NUMBER_KEY, n) for n in numbers]
+    assert all(commands.exists(p) for p in plain)
+    # Then before the tick, a plain claim still refuses the number (in a known branch)
+    legacy.handler(BranchCommands).open(ctx, "SH-LUJIAZUI", "Shanghai Lujiazui")
+    with pytest.raises(DuplicateFound):
+        commands.register(ctx, **client_fields(id_number=numbers[0]))
+    # When the scheduler first ticks
+    assert legacy.tick(ctx.at)["claims"] == len(clients)
+    # Then each client holds a keyed claim, its plain one released, and the keyed claim
+    # refuses the number; a second tick moves nothing
+    for client, number in zip(clients, numbers, strict=True):
+        keyed: Any = legacy.store.repository.get(commands.claim_id(ID_NUMBER_KEY, number))
+        assert (keyed.owner_id, keyed.released) == (client, False)
+    assert all(legacy.store.repository.get(p).released for p in plain)
+    with pytest.raises(DuplicateFound):
+        commands.register(ctx, **client_fields(id_number=numbers[0]))
+    assert legacy.tick(ctx.at)["claims"] == 0
 
 
 def test_new_commands_write_on_top_of_it(legacy: Engine, ctx: Context) -> None:
