@@ -92,6 +92,7 @@ def prepared(settings: Settings) -> Engine:
     engine = build_engine(settings)
     ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
     engine.handler(BranchCommands).open(ctx, "SH-LUJIAZUI", "Shanghai Lujiazui")
+    engine.tick(ctx.at)  # as a server's first tick does (keyed claims recorded as the rule)
     return engine
 
 

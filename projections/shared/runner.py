@@ -56,7 +56,8 @@ class Projector:
 
     def wake(self, _position: int | None = None) -> None:
         for event in self._wakes.values():
-            event.set()
+            if not event.is_set():  # set() takes a lock each time: a command pays for it
+                event.set()
 
     def stop(self) -> None:
         self._stop.set()
