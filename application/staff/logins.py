@@ -34,9 +34,17 @@ class LoginCommands(Commands):
     def _keys(username: str, address: str) -> tuple[str, str]:
         return f"user:{username.strip().casefold()}", f"address:{address}"
 
+    @staticmethod
+    def shown(username: str) -> str:
+        """A tried username as it is counted and recorded: printable, at most 64 characters
+        (whatever was typed into the field, a password by mistake included, goes no
+        further)."""
+        return "".join(c for c in username if c.isprintable())[:64]
+
     def admit(self, ctx: Context, username: str, address: str) -> None:
         """Let the attempt go on, or raise Throttled. Attempts still being checked count as
         failures, so parallel guesses cannot all slip in before the first one fails."""
+        username = self.shown(username)
         keys = self._keys(username, address)
         with self._lock:
             wait = max(self._wait(key, ctx.at) for key in keys)
@@ -53,6 +61,7 @@ class LoginCommands(Commands):
 
     def settle(self, ctx: Context, username: str, address: str, failed: str | None) -> None:
         """Count the attempt's outcome: ``failed`` is why it failed, None on success."""
+        username = self.shown(username)
         keys = self._keys(username, address)
         with self._lock:
             for key in keys:

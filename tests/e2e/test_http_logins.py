@@ -124,3 +124,10 @@ class OldHasher(Argon2Hasher):
     def __init__(self) -> None:
         super().__init__(fast=True)
         self._hasher = PasswordHasher(time_cost=1, memory_cost=2048, parallelism=1)
+
+
+def test_a_username_is_recorded_printable_and_at_most_64_characters(api: Api) -> None:
+    assert attempt(api, "\x1b[2J" + "y" * 5_000, WRONG).status_code == 401
+    wait = f"min_position={api.engine.store.head()}"
+    [row] = api.call("GET", f"/api/v1/logins?{wait}", "compliance").json()
+    assert row["username"] == "[2J" + "y" * 61
