@@ -85,6 +85,14 @@ def serve(schema: str, tmp: Path, server_root: Path, **env_more: str) -> subproc
     )
 
 
+def signed_in(client: httpx.Client) -> tuple[str, dict[str, str]]:
+    """The bench administrator's token, and the header that carries it."""
+    token = client.post(
+        "/api/v1/auth/token", data={"username": "bench.admin", "password": PASSWORD}
+    ).json()["access_token"]
+    return token, {"Authorization": f"Bearer {token}"}
+
+
 def waits(server_root: Path, storm: int = 80) -> None:
     """``storm`` reads waiting for a position the views will not reach (their timeout is
     60 s), and an ordinary GET's latency meanwhile against its latency on the idle server."""
@@ -95,10 +103,7 @@ def waits(server_root: Path, storm: int = 80) -> None:
     try:
         _wait(url)
         with httpx.Client(base_url=url, timeout=120) as client:
-            token = client.post(
-                "/api/v1/auth/token", data={"username": "bench.admin", "password": PASSWORD}
-            ).json()["access_token"]
-            auth = {"Authorization": f"Bearer {token}"}
+            token, auth = signed_in(client)
             idle = statistics.median(get_latencies_ms(client, auth, None))
             storm_proc = subprocess.Popen(
                 [
@@ -152,10 +157,7 @@ def logins(throttle: bool, server_root: Path, storm: int = 40) -> None:
         _wait(url)
         with httpx.Client(base_url=url, timeout=120) as client:
             # The first login rehashes the account's (test-parameter) hash to today's.
-            token = client.post(
-                "/api/v1/auth/token", data={"username": "bench.admin", "password": PASSWORD}
-            ).json()["access_token"]
-            auth = {"Authorization": f"Bearer {token}"}
+            _, auth = signed_in(client)
             idle = statistics.median(get_latencies_ms(client, auth, None))
             before = memory_kb(server.pid, "VmRSS")
             # The storm comes from another process: its threads must not slow the
