@@ -75,6 +75,7 @@ GROUPS = (
             "domain/cqp/phases.py",
             "domain/cqp/policy.py",
             "domain/clients/registry.py",
+            "domain/staff/logins.py",
         ),
         ("tests/unit",),
     ),

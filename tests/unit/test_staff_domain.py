@@ -9,7 +9,7 @@ import pytest
 
 from domain.shared.base import Context
 from domain.shared.errors import InvalidField
-from domain.staff.logins import LoginPolicy, wait_after
+from domain.staff.logins import LoginAttempt, LoginPolicy, wait_after
 from domain.staff.users import Role, StaffUser
 
 CTX = Context(actor="admin-1", at=datetime(2026, 1, 5, tzinfo=UTC), correlation_id="c")
@@ -75,3 +75,33 @@ def test_failures_older_than_the_window_no_longer_count() -> None:
     now = T0 + timedelta(minutes=15, seconds=1)
     assert wait_after(failures(0, 1, 2, 3, 900.5), now, POLICY) == timedelta(0)
     assert wait_after(failures(2, 3, 4, 5, 900.5), now, POLICY) > timedelta(0)
+
+
+def test_a_failure_exactly_a_window_old_no_longer_counts() -> None:
+    now = T0 + timedelta(minutes=15, seconds=1)  # the failure at 1 s is 15 minutes old
+    assert wait_after(failures(1, 2, 3, 4, 900), now, POLICY) == timedelta(0)
+    assert wait_after(failures(1.5, 2, 3, 4, 900), now, POLICY) == timedelta(seconds=59)
+
+
+def test_a_failed_and_a_throttled_login_record_who_from_where_and_why() -> None:
+    ctx = Context(actor="login:10.0.0.7", at=T0, correlation_id="c")
+    failed = LoginAttempt.failed(ctx, uuid.uuid4(), "agent.sun", "10.0.0.7", "wrong password")
+    throttled = LoginAttempt.throttled(ctx, uuid.uuid4(), "agent.sun", "10.0.0.7", 60)
+    [f] = failed.collect_events()
+    [t] = throttled.collect_events()
+    assert isinstance(f, LoginAttempt.Failed)
+    assert isinstance(t, LoginAttempt.Throttled)
+    assert (f.username, f.address, f.reason, f.timestamp) == (
+        "agent.sun",
+        "10.0.0.7",
+        "wrong password",
+        T0,
+    )
+    assert (t.username, t.address, t.retry_after, t.meta.actor) == (
+        "agent.sun",
+        "10.0.0.7",
+        60,
+        "login:10.0.0.7",
+    )
+    assert (failed.outcome, throttled.outcome) == ("failed", "throttled")
+    assert failed.id != throttled.id
