@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
-from fastapi import HTTPException
+from fastapi import HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.shared.errors import PROBLEM
+from api.shared.errors import problem
 
 
 class BodyLimit:
@@ -30,7 +28,7 @@ class BodyLimit:
         limit = self.upload_limit if scope["path"] in self.uploads else self.limit
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
-            await _too_large(scope, send, limit)
+            await _too_large(scope, receive, send, limit)
             return
         received = 0
 
@@ -51,25 +49,6 @@ def _detail(limit: int) -> str:
     return f"the request body is larger than {size}"
 
 
-async def _too_large(scope: Scope, send: Send, limit: int) -> None:
-    body = json.dumps(
-        {
-            "type": "about:blank",
-            "title": "Content too large",
-            "status": 413,
-            "detail": _detail(limit),
-            "instance": scope["path"],
-        }
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", PROBLEM.encode()),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    response = problem(413, "Content too large", _detail(limit), Request(scope))
+    await response(scope, receive, send)

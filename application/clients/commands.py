@@ -13,9 +13,9 @@ from application.shared.store import Store
 from domain.clients.policies import ClientPolicy
 from domain.clients.registry import ID_NUMBER_KEY, Channel, Client, InvestorType
 from domain.shared.base import ERASED, Context
-from domain.shared.errors import ConcurrentWrite, DuplicateFound, InvalidField, NotFound
+from domain.shared.errors import ConcurrentWrite, DuplicateFound, NotFound
 from domain.shared.keys import UniqueKey, unique_key_id
-from domain.staff import branch_id
+from domain.staff import UnknownBranch, branch_id
 
 DUPLICATE = "a client with this id_number is registered"
 
@@ -82,7 +82,7 @@ class ClientCommands(Commands):
         )
         if branch not in self._branches:
             if not self.exists(branch_id(branch)):
-                raise InvalidField("branch", f"no branch has the code {branch!r}")
+                raise UnknownBranch(branch)
             self._branches.add(branch)
         if not self.claims_migrated() and self._plain_claim_held(id_number):
             raise DuplicateFound(DUPLICATE)

@@ -23,7 +23,7 @@ from domain.shared.errors import (
     NotFound,
 )
 from domain.shared.keys import UniqueKey, unique_key_id
-from domain.staff.branches import branch_id
+from domain.staff.branches import UnknownBranch, branch_id
 from domain.staff.users import USERNAME_KEY, Role, StaffUser
 
 MIN_PASSWORD_LENGTH = 12
@@ -74,7 +74,7 @@ class StaffCommands(Commands):
         if (earlier := self.replayed(ctx, idem)) is not None:
             return earlier
         if branch is not None and not self.exists(branch_id(branch)):
-            raise InvalidField("branch", f"no branch has the code {branch!r}")
+            raise UnknownBranch(branch)
         user = StaffUser.register(ctx, uuid4(), username, role, self._hash(password), branch)
         claim = UniqueKey.claim(ctx, USERNAME_KEY, user.username, user.id)
         try:

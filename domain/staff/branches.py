@@ -17,6 +17,13 @@ def branch_id(code: str) -> UUID:
     return uuid5(NAMESPACE, f"branch:{code}")
 
 
+class UnknownBranch(InvalidField):
+    """A client or an account names a branch nobody registered (422 naming ``branch``)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__("branch", f"no branch has the code {code!r}")
+
+
 class Branch(Aggregate):
     """One office of the firm, known by its code (e.g. ``SH-LUJIAZUI``)."""
 

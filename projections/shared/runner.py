@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -107,17 +106,6 @@ class Projector:
     def positions(self) -> dict[str, int]:
         """Where each view is, as its position row says."""
         return positions(self.db)
-
-    def wait_for(self, position: int, names: list[str], timeout: float) -> bool:
-        """Wait until the named views have reached ``position``; False on timeout."""
-        deadline = time.monotonic() + timeout
-        while True:
-            current = positions(self.db)
-            if all(current.get(name, 0) >= position for name in names):
-                return True
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.01)
 
 
 def rebuild(source: EventSource, db: ViewDatabase, live: View, config: WorkerConfig) -> int:

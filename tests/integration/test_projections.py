@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import Any, ClassVar
 
@@ -10,6 +11,7 @@ import pytest
 from adapters.shared.settings import Settings
 from api.contexts import build_engine
 from api.engine import Engine
+from api.shared.waits import PositionWaits
 from application.clients.commands import ClientCommands
 from domain.clients.registry import Channel, Client
 from domain.shared.base import Context
@@ -184,6 +186,12 @@ def test_given_damaged_view_when_rebuilt_then_rows_come_back_from_events(
     assert "clients__rebuild" not in positions(engine.db)
 
 
+def reached(projector: Projector, position: int, names: list[str], timeout: float) -> bool:
+    """Whether the views reach ``position`` in time, waited for as a read waits."""
+    waits = PositionWaits(projector.positions, limit=1)
+    return asyncio.run(waits.reached(position, names, timeout))
+
+
 def test_given_running_workers_when_waiting_for_a_write_then_view_has_it(
     settings: Settings, ctx: Context
 ) -> None:
@@ -192,9 +200,9 @@ def test_given_running_workers_when_waiting_for_a_write_then_view_has_it(
     engine.start()
     try:
         result = engine.handler(ClientCommands).register(ctx, **client_fields())
-        assert engine.projector.wait_for(result.position, ["clients"], timeout=5)
+        assert reached(engine.projector, result.position, ["clients"], timeout=120)
         assert engine.view(ClientsView).get(engine.db, result.id) is not None
-        assert not engine.projector.wait_for(result.position + 1000, ["clients"], timeout=0.2)
+        assert not reached(engine.projector, result.position + 1000, ["clients"], timeout=0.2)
     finally:
         engine.close()
 
@@ -210,7 +218,7 @@ def test_given_no_notifications_when_events_written_then_polling_still_catches_u
             result = writer.handler(ClientCommands).register(ctx, **client_fields())
         finally:
             writer.close()
-        assert projector.wait_for(result.position, ["clients", "staff"], timeout=5)
+        assert reached(projector, result.position, ["clients", "staff"], timeout=120)
     finally:
         projector.stop()
 
