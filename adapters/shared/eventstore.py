@@ -70,9 +70,12 @@ class OrderedPostgresApplicationRecorder(PostgresApplicationRecorder):
         function = sql.Identifier("assure_insert_events")
         keys = sql.Identifier(KEYS_TABLE)
         chain = sql.Identifier(CHAIN_TABLE)
-        self.sql_assure_insert = sql.SQL(
-            "SELECT * FROM {schema}.{function}(%s::jsonb, %s::jsonb)"
-        ).format(schema=schema, function=function)
+        # Composed once: psycopg would compose an ``sql.SQL`` again on every write.
+        self.sql_assure_insert = (
+            sql.SQL("SELECT * FROM {schema}.{function}(%s::jsonb, %s::jsonb)")
+            .format(schema=schema, function=function)
+            .as_bytes(None)
+        )
         self.sql_create_statements.insert(
             self.create_insert_function_statement_index,
             sql.SQL(
