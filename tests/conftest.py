@@ -22,8 +22,9 @@ from adapters.shared.settings import Settings
 from api.contexts import build_engine
 from api.engine import Engine
 from application.demo.load import BRANCH_NAMES
-from application.staff import BranchCommands
+from application.staff import BranchCommands, StaffCommands
 from domain.shared.base import Context
+from domain.staff import Role
 from tests import faketime
 
 
@@ -100,6 +101,13 @@ def open_branches(engine: Engine) -> Engine:
         if not branches.known(code):
             branches.open(ctx, code, name)
     return engine
+
+
+def staff_account(engine: Engine, username: str, role: Role = Role.AGENT) -> uuid.UUID:
+    """Given an account (an agent unless told), its id."""
+    ctx = Context(actor="system:test", at=datetime.now(UTC), correlation_id="staff")
+    password = "correct horse battery staple"
+    return engine.handler(StaffCommands).add_user(ctx, username, role, password).id
 
 
 @pytest.fixture

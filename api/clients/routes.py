@@ -5,18 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 
 from api.clients.schemas import (
     ClientCreate,
     ClientDetail,
-    ClientPage,
     ClientPatch,
     ClientPublic,
     Erasure,
     FeedbackCreate,
+    Interaction,
     InteractionCreate,
-    InteractionPage,
     OpenTicket,
     TagsChange,
     TierChange,
@@ -33,7 +32,8 @@ from api.shared.deps import (
     fresh,
     roles,
 )
-from api.shared.schemas import WriteResult
+from api.shared.schemas import Cursor, Limit, Page, WriteResult
+from api.staff import PeopleDep
 from application.clients.commands import ClientCommands
 from application.shared.common import CommandResult
 from domain.clients.registry import Client, InvestorType
@@ -93,40 +93,44 @@ def list_clients(
     engine: EngineDep,
     now: NowDep,
     user: CurrentUser,
-    q: Annotated[str | None, Query(max_length=100)] = None,
-    branch: str | None = None,
-    tier: str | None = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="a fragment of the name or phone")
+    ] = None,
+    branch: Annotated[str | None, Query(max_length=32, description="a branch code")] = None,
+    tier: Annotated[str | None, Query(max_length=32, description="a service tier")] = None,
     investor_type: InvestorType | None = None,
-    tag: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: str | None = None,
-) -> ClientPage:
+    tag: Annotated[str | None, Query(max_length=64, description="a tag (any case)")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[ClientPublic]:
     """List clients in registration order, filtered, searchable by name or phone; an advisor
     lists the clients of their own branch."""
     scope = branch_scope(user)
     if scope is not None:
         if branch not in (None, scope):
-            return ClientPage(items=[], next_cursor=None)
+            return Page(items=[], next_cursor=None)
         branch = scope
-    try:
-        items, next_cursor = engine.view(ClientsView).search(
-            engine.db,
-            q=q,
-            branch=branch,
-            tier=tier,
-            investor_type=investor_type.value if investor_type else None,
-            tag=tag,
-            limit=limit,
-            cursor=cursor,
-        )
-    except ValueError:
-        raise HTTPException(422, "cursor: not a cursor from this list") from None
-    return ClientPage(items=[_public(i, now) for i in items], next_cursor=next_cursor)
+    items, next_cursor = engine.view(ClientsView).search(
+        engine.db,
+        q=q,
+        branch=branch,
+        tier=tier,
+        investor_type=investor_type.value if investor_type else None,
+        tag=tag,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page(items=[_public(i, now) for i in items], next_cursor=next_cursor)
 
 
 @router.get("/{client_id}", dependencies=[READERS, Depends(fresh(ClientsView, TicketsView))])
 def get_client(
-    client_id: ClientId, engine: EngineDep, response: Response, now: NowDep, as_of: AsOf = None
+    client_id: ClientId,
+    engine: EngineDep,
+    people: PeopleDep,
+    response: Response,
+    now: NowDep,
+    as_of: AsOf = None,
 ) -> ClientDetail | AggregateAsOf:
     """One client's profile (the identity number masked but for its last 4 characters),
     with the open tickets and the five latest interactions."""
@@ -142,7 +146,9 @@ def get_client(
             OpenTicket.model_validate(t)
             for t in engine.view(TicketsView).open_for_client(engine.db, client_id)
         ],
-        latest_interactions=engine.view(ClientsView).latest_interactions(engine.db, client_id, 5),
+        latest_interactions=people.named(
+            engine.view(ClientsView).latest_interactions(engine.db, client_id, 5), "logged_by"
+        ),
     )
 
 
@@ -225,19 +231,16 @@ def log_interaction(
 def list_interactions(
     client_id: ClientId,
     engine: EngineDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: str | None = None,
-) -> InteractionPage:
+    people: PeopleDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[Interaction]:
     """The client's interactions, oldest first."""
     if engine.view(ClientsView).get(engine.db, client_id) is None:
         raise NotFound(f"client {client_id} not found")
-    try:
-        rows, next_cursor = engine.view(ClientsView).interactions(
-            engine.db, client_id, limit, cursor
-        )
-    except ValueError:
-        raise HTTPException(422, "cursor: not a cursor from this list") from None
-    return InteractionPage(items=rows, next_cursor=next_cursor)
+    rows, next_cursor = engine.view(ClientsView).interactions(engine.db, client_id, limit, cursor)
+    items = [Interaction.model_validate(r) for r in people.named(rows, "logged_by")]
+    return Page(items=items, next_cursor=next_cursor)
 
 
 @router.post("/{client_id}/feedback", status_code=201, dependencies=[SERVICE])

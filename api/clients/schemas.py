@@ -89,7 +89,8 @@ class Interaction(BaseModel):
     channel: Channel
     summary: str
     occurred_at: datetime
-    logged_by: str
+    logged_by: str = Field(description="the username of who logged it")
+    logged_by_id: str
 
 
 class RiskProfile(BaseModel):
@@ -148,16 +149,6 @@ class ClientDetail(ClientPublic):
 
     open_tickets: list[OpenTicket]
     latest_interactions: list[Interaction]
-
-
-class ClientPage(BaseModel):
-    items: list[ClientPublic]
-    next_cursor: str | None
-
-
-class InteractionPage(BaseModel):
-    items: list[Interaction]
-    next_cursor: str | None
 
 
 class OptionPublic(BaseModel):

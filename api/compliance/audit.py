@@ -9,8 +9,10 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
-from api.compliance.schemas import AuditEvent, AuditPage, ChainVerification
+from api.compliance.schemas import AuditEvent, ChainVerification
 from api.shared.deps import EngineDep, fresh, roles
+from api.shared.schemas import Page
+from api.staff import PeopleDep
 from domain.shared.errors import InvalidField
 from domain.staff import Role
 from projections.compliance.audit import AuditView, verify
@@ -23,7 +25,11 @@ AUDITORS = Depends(roles(Role.ADMIN, Role.COMPLIANCE))
 @router.get("/events", dependencies=[AUDITORS, Depends(fresh(AuditView))])
 def audit_events(
     engine: EngineDep,
-    actor: Annotated[str | None, Query(max_length=200)] = None,
+    people: PeopleDep,
+    actor: Annotated[
+        str | None,
+        Query(max_length=200, description="a username, an account's id, or a system actor"),
+    ] = None,
     aggregate_id: UUID | None = None,
     type: Annotated[str | None, Query(max_length=200, description="e.g. Client.Registered")] = None,
     start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
@@ -31,14 +37,14 @@ def audit_events(
     correlation_id: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[str | None, Query(pattern=r"^[0-9]{1,19}$")] = None,
-) -> AuditPage:
+) -> Page[AuditEvent]:
     """Every stored event in position order: who did what to which aggregate, when and in
     which request; ``from`` inclusive, ``to`` exclusive."""
     if start is not None and end is not None and end <= start:
         raise InvalidField("to", "must be after from")
     rows, next_cursor = engine.view(AuditView).search(
         engine.db,
-        actor=actor,
+        actor=people.id_of(actor, "actor") if actor else None,
         aggregate_id=str(aggregate_id) if aggregate_id else None,
         type=type,
         start=start,
@@ -47,7 +53,10 @@ def audit_events(
         limit=limit,
         cursor=cursor,
     )
-    return AuditPage(items=[AuditEvent.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return Page(
+        items=[AuditEvent.model_validate(r) for r in people.named(rows, "actor")],
+        next_cursor=next_cursor,
+    )
 
 
 @router.get("/verify", dependencies=[AUDITORS])

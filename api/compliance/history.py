@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import datetime
 from enum import StrEnum
@@ -10,12 +11,19 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 
-from api.compliance.schemas import AggregateAsOf, AggregateHistory, HistoryEvent
+from api.compliance.schemas import (
+    AggregateAsOf,
+    AggregateHistory,
+    CommandReplayReport,
+    HistoryEvent,
+    PurchaseReplayReport,
+)
 from api.engine import Engine
 from api.shared.context import Registry
 from api.shared.deps import EngineDep, roles
-from application.compliance.history import History, state_of
-from application.compliance.replay import CommandReplay, DecisionReplay, PurchaseReplay
+from api.staff import People, PeopleDep
+from application.compliance.history import History, Recorded, state_of
+from application.compliance.replay import CommandReplay, DecisionReplay
 from domain.cqp import Milestone
 from domain.shared.base import Aggregate
 from domain.staff import Role
@@ -31,6 +39,14 @@ def masked(data: dict[str, Any]) -> dict[str, Any]:
     if isinstance(data.get("id_number"), str):
         return {**data, "id_number": mask(data["id_number"])}
     return data
+
+
+def shown(people: People, events: Iterable[Recorded]) -> list[HistoryEvent]:
+    """Recorded events as people read them: actors by username, identity numbers masked."""
+    return [
+        HistoryEvent(**{**e, "data": masked(e["data"])})
+        for e in people.named(map(asdict, events), "actor")
+    ]
 
 
 def aggregate_as_of(engine: Engine, cls: type[Aggregate], ref: str, at: datetime) -> AggregateAsOf:
@@ -53,7 +69,7 @@ def history_router(registry: Registry) -> APIRouter:
     kinds = {kind.upper().replace("-", "_"): kind for kind in registry.by_kind}
     Kind = StrEnum("Kind", kinds)  # type: ignore[misc]  # noqa: N806 - the path's enum
 
-    def history(kind: StrEnum, ref: str, engine: EngineDep) -> AggregateHistory:
+    def history(kind: StrEnum, ref: str, engine: EngineDep, people: PeopleDep) -> AggregateHistory:
         """Every event of one aggregate, oldest first, with its position, actor, time,
         correlation id and version (identity numbers masked)."""
         declared = registry.by_kind[str(kind)]
@@ -62,7 +78,7 @@ def history_router(registry: Registry) -> APIRouter:
         return AggregateHistory(
             kind=str(kind),
             id=ident,
-            events=[HistoryEvent(**{**asdict(e), "data": masked(e.data)}) for e in events],
+            events=shown(people, events),
         )
 
     history.__annotations__["kind"] = Kind  # the enum of this registry's kinds
@@ -71,22 +87,33 @@ def history_router(registry: Registry) -> APIRouter:
 
 
 @router.get("/purchases/{purchase_id}/replay", dependencies=[AUDITORS])
-def replay_purchase(purchase_id: UUID, engine: EngineDep) -> PurchaseReplay:
+def replay_purchase(
+    purchase_id: UUID, engine: EngineDep, people: PeopleDep
+) -> PurchaseReplayReport:
     """The suitability decision replayed: its timeline, the inputs rebuilt from the
     assessment, fund and client as they stood, the recorded and the recomputed verdicts,
     whether they agree, and what today's rule would decide."""
-    return engine.handler(DecisionReplay).purchase(purchase_id)
+    report = engine.handler(DecisionReplay).purchase(purchase_id)
+    return PurchaseReplayReport(**{**dict(report), "timeline": shown(people, report.timeline)})
 
 
 @router.get("/suppliers/{supplier_id}/avl/{category}/replay", dependencies=[AUDITORS])
-def replay_avl(supplier_id: UUID, category: str, engine: EngineDep) -> CommandReplay:
+def replay_avl(
+    supplier_id: UUID, category: str, engine: EngineDep, people: PeopleDep
+) -> CommandReplayReport:
     """The latest AVL decision on a category, re-executed on the supplier as it stood, under
     the policy it was taken with and under today's."""
-    return engine.handler(DecisionReplay).avl(supplier_id, category)
+    return _report(people, engine.handler(DecisionReplay).avl(supplier_id, category))
 
 
 @router.get("/cqp-plans/{plan_id}/milestones/{code}/replay", dependencies=[AUDITORS])
-def replay_milestone(plan_id: UUID, code: Milestone, engine: EngineDep) -> CommandReplay:
+def replay_milestone(
+    plan_id: UUID, code: Milestone, engine: EngineDep, people: PeopleDep
+) -> CommandReplayReport:
     """A milestone's pass (and waiver), re-executed on the plan as it stood, under the
     policy it passed with and under today's."""
-    return engine.handler(DecisionReplay).milestone(plan_id, code)
+    return _report(people, engine.handler(DecisionReplay).milestone(plan_id, code))
+
+
+def _report(people: People, report: CommandReplay) -> CommandReplayReport:
+    return CommandReplayReport(**{**dict(report), "timeline": shown(people, report.timeline)})

@@ -7,7 +7,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Query
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
+
+from application.compliance.replay import Verdict
 
 
 class HistoryEvent(BaseModel):
@@ -15,10 +17,40 @@ class HistoryEvent(BaseModel):
     version: int
     type: str
     at: datetime
-    actor: str
+    actor: str = Field(description="the account's username (or a system actor)")
+    actor_id: str = Field(description="what the event records: the account's id")
     correlation_id: str
     causation_id: str | None
     data: dict[str, Any]
+
+
+class PurchaseReplayReport(BaseModel):
+    """A suitability decision replayed (see ``application.compliance.replay``)."""
+
+    timeline: list[HistoryEvent]
+    inputs: dict[str, Any] = Field(
+        description="the decision's inputs rebuilt from the store: the assessment, the fund "
+        "and the client at the versions the decision recorded"
+    )
+    recorded: Verdict
+    recomputed: Verdict | None = Field(description="null when the recorded rule is unknown")
+    consistent: bool
+    differences: list[str]
+    under_current_rules: Verdict
+
+
+class CommandReplayReport(BaseModel):
+    """A supplier or CQP decision re-executed on the aggregate as it stood just before it."""
+
+    timeline: list[HistoryEvent]
+    inputs: dict[str, Any] = Field(description="the command and the policy it was taken under")
+    recorded: dict[str, Any] = Field(description="the event the decision recorded")
+    recomputed: dict[str, Any] = Field(description="the event the same command records now")
+    consistent: bool
+    differences: list[str]
+    under_current_rules: dict[str, Any] = Field(
+        description="the event (or the refusal) under today's policy"
+    )
 
 
 class AggregateHistory(BaseModel):
@@ -51,14 +83,10 @@ class AuditEvent(BaseModel):
     kind: str
     type: str
     at: datetime
-    actor: str
+    actor: str = Field(description="the account's username (or a system actor)")
+    actor_id: str = Field(description="what the event records: the account's id")
     correlation_id: str
     causation_id: str | None
-
-
-class AuditPage(BaseModel):
-    items: list[AuditEvent]
-    next_cursor: str | None
 
 
 class ChainVerification(BaseModel):

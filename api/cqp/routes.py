@@ -4,10 +4,10 @@ quality engineers and MPLs record targets, deliverables, actuals and milestones.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from api.compliance import AggregateAsOf, AsOf, aggregate_as_of
 from api.cqp.schemas import (
@@ -20,24 +20,29 @@ from api.cqp.schemas import (
     MilestonePass,
     PlanCreate,
     PlanDetail,
+    PlanSummary,
     ReviewBody,
     TeamBody,
 )
 from api.engine import Engine
 from api.shared.deps import ContextDep, EngineDep, IdempotencyDep, NowDep, fresh, roles
-from api.shared.schemas import WriteResult
+from api.shared.schemas import Cursor, Limit, Page, WriteResult
+from api.staff import PeopleDep
 from application.cqp.commands import CQPCommands
 from domain.cqp.milestones import MILESTONES, Milestone
+from domain.cqp.phases import Phase
 from domain.cqp.plan import CQPPlan
 from domain.cqp.policy import CQPPolicy
 from domain.shared.errors import NotFound
 from domain.staff import Role
 from projections.cqp.views import CQPPlansView, board_row
+from projections.suppliers import SuppliersView
 
 router = APIRouter(prefix="/api/v1", tags=["cqp"])
 WRITE = Depends(roles(Role.ADMIN, Role.QUALITY, Role.MPL))
 READ = Depends(roles(Role.ADMIN, Role.QUALITY, Role.MPL, Role.COMPLIANCE))
 FRESH = Depends(fresh(CQPPlansView))
+WITH_SUPPLIERS = Depends(fresh(CQPPlansView, SuppliersView))
 
 
 @router.post("/cqp-plans", status_code=201, dependencies=[WRITE])
@@ -160,9 +165,14 @@ def _plan(engine: Engine, plan_id: UUID) -> CQPPlan:
     return plan
 
 
-@router.get("/cqp-plans/{plan_id}", dependencies=[READ, FRESH])
+@router.get("/cqp-plans/{plan_id}", dependencies=[READ, WITH_SUPPLIERS])
 def get_plan(
-    plan_id: UUID, engine: EngineDep, response: Response, now: NowDep, as_of: AsOf = None
+    plan_id: UUID,
+    engine: EngineDep,
+    people: PeopleDep,
+    response: Response,
+    now: NowDep,
+    as_of: AsOf = None,
 ) -> PlanDetail | AggregateAsOf:
     """Phase, team, targets against actuals, deliverables, milestones planned against
     passed, and the waivers."""
@@ -177,6 +187,7 @@ def get_plan(
         programme=plan.programme,
         component=plan.component,
         supplier_id=str(plan.supplier_id),
+        supplier_name=_supplier_names(engine, [plan]).get(str(plan.supplier_id)),
         criteria=plan.criteria,
         phase=plan.phase().value,
         evaluation=plan.evaluation.model_dump() if plan.evaluation else None,
@@ -185,7 +196,7 @@ def get_plan(
         team=plan.team,
         targets=_targets(plan, policy),
         deliverables=[d.model_dump(mode="json") for d in plan.deliverables],
-        milestones=_milestones(plan, policy, now.date()),
+        milestones=people.named(_milestones(plan, policy, now.date()), "passed_by"),
         next_milestone=plan.next_milestone(),
         waivers=[
             {"milestone": p.milestone.value, "date": p.date.isoformat(), **p.waiver.model_dump()}
@@ -228,15 +239,69 @@ def _milestones(plan: CQPPlan, policy: CQPPolicy, today: date) -> list[dict[str,
     ]
 
 
-@router.get("/cqp-board", dependencies=[READ, FRESH])
+def _supplier_names(engine: Engine, plans: list[CQPPlan]) -> dict[str, str]:
+    return engine.view(SuppliersView).names(engine.db, [str(p.supplier_id) for p in plans])
+
+
+Programme = Annotated[str | None, Query(max_length=100, description="one programme")]
+SupplierFilter = Annotated[UUID | None, Query(description="one supplier's plans")]
+
+
+@router.get("/cqp-plans", dependencies=[READ, WITH_SUPPLIERS])
+def list_plans(
+    engine: EngineDep,
+    now: NowDep,
+    programme: Programme = None,
+    supplier_id: SupplierFilter = None,
+    phase: Phase | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[PlanSummary]:
+    """CQP plans by programme and component: each one's supplier, phase, next milestone
+    and whether a milestone is overdue."""
+    rows, next_cursor = engine.view(CQPPlansView).plans(
+        engine.db, programme, supplier_id, phase.value if phase else None, limit, cursor
+    )
+    plans = [plan for plan, _ in rows]
+    names = _supplier_names(engine, plans)
+    return Page(
+        items=[
+            PlanSummary(
+                id=str(p.id),
+                version=p.version,
+                programme=p.programme,
+                component=p.component,
+                supplier_id=str(p.supplier_id),
+                supplier_name=names.get(str(p.supplier_id)),
+                phase=p.phase().value,
+                next_milestone=nxt,
+                next_due=p.milestone_plan[nxt] if nxt else None,
+                overdue=[m.value for m in p.overdue(now.date())],
+                updated_at=p.modified_on,
+            )
+            for p in plans
+            for nxt in [p.next_milestone()]
+        ],
+        next_cursor=next_cursor,
+    )
+
+
+@router.get("/cqp-board", dependencies=[READ, WITH_SUPPLIERS])
 def board(
-    engine: EngineDep, now: NowDep, programme: str | None = None, supplier_id: UUID | None = None
+    engine: EngineDep, now: NowDep, programme: Programme = None, supplier_id: SupplierFilter = None
 ) -> Board:
-    """One row per plan, one column per milestone A0-E5: planned against passed, overdue
-    marked."""
+    """One row per plan (the first 1,000 by programme and component), one column per
+    milestone A0-E5: planned against passed, overdue marked."""
     today = now.date()
-    rows = engine.view(CQPPlansView).plans(engine.db, programme, supplier_id)
+    rows, _ = engine.view(CQPPlansView).plans(engine.db, programme, supplier_id)
+    plans = [plan for plan, _ in rows]
+    names = _supplier_names(engine, plans)
     return Board(
         milestones=[m.value for m in MILESTONES],
-        rows=[BoardRow.model_validate(board_row(plan, today)) for plan, _ in rows],
+        rows=[
+            BoardRow.model_validate(
+                {**board_row(plan, today), "supplier_name": names.get(str(plan.supplier_id))}
+            )
+            for plan in plans
+        ],
     )

@@ -72,12 +72,27 @@ class MilestonePass(Strict):
     waiver: WaiverIn | None = None
 
 
+class PlanSummary(BaseModel):
+    id: str
+    version: int
+    programme: str
+    component: str
+    supplier_id: str
+    supplier_name: str | None
+    phase: str
+    next_milestone: Milestone | None
+    next_due: date | None
+    overdue: list[str] = Field(description="milestones past their planned date, not passed")
+    updated_at: datetime
+
+
 class PlanDetail(BaseModel):
     id: str
     version: int
     programme: str
     component: str
     supplier_id: str
+    supplier_name: str | None
     criteria: list[Criterion]
     phase: str
     evaluation: dict[str, Any] | None
@@ -96,6 +111,7 @@ class BoardRow(BaseModel):
     programme: str
     component: str
     supplier_id: str
+    supplier_name: str | None
     phase: str
     milestones: dict[str, dict[str, Any]]
 

@@ -26,7 +26,8 @@ from api.funds.schemas import (
 )
 from api.shared.charts import nav_chart
 from api.shared.deps import ContextDep, EngineDep, IdempotencyDep, NowDep, fresh, roles
-from api.shared.schemas import WriteResult
+from api.shared.schemas import Cursor, Limit, Page, WriteResult
+from api.staff import PeopleDep
 from application.funds.commands import FundCommands
 from domain.funds.fund import Fund
 from domain.funds.performance import Period
@@ -35,6 +36,7 @@ from domain.shared.vocab import FundType, RiskRating
 from domain.staff import Role
 from projections.funds.imports import NavImportsView
 from projections.funds.views import FundsView
+from projections.shared.paging import paged
 
 router = APIRouter(prefix="/api/v1/funds", tags=["funds"])
 CATALOGUE = Depends(roles(Role.ADMIN))
@@ -84,14 +86,16 @@ async def import_navs(file: UploadFile, engine: EngineDep, ctx: ContextDep) -> I
 
 @router.get("/nav/imports", dependencies=[CATALOGUE, Depends(fresh(NavImportsView))])
 def nav_imports(
-    engine: EngineDep, now: NowDep, limit: Annotated[int, Query(ge=1, le=200)] = 50
-) -> list[NavImportPublic]:
+    engine: EngineDep, now: NowDep, people: PeopleDep, limit: Limit = 50, cursor: Cursor = None
+) -> Page[NavImportPublic]:
     """NAV file imports, the latest first: who started each, how far it got, and whether it
     completed, is running, or was interrupted (no progress for a minute: import the same
     file again to finish it)."""
-    return [
-        NavImportPublic.of(row, now) for row in engine.view(NavImportsView).recent(engine.db, limit)
-    ]
+    rows, next_cursor = engine.view(NavImportsView).recent(engine.db, limit, cursor)
+    return Page(
+        items=[NavImportPublic.of(row, now) for row in people.named(rows, "started_by")],
+        next_cursor=next_cursor,
+    )
 
 
 @router.get("", dependencies=[READERS, FRESH])
@@ -99,16 +103,22 @@ def list_funds(
     engine: EngineDep,
     type: FundType | None = None,
     max_risk: RiskRating | None = None,
-    q: Annotated[str | None, Query(max_length=100)] = None,
-) -> list[FundSummary]:
-    """The catalogue, by type, up to a risk rating, or by name or code fragment."""
+    q: Annotated[
+        str | None, Query(max_length=100, description="a fragment of the name or code")
+    ] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[FundSummary]:
+    """The catalogue by code, filtered by type, up to a risk rating, or by name or code
+    fragment."""
     rows = engine.view(FundsView).search(
         engine.db,
         fund_type=type.value if type else None,
         max_risk=max_risk.value if max_risk else None,
         q=q,
     )
-    return [FundSummary.model_validate(r) for r in rows]
+    items, next_cursor = paged(rows, lambda r: (r["code"],), limit, cursor)
+    return Page(items=[FundSummary.model_validate(r) for r in items], next_cursor=next_cursor)
 
 
 @router.get("/rankings", dependencies=[READERS, FRESH])
@@ -116,23 +126,29 @@ def rankings(
     engine: EngineDep,
     period: Period = Period.YEAR,
     type: FundType | None = None,
-    by: Literal["unit_nav", "accumulated_nav"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-) -> list[RankingEntry]:
+    by: Annotated[
+        Literal["unit_nav", "accumulated_nav"] | None,
+        Query(description="rank by the latest NAV of this kind instead of the return"),
+    ] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[RankingEntry]:
     """Funds ranked by return over a period (from accumulated NAV), within a type when
     one is given; or, with ``by``, by their latest NAV. Funds without the period's history
     are left out."""
     fund_type = type.value if type else None
+    everyone = 1_000_000  # a ranking is of every fund; the page is cut from it
     if by is not None:
-        rows = engine.view(FundsView).latest_ranking(engine.db, by, fund_type, limit)
+        rows = engine.view(FundsView).latest_ranking(engine.db, by, fund_type, everyone)
     else:
-        rows = engine.view(FundsView).rankings(engine.db, period, fund_type, limit)
-    return [RankingEntry.model_validate(r) for r in rows]
+        rows = engine.view(FundsView).rankings(engine.db, period, fund_type, everyone)
+    items, next_cursor = paged(rows, lambda r: (r["rank"],), limit, cursor)
+    return Page(items=[RankingEntry.model_validate(r) for r in items], next_cursor=next_cursor)
 
 
 @router.get("/{code}", dependencies=[READERS, FRESH])
 def get_fund(
-    code: Code, engine: EngineDep, response: Response, as_of: AsOf = None
+    code: Code, engine: EngineDep, people: PeopleDep, response: Response, as_of: AsOf = None
 ) -> FundPublic | AggregateAsOf:
     """One fund: latest NAV and the histories of both ratings."""
     if as_of is not None:
@@ -141,7 +157,10 @@ def get_fund(
     if row is None:
         raise NotFound(f"fund {code} not found")
     response.headers["ETag"] = f'"{row["version"]}"'
-    return FundPublic.model_validate(row)
+    histories = ("risk_rating_history", "house_rating_history")
+    return FundPublic.model_validate(
+        {**row, **{h: people.named(row[h], "changed_by") for h in histories}}
+    )
 
 
 @router.post("/{code}/risk-rating", dependencies=[RATERS])
@@ -189,20 +208,26 @@ def nav_series(
     engine: EngineDep,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
-) -> list[NavPointPublic]:
-    """The NAV series between two dates (inclusive)."""
+    limit: Annotated[int, Query(ge=1, le=5000, description="the most points a page holds")] = 500,
+    cursor: Cursor = None,
+) -> Page[NavPointPublic]:
+    """The NAV series between two dates (inclusive), oldest first."""
     if engine.view(FundsView).get(engine.db, code) is None:
         raise NotFound(f"fund {code} not found")
     rows = engine.view(FundsView).series(engine.db, code, start, end)
-    return [
-        NavPointPublic(
-            date=r["nav_date"],
-            unit_nav=r["unit_nav"],
-            accumulated_nav=r["accumulated_nav"],
-            corrected=bool(r["corrected"]),
-        )
-        for r in rows
-    ]
+    items, next_cursor = paged(rows, lambda r: (r["nav_date"],), limit, cursor)
+    return Page(
+        items=[
+            NavPointPublic(
+                date=r["nav_date"],
+                unit_nav=r["unit_nav"],
+                accumulated_nav=r["accumulated_nav"],
+                corrected=bool(r["corrected"]),
+            )
+            for r in items
+        ],
+        next_cursor=next_cursor,
+    )
 
 
 @router.get(

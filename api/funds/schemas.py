@@ -53,7 +53,8 @@ class RatingChange(BaseModel):
     previous: str | None
     reason: str
     changed_at: datetime
-    changed_by: str
+    changed_by: str = Field(description="the username of who changed it")
+    changed_by_id: str
 
 
 class FundSummary(BaseModel):
@@ -102,7 +103,8 @@ class NavImportPublic(BaseModel):
     rows: int
     applied: int
     runs: int
-    started_by: str
+    started_by: str = Field(description="the username of who started the latest run")
+    started_by_id: str
     started_at: datetime
     progressed_at: datetime
     previous_run_stopped_at: int | None  # rows the run before this one had applied

@@ -10,6 +10,7 @@ from api.shared.context import Aggregated, BoundedContext, Job
 from api.shared.jobs import BATCH, each
 from application.service_desk.tickets import TicketCommands
 from application.shared.common import CommandResult
+from application.staff import StaffCommands
 from domain.service_desk.numbers import TicketNumbers
 from domain.service_desk.sla import BREACH_KINDS
 from domain.service_desk.tickets import Ticket
@@ -35,7 +36,9 @@ CONTEXT = BoundedContext(
         Aggregated(TicketNumbers, history=None, snapshot_every=50),
     ),
     views=(TicketsView,),
-    handlers=(lambda e: TicketCommands(e.store, e.settings.sla_policy),),
+    handlers=(
+        lambda e: TicketCommands(e.store, e.settings.sla_policy, e.handler(StaffCommands).account),
+    ),
     routers=(routes.router,),
     jobs=(Job("ticket_breaches", ticket_breaches),),
 )

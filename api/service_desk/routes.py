@@ -24,7 +24,6 @@ from api.service_desk.schemas import (
     SatisfactionCreate,
     TicketCreate,
     TicketOpenedResult,
-    TicketPage,
     TicketPublic,
     TicketStats,
     TicketSummary,
@@ -40,20 +39,20 @@ from api.shared.deps import (
     fresh,
     roles,
 )
-from api.shared.schemas import WriteResult
+from api.shared.schemas import Cursor, Limit, Page, WriteResult, duration_text
+from api.staff import People, PeopleDep
 from application.service_desk.tickets import TicketCommands
 from domain.service_desk.sla import Priority
-from domain.service_desk.tickets import Ticket
+from domain.service_desk.tickets import WORKS_TICKETS, Ticket
 from domain.service_desk.workflow import Status, TicketType
 from domain.shared.errors import NotFound
-from domain.staff import Role
 from projections.clients import ClientsView
 from projections.service_desk.rows import sla_as_of
 from projections.service_desk.stats import ticket_stats
 from projections.service_desk.tickets import TicketsView
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["service desk"])
-DESK = Depends(roles(Role.ADMIN, Role.AGENT, Role.ADVISOR))
+DESK = Depends(roles(*WORKS_TICKETS))
 FRESH = Depends(fresh(TicketsView))
 
 
@@ -77,9 +76,24 @@ def _guarded(ticket_id: UUID, engine: EngineDep, user: CurrentUser) -> UUID:
 TicketId = Annotated[UUID, Depends(_guarded)]
 
 
-def _summary(engine: Engine, row: dict[str, Any], now: datetime) -> dict[str, Any]:
-    clocks, state = sla_as_of(row, engine.settings.sla_policy, now)
-    return {**row, "sla": clocks, "sla_state": state}
+def _rows(
+    engine: Engine, people: People, rows: list[dict[str, Any]], now: datetime
+) -> list[dict[str, Any]]:
+    """Ticket rows as people read them: SLA clocks as of now (remaining time in words too),
+    the client's name and the assignee's username."""
+    names = engine.view(ClientsView).names(
+        engine.db, [str(r["client_id"]) for r in rows if r["client_id"]]
+    )
+    shown = []
+    for row in people.named(rows, "assignee"):
+        clocks, state = sla_as_of(row, engine.settings.sla_policy, now)
+        for c in clocks.values():
+            c["remaining"] = duration_text(c["remaining_seconds"])
+        client = str(row["client_id"]) if row["client_id"] else None
+        shown.append(
+            {**row, "sla": clocks, "sla_state": state, "client_name": names.get(client or "")}
+        )
+    return shown
 
 
 @router.post("", status_code=201, dependencies=[DESK])
@@ -116,43 +130,55 @@ def open_ticket(
     )
 
 
-@router.get("", dependencies=[DESK, FRESH])
+@router.get("", dependencies=[DESK, Depends(fresh(TicketsView, ClientsView))])
 def queue(
     engine: EngineDep,
+    people: PeopleDep,
     user: CurrentUser,
     now: NowDep,
     status: Status | None = None,
     type: TicketType | None = None,
     priority: Priority | None = None,
-    assignee: str | None = None,
+    assignee: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="``me``, ``none`` (unassigned), a username or an account's id",
+        ),
+    ] = None,
     group: Group | None = None,
     client_id: UUID | None = None,
     breached: bool | None = None,
     sort: Literal["priority", "due", "created", "updated"] = "priority",
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: str | None = None,
-) -> TicketPage:
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[TicketSummary]:
     """The queue, filtered and sorted, with each ticket's SLA state."""
     filters = {
         "status": status,
         "type": type,
         "priority": priority,
-        "assignee": assignee,
+        "assignee": _assignee(people, user, assignee),
+        "unassigned": assignee == "none",
         "group": group,
         "client_id": client_id,
         "breached": breached,
         "branch": branch_scope(user),
     }
-    try:
-        rows, next_cursor = engine.view(TicketsView).queue(
-            engine.db, filters, sort, limit, cursor, now
-        )
-    except ValueError:
-        raise HTTPException(422, "cursor: not a cursor from this list") from None
-    return TicketPage(
-        items=[TicketSummary.model_validate(_summary(engine, r, now)) for r in rows],
+    rows, next_cursor = engine.view(TicketsView).queue(engine.db, filters, sort, limit, cursor, now)
+    return Page(
+        items=[TicketSummary.model_validate(r) for r in _rows(engine, people, rows, now)],
         next_cursor=next_cursor,
     )
+
+
+def _assignee(people: People, user: TokenClaims, ref: str | None) -> str | None:
+    """The queue's assignee filter as events record it."""
+    if ref is None or ref == "none":
+        return None
+    if ref == "me":
+        return user.user_id
+    return people.id_of(ref, "assignee")
 
 
 @router.get("/stats", dependencies=[DESK, Depends(fresh(TicketsView, ClientsView))])
@@ -177,10 +203,11 @@ def stats(
     return TicketStats.model_validate(result)
 
 
-@router.get("/{ticket_id}", dependencies=[DESK, FRESH])
+@router.get("/{ticket_id}", dependencies=[DESK, Depends(fresh(TicketsView, ClientsView))])
 def get_ticket(
     ticket_id: UUID,
     engine: EngineDep,
+    people: PeopleDep,
     user: CurrentUser,
     response: Response,
     now: NowDep,
@@ -199,7 +226,10 @@ def get_ticket(
     if row is None or (branch is not None and row["branch"] != branch):
         raise NotFound(f"ticket {ticket_id} not found")
     response.headers["ETag"] = f'"{row["version"]}"'
-    return TicketPublic.model_validate(_summary(engine, row, now))
+    shown = _rows(engine, people, [row], now)[0]
+    shown["comments"] = people.named(row["comments"], "author")
+    shown["history"] = people.named(row["history"], "actor")
+    return TicketPublic.model_validate(shown)
 
 
 @router.post("/{ticket_id}/assign", dependencies=[DESK])
@@ -207,12 +237,15 @@ def assign(
     ticket_id: TicketId,
     body: Assignment,
     engine: EngineDep,
+    people: PeopleDep,
     ctx: ContextDep,
     idem: IdempotencyDep,
 ) -> WriteResult:
-    """Give the ticket to an agent and/or a group."""
+    """Give the ticket to an account that works tickets (by username or id) and/or a
+    group; ``assignee: null`` leaves it to the group."""
+    to = UUID(people.id_of(body.assignee, "assignee")) if body.assignee else None
     return WriteResult.of(
-        engine.handler(TicketCommands).assign(ctx, ticket_id, body.assignee, body.group, idem)
+        engine.handler(TicketCommands).assign(ctx, ticket_id, to, body.group, idem)
     )
 
 

@@ -32,7 +32,15 @@ class TicketOpenedResult(WriteResult):
 
 
 class Assignment(Strict):
-    assignee: Annotated[str, StringConstraints(min_length=1, max_length=64), OneLine] | None = None
+    assignee: (
+        Annotated[
+            str,
+            StringConstraints(min_length=1, max_length=64),
+            OneLine,
+            Field(description="a username or an account's id; null: the group's"),
+        ]
+        | None
+    ) = None
     group: Group | None = None
 
 
@@ -69,6 +77,7 @@ class Clock(BaseModel):
     budget_seconds: float
     consumed_seconds: float
     remaining_seconds: float
+    remaining: str = Field(description='the remaining time in words: "3 h 20 min", "overdue 5 min"')
     due_at: datetime | None
     stopped: bool
     state: str
@@ -85,7 +94,9 @@ class TicketSummary(BaseModel):
     subject: str
     status: Status
     group: Group
-    assignee: str | None
+    assignee: str | None = Field(description="the assignee's username")
+    assignee_id: str | None = Field(description="the assignee's account id")
+    client_name: str | None = Field(description="the client's name ([erased] after erasure)")
     created_at: datetime
     updated_at: datetime
     first_responded_at: datetime | None
@@ -98,16 +109,12 @@ class TicketSummary(BaseModel):
     version: int
 
 
-class TicketPage(BaseModel):
-    items: list[TicketSummary]
-    next_cursor: str | None
-
-
 class CommentPublic(BaseModel):
     comment_id: UUID
     body: str
     public: bool
-    author: str
+    author: str = Field(description="the author's username")
+    author_id: str = Field(description="the author's account id")
     at: datetime
     from_ticket: UUID | None
 
@@ -115,7 +122,8 @@ class CommentPublic(BaseModel):
 class HistoryEntry(BaseModel):
     position: int
     event: str
-    actor: str
+    actor: str = Field(description="the account's username (or a system actor)")
+    actor_id: str = Field(description="what the event records: the account's id")
     at: datetime
     correlation_id: str
     version: int

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Response
 
 from api.shared.deps import EngineDep, roles
-from api.shared.schemas import Health, ProjectionHealth, ProjectionStatus
+from api.shared.schemas import Cursor, Health, Limit, Page, ProjectionHealth, ProjectionStatus
 from domain.shared.errors import NotFound
 from domain.staff import Role
+from projections.shared.paging import paged
 
 router = APIRouter(tags=["operations"])
 
@@ -37,9 +38,12 @@ def health(engine: EngineDep, response: Response) -> Health:
 
 
 @router.get("/api/v1/projections", dependencies=[Depends(roles(Role.ADMIN))])
-def projection_status(engine: EngineDep) -> list[ProjectionStatus]:
-    """Position, lag and parked events of every view."""
-    return [ProjectionStatus.model_validate(s) for s in engine.projector.status()]
+def projection_status(
+    engine: EngineDep, limit: Limit = 100, cursor: Cursor = None
+) -> Page[ProjectionStatus]:
+    """Position, lag and parked events of every view, by name."""
+    items, next_cursor = paged(engine.projector.status(), lambda s: (s["name"],), limit, cursor)
+    return Page(items=[ProjectionStatus.model_validate(s) for s in items], next_cursor=next_cursor)
 
 
 @router.post("/api/v1/projections/{name}/retry", dependencies=[Depends(roles(Role.ADMIN))])

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Generic, Literal, TypeVar
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from fastapi import Query
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from application.shared.common import CommandResult
+
+T = TypeVar("T")
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LINE_BREAKS = re.compile(r"[\t\n\r]")
@@ -93,6 +96,22 @@ Text = Annotated[
 ]
 
 
+class Page(BaseModel, Generic[T]):
+    """One page of a list: its items, and the cursor of the next page."""
+
+    items: list[T]
+    next_cursor: str | None = Field(
+        description="pass it as ``cursor`` for the next page; null on the last page"
+    )
+
+
+Limit = Annotated[int, Query(ge=1, le=500, description="the most items one page holds")]
+Cursor = Annotated[
+    str | None,
+    Query(max_length=500, description="the ``next_cursor`` of the page before; none: the first"),
+]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -137,3 +156,16 @@ class ProjectionStatus(BaseModel):
     head: int
     lag: int
     parked: list[ParkedEvent]
+
+
+def duration_text(seconds: float) -> str:
+    """A duration as people say it: "2 d 3 h", "3 h 20 min", "5 min", "overdue 1 h 5 min"."""
+    minutes = int(abs(seconds) // 60)
+    days, hours, mins = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    if days:
+        text = f"{days} d {hours} h" if hours else f"{days} d"
+    elif hours:
+        text = f"{hours} h {mins} min" if mins else f"{hours} h"
+    else:
+        text = f"{mins} min"
+    return f"overdue {text}" if seconds < 0 else text

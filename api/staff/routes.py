@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import AwareDatetime
 
 from adapters.shared.clock import system_clock
 from adapters.staff.auth import TokenClaims
@@ -21,7 +21,7 @@ from api.shared.deps import (
     fresh,
     roles,
 )
-from api.shared.schemas import WriteResult
+from api.shared.schemas import Cursor, Limit, Page, WriteResult
 from api.staff.schemas import (
     BranchCreate,
     BranchPublic,
@@ -38,6 +38,7 @@ from application.staff.logins import LoginCommands
 from domain.shared.base import Context
 from domain.shared.errors import NotAuthenticated, NotFound
 from domain.staff.users import Role
+from projections.shared.paging import paged
 from projections.staff.branches import BranchesView
 from projections.staff.logins import LoginsView
 from projections.staff.views import StaffView
@@ -100,9 +101,13 @@ def change_own_password(
 
 
 @router.get("/branches", dependencies=[Depends(current_user), Depends(fresh(BranchesView))])
-def list_branches(engine: EngineDep) -> list[BranchPublic]:
+def list_branches(
+    engine: EngineDep, limit: Limit = 100, cursor: Cursor = None
+) -> Page[BranchPublic]:
     """The firm's branches, by code."""
-    return [BranchPublic.model_validate(b) for b in engine.view(BranchesView).all(engine.db)]
+    rows = engine.view(BranchesView).all(engine.db)
+    items, next_cursor = paged(rows, lambda b: (b["code"],), limit, cursor)
+    return Page(items=[BranchPublic.model_validate(b) for b in items], next_cursor=next_cursor)
 
 
 @router.post("/branches", status_code=201, dependencies=[ADMIN])
@@ -116,22 +121,50 @@ def open_branch(
 @router.get("/logins", dependencies=[AUDITORS, Depends(fresh(LoginsView))])
 def failed_logins(
     engine: EngineDep,
-    username: str | None = None,
-    address: str | None = None,
-    start: Annotated[datetime | None, Query(alias="from")] = None,
-    end: Annotated[datetime | None, Query(alias="to")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> list[LoginRecord]:
+    username: Annotated[
+        str | None, Query(max_length=200, description="the username tried (any case)")
+    ] = None,
+    address: Annotated[
+        str | None, Query(max_length=200, description="the client address tried from")
+    ] = None,
+    start: Annotated[
+        AwareDatetime | None, Query(alias="from", description="from this instant (inclusive)")
+    ] = None,
+    end: Annotated[
+        AwareDatetime | None, Query(alias="to", description="before this instant")
+    ] = None,
+    limit: Limit = 200,
+    cursor: Cursor = None,
+) -> Page[LoginRecord]:
     """Failed logins and throttles, newest first: username, address, time, why (never the
     password tried)."""
-    rows = engine.view(LoginsView).search(engine.db, username, address, start, end, limit)
-    return [LoginRecord.model_validate(r) for r in rows]
+    rows, next_cursor = engine.view(LoginsView).search(
+        engine.db, username, address, start, end, limit, cursor
+    )
+    return Page(items=[LoginRecord.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get("/users", dependencies=[ADMIN, Depends(fresh(StaffView))])
-def list_users(engine: EngineDep) -> list[UserPublic]:
-    """Every staff account."""
-    return [UserPublic.model_validate(u) for u in engine.view(StaffView).all(engine.db)]
+def list_users(
+    engine: EngineDep,
+    role: Role | None = None,
+    branch: Annotated[str | None, Query(max_length=32, description="a branch code")] = None,
+    enabled: Annotated[bool | None, Query(description="only enabled (or disabled) ones")] = None,
+    q: Annotated[str | None, Query(max_length=64, description="a username fragment")] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Page[UserPublic]:
+    """Staff accounts by username, filtered by role, branch, state or username fragment."""
+    rows = [
+        u
+        for u in engine.view(StaffView).all(engine.db)
+        if (role is None or u["role"] == role.value)
+        and (branch is None or u["branch"] == branch)
+        and (enabled is None or u["enabled"] == enabled)
+        and (q is None or q.lower() in u["username"].lower())
+    ]
+    items, next_cursor = paged(rows, lambda u: (u["username"],), limit, cursor)
+    return Page(items=[UserPublic.model_validate(u) for u in items], next_cursor=next_cursor)
 
 
 @router.post("/users", status_code=201, dependencies=[ADMIN])

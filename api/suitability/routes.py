@@ -8,8 +8,10 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
+from pydantic import AwareDatetime
 
 from api.clients import ClientId, check_client
+from api.engine import Engine
 from api.funds import FundSummary
 from api.shared.deps import (
     ContextDep,
@@ -21,7 +23,8 @@ from api.shared.deps import (
     fresh,
     roles,
 )
-from api.shared.schemas import WriteResult
+from api.shared.schemas import Cursor, Limit, Page, WriteResult
+from api.staff import People, PeopleDep
 from api.suitability.schemas import (
     OverrideEntry,
     PurchaseCancel,
@@ -40,6 +43,7 @@ from domain.suitability.purchases import Purchase
 from domain.suitability.rules import Outcome, match, standing
 from projections.clients import ClientsView
 from projections.funds import FundsView
+from projections.shared.paging import paged
 from projections.suitability.views import PurchasesView, ReviewsView, status_as_of
 
 router = APIRouter(prefix="/api/v1", tags=["purchases"])
@@ -91,9 +95,17 @@ def _requested_result(result: Any, e: Purchase.Requested) -> PurchaseResult:
     "/clients/{client_id}/suitable-funds",
     dependencies=[READERS, Depends(fresh(ClientsView, FundsView))],
 )
-def suitable_funds(client_id: ClientId, engine: EngineDep, now: NowDep) -> list[FundSummary]:
-    """Funds that match the client on risk, horizon and variety; all funds for an exempt
-    professional investor; none without a valid assessment."""
+def suitable_funds(
+    client_id: ClientId, engine: EngineDep, now: NowDep, limit: Limit = 100, cursor: Cursor = None
+) -> Page[FundSummary]:
+    """Funds that match the client on risk, horizon and variety, by code; all funds for an
+    exempt professional investor; none without a valid assessment."""
+    matching = _suitable(client_id, engine, now)
+    items, next_cursor = paged(matching, lambda f: (f["code"],), limit, cursor)
+    return Page(items=[FundSummary.model_validate(f) for f in items], next_cursor=next_cursor)
+
+
+def _suitable(client_id: UUID, engine: Engine, now: datetime) -> list[dict[str, Any]]:
     client = engine.view(ClientsView).get(engine.db, client_id)
     if client is None:
         raise NotFound(f"client {client_id} not found")
@@ -104,11 +116,11 @@ def suitable_funds(client_id: ClientId, engine: EngineDep, now: NowDep) -> list[
         client["investor_type"], client["suitability_exemption"]["exempt"], expires_at, now
     )
     if early is not None:
-        return [FundSummary.model_validate(f) for f in funds if early.outcome is Outcome.EXEMPT]
+        return funds if early.outcome is Outcome.EXEMPT else []
     level, lowest = RiskLevel(risk["level"]), risk["lowest_category"]
     horizon, accepted = Horizon(risk["horizon"]), [Variety(v) for v in risk["varieties"]]
     return [
-        FundSummary.model_validate(f)
+        f
         for f in funds
         if match(
             level,
@@ -172,32 +184,44 @@ def cancel_purchase(
     return WriteResult.of(engine.handler(PurchaseCommands).cancel(ctx, purchase_id, reason, idem))
 
 
-def _public(row: dict[str, Any], now: datetime) -> PurchasePublic:
+def _public(people: People, row: dict[str, Any], now: datetime) -> PurchasePublic:
     """A purchase as of now: one still waiting past its confirmation deadline has lapsed
     (the scheduler records the lapse; the read does not wait for it)."""
+    row = people.one(row, "requested_by", "confirmed_by")
     return PurchasePublic.model_validate(
         {**row, "status": status_as_of(row, now), "suitability": _suitability(row)}
     )
 
 
 @router.get("/purchases/{purchase_id}", dependencies=[READERS, Depends(fresh(PurchasesView))])
-def get_purchase(purchase_id: PurchaseId, engine: EngineDep, now: NowDep) -> PurchasePublic:
+def get_purchase(
+    purchase_id: PurchaseId, engine: EngineDep, people: PeopleDep, now: NowDep
+) -> PurchasePublic:
     """One purchase with its suitability decision."""
     row = engine.view(PurchasesView).get(engine.db, purchase_id)
     if row is None:
         raise NotFound(f"purchase {purchase_id} not found")
-    return _public(row, now)
+    return _public(people, row, now)
 
 
 @router.get(
     "/clients/{client_id}/purchases",
     dependencies=[READERS, Depends(fresh(PurchasesView, ClientsView))],
 )
-def client_purchases(client_id: ClientId, engine: EngineDep, now: NowDep) -> list[PurchasePublic]:
+def client_purchases(
+    client_id: ClientId,
+    engine: EngineDep,
+    people: PeopleDep,
+    now: NowDep,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Page[PurchasePublic]:
     """The client's purchases, oldest first."""
     if engine.view(ClientsView).get(engine.db, client_id) is None:
         raise NotFound(f"client {client_id} not found")
-    return [_public(r, now) for r in engine.view(PurchasesView).of_client(engine.db, client_id)]
+    rows = engine.view(PurchasesView).of_client(engine.db, client_id)
+    items, next_cursor = paged(rows, lambda r: (r["position"],), limit, cursor)
+    return Page(items=[_public(people, r, now) for r in items], next_cursor=next_cursor)
 
 
 @router.get(
@@ -205,25 +229,47 @@ def client_purchases(client_id: ClientId, engine: EngineDep, now: NowDep) -> lis
 )
 def overrides(
     engine: EngineDep,
-    start: Annotated[datetime | None, Query(alias="from")] = None,
-    end: Annotated[datetime | None, Query(alias="to")] = None,
-    branch: str | None = None,
-    fund: str | None = None,
-) -> list[OverrideEntry]:
-    """The override register: every confirmed warning, who confirmed it, how and when."""
-    rows = engine.view(PurchasesView).overrides(
-        engine.db, start=start, end=end, branch=branch, fund=fund
+    people: PeopleDep,
+    start: Annotated[
+        AwareDatetime | None, Query(alias="from", description="confirmed at or after")
+    ] = None,
+    end: Annotated[
+        AwareDatetime | None, Query(alias="to", description="confirmed at or before")
+    ] = None,
+    branch: Annotated[str | None, Query(max_length=32, description="a branch code")] = None,
+    fund: Annotated[str | None, Query(max_length=32, description="a fund code")] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Page[OverrideEntry]:
+    """The override register, oldest first: every confirmed warning, who confirmed it, how
+    and when."""
+    rows, next_cursor = engine.view(PurchasesView).overrides(
+        engine.db, start=start, end=end, branch=branch, fund=fund, limit=limit, cursor=cursor
     )
     names = engine.view(ClientsView).names(engine.db, [r["client_id"] for r in rows])
-    return [
-        OverrideEntry.model_validate(
-            {**r, "purchase_id": r["id"], "client_name": names.get(r["client_id"])}
-        )
-        for r in rows
-    ]
+    return Page(
+        items=[
+            OverrideEntry.model_validate(
+                {**r, "purchase_id": r["id"], "client_name": names.get(r["client_id"])}
+            )
+            for r in people.named(rows, "confirmed_by")
+        ],
+        next_cursor=next_cursor,
+    )
 
 
-@router.get("/compliance/reviews", dependencies=[COMPLIANCE, Depends(fresh(ReviewsView))])
-def reviews(engine: EngineDep) -> list[ReviewFlag]:
-    """Clients holding a fund whose risk rating rose above their level."""
-    return [ReviewFlag.model_validate(r) for r in engine.view(ReviewsView).all(engine.db)]
+@router.get(
+    "/compliance/reviews", dependencies=[COMPLIANCE, Depends(fresh(ReviewsView, ClientsView))]
+)
+def reviews(engine: EngineDep, limit: Limit = 100, cursor: Cursor = None) -> Page[ReviewFlag]:
+    """Clients holding a fund whose risk rating rose above their level, oldest flag first."""
+    rows = engine.view(ReviewsView).all(engine.db)
+    items, next_cursor = paged(rows, lambda r: (r["position"], r["client_id"]), limit, cursor)
+    names = engine.view(ClientsView).names(engine.db, [r["client_id"] for r in items])
+    return Page(
+        items=[
+            ReviewFlag.model_validate({**r, "client_name": names.get(r["client_id"])})
+            for r in items
+        ],
+        next_cursor=next_cursor,
+    )

@@ -66,10 +66,12 @@ class PurchasePublic(BaseModel):
     status: PurchaseStatusName
     suitability: Suitability
     requested_at: datetime
-    requested_by: str
+    requested_by: str = Field(description="the requesting advisor's username")
+    requested_by_id: str
     confirm_by: datetime
     confirmed_at: datetime | None
-    confirmed_by: str | None
+    confirmed_by: str | None = Field(description="the confirming advisor's username")
+    confirmed_by_id: str | None
     channel: ConfirmationChannel | None
     cancel_reason: str | None
     version: int
@@ -85,13 +87,15 @@ class OverrideEntry(BaseModel):
     fund_rating: RiskRating
     mismatches: list[MismatchPublic]
     warning_text: str
-    confirmed_by: str
+    confirmed_by: str = Field(description="the confirming advisor's username")
+    confirmed_by_id: str
     channel: ConfirmationChannel
     confirmed_at: datetime
 
 
 class ReviewFlag(BaseModel):
     client_id: UUID
+    client_name: str | None
     fund_code: str
     previous_rating: RiskRating
     rating: RiskRating

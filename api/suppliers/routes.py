@@ -13,7 +13,8 @@ from api.compliance import AggregateAsOf, AsOf, aggregate_as_of
 from api.engine import Engine
 from api.shared.charts import radar_chart
 from api.shared.deps import ContextDep, EngineDep, IdempotencyDep, NowDep, fresh, roles
-from api.shared.schemas import WriteResult
+from api.shared.schemas import Cursor, Limit, Page, WriteResult
+from api.staff import PeopleDep
 from api.suppliers.schemas import (
     CA_ROUTES,
     AssessmentCreate,
@@ -29,7 +30,6 @@ from api.suppliers.schemas import (
     StageChange,
     SupplierCreate,
     SupplierDetail,
-    SupplierPage,
     SupplierSummary,
     VerifyBody,
 )
@@ -82,26 +82,24 @@ def search(
     category: str | None = None,
     avl: Annotated[AvlStatus | None, Query(description="AVL status in a category")] = None,
     overdue: Annotated[bool | None, Query(description="re-audit overdue")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> SupplierPage:
-    """Suppliers by stage, category, AVL status (in the category, if one is given) and
-    whether their re-audit is overdue."""
-    rows = engine.view(SuppliersView).search(
+    q: Annotated[str | None, Query(max_length=100, description="a fragment of the name")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[SupplierSummary]:
+    """Suppliers by name, filtered by stage, category, AVL status (in the category, if one
+    is given), whether their re-audit is overdue, or a name fragment."""
+    rows, next_cursor = engine.view(SuppliersView).search(
         engine.db,
         stage=stage.value if stage else None,
         category=category,
         avl=avl.value if avl else None,
         overdue=overdue,
         today=now.date(),
-        limit=limit + 1,
-        offset=offset,
+        limit=limit,
+        cursor=cursor,
+        q=q,
     )
-    more = len(rows) > limit
-    return SupplierPage(
-        items=[SupplierSummary.model_validate(r) for r in rows[:limit]],
-        next_offset=offset + limit if more else None,
-    )
+    return Page(items=[SupplierSummary.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get("/suppliers/{supplier_id}", dependencies=[READ, FRESH])
@@ -348,6 +346,17 @@ def scorecard(supplier_id: UUID, engine: EngineDep) -> Scorecard:
 
 
 @router.get("/avl", dependencies=[READ, FRESH])
-def approved_vendor_list(engine: EngineDep, category: str | None = None) -> list[AvlRow]:
-    """The approved vendor list: approved and conditionally approved supplier categories."""
-    return [AvlRow.model_validate(r) for r in engine.view(SuppliersView).avl(engine.db, category)]
+def approved_vendor_list(
+    engine: EngineDep,
+    people: PeopleDep,
+    category: Annotated[str | None, Query(max_length=64, description="one category")] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Page[AvlRow]:
+    """The approved vendor list: approved and conditionally approved supplier categories,
+    by category and supplier name."""
+    rows, next_cursor = engine.view(SuppliersView).avl(engine.db, category, limit, cursor)
+    return Page(
+        items=[AvlRow.model_validate(r) for r in people.named(rows, "decided_by")],
+        next_cursor=next_cursor,
+    )

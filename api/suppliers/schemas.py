@@ -123,11 +123,6 @@ class SupplierSummary(BaseModel):
     last_audit_mean: float | None
 
 
-class SupplierPage(BaseModel):
-    items: list[SupplierSummary]
-    next_offset: int | None
-
-
 class AvlRow(BaseModel):
     supplier_id: str
     supplier_name: str
@@ -135,7 +130,8 @@ class AvlRow(BaseModel):
     avl_status: str
     reason: str | None
     decided_at: datetime | None
-    decided_by: str | None
+    decided_by: str | None = Field(description="the username of who decided")
+    decided_by_id: str | None
     audit_mean: float | None
     strategic: bool
 

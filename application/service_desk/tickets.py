@@ -14,10 +14,11 @@ from eventsourcing.application import AggregateNotFoundError
 
 from application.shared.common import CommandResult, Commands, Idempotency
 from application.shared.store import Store
+from application.staff import Account
 from domain.clients import Client
 from domain.service_desk.numbers import TicketNumbers, numbers_id
 from domain.service_desk.sla import Priority, SlaPolicy
-from domain.service_desk.tickets import Ticket
+from domain.service_desk.tickets import Assignee, Ticket
 from domain.service_desk.workflow import Status, TicketChannel, TicketType
 from domain.shared.base import Context
 from domain.shared.errors import ConcurrentWrite, InvalidField, NotFound
@@ -32,9 +33,12 @@ class TicketOpened:
 
 
 class TicketCommands(Commands):
-    def __init__(self, store: Store, policy: SlaPolicy) -> None:
+    def __init__(
+        self, store: Store, policy: SlaPolicy, accounts: Callable[[UUID], Account | None]
+    ) -> None:
         super().__init__(store)
         self.policy = policy
+        self.accounts = accounts
         self._numbering = threading.Lock()
 
     def open(
@@ -108,11 +112,18 @@ class TicketCommands(Commands):
         self,
         ctx: Context,
         ticket_id: UUID,
-        assignee: str | None,
+        assignee: UUID | None,
         group: str | None,
         idem: Idempotency | None = None,
     ) -> CommandResult:
-        return self.change(ctx, ticket_id, lambda t: t.assign(ctx, assignee, group), idem)
+        """Give the ticket to an account (by id) and/or a group."""
+        to = None
+        if assignee is not None:
+            account = self.accounts(assignee)
+            if account is None:
+                raise InvalidField("assignee", "no account has this id")
+            to = Assignee(id=account.id, role=account.role, enabled=account.enabled)
+        return self.change(ctx, ticket_id, lambda t: t.assign(ctx, to, group), idem)
 
     def comment(
         self,

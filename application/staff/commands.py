@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -60,6 +61,8 @@ class StaffCommands(Commands):
         self._account_ttl = account_ttl
         self._accounts: dict[UUID, tuple[float, Account | None]] = {}
         self._accounts_lock = threading.Lock()
+        # A username never changes: once read, it is kept.
+        self._usernames: dict[UUID, str] = {}
 
     def add_user(
         self,
@@ -152,6 +155,22 @@ class StaffCommands(Commands):
             if len(self._accounts) > 10_000:  # pragma: no mutate - a bound, not a rule
                 self._accounts.clear()
             self._accounts[user_id] = (now, found)
+        return found
+
+    def usernames(self, user_ids: Iterable[UUID]) -> dict[UUID, str]:
+        """The usernames of these accounts (the ones that exist)."""
+        found = {}
+        for user_id in set(user_ids):
+            name = self._usernames.get(user_id)
+            if name is None:
+                try:
+                    name = self.load(StaffUser, user_id).username
+                except NotFound:
+                    continue
+                if len(self._usernames) > 10_000:  # pragma: no mutate - a bound, not a rule
+                    self._usernames.clear()
+                self._usernames[user_id] = name
+            found[user_id] = name
         return found
 
     def _changed(self, user_id: UUID, result: CommandResult) -> CommandResult:

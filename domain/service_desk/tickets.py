@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from typing import ClassVar
 from uuid import UUID
 
+from pydantic import BaseModel, ConfigDict
+
 from domain.service_desk.sla import BREACH_KINDS, ClockState, Pause, Priority, SlaPolicy, clock
 from domain.service_desk.workflow import (
     ALLOWED,
@@ -18,6 +20,20 @@ from domain.service_desk.workflow import (
 )
 from domain.shared.base import Aggregate, Context, Created, Event
 from domain.shared.errors import InvalidField
+from domain.staff import Role
+
+# The roles that work tickets: they see the queue and may be assigned a ticket.
+WORKS_TICKETS = frozenset({Role.ADMIN, Role.AGENT, Role.ADVISOR})
+
+
+class Assignee(BaseModel):
+    """The account a ticket is given to, as the command found it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: UUID
+    role: Role
+    enabled: bool
 
 
 class Ticket(Aggregate):
@@ -182,14 +198,20 @@ class Ticket(Aggregate):
             **_dues(policy, priority, group, ctx.at, [], ctx.at),
         )
 
-    def assign(self, ctx: Context, assignee: str | None, group: str | None) -> None:
-        """Give the ticket to an agent and/or a group."""
+    def assign(self, ctx: Context, assignee: Assignee | None, group: str | None) -> None:
+        """Give the ticket to an enabled account of a role that works tickets and/or a
+        group; no assignee leaves the ticket to its group."""
         self._open_only("assign")
         new_group = group or self.group
         if new_group not in LAYERS:
             raise InvalidField("group", f"must be one of {', '.join(LAYERS)}")
-        if (assignee, new_group) != (self.assignee, self.group):
-            self._record(self.Assigned, ctx, assignee=assignee, group=new_group)
+        if assignee is not None and not assignee.enabled:
+            raise InvalidField("assignee", "this account is disabled")
+        if assignee is not None and assignee.role not in WORKS_TICKETS:
+            raise InvalidField("assignee", f"a {assignee.role.value} account does not work tickets")
+        to = str(assignee.id) if assignee else None
+        if (to, new_group) != (self.assignee, self.group):
+            self._record(self.Assigned, ctx, assignee=to, group=new_group)
 
     def comment(self, ctx: Context, comment_id: UUID, body: str, public: bool) -> None:
         """Add a comment; the first public reply by staff is the first response."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import datetime
 from typing import Any, ClassVar
@@ -12,7 +11,8 @@ from adapters.shared.sql import Tx, ViewDatabase
 from domain.clients.registry import CONTACT_FIELDS, Client
 from domain.clients.risk import RiskAssessment, status
 from domain.shared.base import ERASED
-from projections.shared.base import View
+from projections.shared.base import View, fragment
+from projections.shared.paging import after, cut
 
 
 def mask(id_number: str) -> str:
@@ -20,17 +20,6 @@ def mask(id_number: str) -> str:
     if id_number == ERASED:
         return ERASED
     return "*" * max(len(id_number) - 4, 0) + id_number[-4:]
-
-
-def encode_cursor(value: int) -> str:
-    return base64.urlsafe_b64encode(str(value).encode()).decode()
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        return int(base64.urlsafe_b64decode(cursor.encode()).decode())
-    except ValueError:
-        raise ValueError("cursor") from None
 
 
 class ClientsView(View):
@@ -290,25 +279,22 @@ class ClientsView(View):
                 params.append(value)
         if q:
             where.append("(c.name_lc LIKE ? OR c.phone LIKE ?)")
-            params += [f"%{_like(q.lower())}%", f"%{_like(q)}%"]
+            params += [f"%{fragment(q.lower())}%", f"%{fragment(q)}%"]
         if tag is not None:
             where.append(
                 f"EXISTS (SELECT 1 FROM {self.t('view_client_tags')} g "
                 "WHERE g.client_id = c.id AND g.tag = ?)"
             )
             params.append(tag.lower())
-        if cursor is not None:
-            where.append("c.seq > ?")
-            params.append(decode_cursor(cursor))
+        later, more = after(("c.seq",), cursor)
         with db.read() as tx:
             rows = tx.query(
-                f"SELECT * FROM {self.t('view_clients')} c WHERE {' AND '.join(where)} "
+                f"SELECT * FROM {self.t('view_clients')} c WHERE {' AND '.join([*where, later])} "
                 "ORDER BY c.seq LIMIT ?",
-                (*params, limit + 1),
+                (*params, *more, limit + 1),
             )
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return [_client(r) for r in rows], encode_cursor(rows[-1]["seq"]) if more else None
+        page, next_cursor = cut(rows, limit, ("seq",))
+        return [_client(r) for r in page], next_cursor
 
     def branches(self, db: ViewDatabase) -> list[str]:
         """Every branch some client belongs to."""
@@ -348,20 +334,14 @@ class ClientsView(View):
     def interactions(
         self, db: ViewDatabase, client_id: UUID, limit: int = 50, cursor: str | None = None
     ) -> tuple[list[dict[str, Any]], str | None]:
-        after = decode_cursor(cursor) if cursor else 0
+        later, more = after(("position",), cursor)
         with db.read() as tx:
             rows = tx.query(
                 f"SELECT * FROM {self.t('view_client_interactions')} WHERE client_id = ? "
-                "AND position > ? ORDER BY position LIMIT ?",
-                (str(client_id), after, limit + 1),
+                f"AND {later} ORDER BY position LIMIT ?",
+                (str(client_id), *more, limit + 1),
             )
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return rows, encode_cursor(rows[-1]["position"]) if more else None
-
-
-def _like(text: str) -> str:
-    return text.replace("\\", "").replace("%", "").replace("_", "")
+        return cut(rows, limit, ("position",))
 
 
 def _client(row: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from adapters.shared.sql import ViewDatabase
 from domain.cqp.milestones import MILESTONES
 from domain.cqp.plan import CQPPlan
 from projections.shared.documents import StateView, day_text
+from projections.shared.paging import after, cut
 
 
 class CQPPlansView(StateView):
@@ -48,22 +49,34 @@ class CQPPlansView(StateView):
         return self.due(db, "overdue_check_at", today, limit)
 
     def plans(
-        self, db: ViewDatabase, programme: str | None, supplier_id: UUID | None
-    ) -> list[tuple[CQPPlan, dict[str, Any]]]:
+        self,
+        db: ViewDatabase,
+        programme: str | None,
+        supplier_id: UUID | None,
+        phase: str | None = None,
+        limit: int = 1000,
+        cursor: str | None = None,
+    ) -> tuple[list[tuple[CQPPlan, dict[str, Any]]], str | None]:
+        """Plans by programme and component, filtered, a page at a time."""
         where, params = ["1 = 1"], []
-        if programme is not None:
-            where.append("programme = ?")
-            params.append(programme)
-        if supplier_id is not None:
-            where.append("supplier_id = ?")
-            params.append(str(supplier_id))
+        for column, value in (
+            ("programme", programme),
+            ("supplier_id", str(supplier_id) if supplier_id else None),
+            ("phase", phase),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        order = ("programme", "component", "id")
+        later, more = after(order, cursor)
         with db.read() as tx:
             rows = tx.query(
-                f"SELECT * FROM {self.t(self.table)} WHERE {' AND '.join(where)} "
-                "ORDER BY programme, component, id LIMIT 1000",
-                params,
+                f"SELECT * FROM {self.t(self.table)} WHERE {' AND '.join([*where, later])} "
+                "ORDER BY programme, component, id LIMIT ?",
+                (*params, *more, limit + 1),
             )
-        return [(self.restore(r), r) for r in rows]
+        page, next_cursor = cut(rows, limit, order)
+        return [(self.restore(r), r) for r in page], next_cursor
 
 
 def board_row(plan: CQPPlan, today: date) -> dict[str, Any]:

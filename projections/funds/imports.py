@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from adapters.shared.sql import Tx, ViewDatabase
 from domain.funds.imports import NavImport
 from projections.shared.base import View, utc_text
+from projections.shared.paging import after, cut
 
 
 class NavImportsView(View):
@@ -66,11 +67,17 @@ class NavImportsView(View):
             ),
         )
 
-    def recent(self, db: ViewDatabase, limit: int) -> list[dict[str, Any]]:
-        """The latest runs first."""
+    def recent(
+        self, db: ViewDatabase, limit: int, cursor: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """The latest runs first, a page at a time."""
+        order = ("started_at", "id")
+        where, params = after(order, cursor, descending=True)
         with db.read() as tx:
             rows = tx.query(
-                f"SELECT * FROM {self.t('view_nav_imports')} ORDER BY started_at DESC LIMIT ?",
-                (limit,),
+                f"SELECT * FROM {self.t('view_nav_imports')} WHERE {where} "
+                "ORDER BY started_at DESC, id DESC LIMIT ?",
+                (*params, limit + 1),
             )
-        return [{**r, "completed": bool(r["completed"])} for r in rows]
+        page, next_cursor = cut(rows, limit, order)
+        return [{**r, "completed": bool(r["completed"])} for r in page], next_cursor

@@ -12,6 +12,7 @@ from uuid import UUID
 from domain.service_desk.sla import Pause, Priority, SlaPolicy, overall
 from domain.service_desk.tickets import Ticket
 from domain.service_desk.workflow import Status
+from domain.shared.errors import InvalidField
 
 OPEN_SQL = "status IN ('new', 'in_progress', 'pending_client')"
 
@@ -79,7 +80,7 @@ def offset_of(cursor: str | None) -> int:
     try:
         return int(base64.urlsafe_b64decode(cursor.encode()).decode())
     except ValueError:
-        raise ValueError("cursor") from None
+        raise InvalidField("cursor", "not a cursor from this list") from None
 
 
 def facts(row: dict[str, Any]) -> tuple[Any, ...]:

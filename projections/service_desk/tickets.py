@@ -381,6 +381,8 @@ class TicketsView(View):
     ) -> tuple[list[dict[str, Any]], str | None]:
         """Tickets filtered and sorted; the cursor is the offset of the next page."""
         where, params = ["1 = 1"], []
+        if filters.get("unassigned"):
+            where.append("assignee IS NULL")
         for column in ("status", "type", "priority", "assignee", "client_id", "branch"):
             if filters.get(column) is not None:
                 where.append(f"{column} = ?")

@@ -231,3 +231,8 @@ def dead_letters(db: ViewDatabase, name: str | None = None) -> list[dict[str, An
         params = (name,)
     with db.read() as tx:
         return tx.query(query + " ORDER BY projection, position", params)
+
+
+def fragment(text: str) -> str:
+    """A search fragment for ``LIKE '%…%'``, its wildcards taken out."""
+    return text.replace("\\", "").replace("%", "").replace("_", "")

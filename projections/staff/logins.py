@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from adapters.shared.sql import Tx, ViewDatabase
 from domain.staff.logins import LoginAttempt
 from projections.shared.base import View, utc_text
+from projections.shared.paging import after, cut
 
 
 class LoginsView(View):
@@ -54,8 +55,9 @@ class LoginsView(View):
         start: datetime | None,
         end: datetime | None,
         limit: int,
-    ) -> list[dict[str, Any]]:
-        """The newest first."""
+        cursor: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """The newest first, a page at a time."""
         clauses, params = [], []
         for clause, value in (
             ("username = ?", username.strip().lower() if username else None),
@@ -66,9 +68,12 @@ class LoginsView(View):
             if value is not None:
                 clauses.append(clause)
                 params.append(value)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        later, more = after(("position",), cursor, descending=True)
+        where = " AND ".join([*clauses, later])
         with db.read() as tx:
-            return tx.query(
-                f"SELECT * FROM {self.t('view_logins')} {where} ORDER BY position DESC LIMIT ?",
-                (*params, limit),
+            rows = tx.query(
+                f"SELECT * FROM {self.t('view_logins')} WHERE {where} "
+                "ORDER BY position DESC LIMIT ?",
+                (*params, *more, limit + 1),
             )
+        return cut(rows, limit, ("position",))

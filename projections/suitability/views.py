@@ -14,6 +14,7 @@ from domain.funds import Fund
 from domain.shared.vocab import RiskLevel
 from domain.suitability.purchases import Purchase, PurchaseStatus, lapsed
 from projections.shared.base import View
+from projections.shared.paging import after, cut
 
 
 class PurchasesView(View):
@@ -138,8 +139,10 @@ class PurchasesView(View):
         end: datetime | None,
         branch: str | None,
         fund: str | None,
-    ) -> list[dict[str, Any]]:
-        """Every confirmed override, oldest first."""
+        limit: int,
+        cursor: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Confirmed overrides, oldest first, a page at a time."""
         where, params = ["confirmed_at IS NOT NULL"], []
         for clause, value in (("confirmed_at >= ?", start), ("confirmed_at <= ?", end)):
             if value is not None:
@@ -149,13 +152,15 @@ class PurchasesView(View):
             if text is not None:
                 where.append(clause)
                 params.append(text)
+        later, more = after(("confirmed_at", "position"), cursor)
         with db.read() as tx:
             rows = tx.query(
                 f"SELECT * FROM {self.t('view_purchases')} WHERE "
-                f"{' AND '.join(where)} ORDER BY confirmed_at, position",
-                params,
+                f"{' AND '.join([*where, later])} ORDER BY confirmed_at, position LIMIT ?",
+                (*params, *more, limit + 1),
             )
-        return [_purchase(r) for r in rows]
+        page, next_cursor = cut(rows, limit, ("confirmed_at", "position"))
+        return [_purchase(r) for r in page], next_cursor
 
 
 def _purchase(row: dict[str, Any]) -> dict[str, Any]:

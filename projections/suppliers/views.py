@@ -12,7 +12,9 @@ from adapters.shared.sql import Tx, ViewDatabase
 from domain.suppliers.avl import AvlStatus
 from domain.suppliers.policy import SupplierPolicy, reaudit_overdue
 from domain.suppliers.supplier import Supplier
+from projections.shared.base import fragment
 from projections.shared.documents import StateView, day_text
+from projections.shared.paging import after, cut
 
 LISTED = (AvlStatus.APPROVED.value, AvlStatus.CONDITIONAL.value)
 
@@ -109,9 +111,14 @@ class SuppliersView(StateView):
         overdue: bool | None,
         today: date,
         limit: int,
-        offset: int,
-    ) -> list[dict[str, Any]]:
+        cursor: str | None = None,
+        q: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Suppliers by name, filtered, a page at a time."""
         where, params = ["1 = 1"], []
+        if q:
+            where.append("LOWER(s.name) LIKE ?")
+            params.append(f"%{fragment(q.lower())}%")
         if stage is not None:
             where.append("s.stage = ?")
             params.append(stage)
@@ -134,15 +141,29 @@ class SuppliersView(StateView):
             late = "(s.reaudit_due_at IS NOT NULL AND s.reaudit_due_at < ?)"
             where.append(late if overdue else f"NOT {late}")
             params.append(today.isoformat())
+        later, more = after(("s.name", "s.id"), cursor)
         with db.read() as tx:
             rows = tx.query(
-                f"SELECT s.* FROM {self.t('view_suppliers')} s WHERE {' AND '.join(where)} "
-                "ORDER BY s.name, s.id LIMIT ? OFFSET ?",
-                (*params, limit, offset),
+                f"SELECT s.* FROM {self.t('view_suppliers')} s "
+                f"WHERE {' AND '.join([*where, later])} ORDER BY s.name, s.id LIMIT ?",
+                (*params, *more, limit + 1),
             )
-            ids = [r["id"] for r in rows]
-            categories = self._categories(tx, ids)
-        return [_summary(r, categories.get(r["id"], []), today) for r in rows]
+            page, next_cursor = cut(rows, limit, ("name", "id"))
+            categories = self._categories(tx, [r["id"] for r in page])
+        return [_summary(r, categories.get(r["id"], []), today) for r in page], next_cursor
+
+    def names(self, db: ViewDatabase, ids: list[str]) -> dict[str, str]:
+        """Supplier names by id, for what lists suppliers' plans or decisions."""
+        unique = sorted(set(ids))
+        if not unique:
+            return {}
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT id, name FROM {self.t('view_suppliers')} "
+                f"WHERE id IN ({', '.join('?' * len(unique))})",
+                unique,
+            )
+        return {r["id"]: r["name"] for r in rows}
 
     def _categories(self, tx: Tx, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
         found: dict[str, list[dict[str, Any]]] = {}
@@ -158,19 +179,26 @@ class SuppliersView(StateView):
             )
         return found
 
-    def avl(self, db: ViewDatabase, category: str | None) -> list[dict[str, Any]]:
-        """The approved vendor list: approved and conditionally approved entries."""
+    def avl(
+        self, db: ViewDatabase, category: str | None, limit: int, cursor: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """The approved vendor list: approved and conditionally approved entries, by
+        category and supplier name, a page at a time."""
         where, params = ["avl_status IN (?, ?)"], list(LISTED)
         if category is not None:
             where.append("category = ?")
             params.append(category)
+        order = ("category", "supplier_name", "supplier_id")
+        later, more = after(order, cursor)
         with db.read() as tx:
             rows = tx.query(
                 f"SELECT * FROM {self.t('view_supplier_categories')} "
-                f"WHERE {' AND '.join(where)} ORDER BY category, supplier_name",
-                params,
+                f"WHERE {' AND '.join([*where, later])} "
+                "ORDER BY category, supplier_name, supplier_id LIMIT ?",
+                (*params, *more, limit + 1),
             )
-        return [{**r, "strategic": bool(r["strategic"])} for r in rows]
+        page, next_cursor = cut(rows, limit, order)
+        return [{**r, "strategic": bool(r["strategic"])} for r in page], next_cursor
 
 
 def _summary(row: dict[str, Any], categories: list[dict[str, Any]], today: date) -> dict[str, Any]:

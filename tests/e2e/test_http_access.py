@@ -84,12 +84,18 @@ def test_branches_are_reference_data_that_clients_and_accounts_must_name(api: Ap
     head = api.engine.store.head()
     listed = api.call("GET", f"/api/v1/branches?min_position={head}", "advisor")
     assert listed.status_code == 200
-    assert {b["code"] for b in listed.json()} >= {"SH-LUJIAZUI", "SZ-FUTIAN", "BJ-JINRONGJIE"}
+    assert {b["code"] for b in listed.json()["items"]} >= {
+        "SH-LUJIAZUI",
+        "SZ-FUTIAN",
+        "BJ-JINRONGJIE",
+    }
     # When an administrator opens a seventh
     opened = api.call("POST", "/api/v1/branches", json={"code": "CD-GAOXIN", "name": "Chengdu"})
     assert opened.status_code == 201, opened.text
     wait = f"min_position={opened.json()['position']}"
-    assert "CD-GAOXIN" in {b["code"] for b in api.call("GET", f"/api/v1/branches?{wait}").json()}
+    assert "CD-GAOXIN" in {
+        b["code"] for b in api.call("GET", f"/api/v1/branches?{wait}").json()["items"]
+    }
     # Then a second one with its code is a conflict, a bad code names its field, and only
     # administrators open branches
     again = api.call("POST", "/api/v1/branches", json={"code": "CD-GAOXIN", "name": "Again"})

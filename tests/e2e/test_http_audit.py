@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from adapters.shared.settings import Settings
@@ -42,7 +43,7 @@ def test_compliance_reads_the_audit_log_filtered_and_paged(api: Api) -> None:
     assert response.status_code == 200, response.text
     items = response.json()["items"]
     assert {i["type"] for i in items} == {"Client.Registered", "UniqueKey.Claimed"}
-    assert {i["actor"] for i in items} == {str(api.users["advisor"])}
+    assert {(i["actor"], i["actor_id"]) for i in items} == {("advisor", str(api.users["advisor"]))}
     # And the client's own events, filtered by aggregate and time, in order
     now = datetime.now(UTC)
     mine = api.call(
@@ -66,6 +67,45 @@ def test_compliance_reads_the_audit_log_filtered_and_paged(api: Api) -> None:
     ).json()
     assert [i["type"] for i in rest["items"]] == ["Client.TierChanged"]
     assert rest["next_cursor"] is None
+
+
+def test_the_audit_log_is_filtered_by_username_or_id_and_an_unknown_name_is_refused(
+    api: Api,
+) -> None:
+    # Given a client registered by the advisor and re-tiered by the admin
+    client = api.created(client_fields())
+    tier = api.call(
+        "POST", f"/api/v1/clients/{client['id']}/tier", json={"tier": "gold", "reason": "assets"}
+    )
+    assert tier.status_code == 200, tier.text
+    wait = {"aggregate_id": client["id"], "min_position": tier.json()["position"]}
+    # When compliance filters the log by the admin's username, then by the admin's id
+    by_name = api.call(
+        "GET", "/api/v1/audit/events", "compliance", params={**wait, "actor": "admin"}
+    )
+    by_id = api.call(
+        "GET",
+        "/api/v1/audit/events",
+        "compliance",
+        params={**wait, "actor": str(api.users["admin"])},
+    )
+    # Then both find the admin's event, shown by username with the id beside it
+    for response in (by_name, by_id):
+        assert response.status_code == 200, response.text
+        assert [(i["type"], i["actor"], i["actor_id"]) for i in response.json()["items"]] == [
+            ("Client.TierChanged", "admin", str(api.users["admin"]))
+        ]
+    # And a username nobody has is a 422 naming the filter, not an empty list
+    unknown = api.call("GET", "/api/v1/audit/events", "compliance", params={"actor": "nobody"})
+    assert invalid_fields(unknown) == ["actor"]
+    stranger = api.call(
+        "GET", "/api/v1/audit/events", "compliance", params={"actor": str(uuid.uuid4())}
+    )
+    assert invalid_fields(stranger) == ["actor"]
+    # And a system actor is matched as recorded
+    system = api.call("GET", "/api/v1/audit/events", "compliance", params={"actor": "system:test"})
+    assert system.status_code == 200, system.text
+    assert {i["actor"] for i in system.json()["items"]} == {"system:test"}
 
 
 def test_audit_routes_refuse_other_roles_and_bad_filters(api: Api) -> None:

@@ -167,7 +167,10 @@ def test_given_client_when_tier_tags_interactions_and_feedback_then_view_shows_t
     assert view["feedback"] == {"count": 1, "mean_rating": 4.0}
     page = api.call("GET", f"{base}/interactions?limit=1").json()
     assert page["items"][0]["channel"] == "call"
-    assert page["items"][0]["logged_by"] == str(api.users["agent"])
+    assert (page["items"][0]["logged_by"], page["items"][0]["logged_by_id"]) == (
+        "agent",
+        str(api.users["agent"]),
+    )
     rest = api.call("GET", f"{base}/interactions?limit=1&cursor={page['next_cursor']}").json()
     assert [i["channel"] for i in rest["items"]] == ["visit"]
     assert rest["next_cursor"] is None

@@ -203,7 +203,8 @@ def test_milestones_in_order_with_waivers_recorded(api: Api) -> None:
     assert [m["passed"] is not None for m in detail["milestones"]][:3] == [True, True, False]
     assert detail["next_milestone"] == "A2"
     assert detail["waivers"] == [{"milestone": "A0", "date": TODAY.isoformat(), **waiver}]
-    assert detail["milestones"][0]["passed_by"] == str(api.users["mpl"])
+    first = detail["milestones"][0]
+    assert (first["passed_by"], first["passed_by_id"]) == ("mpl", str(api.users["mpl"]))
     assert [d["kind"] for d in detail["deliverables"]] == ["key_component_list", "dfmea"]
 
 

@@ -75,7 +75,7 @@ def test_given_navs_when_corrected_then_series_shows_the_correction(api: Api) ->
         json={"date": "2026-01-06", "unit_nav": "1.0210", "accumulated_nav": "1.0210"},
     ).json()
     wait = f"min_position={corrected['position']}"
-    series = api.call("GET", f"/api/v1/funds/000123/nav?from=2026-01-06&{wait}").json()
+    series = api.call("GET", f"/api/v1/funds/000123/nav?from=2026-01-06&{wait}").json()["items"]
     assert [(p["date"], p["unit_nav"], p["corrected"]) for p in series] == [
         ("2026-01-06", "1.0210", True),
         ("2026-01-07", "1.0150", False),
@@ -139,7 +139,7 @@ def test_the_catalogue_filters_by_type_risk_and_name(api: Api) -> None:
     wait = f"min_position={last['position']}"
 
     def codes(query: str) -> list[str]:
-        return [f["code"] for f in api.call("GET", f"/api/v1/funds?{query}&{wait}").json()]
+        return [f["code"] for f in api.call("GET", f"/api/v1/funds?{query}&{wait}").json()["items"]]
 
     assert codes("") == ["000009", "000123", "110022"]
     assert codes("type=equity") == ["110022"]
@@ -217,7 +217,7 @@ def test_nav_imports_list_who_imported_which_file_and_how_far(api: Api) -> None:
     imported = api.call("POST", "/api/v1/funds/nav/import", files=files)
     assert imported.status_code == 200, imported.text
     wait = f"min_position={imported.json()['position']}"
-    [row] = api.call("GET", f"/api/v1/funds/nav/imports?{wait}").json()
+    [row] = api.call("GET", f"/api/v1/funds/nav/imports?{wait}").json()["items"]
     assert (row["filename"], row["status"], row["rows"], row["applied"], row["runs"]) == (
         "navs-jan.csv",
         "completed",
@@ -225,7 +225,7 @@ def test_nav_imports_list_who_imported_which_file_and_how_far(api: Api) -> None:
         1,
         1,
     )
-    assert row["started_by"] == str(api.users["admin"])
+    assert (row["started_by"], row["started_by_id"]) == ("admin", str(api.users["admin"]))
     assert api.call("GET", "/api/v1/funds/nav/imports", "advisor").status_code == 403
 
 
@@ -245,7 +245,7 @@ def test_rankings_and_chart_over_http(api: Api) -> None:
     wait = f"min_position={last['position']}"
     ranking = api.call("GET", f"/api/v1/funds/rankings?period=ytd&{wait}", "advisor")
     assert ranking.status_code == 200
-    assert ranking.json() == [
+    assert ranking.json()["items"] == [
         {
             "rank": 1,
             "code": "000123",
@@ -257,7 +257,7 @@ def test_rankings_and_chart_over_http(api: Api) -> None:
             "end_date": "2026-01-30",
         }
     ]
-    by_nav = api.call("GET", "/api/v1/funds/rankings?by=unit_nav").json()
+    by_nav = api.call("GET", "/api/v1/funds/rankings?by=unit_nav").json()["items"]
     assert by_nav[0]["value"] == "1.0800"
     assert api.call("GET", "/api/v1/funds/rankings?period=2y").status_code == 422
     chart = api.call("GET", "/api/v1/funds/000123/chart.svg?from=2025-01-01")

@@ -22,7 +22,7 @@ from domain.service_desk.workflow import TicketChannel, TicketType
 from domain.shared.base import Context
 from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
 from domain.suppliers.lifecycle import Site, Stage
-from tests.conftest import client_fields
+from tests.conftest import client_fields, staff_account
 from tests.e2e.conftest import Api, invalid_fields
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -98,8 +98,9 @@ def ticket(e: Engine) -> tuple[str, str, Any, Any]:
         subject="statement",
         description="where is my statement",
     )
-    e.handler(TicketCommands).assign(at(1), opened.result.id, "agent.wu", None)
-    return "tickets", str(opened.result.id), ("assignee", None), ("assignee", "agent.wu")
+    agent = staff_account(e, "agent.wu")
+    e.handler(TicketCommands).assign(at(1), opened.result.id, agent, None)
+    return "tickets", str(opened.result.id), ("assignee", None), ("assignee", str(agent))
 
 
 KINDS = [client, fund, supplier, plan, ticket]
@@ -166,8 +167,10 @@ def test_history_lists_events_with_actor_correlation_and_masked_identity_number(
     events = response.json()["events"]
     assert [e["version"] for e in events] == [1, 2]
     assert [e["type"] for e in events] == ["Client.Registered", "Client.TierChanged"]
-    assert events[0]["actor"] == str(api.users["advisor"])
-    assert events[1]["actor"] == str(api.users["admin"])
+    assert [(e["actor"], e["actor_id"]) for e in events[:2]] == [
+        ("advisor", str(api.users["advisor"])),
+        ("admin", str(api.users["admin"])),
+    ]
     assert events[1]["correlation_id"] == "case-77"
     assert events[1]["position"] == tier.json()["position"]
     # And the identity number shows only its last four characters

@@ -80,7 +80,7 @@ def test_failures_and_throttles_are_on_record_for_compliance_without_the_passwor
     records = api.call("GET", f"/api/v1/logins?{wait}", "compliance")
     # Then each failure and the throttle are there: who, from where, when, why
     assert records.status_code == 200, records.text
-    rows = records.json()
+    rows = records.json()["items"]
     assert [(r["username"], r["outcome"], r["reason"]) for r in rows] == [
         ("agent", "throttled", None),
         ("ghost", "failed", "unknown user"),
@@ -90,7 +90,7 @@ def test_failures_and_throttles_are_on_record_for_compliance_without_the_passwor
     assert rows[0]["retry_after"] == 60
     assert datetime.fromisoformat(rows[0]["at"]) == clock.now
     filtered = api.call("GET", f"/api/v1/logins?username=ghost&{wait}", "compliance").json()
-    assert len(filtered) == 1
+    assert [r["username"] for r in filtered["items"]] == ["ghost"]
     assert api.call("GET", "/api/v1/logins", "advisor").status_code == 403
     # And the password tried is nowhere in the store
     stored = api.engine.store.recorder.select_notifications(1, 10_000)
@@ -129,5 +129,5 @@ class OldHasher(Argon2Hasher):
 def test_a_username_is_recorded_printable_and_at_most_64_characters(api: Api) -> None:
     assert attempt(api, "\x1b[2J" + "y" * 5_000, WRONG).status_code == 401
     wait = f"min_position={api.engine.store.head()}"
-    [row] = api.call("GET", f"/api/v1/logins?{wait}", "compliance").json()
+    [row] = api.call("GET", f"/api/v1/logins?{wait}", "compliance").json()["items"]
     assert row["username"] == "[2J" + "y" * 61

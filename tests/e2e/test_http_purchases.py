@@ -141,15 +141,19 @@ def test_given_a_warning_when_confirmed_with_its_text_then_accepted_and_register
     wait = f"min_position={ok.json()['position']}"
     purchase = api.call("GET", f"{path}?{wait}").json()
     assert (purchase["status"], purchase["channel"]) == ("accepted", "phone")
-    assert purchase["confirmed_by"] == str(api.users["agent"])
+    assert (purchase["confirmed_by"], purchase["confirmed_by_id"]) == (
+        "agent",
+        str(api.users["agent"]),
+    )
     again = api.call(
         "POST", f"{path}/confirm", json={"acknowledgement": warning, "channel": "phone"}
     )
     assert again.status_code == 409
     register = api.call("GET", f"/api/v1/compliance/overrides?fund=000888&{wait}", "compliance")
     assert register.status_code == 200
-    [entry] = register.json()
+    [entry] = register.json()["items"]
     assert entry["warning_text"] == warning
+    assert (entry["confirmed_by"], entry["confirmed_by_id"]) == ("agent", str(api.users["agent"]))
     assert (entry["client_level"], entry["fund_rating"], entry["channel"]) == ("C2", "R4", "phone")
     assert entry["client_name"] == "Chen Jing"
     assert api.call("GET", "/api/v1/compliance/overrides", "advisor").status_code == 403
@@ -245,7 +249,7 @@ def test_a_client_lists_purchases_and_can_cancel_one(api: Api) -> None:
     listed = api.call(
         "GET",
         f"/api/v1/clients/{client['id']}/purchases?min_position={cancelled.json()['position']}",
-    ).json()
+    ).json()["items"]
     assert [(p["status"], p["cancel_reason"]) for p in listed] == [
         ("cancelled", "client changed mind")
     ]
@@ -261,7 +265,9 @@ def test_suitable_funds_match_on_every_dimension(api: Api) -> None:
     wait = f"min_position={max(last['position'], client['position'])}"
     codes = [
         f["code"]
-        for f in api.call("GET", f"/api/v1/clients/{client['id']}/suitable-funds?{wait}").json()
+        for f in api.call("GET", f"/api/v1/clients/{client['id']}/suitable-funds?{wait}").json()[
+            "items"
+        ]
     ]
     assert codes == ["000101"]
     nobody = api.created(client_fields())
@@ -269,7 +275,7 @@ def test_suitable_funds_match_on_every_dimension(api: Api) -> None:
         api.call(
             "GET",
             f"/api/v1/clients/{nobody['id']}/suitable-funds?min_position={nobody['position']}",
-        ).json()
+        ).json()["items"]
         == []
     )
 
@@ -290,10 +296,11 @@ def test_when_a_held_funds_rating_rises_above_the_level_then_the_client_is_flagg
     ).json()
     flags = api.call(
         "GET", f"/api/v1/compliance/reviews?min_position={raised['position']}", "compliance"
-    ).json()
+    ).json()["items"]
     assert [
-        (f["client_id"], f["previous_rating"], f["rating"], f["client_level"]) for f in flags
-    ] == [(holder["id"], "R2", "R4", "C3")]
+        (f["client_id"], f["client_name"], f["previous_rating"], f["rating"], f["client_level"])
+        for f in flags
+    ] == [(holder["id"], "Chen Jing", "R2", "R4", "C3")]
 
 
 def test_a_purchase_waiting_past_the_deadline_reads_as_lapsed_and_cannot_be_confirmed(

@@ -51,8 +51,17 @@ def test_given_admin_when_adding_a_user_then_listed_and_able_to_log_in(api: Api)
         json={"username": "Advisor.Li", "role": "advisor", "password": PASSWORD},
     )
     assert created.status_code == 201
-    users = api.call("GET", f"/api/v1/users?min_position={created.json()['position']}").json()
+    wait = f"min_position={created.json()['position']}"
+    users = api.call("GET", f"/api/v1/users?{wait}").json()["items"]
     assert "advisor.li" in [u["username"] for u in users]
+    advisors = api.call("GET", f"/api/v1/users?role=advisor&q=LI&{wait}").json()["items"]
+    assert [u["username"] for u in advisors] == ["advisor.li"]
+    first = api.call("GET", f"/api/v1/users?limit=2&{wait}").json()
+    rest = api.call("GET", f"/api/v1/users?limit=100&cursor={first['next_cursor']}").json()
+    assert [u["username"] for u in first["items"] + rest["items"]] == sorted(
+        u["username"] for u in users
+    )
+    assert rest["next_cursor"] is None
     assert login(api, "advisor.li", PASSWORD) == 200
     again = api.call(
         "POST",
@@ -136,6 +145,6 @@ def test_health_needs_no_token_and_reports_each_view(api: Api) -> None:
 def test_projection_status_is_for_admins(api: Api) -> None:
     assert api.call("GET", "/api/v1/projections", "advisor").status_code == 403
     status = api.call("GET", "/api/v1/projections").json()
-    assert {s["name"] for s in status} == VIEWS
+    assert {s["name"] for s in status["items"]} == VIEWS
     assert api.call("POST", "/api/v1/projections/nope/retry").status_code == 404
     assert api.call("POST", "/api/v1/projections/clients/retry").json() == {"retried": 0}

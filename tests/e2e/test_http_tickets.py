@@ -7,12 +7,15 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
+from api.shared.schemas import duration_text
 from application.service_desk.tickets import TicketCommands
 from domain.service_desk.sla import Priority
 from domain.service_desk.workflow import Status, TicketChannel, TicketType
 from domain.shared.base import Context
 from tests.conftest import client_fields
-from tests.e2e.conftest import PASSWORD, Api
+from tests.e2e.conftest import PASSWORD, Api, invalid_fields
 
 TICKET = {
     "type": "inquiry",
@@ -49,7 +52,9 @@ def test_when_opened_then_numbered_with_due_times_and_shown_with_history(api: Ap
     body = detail.json()
     assert body["status"] == "in_progress"
     assert [h["event"] for h in body["history"]] == ["Opened", "Commented", "StatusChanged"]
-    assert all(h["actor"] == str(api.users["agent"]) for h in body["history"])
+    assert {(h["actor"], h["actor_id"]) for h in body["history"]} == {
+        ("agent", str(api.users["agent"]))
+    }
     assert body["sla"]["first_response"]["state"] == "met"
     assert body["comments"][0]["body"] == "Looking into it"
 
@@ -136,12 +141,81 @@ def test_reopen_inside_and_outside_the_window(api: Api) -> None:
     assert still.json()["status"] == "closed"
 
 
+def test_tickets_are_given_to_accounts_and_shown_with_names(api: Api) -> None:
+    # Given a client's ticket, assigned to the agent by username
+    client = api.created(client_fields(name="Wang Fang"))
+    ticket = opened(api, client_id=client["id"])
+    post(api, ticket, "assign", {"assignee": "agent"})
+    last = post(api, ticket, "comments", {"body": "We are on it", "public": True}).json()
+    wait = {"min_position": last["position"]}
+    # When the agent lists their own tickets
+    mine = api.call("GET", "/api/v1/tickets", "agent", params={**wait, "assignee": "me"})
+    # Then the row names the client and the assignee, with the account id beside it,
+    # and its SLA's remaining time in words
+    assert mine.status_code == 200, mine.text
+    [row] = mine.json()["items"]
+    assert (row["client_name"], row["assignee"], row["assignee_id"]) == (
+        "Wang Fang",
+        "agent",
+        str(api.users["agent"]),
+    )
+    first = row["sla"]["first_response"]
+    assert first["remaining"] == duration_text(first["remaining_seconds"])
+    # And the ticket shows its comment's author and its history's actors by username
+    detail = api.call("GET", f"/api/v1/tickets/{ticket['id']}", "agent").json()
+    assert [(c["author"], c["author_id"]) for c in detail["comments"]] == [
+        ("agent", str(api.users["agent"]))
+    ]
+    assert {h["actor"] for h in detail["history"]} == {"agent"}
+    # And nobody else's tickets are the agent's
+    others = api.call("GET", "/api/v1/tickets", "advisor", params={**wait, "assignee": "me"})
+    assert others.json()["items"] == []
+
+
+def test_a_ticket_goes_only_to_an_enabled_account_that_works_tickets(api: Api) -> None:
+    ticket = opened(api)
+    path = f"/api/v1/tickets/{ticket['id']}/assign"
+    # A username nobody has, an unknown id, and a role that does not work tickets
+    for assignee in ("agent.nobody", str(uuid.uuid4()), "compliance", "quality"):
+        refused = api.call("POST", path, json={"assignee": assignee})
+        assert invalid_fields(refused) == ["assignee"], assignee
+    # A disabled account
+    disabled = api.call(
+        "POST", f"/api/v1/users/{api.users['agent']}/disable", json={"reason": "left"}
+    )
+    assert disabled.status_code == 200, disabled.text
+    assert invalid_fields(api.call("POST", path, json={"assignee": "agent"})) == ["assignee"]
+    # An advisor and an admin may have it; null gives it back to the group
+    for taker in ["advisor", str(api.users["admin"]), None]:
+        given = api.call("POST", path, json={"assignee": taker})
+        assert given.status_code == 200, given.text
+    # And a queue filter naming nobody is a 422, not an empty list
+    assert invalid_fields(api.call("GET", "/api/v1/tickets?assignee=nobody")) == ["assignee"]
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0, "0 min"),
+        (59, "0 min"),
+        (5 * 60, "5 min"),
+        (3 * 3600 + 20 * 60, "3 h 20 min"),
+        (2 * 3600, "2 h"),
+        (26 * 3600 + 60, "1 d 2 h"),
+        (3 * 86400, "3 d"),
+        (-(65 * 60), "overdue 1 h 5 min"),
+    ],
+)
+def test_remaining_time_in_words(seconds: float, text: str) -> None:
+    assert duration_text(seconds) == text
+
+
 def test_the_queue_filters_and_sorts(api: Api) -> None:
     client = api.created(client_fields())
     low = opened(api, priority="P4", client_id=client["id"])
     urgent = opened(api, priority="P1", type="complaint")
     mid = opened(api, priority="P2")
-    post(api, mid, "assign", {"assignee": "agent.zhao", "group": "branch"})
+    post(api, mid, "assign", {"assignee": "agent", "group": "branch"})
     last = post(api, mid, "transition", {"to": "in_progress"}).json()
     wait = f"min_position={last['position']}"
 
@@ -155,7 +229,9 @@ def test_the_queue_filters_and_sorts(api: Api) -> None:
     assert numbers("sort=due")[0] == urgent["number"]
     assert numbers("type=complaint") == [urgent["number"]]
     assert numbers("status=in_progress") == [mid["number"]]
-    assert numbers("assignee=agent.zhao&group=branch") == [mid["number"]]
+    assert numbers("assignee=agent&group=branch") == [mid["number"]]
+    assert numbers(f"assignee={api.users['agent']}") == [mid["number"]]
+    assert numbers("assignee=none") == [urgent["number"], low["number"]]
     assert numbers(f"client_id={client['id']}") == [low["number"]]
     assert numbers("breached=true") == []
     page = api.call("GET", f"/api/v1/tickets?limit=2&{wait}").json()

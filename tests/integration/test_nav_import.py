@@ -140,22 +140,25 @@ def test_an_import_cut_short_shows_how_far_it_got_and_the_same_file_finishes_it(
     monkeypatch.undo()
     # Then the import is on record as cut short: who, when, how far
     engine.projector.catch_up()
-    [cut_short] = engine.view(NavImportsView).recent(engine.db, 10)
-    later = NavImportPublic.of(cut_short, ctx.at + timedelta(minutes=2))
+    [cut_short], _ = engine.view(NavImportsView).recent(engine.db, 10)
+    shown = {**cut_short, "started_by_id": cut_short["started_by"]}
+    later = NavImportPublic.of(shown, ctx.at + timedelta(minutes=2))
     assert (later.status, later.rows, later.applied) == ("interrupted", 1200, 600)
     assert (later.filename, later.started_by, later.started_at) == (
         "navs-2026-12.csv",
         ctx.actor,
         ctx.at,
     )
-    assert NavImportPublic.of(cut_short, ctx.at).status == "running"
+    assert NavImportPublic.of(shown, ctx.at).status == "running"
     assert [len(commands.fund(c).navs) for c in ("000001", "000002", "000003")] == [300, 300, 0]
     # And importing the same file again finishes it
     report = commands.import_navs(ctx, text, "navs-2026-12.csv", batch_events=300)
     assert (report.published, report.unchanged) == (600, 600)
     engine.projector.catch_up()
-    [finished] = engine.view(NavImportsView).recent(engine.db, 10)
-    done = NavImportPublic.of(finished, ctx.at + timedelta(minutes=2))
+    [finished], _ = engine.view(NavImportsView).recent(engine.db, 10)
+    done = NavImportPublic.of(
+        {**finished, "started_by_id": ctx.actor}, ctx.at + timedelta(minutes=2)
+    )
     assert (done.status, done.applied, done.runs, done.previous_run_stopped_at) == (
         "completed",
         1200,

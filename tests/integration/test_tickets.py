@@ -18,7 +18,7 @@ from domain.shared.base import Context
 from projections.service_desk.rows import sla_as_of
 from projections.service_desk.tickets import TicketsView
 from projections.shared.worker import ProjectionWorker
-from tests.conftest import drop_schema, make_settings
+from tests.conftest import drop_schema, make_settings, staff_account
 
 
 def test_tickets_opened_at_once_get_distinct_numbers_in_sequence(
@@ -73,7 +73,8 @@ def _life_of_tickets(engine: Engine, ctx: Context) -> None:
         )
 
     done, merged, late, paused = (open_one(0, p) for p in list(Priority)[:4])
-    engine.handler(TicketCommands).assign(at(1), done, "agent.li", "headquarters")
+    agent = staff_account(engine, "agent.li")
+    engine.handler(TicketCommands).assign(at(1), done, agent, "headquarters")
     engine.handler(TicketCommands).comment(at(1), done, "We are on it", public=True)
     engine.handler(TicketCommands).transition(at(1.5), done, Status.IN_PROGRESS, None)
     engine.handler(TicketCommands).transition(at(2), done, Status.PENDING_CLIENT, None)
@@ -153,7 +154,8 @@ def test_a_rebuilt_ticket_view_keeps_the_configured_sla_policy(
             subject="s",
             description="d",
         )
-        engine.handler(TicketCommands).assign(ctx, opened.result.id, "agent.wu", None)
+        agent = staff_account(engine, "agent.wu")
+        engine.handler(TicketCommands).assign(ctx, opened.result.id, agent, None)
         # When the view is rebuilt from the events
         engine.rebuild("tickets")
         # Then its due times still follow the configured policy
