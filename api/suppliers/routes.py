@@ -22,9 +22,14 @@ from api.suppliers.schemas import (
     AvlRequest,
     AvlRow,
     CaStepBody,
+    Checklist,
+    ChecklistItem,
+    ChecklistSection,
     CorrectiveActionCreate,
     CorrectiveActionOpened,
+    Labelled,
     ReasonBody,
+    ScaleStep,
     Scorecard,
     SqsRequest,
     StageChange,
@@ -36,8 +41,9 @@ from api.suppliers.schemas import (
 from application.suppliers.commands import SupplierCommands
 from domain.shared.errors import InvalidField, NotFound
 from domain.staff import Role
-from domain.suppliers.audits import SECTION_LABELS, AssessmentKind
+from domain.suppliers.audits import SECTION_LABELS, AssessmentKind, Severity
 from domain.suppliers.avl import AvlStatus
+from domain.suppliers.checklist import CHECKLIST, FINDING_AREA_LABELS, SCALE
 from domain.suppliers.corrective import CaStep
 from domain.suppliers.lifecycle import Stage
 from domain.suppliers.sqs import SqsStep
@@ -175,6 +181,30 @@ def reinstate(
     )
 
 
+@router.get("/supplier-audits/checklist", dependencies=[READ])
+def checklist() -> Checklist:
+    """The capability assessment's seven sections and their items (English and Chinese),
+    what each score 0-4 means, and the areas and severities of findings."""
+    return Checklist(
+        sections=[
+            ChecklistSection(
+                key=s.key,
+                number=s.number,
+                label_en=s.label_en,
+                label_zh=s.label_zh,
+                items=[ChecklistItem(**asdict(i)) for i in s.items],
+            )
+            for s in CHECKLIST
+        ],
+        scale=[ScaleStep(score=k, meaning_en=en, meaning_zh=zh) for k, (en, zh) in SCALE.items()],
+        finding_areas=[
+            Labelled(key=a.value, label_en=en, label_zh=zh)
+            for a, (en, zh) in FINDING_AREA_LABELS.items()
+        ],
+        severities=[s.value for s in Severity],
+    )
+
+
 @router.post("/suppliers/{supplier_id}/assessments", status_code=201, dependencies=[WRITE])
 def assess(
     supplier_id: UUID,
@@ -192,7 +222,7 @@ def assess(
         site=body.site,
         on=body.date,
         auditors=body.auditors,
-        scores=body.scores,
+        scores=body.section_scores(),
         findings=[f.domain() for f in body.findings],
         idem=idem,
     )

@@ -8,11 +8,49 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from api.shared.schemas import Name, Note, Person, Reason, Short, Strict, Text, WriteResult
+from domain.shared.errors import InvalidField
 from domain.suppliers.audits import AssessmentKind, Finding, FindingArea, Severity
 from domain.suppliers.avl import AvlDecision
+from domain.suppliers.checklist import by_position
 from domain.suppliers.corrective import CaStep
 from domain.suppliers.lifecycle import Site, Stage
 from domain.suppliers.sqs import SqsStep
+
+
+class ChecklistItem(BaseModel):
+    id: str = Field(description='the item\'s id in ``scores_by_item``: "section.number"')
+    number: int
+    text_en: str
+    text_zh: str
+
+
+class ChecklistSection(BaseModel):
+    key: str = Field(description="the section's key in ``scores``")
+    number: str
+    label_en: str
+    label_zh: str
+    items: list[ChecklistItem]
+
+
+class ScaleStep(BaseModel):
+    score: int
+    meaning_en: str
+    meaning_zh: str
+
+
+class Labelled(BaseModel):
+    key: str
+    label_en: str
+    label_zh: str
+
+
+class Checklist(BaseModel):
+    """What a capability assessment scores, and how."""
+
+    sections: list[ChecklistSection]
+    scale: list[ScaleStep]
+    finding_areas: list[Labelled]
+    severities: list[str]
 
 
 class SiteIn(Strict):
@@ -49,12 +87,31 @@ class ReasonBody(Strict):
 
 
 class AssessmentCreate(Strict):
+    """Scores by section, each a list in the checklist's item order, or by item id (one of
+    the two; ``GET /api/v1/supplier-audits/checklist`` lists sections and items)."""
+
     kind: AssessmentKind
     site: Short
     date: date
     auditors: list[Person] = Field(default_factory=list, max_length=20)
-    scores: dict[str, list[int]]
+    scores: dict[str, list[int]] | None = Field(
+        default=None,
+        description="by section key, the item scores (0-4) in the checklist's order",
+        max_length=20,
+    )
+    scores_by_item: dict[str, int] | None = Field(
+        default=None,
+        description='by item id ("process.3"), each score 0-4: every item once',
+        max_length=200,
+    )
     findings: list[FindingIn] = Field(default_factory=list, max_length=200)
+
+    def section_scores(self) -> dict[str, list[int]]:
+        if (self.scores is None) == (self.scores_by_item is None):
+            raise InvalidField("scores", "give scores by section or scores_by_item, not both")
+        if self.scores is not None:
+            return self.scores
+        return by_position(self.scores_by_item or {})
 
 
 class AssessmentResult(WriteResult):

@@ -14,7 +14,7 @@ from adapters.shared.clock import Clock
 from application.suppliers.commands import SupplierCommands
 from domain.shared.base import Context
 from domain.suppliers.audits import SECTION_LABELS, SECTIONS
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, invalid_fields
 
 SUPPLIER = {
     "name": "Delta Precision",
@@ -326,3 +326,57 @@ def test_a_replayed_assessment_answers_the_same_and_records_once(api: Api) -> No
     assert first.json() == again.json()
     detail = get(api, f"/api/v1/suppliers/{supplier['id']}", again.json()["position"])
     assert len(detail["assessments"]) == 1
+
+
+def test_the_checklist_lists_sections_items_scale_and_areas(api: Api) -> None:
+    # When a quality engineer reads the checklist
+    response = api.call("GET", "/api/v1/supplier-audits/checklist", "quality")
+    # Then it has the seven sections with their item counts, each item in both languages
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert {s["key"]: len(s["items"]) for s in body["sections"]} == SECTIONS
+    assert [s["number"] for s in body["sections"]] == [f"{n}.0" for n in range(1, 8)]
+    design = next(s for s in body["sections"] if s["key"] == "design_technology")
+    assert (design["label_en"], design["items"][0]["id"]) == (
+        "Design Technology",
+        "design_technology.1",
+    )
+    assert all(i["text_en"] and i["text_zh"] for s in body["sections"] for i in s["items"])
+    # And what 0 to 4 means, the findings' areas and severities
+    assert [step["score"] for step in body["scale"]] == [0, 1, 2, 3, 4]
+    assert {a["key"] for a in body["finding_areas"]} >= {"plating", "assembly_test"}
+    assert body["severities"] == ["minor", "major", "critical"]
+    assert api.call("GET", "/api/v1/supplier-audits/checklist", "advisor").status_code == 403
+
+
+def test_an_assessment_scored_by_item_id_equals_one_scored_by_position(api: Api) -> None:
+    # Given the checklist's item ids, and an audit scoring process.2 with 0, the rest 3
+    sections = api.call("GET", "/api/v1/supplier-audits/checklist", "quality").json()["sections"]
+    by_item = {i["id"]: 3 for s in sections for i in s["items"]} | {"process.2": 0}
+    supplier = registered(api)
+    # When it is recorded by item id
+    by_id = post(
+        api, supplier, "assessments", {**assessment(), "scores": None, "scores_by_item": by_item}
+    )
+    # Then its result is the one of the same scores by position
+    by_position = post(
+        api, registered(api), "assessments", assessment(scores=scores(3, process=[3, 0] + [3] * 9))
+    )
+    assert by_id.status_code == 201, by_id.text
+    keys = ("section_means", "mean", "passed", "failing_sections")
+    assert {k: by_id.json()[k] for k in keys} == {k: by_position.json()[k] for k in keys}
+    # And a missing item, an unknown one, or both kinds of scores name what is wrong
+    missing = {k: v for k, v in by_item.items() if k != "training.3"}
+    refused = post(
+        api, supplier, "assessments", {**assessment(), "scores": None, "scores_by_item": missing}
+    )
+    assert invalid_fields(refused) == ["scores_by_item.training.3"]
+    unknown = post(
+        api,
+        supplier,
+        "assessments",
+        {**assessment(), "scores": None, "scores_by_item": by_item | {"process.12": 2}},
+    )
+    assert invalid_fields(unknown) == ["scores_by_item.process.12"]
+    both = post(api, supplier, "assessments", {**assessment(), "scores_by_item": by_item})
+    assert invalid_fields(both) == ["scores"]
