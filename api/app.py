@@ -11,15 +11,24 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.engine import Engine
-from api.shared import errors, ops
+from api.shared import errors, openapi, ops
 from api.shared.limits import BodyLimit
 from api.shared.waits import PositionWaits
 
 log = structlog.get_logger(__name__)
 SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+DESCRIPTION = """Event-sourced assurance engine: client registry, risk assessment, fund
+catalogue, suitability, service desk, supplier quality and CQP.
+
+Sign in with ``POST /api/v1/auth/token`` (the demo's accounts: ``assure demo users``) and send
+``Authorization: Bearer <token>``. Every write answers its ``position``; a read given
+``?min_position=`` waits until its views have reached it (read-your-writes). Lists answer
+``{items, next_cursor}``: pass ``next_cursor`` as ``cursor`` for the next page. Every error is
+``application/problem+json``; a 422 names each field in ``errors``."""
 
 
 def create_app(engine: Engine) -> FastAPI:
@@ -33,17 +42,22 @@ def create_app(engine: Engine) -> FastAPI:
         finally:
             engine.close()
 
-    app = FastAPI(
+    # /docs and /redoc with their scripts served from here, never from a CDN.
+    app = FastAPIOffline(
         title="Assure",
         version="0.1.0",
         lifespan=lifespan,
-        description="Event-sourced assurance engine: client registry and more.",
+        description=DESCRIPTION,
+        swagger_ui_parameters={"validatorUrl": None},
     )
     app.state.engine = engine
     # Logins wait here for a password-hashing slot without holding a thread.
     app.state.hashing = asyncio.Semaphore(engine.settings.hash_slots)
-    app.state.waits = PositionWaits(engine.projector.positions, engine.settings.max_waiting_reads)
+    app.state.waits = PositionWaits(
+        engine.projector.positions, engine.settings.max_waiting_reads, head=engine.store.head
+    )
     errors.install(app)
+    openapi.install(app)
     app.add_middleware(
         BodyLimit,
         limit=engine.settings.max_body_bytes,

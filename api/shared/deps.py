@@ -13,10 +13,11 @@ from fastapi.security import OAuth2PasswordBearer
 
 from adapters.staff import InvalidToken, TokenClaims
 from api.engine import Engine
-from api.shared.waits import PositionWaits, TooManyWaiting
+from api.shared.waits import BeyondHead, PositionWaits, TooManyWaiting
 from application.shared.common import Idempotency
 from application.staff import StaffCommands
 from domain.shared.base import Context
+from domain.shared.errors import InvalidField
 from domain.staff import Role
 from projections.shared.base import View
 
@@ -76,6 +77,7 @@ def roles(*allowed: Role) -> Callable[[TokenClaims], Awaitable[TokenClaims]]:
             raise HTTPException(403, f"role {user.role!r} may not do this")
         return user
 
+    check.__dict__["roles"] = names  # the OpenAPI document's 403
     return check
 
 
@@ -127,13 +129,22 @@ def fresh(*views: type[View]) -> Callable[..., Awaitable[None]]:
     async def wait(
         request: Request,
         engine: EngineDep,
-        min_position: Annotated[int | None, Query(ge=0)] = None,
+        min_position: Annotated[
+            int | None,
+            Query(
+                ge=0,
+                description="wait until the views reach this position (a write's "
+                "``position``): read your own writes",
+            ),
+        ] = None,
     ) -> None:
         if min_position is None:
             return
         waits: PositionWaits = request.app.state.waits
         try:
             reached = await waits.reached(min_position, names, engine.settings.read_wait_timeout)
+        except BeyondHead as e:
+            raise InvalidField("min_position", f"no write has reached it ({e})") from None
         except TooManyWaiting:
             raise HTTPException(
                 503, "too many reads are waiting for the views: retry", headers=RETRY

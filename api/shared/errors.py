@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from adapters.shared.sql import is_disconnect
 from domain.shared.errors import (
     Conflict,
     DomainError,
@@ -93,6 +94,10 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if is_disconnect(exc):
+        log.warning("request.unavailable", path=request.url.path, error_type=type(exc).__name__)
+        detail = "the database is not available: retry in a moment"
+        return problem(503, "Service unavailable", detail, request, {"Retry-After": "1"})
     log.error("request.failed", path=request.url.path, error_type=type(exc).__name__)
     return problem(500, "Internal error", "the request failed; nothing was half-written", request)
 

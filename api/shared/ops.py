@@ -13,7 +13,12 @@ from projections.shared.paging import paged
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/health")
+@router.get(
+    "/health",
+    responses={
+        503: {"model": Health, "description": "The store does not answer (the body says so)"}
+    },
+)
 def health(engine: EngineDep, response: Response) -> Health:
     """Whether the store answers, and how far behind each view is. No token needed."""
     try:

@@ -11,15 +11,29 @@ class TooManyWaiting(Exception):
     """More reads wait than the policy allows (503 with Retry-After)."""
 
 
+class BeyondHead(Exception):
+    """The position asked for is past the store's last one: no write has reached it."""
+
+    def __init__(self, head: int) -> None:
+        super().__init__(f"the store's last position is {head}")
+        self.head = head
+
+
 class PositionWaits:
     """Every waiting read of one app: none holds a thread while it waits, one query of the
     positions table (at most every ``interval`` seconds) serves all of them, and at most
-    ``limit`` wait at once."""
+    ``limit`` wait at once. A position past the store's head is refused at once (no write
+    answered it, so waiting could only time out)."""
 
     def __init__(
-        self, read: Callable[[], dict[str, int]], limit: int, interval: float = 0.02
+        self,
+        read: Callable[[], dict[str, int]],
+        limit: int,
+        interval: float = 0.02,
+        head: Callable[[], int] | None = None,
     ) -> None:
         self._read = read
+        self._head = head
         self.limit = limit
         self.interval = interval
         self.waiting = 0
@@ -35,10 +49,16 @@ class PositionWaits:
         try:
             loop = asyncio.get_running_loop()
             deadline = loop.time() + timeout
+            checked = self._head is None
             while True:
                 known = await self._positions(loop)
                 if all(known.get(name, 0) >= position for name in names):
                     return True
+                if not checked and self._head is not None:
+                    checked = True
+                    head = await asyncio.to_thread(self._head)
+                    if position > head:
+                        raise BeyondHead(head)
                 left = deadline - loop.time()
                 if left <= 0:
                     return False

@@ -21,6 +21,7 @@ from api.shared.deps import (
     fresh,
     roles,
 )
+from api.shared.openapi import problem_response
 from api.shared.schemas import Cursor, Limit, Page, WriteResult
 from api.staff.schemas import (
     BranchCreate,
@@ -48,7 +49,15 @@ ADMIN = Depends(roles(Role.ADMIN))
 AUDITORS = Depends(roles(Role.ADMIN, Role.COMPLIANCE))
 
 
-@router.post("/auth/token")
+@router.post(
+    "/auth/token",
+    responses={
+        401: problem_response("Wrong username or password, or a disabled account"),
+        429: problem_response(
+            "Too many failed logins: retry after ``Retry-After`` seconds", retry=True
+        ),
+    },
+)
 async def login(
     request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], engine: EngineDep
 ) -> Token:

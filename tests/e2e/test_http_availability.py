@@ -137,7 +137,7 @@ def test_reads_waiting_for_the_views_hold_no_thread_and_are_capped(
     with TestClient(create_app(engine)) as http:
         api = Api(http=http, engine=engine, users={"admin": admin.id})
         waits: PositionWaits = http.app.state.waits  # type: ignore[attr-defined]
-        ahead = engine.store.head() + 1
+        ahead = engine.handler(ClientCommands).register(ctx, **client_fields()).position
         with ThreadPoolExecutor(61) as pool:
             # When 60 reads wait for a position the views have not reached
             waiting = [
@@ -154,6 +154,5 @@ def test_reads_waiting_for_the_views_hold_no_thread_and_are_capped(
             assert (refused.status_code, refused.headers["Retry-After"]) == (503, "1")
             assert not any(w.done() for w in waiting)
             # And once the views reach the position, every waiting read is answered
-            engine.handler(ClientCommands).register(ctx, **client_fields())
             engine.projector.catch_up()
             assert [w.result().status_code for w in waiting] == [200] * 60

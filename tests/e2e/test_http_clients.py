@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
+from fastapi.testclient import TestClient
 
+from adapters.shared.settings import Settings
+from api.app import create_app
+from api.contexts import build_engine
+from application.clients.commands import ClientCommands
+from application.staff import StaffCommands
 from domain.clients.registry import Client
-from tests.conftest import client_fields
-from tests.e2e.conftest import Api
+from domain.shared.base import Context
+from domain.staff import Role
+from tests.conftest import client_fields, open_branches
+from tests.e2e.conftest import PASSWORD, Api, invalid_fields
 
 CLIENT_ROUTES = [
     ("POST", "/api/v1/clients"),
@@ -281,14 +290,24 @@ def test_given_idempotency_key_when_interaction_logged_twice_then_one_interactio
     assert other.json()["errors"][0]["field"] == "Idempotency-Key"
 
 
-def test_when_min_position_not_reached_in_time_then_503_with_retry_after(api: Api) -> None:
+def test_when_min_position_not_reached_in_time_then_503_with_retry_after(
+    settings: Settings,
+) -> None:
     """README claim: read-your-writes, or a 503 with Retry-After when not reached in time."""
-    api.engine.settings = api.engine.settings.model_copy(update={"read_wait_timeout": 0.1})
-    response = api.call(
-        "GET", f"/api/v1/clients?min_position={api.engine.store.head() + 50}", stale_ok=True
-    )
-    assert response.status_code == 503
-    assert response.headers["Retry-After"] == "1"
+    # Given a server whose views do not move (no workers) and a client written since
+    engine = open_branches(build_engine(settings.model_copy(update={"read_wait_timeout": 0.1})))
+    ctx = Context(actor="system:test", at=datetime.now(UTC), correlation_id="late")
+    user = engine.handler(StaffCommands).add_user(ctx, "admin", Role.ADMIN, PASSWORD).id
+    written = engine.handler(ClientCommands).register(ctx, **client_fields())
+    with TestClient(create_app(engine)) as http:
+        api = Api(http=http, engine=engine, users={"admin": user})
+        # When a read waits for that write longer than the policy allows
+        late = api.call("GET", f"/api/v1/clients?min_position={written.position}", stale_ok=True)
+        # Then it is a 503 telling when to retry
+        assert (late.status_code, late.headers["Retry-After"]) == (503, "1")
+        # And a position no write has reached is a 422 naming it, at once
+        beyond = api.call("GET", f"/api/v1/clients?min_position={written.position + 1}")
+        assert invalid_fields(beyond) == ["min_position"]
 
 
 def test_correlation_id_from_the_request_is_recorded_on_the_event(api: Api) -> None:

@@ -47,6 +47,7 @@ ALLOWED: dict[str, set[str]] = {
         "projections",
         "adapters",
         "fastapi",
+        "fastapi_offline",
         "starlette",
         "uvicorn",
         "pydantic",
@@ -56,6 +57,7 @@ ALLOWED: dict[str, set[str]] = {
 THIRD_PARTY_HINTS = {
     "cryptography",
     "fastapi",
+    "fastapi_offline",
     "starlette",
     "uvicorn",
     "psycopg",
