@@ -98,7 +98,9 @@ def list_clients(
     ] = None,
     branch: Annotated[str | None, Query(max_length=32, description="a branch code")] = None,
     tier: Annotated[str | None, Query(max_length=32, description="a service tier")] = None,
-    investor_type: InvestorType | None = None,
+    investor_type: Annotated[
+        InvestorType | None, Query(description="ordinary or professional investors")
+    ] = None,
     tag: Annotated[str | None, Query(max_length=64, description="a tag (any case)")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,

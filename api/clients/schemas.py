@@ -21,12 +21,26 @@ from api.shared.schemas import (
     Strict,
     Text,
     WriteResult,
+    example,
 )
 from domain.clients.registry import Channel, InvestorType
 from domain.shared.vocab import Horizon, RiskLevel, Variety
 
 
 class ClientCreate(Strict):
+    model_config = example(
+        {
+            "name": "Chen Jing",
+            "id_number": "310101198805061234",
+            "phone": "+86 13812345678",
+            "email": "chen.jing@example.cn",
+            "address": "88 Century Avenue, Pudong, Shanghai",
+            "branch": "SH-LUJIAZUI",
+            "investor_type": "ordinary",
+            "tier": "standard",
+        }
+    )
+
     name: Name
     id_number: IdNumber
     phone: Phone
@@ -38,6 +52,10 @@ class ClientCreate(Strict):
 
 
 class ClientPatch(Strict):
+    model_config = example(
+        {"phone": "+86 13987654321", "email": "chen.jing@example.com"}, minProperties=1
+    )
+
     name: Name | None = None
     phone: Phone | None = None
     email: Email | None = None
@@ -46,16 +64,20 @@ class ClientPatch(Strict):
     @model_validator(mode="after")
     def some_field(self) -> ClientPatch:
         if not self.model_fields_set:
-            msg = "give at least one of name, phone, email, address"
+            msg = "give at least one of name, phone, email, address"  # the schema's minProperties
             raise ValueError(msg)
         return self
 
 
 class Erasure(Strict):
+    model_config = example({"reason": "the client asked for erasure under PIPL art. 47"})
+
     reason: Reason
 
 
 class TierChange(Strict):
+    model_config = example({"tier": "gold", "reason": "assets under management above 1M CNY"})
+
     tier: Short
     reason: Reason
 
@@ -64,17 +86,29 @@ Tag = Annotated[str, StringConstraints(min_length=1, max_length=64), OneLine]
 
 
 class TagsChange(Strict):
+    model_config = example({"add": ["retiree", "vip"], "remove": ["prospect"]})
+
     add: list[Tag] = Field(default=[], max_length=50)
     remove: list[Tag] = Field(default=[], max_length=50)
 
 
 class InteractionCreate(Strict):
+    model_config = example(
+        {
+            "channel": "call",
+            "summary": "Discussed the bond fund switch",
+            "occurred_at": "2026-11-30T10:15:00+08:00",
+        }
+    )
+
     channel: Channel
     summary: Text
     occurred_at: AwareDatetime | None = None
 
 
 class FeedbackCreate(Strict):
+    model_config = example({"rating": 4, "comment": "Quick answer, clear explanation"})
+
     rating: int = Field(ge=1, le=5)
     comment: Note = ""
 
@@ -168,6 +202,26 @@ class QuestionnairePublic(BaseModel):
 
 
 class AssessmentCreate(Strict):
+    model_config = example(
+        {
+            "questionnaire_version": "2026-1",
+            "answers": {
+                "age": "b",
+                "income": "b",
+                "assets": "b",
+                "share": "b",
+                "experience": "b",
+                "knowledge": "b",
+                "objective": "b",
+                "drawdown": "b",
+                "obligations": "b",
+                "loss": "b",
+                "horizon": "c",
+                "varieties": "d",
+            },
+        }
+    )
+
     questionnaire_version: Short
     answers: dict[
         Annotated[str, StringConstraints(max_length=50)],
@@ -186,4 +240,8 @@ class AssessmentResult(WriteResult):
 
 
 class ExemptionCreate(Strict):
+    model_config = example(
+        {"reason": "professional investor: qualified institution, documents on file"}
+    )
+
     reason: Reason

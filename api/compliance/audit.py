@@ -30,13 +30,20 @@ def audit_events(
         str | None,
         Query(max_length=200, description="a username, an account's id, or a system actor"),
     ] = None,
-    aggregate_id: UUID | None = None,
+    aggregate_id: Annotated[UUID | None, Query(description="one aggregate's events")] = None,
     type: Annotated[str | None, Query(max_length=200, description="e.g. Client.Registered")] = None,
-    start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
-    correlation_id: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[str | None, Query(pattern=r"^[0-9]{1,19}$")] = None,
+    start: Annotated[
+        AwareDatetime | None, Query(alias="from", description="recorded at or after")
+    ] = None,
+    end: Annotated[AwareDatetime | None, Query(alias="to", description="recorded before")] = None,
+    correlation_id: Annotated[
+        str | None, Query(max_length=200, description="the events of one request")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="the most items one page holds")] = 100,
+    cursor: Annotated[
+        str | None,
+        Query(pattern=r"^[0-9]{1,19}$", description="the ``next_cursor`` of the page before"),
+    ] = None,
 ) -> Page[AuditEvent]:
     """Every stored event in position order: who did what to which aggregate, when and in
     which request; ``from`` inclusive, ``to`` exclusive."""

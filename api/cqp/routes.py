@@ -253,7 +253,7 @@ def list_plans(
     now: NowDep,
     programme: Programme = None,
     supplier_id: SupplierFilter = None,
-    phase: Phase | None = None,
+    phase: Annotated[Phase | None, Query(description="plans in this phase")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[PlanSummary]:

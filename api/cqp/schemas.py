@@ -8,13 +8,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.shared.schemas import Name, Note, Person, Reason, Short, Strict, WriteResult
+from api.shared.schemas import Name, Note, Person, Reason, Short, Strict, WriteResult, example
 from domain.cqp.measures import Measure
 from domain.cqp.milestones import DeliverableKind, Milestone, Waiver
 from domain.cqp.phases import Criterion, Member
 
 
 class MemberIn(Strict):
+    model_config = example({"name": "Lin Wei", "role": "SQE"})
+
     name: Person
     role: Short
 
@@ -23,6 +25,14 @@ class MemberIn(Strict):
 
 
 class WaiverIn(Strict):
+    model_config = example(
+        {
+            "missing": ["pfmea"],
+            "reason": "the PFMEA follows with the pilot run",
+            "approved_by": "Zhou Min",
+        }
+    )
+
     missing: list[DeliverableKind] = Field(max_length=len(DeliverableKind))
     reason: Reason
     approved_by: Person
@@ -32,6 +42,27 @@ class WaiverIn(Strict):
 
 
 class PlanCreate(Strict):
+    model_config = example(
+        {
+            "programme": "Falcon",
+            "component": "USB-C receptacle",
+            "supplier_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            "criteria": ["new_technology"],
+            "milestone_plan": {
+                "A0": "2026-01-15",
+                "A1": "2026-02-15",
+                "A2": "2026-03-15",
+                "A3": "2026-04-15",
+                "E0": "2026-05-15",
+                "E1": "2026-06-15",
+                "E2": "2026-07-15",
+                "E3": "2026-08-15",
+                "E4": "2026-09-15",
+                "E5": "2026-10-15",
+            },
+        }
+    )
+
     programme: Short
     component: Name
     supplier_id: UUID
@@ -40,19 +71,33 @@ class PlanCreate(Strict):
 
 
 class EvaluateBody(Strict):
+    model_config = example({"accepted": True, "reason": "new technology for this supplier"})
+
     accepted: bool
     reason: Reason
 
 
 class ReviewBody(Strict):
+    model_config = example(
+        {"participants": [{"name": "Lin Wei", "role": "SQE"}, {"name": "Zhou Min", "role": "MPL"}]}
+    )
+
     participants: list[MemberIn] = Field(min_length=1, max_length=50)
 
 
 class TeamBody(Strict):
+    model_config = example(
+        {"members": [{"name": "Lin Wei", "role": "SQE"}, {"name": "Zhou Min", "role": "MPL"}]}
+    )
+
     members: list[MemberIn] = Field(min_length=1, max_length=50)
 
 
 class MeasuresBody(Strict):
+    model_config = example(
+        {"measures": [{"kind": "dpm_application", "value": "50"}, {"kind": "cpk", "value": "1.33"}]}
+    )
+
     measures: list[Measure] = Field(min_length=1, max_length=10)
 
 
@@ -61,12 +106,16 @@ class ActualsResult(WriteResult):
 
 
 class DeliverableBody(Strict):
+    model_config = example({"kind": "dfmea", "reference": "DOC-DFMEA-7", "accepted_by": "Lin Wei"})
+
     kind: DeliverableKind
     reference: Short
     accepted_by: Person | None = None
 
 
 class MilestonePass(Strict):
+    model_config = example({"date": "2026-01-15", "note": "kick-off held"})
+
     date: date
     note: Note | None = None
     waiver: WaiverIn | None = None

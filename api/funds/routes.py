@@ -26,7 +26,7 @@ from api.funds.schemas import (
 )
 from api.shared.charts import nav_chart
 from api.shared.deps import ContextDep, EngineDep, IdempotencyDep, NowDep, fresh, roles
-from api.shared.schemas import Cursor, Limit, Page, WriteResult
+from api.shared.schemas import Cursor, FromDay, Limit, Page, ToDay, WriteResult
 from api.staff import PeopleDep
 from application.funds.commands import FundCommands
 from domain.funds.fund import Fund
@@ -101,8 +101,10 @@ def nav_imports(
 @router.get("", dependencies=[READERS, FRESH])
 def list_funds(
     engine: EngineDep,
-    type: FundType | None = None,
-    max_risk: RiskRating | None = None,
+    type: Annotated[FundType | None, Query(description="funds of this type")] = None,
+    max_risk: Annotated[
+        RiskRating | None, Query(description="funds rated at most this (R1 lowest)")
+    ] = None,
     q: Annotated[
         str | None, Query(max_length=100, description="a fragment of the name or code")
     ] = None,
@@ -124,8 +126,8 @@ def list_funds(
 @router.get("/rankings", dependencies=[READERS, FRESH])
 def rankings(
     engine: EngineDep,
-    period: Period = Period.YEAR,
-    type: FundType | None = None,
+    period: Annotated[Period, Query(description="the return's period")] = Period.YEAR,
+    type: Annotated[FundType | None, Query(description="rank within this type")] = None,
     by: Annotated[
         Literal["unit_nav", "accumulated_nav"] | None,
         Query(description="rank by the latest NAV of this kind instead of the return"),
@@ -206,8 +208,8 @@ def publish_nav(
 def nav_series(
     code: Code,
     engine: EngineDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: FromDay = None,
+    end: ToDay = None,
     limit: Annotated[int, Query(ge=1, le=5000, description="the most points a page holds")] = 500,
     cursor: Cursor = None,
 ) -> Page[NavPointPublic]:
@@ -239,8 +241,8 @@ def nav_series(
 def nav_chart_svg(
     code: Code,
     engine: EngineDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: FromDay = None,
+    end: ToDay = None,
 ) -> Response:
     """A trend chart of unit and accumulated NAV over the range, as SVG."""
     fund = engine.view(FundsView).get(engine.db, code)

@@ -9,13 +9,26 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from api.shared.schemas import Name, Reason, Strict
+from api.shared.schemas import Name, Reason, Strict, example
 from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
 
 FundCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
 
 
 class FundCreate(Strict):
+    model_config = example(
+        {
+            "code": "000123",
+            "name": "Steady Bond A",
+            "type": "bond",
+            "manager": "Harbour Asset Management",
+            "inception_date": "2019-03-01",
+            "risk_rating": "R2",
+            "horizon": "medium",
+            "variety": "fixed_income",
+        }
+    )
+
     code: FundCode
     name: Name
     type: FundType
@@ -27,16 +40,24 @@ class FundCreate(Strict):
 
 
 class RiskRatingChange(Strict):
+    model_config = example({"rating": "R3", "reason": "the strategy now holds convertibles"})
+
     rating: RiskRating
     reason: Reason
 
 
 class HouseRatingChange(Strict):
+    model_config = example({"stars": 4, "reason": "consistent top-quartile returns"})
+
     stars: int = Field(ge=1, le=5)
     reason: Reason
 
 
 class NavCreate(Strict):
+    model_config = example(
+        {"date": "2026-11-30", "unit_nav": "1.0234", "accumulated_nav": "1.2234"}
+    )
+
     date: date
     unit_nav: Decimal = Field(gt=0, max_digits=12, decimal_places=4)
     accumulated_nav: Decimal = Field(gt=0, max_digits=12, decimal_places=4)

@@ -136,9 +136,9 @@ def queue(
     people: PeopleDep,
     user: CurrentUser,
     now: NowDep,
-    status: Status | None = None,
-    type: TicketType | None = None,
-    priority: Priority | None = None,
+    status: Annotated[Status | None, Query(description="tickets in this status")] = None,
+    type: Annotated[TicketType | None, Query(description="tickets of this type")] = None,
+    priority: Annotated[Priority | None, Query(description="tickets of this priority")] = None,
     assignee: Annotated[
         str | None,
         Query(
@@ -146,10 +146,15 @@ def queue(
             description="``me``, ``none`` (unassigned), a username or an account's id",
         ),
     ] = None,
-    group: Group | None = None,
-    client_id: UUID | None = None,
-    breached: bool | None = None,
-    sort: Literal["priority", "due", "created", "updated"] = "priority",
+    group: Annotated[Group | None, Query(description="tickets of this group")] = None,
+    client_id: Annotated[UUID | None, Query(description="one client's tickets")] = None,
+    breached: Annotated[
+        bool | None, Query(description="open tickets past an SLA due time (or not)")
+    ] = None,
+    sort: Annotated[
+        Literal["priority", "due", "created", "updated"],
+        Query(description="priority, then age; due: resolution due first; newest first"),
+    ] = "priority",
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[TicketSummary]:
@@ -185,9 +190,14 @@ def _assignee(people: People, user: TokenClaims, ref: str | None) -> str | None:
 def stats(
     engine: EngineDep,
     user: CurrentUser,
-    start: Annotated[datetime | None, Query(alias="from")] = None,
-    end: Annotated[datetime | None, Query(alias="to")] = None,
-    group_by: Literal["type", "priority", "branch", "month", "group"] = "type",
+    start: Annotated[
+        datetime | None, Query(alias="from", description="tickets created at or after")
+    ] = None,
+    end: Annotated[datetime | None, Query(alias="to", description="tickets created before")] = None,
+    group_by: Annotated[
+        Literal["type", "priority", "branch", "month", "group"],
+        Query(description="one row per value of this"),
+    ] = "type",
 ) -> TicketStats:
     """Counts, response and resolution times (mean, p90), SLA attainment, satisfaction and
     complaints per 1,000 clients, for tickets created in [from, to)."""

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from api.shared.schemas import Name, Note, OneLine, Reason, Strict, Text, WriteResult
+from api.shared.schemas import Name, Note, OneLine, Reason, Strict, Text, WriteResult, example
 from domain.service_desk.sla import Priority
 from domain.service_desk.workflow import Status, TicketChannel, TicketType
 
@@ -17,6 +17,17 @@ Subject = Name  # one line, 1 to 200 characters
 
 
 class TicketCreate(Strict):
+    model_config = example(
+        {
+            "client_id": None,
+            "type": "inquiry",
+            "priority": "P3",
+            "channel": "phone",
+            "subject": "Statement missing",
+            "description": "The March statement never came.",
+        }
+    )
+
     client_id: UUID | None = None
     type: TicketType
     priority: Priority
@@ -32,6 +43,8 @@ class TicketOpenedResult(WriteResult):
 
 
 class Assignment(Strict):
+    model_config = example({"assignee": "agent.wu", "group": "client_centre"})
+
     assignee: (
         Annotated[
             str,
@@ -45,29 +58,41 @@ class Assignment(Strict):
 
 
 class CommentCreate(Strict):
+    model_config = example({"body": "We have re-sent the statement by e-mail.", "public": True})
+
     body: Text
     public: bool
 
 
 class TransitionRequest(Strict):
+    model_config = example({"to": "resolved", "note": "statement re-sent"})
+
     to: Literal["in_progress", "pending_client", "resolved", "closed"]
     note: Note | None = None
 
 
 class ReasonBody(Strict):
+    model_config = example({"reason": "the client says it is still missing"})
+
     reason: Reason
 
 
 class PriorityChange(Strict):
+    model_config = example({"priority": "P2", "reason": "the client is a VIP"})
+
     priority: Priority
     reason: Reason
 
 
 class MergeRequest(Strict):
+    model_config = example({"into": "3fa85f64-5717-4562-b3fc-2c963f66afa6"})
+
     into: UUID
 
 
 class SatisfactionCreate(Strict):
+    model_config = example({"score": 5, "comment": "Solved in a day"})
+
     score: int = Field(ge=1, le=5)
     comment: Note | None = None
 

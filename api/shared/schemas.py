@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated, Generic, Literal, TypeVar
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
 from uuid import UUID
 
 from fastapi import Query
@@ -105,11 +105,19 @@ class Page(BaseModel, Generic[T]):
     )
 
 
+FromDay = Annotated[date | None, Query(alias="from", description="from this day (inclusive)")]
+ToDay = Annotated[date | None, Query(alias="to", description="to this day (inclusive)")]
 Limit = Annotated[int, Query(ge=1, le=500, description="the most items one page holds")]
 Cursor = Annotated[
     str | None,
     Query(max_length=500, description="the ``next_cursor`` of the page before; none: the first"),
 ]
+
+
+def example(values: dict[str, Any], **schema: Any) -> ConfigDict:
+    """A request model's one example, shown in the API's documentation (and sent by the
+    fuzz test as its first case); ``schema``: more JSON Schema the model's fields cannot say."""
+    return ConfigDict(json_schema_extra={"examples": [values], **schema})
 
 
 class Strict(BaseModel):

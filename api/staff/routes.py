@@ -156,7 +156,7 @@ def failed_logins(
 @router.get("/users", dependencies=[ADMIN, Depends(fresh(StaffView))])
 def list_users(
     engine: EngineDep,
-    role: Role | None = None,
+    role: Annotated[Role | None, Query(description="accounts of this role")] = None,
     branch: Annotated[str | None, Query(max_length=32, description="a branch code")] = None,
     enabled: Annotated[bool | None, Query(description="only enabled (or disabled) ones")] = None,
     q: Annotated[str | None, Query(max_length=64, description="a username fragment")] = None,

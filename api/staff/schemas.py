@@ -8,7 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, StringConstraints
 
-from api.shared.schemas import OneLine, Reason, Short, Strict
+from api.shared.schemas import OneLine, Reason, Short, Strict, example
+from application.staff.commands import MIN_PASSWORD_LENGTH
 from domain.staff.users import Role
 
 
@@ -19,11 +20,20 @@ class Token(BaseModel):
 
 
 class UserCreate(Strict):
+    model_config = example(
+        {
+            "username": "advisor.zhang",
+            "role": "advisor",
+            "password": "a long passphrase of 12+",
+            "branch": "SH-LUJIAZUI",
+        }
+    )
+
     username: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=2, max_length=64), OneLine
     ]
     role: Role
-    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    password: Annotated[str, StringConstraints(min_length=MIN_PASSWORD_LENGTH, max_length=200)]
     branch: Short | None = None
 
 
@@ -38,15 +48,23 @@ class UserPublic(BaseModel):
 
 
 class PasswordChange(Strict):
+    model_config = example(
+        {"current_password": "the old passphrase", "new_password": "a new long passphrase"}
+    )
+
     current_password: str | None = None
-    new_password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    new_password: Annotated[str, StringConstraints(min_length=MIN_PASSWORD_LENGTH, max_length=200)]
 
 
 class Disable(Strict):
+    model_config = example({"reason": "left the firm"})
+
     reason: Reason
 
 
 class BranchCreate(Strict):
+    model_config = example({"code": "CD-GAOXIN", "name": "Chengdu Gaoxin"})
+
     code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{0,31}$")]
     name: Short
 

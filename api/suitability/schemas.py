@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.funds import FundCode
-from api.shared.schemas import Lines, MultiLine, Reason, Strict, WriteResult
+from api.shared.schemas import Lines, MultiLine, Reason, Strict, WriteResult, example
 from domain.shared.vocab import RiskLevel, RiskRating
 from domain.suitability.purchases import ConfirmationChannel
 
@@ -18,6 +18,8 @@ PurchaseStatusName = Literal["accepted", "confirmation_required", "rejected", "c
 
 
 class PurchaseCreate(Strict):
+    model_config = example({"fund_code": "000123", "amount": "50000.00"})
+
     fund_code: FundCode
     amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2)
 
@@ -47,6 +49,13 @@ class PurchaseResult(WriteResult):
 
 
 class PurchaseConfirm(Strict):
+    model_config = example(
+        {
+            "acknowledgement": "the warning text the purchase answered, word for word",
+            "channel": "phone",
+        }
+    )
+
     acknowledgement: Annotated[
         str, StringConstraints(min_length=1, max_length=4000), Lines, MultiLine()
     ]
@@ -54,6 +63,8 @@ class PurchaseConfirm(Strict):
 
 
 class PurchaseCancel(Strict):
+    model_config = example({"reason": "the client changed their mind"})
+
     reason: Reason = "cancelled at the client's request"
 
 

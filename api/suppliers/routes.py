@@ -84,8 +84,10 @@ def register(
 def search(
     engine: EngineDep,
     now: NowDep,
-    stage: Stage | None = None,
-    category: str | None = None,
+    stage: Annotated[Stage | None, Query(description="suppliers at this lifecycle stage")] = None,
+    category: Annotated[
+        str | None, Query(max_length=64, description="suppliers of this category")
+    ] = None,
     avl: Annotated[AvlStatus | None, Query(description="AVL status in a category")] = None,
     overdue: Annotated[bool | None, Query(description="re-audit overdue")] = None,
     q: Annotated[str | None, Query(max_length=100, description="a fragment of the name")] = None,

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from api.shared.schemas import Name, Note, Person, Reason, Short, Strict, Text, WriteResult
+from api.shared.schemas import Name, Note, Person, Reason, Short, Strict, Text, WriteResult, example
 from domain.shared.errors import InvalidField
 from domain.suppliers.audits import AssessmentKind, Finding, FindingArea, Severity
 from domain.suppliers.avl import AvlDecision
@@ -54,6 +54,8 @@ class Checklist(BaseModel):
 
 
 class SiteIn(Strict):
+    model_config = example({"name": "Kunshan", "country": "CN", "city": "Kunshan"})
+
     name: Name
     country: Short
     city: Short
@@ -63,6 +65,8 @@ class SiteIn(Strict):
 
 
 class FindingIn(Strict):
+    model_config = example({"area": "plating", "severity": "minor", "text": "bath log has gaps"})
+
     area: FindingArea
     severity: Severity
     text: Text
@@ -72,23 +76,54 @@ class FindingIn(Strict):
 
 
 class SupplierCreate(Strict):
+    model_config = example(
+        {
+            "name": "Delta Precision",
+            "sites": [{"name": "Kunshan", "country": "CN", "city": "Kunshan"}],
+            "categories": ["connectors", "cables"],
+        }
+    )
+
     name: Name
     sites: list[SiteIn] = Field(min_length=1, max_length=50)
     categories: list[Short] = Field(min_length=1, max_length=50)
 
 
 class StageChange(Strict):
+    model_config = example({"to": "survey", "note": "visited the Kunshan site"})
+
     to: Stage
     note: Note | None = None
 
 
 class ReasonBody(Strict):
+    model_config = example({"reason": "repeated late deliveries"})
+
     reason: Reason
 
 
 class AssessmentCreate(Strict):
     """Scores by section, each a list in the checklist's item order, or by item id (one of
     the two; ``GET /api/v1/supplier-audits/checklist`` lists sections and items)."""
+
+    model_config = example(
+        {
+            "kind": "onsite",
+            "site": "Kunshan",
+            "date": "2026-11-20",
+            "auditors": ["sqe.lin"],
+            "scores": {
+                "quality_system": [3, 3, 3, 3, 3, 3, 3, 3, 3],
+                "business": [3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3],
+                "design_technology": [3, 3, 3, 3, 3, 3, 3, 3, 3, 3],
+                "production_technology": [3, 3, 3],
+                "process": [3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3],
+                "training": [3, 3, 3],
+                "materials_management": [3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3],
+            },
+            "findings": [{"area": "plating", "severity": "minor", "text": "bath log has gaps"}],
+        }
+    )
 
     kind: AssessmentKind
     site: Short
@@ -123,18 +158,34 @@ class AssessmentResult(WriteResult):
 
 
 class AvlRequest(Strict):
+    model_config = example(
+        {"category": "connectors", "decision": "approve", "reason": "on-site audit passed"}
+    )
+
     category: Short
     decision: AvlDecision
     reason: Reason
 
 
 class SqsRequest(Strict):
+    model_config = example(
+        {"step": "prevention", "rating": 3, "evidence": "DFMEA reviewed with the design team"}
+    )
+
     step: SqsStep
     rating: int = Field(ge=0, le=4)
     evidence: Text
 
 
 class CorrectiveActionCreate(Strict):
+    model_config = example(
+        {
+            "problem": "Plating peels after the salt spray test",
+            "part": "USB-C shell",
+            "severity": "major",
+        }
+    )
+
     problem: Text
     part: Short | None = None
     severity: Severity
@@ -145,10 +196,16 @@ class CorrectiveActionOpened(WriteResult):
 
 
 class CaStepBody(Strict):
+    model_config = example(
+        {"text": "Root cause: the bath temperature drifted; controller replaced"}
+    )
+
     text: Text
 
 
 class VerifyBody(Strict):
+    model_config = example({"text": "Three lots passed the salt spray test", "effective": True})
+
     text: Text
     effective: bool
 
