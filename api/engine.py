@@ -27,6 +27,7 @@ from api.shared.context import BoundedContext, Job, Registry
 from api.shared.jobs import job_context
 from application.demo.load import DemoCommands
 from application.shared.store import Store
+from domain.shared.progress import Progress, quiet
 from projections.shared.base import View
 from projections.shared.runner import Projector, rebuild
 from projections.shared.worker import ProjectionWorker, WorkerConfig
@@ -150,9 +151,9 @@ class Engine:
         self.projector.catch_up()
         return self.scheduler.tick(now)
 
-    def rebuild(self, name: str) -> int:
+    def rebuild(self, name: str, progress: Progress = quiet) -> int:
         live = self.projector.workers[name].view
-        return rebuild(self.store, self.db, live, self.worker_config)
+        return rebuild(self.store, self.db, live, self.worker_config, progress)
 
     def close(self) -> None:
         if self._started:

@@ -21,7 +21,10 @@ class HistoryEvent(BaseModel):
     actor_id: str = Field(description="what the event records: the account's id")
     correlation_id: str
     causation_id: str | None
-    data: dict[str, Any]
+    data: dict[str, Any] = Field(
+        description="the event's own fields as recorded (identity numbers masked): which "
+        "fields follows ``type``, e.g. Client.TierChanged has tier and reason"
+    )
 
 
 class PurchaseReplayReport(BaseModel):
@@ -67,7 +70,10 @@ class AggregateAsOf(BaseModel):
     as_of: datetime
     version: int
     recorded_at: datetime
-    state: dict[str, Any]
+    state: dict[str, Any] = Field(
+        description="the aggregate's attributes at that instant: which ones follows "
+        "``kind`` (the same fields the aggregate's current read shows)"
+    )
 
 
 AsOf = Annotated[

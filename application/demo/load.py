@@ -22,6 +22,7 @@ from application.suppliers import SupplierCommands
 from domain.clients import AssessmentExpired, Channel, InvestorType
 from domain.shared.base import Context
 from domain.shared.errors import DuplicateFound
+from domain.shared.progress import Progress, quiet
 from domain.staff import Role
 
 BRANCH_NAMES = {
@@ -118,6 +119,7 @@ def load_demo(
     fund_count: int = 200,
     nav_years: int = 3,
     ticket_count: int = 3000,
+    progress: Progress = quiet,
 ) -> dict[str, int]:
     """Load the demo set as the ``system:demo`` actor; returns what it created."""
     rng = random.Random(seed)
@@ -133,12 +135,19 @@ def load_demo(
         if loaded is not None:
             homes.append(loaded[:2])
             events += loaded[2]
+        progress("clients", n + 1, client_count)
     created = [client_id for client_id, _ in homes]
+    progress("funds and NAVs", 0, 1)
     codes = load_funds(commands.funds, ctx, rng, fund_count, nav_years)
     bought = load_purchases(commands.purchases, ctx, rng, created, codes, now) if codes else 0
+    progress("funds and NAVs", 1, 1)
     desk = commands.tickets
+    progress("tickets", 0, 1)
     tickets = load_tickets(desk.store, desk.policy, rng, ctx.actor, now, homes, ticket_count)
+    progress("tickets", 1, 1)
+    progress("suppliers and CQP", 0, 1)
     quality = load_suppliers(commands.suppliers, commands.cqp, rng, ctx.actor, now)
+    progress("suppliers and CQP", 1, 1)
     erased = created[:1]  # a former client who asked for erasure: records stay, data goes
     for client_id in erased:
         commands.clients.erase_personal_data(
@@ -157,27 +166,51 @@ def load_demo(
     }
 
 
+# The demo's staff: username, role, branch (advisors work for one).
+DEMO_STAFF: tuple[tuple[str, Role, str | None], ...] = (
+    ("advisor.wang", Role.ADVISOR, "SH-LUJIAZUI"),
+    ("advisor.li", Role.ADVISOR, "BJ-JINRONGJIE"),
+    ("advisor.chen", Role.ADVISOR, "SZ-FUTIAN"),
+    ("agent.zhao", Role.AGENT, None),
+    ("agent.sun", Role.AGENT, None),
+    ("compliance.zhou", Role.COMPLIANCE, None),
+    ("sqe.lin", Role.QUALITY, None),
+    ("sqm.zhou", Role.QUALITY, None),
+    ("mpl.wang", Role.MPL, None),
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    branch: str | None
+    password: str
+
+
 def _staff(staff: StaffCommands, ctx: Context) -> int:
-    """The demo's staff accounts (each with a random password nobody knows)."""
+    """The demo's staff accounts (each with a random password nobody knows yet:
+    ``demo_logins`` gives each a new one to show)."""
     users = 0
-    advisors = {
-        "advisor.wang": "SH-LUJIAZUI",
-        "advisor.li": "BJ-JINRONGJIE",
-        "advisor.chen": "SZ-FUTIAN",
-    }
-    for role, names in (
-        (Role.ADVISOR, list(advisors)),
-        (Role.AGENT, ["agent.zhao", "agent.sun"]),
-        (Role.COMPLIANCE, ["compliance.zhou"]),
-        (Role.QUALITY, ["sqe.lin", "sqm.zhou"]),
-        (Role.MPL, ["mpl.wang"]),
-    ):
-        for name in names:
-            if staff.find_user(name) is None:
-                password = secrets.token_urlsafe(18)
-                staff.add_user(ctx, name, role, password, branch=advisors.get(name))
-                users += 1
+    for name, role, branch in DEMO_STAFF:
+        if staff.find_user(name) is None:
+            staff.add_user(ctx, name, role, secrets.token_urlsafe(18), branch=branch)
+            users += 1
     return users
+
+
+def demo_logins(staff: StaffCommands, ctx: Context) -> list[DemoLogin]:
+    """A new password for each demo account there is, to show once: how to sign in as
+    each demo role."""
+    logins = []
+    for name, role, branch in DEMO_STAFF:
+        user = staff.find_user(name)
+        if user is None:
+            continue
+        password = secrets.token_urlsafe(12)
+        staff.change_password(ctx, user.id, password)
+        logins.append(DemoLogin(name, role.value, branch, password))
+    return logins
 
 
 def _client(

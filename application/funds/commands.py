@@ -23,6 +23,7 @@ from domain.shared.errors import (
     InvalidRows,
     NotFound,
 )
+from domain.shared.progress import Progress, quiet
 from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
 
 
@@ -98,7 +99,12 @@ class FundCommands(Commands):
         )
 
     def import_navs(
-        self, ctx: Context, text: str, filename: str = "", batch_events: int = 1000
+        self,
+        ctx: Context,
+        text: str,
+        filename: str = "",
+        batch_events: int = 1000,
+        progress: Progress = quiet,
     ) -> ImportReport:
         """Import a NAV file: every row is checked first and any bad row imports nothing;
         then the funds are saved in batches of about ``batch_events`` events.
@@ -141,7 +147,7 @@ class FundCommands(Commands):
         if errors:
             raise InvalidRows(sorted(errors, key=lambda e: int(str(e["line"]))))
         record = self._import_record(ctx, text, filename, len(rows))
-        return self._save_imported(ctx, rows, funds, record, batch_events)
+        return self._save_imported(ctx, rows, funds, record, batch_events, progress)
 
     def _import_record(self, ctx: Context, text: str, filename: str, rows: int) -> NavImport:
         """The file's import record, saved at once: a new one, or the earlier one restarted."""
@@ -182,6 +188,7 @@ class FundCommands(Commands):
         funds: dict[str, Fund],
         record: NavImport,
         batch_events: int,
+        progress: Progress,
     ) -> ImportReport:
         counts = {"NavPublished": 0, "NavCorrected": 0}
         position = self.store.head()
@@ -203,10 +210,12 @@ class FundCommands(Commands):
                 record.progress(ctx, applied)
                 position = self._save_batch([*pending, record]) or position
                 pending, waiting = [], 0
+                progress("NAV rows", applied, len(rows))
         changed = counts["NavPublished"] + counts["NavCorrected"]
         unchanged = len(rows) - changed
         record.complete(ctx, counts["NavPublished"], counts["NavCorrected"], unchanged)
         position = self._save_batch([*pending, record]) or position
+        progress("NAV rows", len(rows), len(rows))
         return ImportReport(
             rows=len(rows),
             published=counts["NavPublished"],

@@ -19,8 +19,6 @@ chains still pass through it. Erasing personal data (crypto-shredding) destroys 
 key, not a record, so the chain still verifies afterwards.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +30,7 @@ from adapters.shared.chain import GENESIS, link
 from adapters.shared.eventstore import chain_table
 from adapters.shared.sql import Tx, ViewDatabase
 from adapters.shared.topics import current_topic
+from domain.shared.progress import Progress, quiet
 from projections.shared.base import TIME_FORMAT, View, utc_text
 from projections.shared.worker import EventSource
 
@@ -149,6 +148,7 @@ class ChainReport:
 def verify(
     source: EventSource,
     page: int = 5_000,  # pragma: no mutate - a page size: any gives the same report
+    progress: Progress = quiet,
 ) -> ChainReport:
     """Recompute the chain from the store and compare it with the one the store keeps; a
     stored record without a chain entry (one written behind the engine's back) is a break.
@@ -188,4 +188,5 @@ def verify(
                 return report(position, "the stored record differs from the one chained")
             previous, checked, verified_to = expected, checked + 1, position
         after = upto
+        progress("events", after, last)
     return report(None, None)

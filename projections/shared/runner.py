@@ -10,6 +10,7 @@ import psycopg
 import structlog
 
 from adapters.shared.sql import ViewDatabase
+from domain.shared.progress import Progress, quiet
 from projections.shared.base import View, dead_letters, positions, read_position
 from projections.shared.worker import EventSource, ProjectionWorker, WorkerConfig
 
@@ -108,7 +109,13 @@ class Projector:
         return positions(self.db)
 
 
-def rebuild(source: EventSource, db: ViewDatabase, live: View, config: WorkerConfig) -> int:
+def rebuild(
+    source: EventSource,
+    db: ViewDatabase,
+    live: View,
+    config: WorkerConfig,
+    progress: Progress = quiet,
+) -> int:
     """Rebuild one view from the events into shadow tables, then swap them in.
 
     The live view keeps serving meanwhile. The swap locks the live position row, drops
@@ -121,7 +128,11 @@ def rebuild(source: EventSource, db: ViewDatabase, live: View, config: WorkerCon
     shadow.create(db)
     live.create(db)
     worker = ProjectionWorker(source, db, shadow, config)
-    worker.catch_up()
+    head = source.recorder.max_notification_id() or 0
+    progress("events", 0, head)
+    while worker.step() > 0:
+        progress("events", min(worker.position(), head), head)
+    progress("events", head, head)
     with db.transaction() as tx:
         tx.execute(
             "UPDATE projection_positions SET position = position WHERE name = ?",

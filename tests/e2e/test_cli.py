@@ -8,18 +8,24 @@ import re
 import socket
 import subprocess
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from adapters.shared.eventstore import key_table
 from adapters.shared.settings import Settings
+from api.cli import parser
 from api.contexts import build_engine
 from application.clients import ClientCommands
+from application.funds.commands import FundCommands
+from application.staff import StaffCommands
 from domain.clients import Client
 from domain.shared.base import Context
+from domain.shared.errors import DomainError
+from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
 from tests.conftest import CLIENT, client_fields, open_branches
 from tests.faketime import python_module
 
@@ -70,6 +76,7 @@ def test_users_add_reads_the_password_from_stdin(settings: Settings) -> None:
             "--role",
             "advisor",
             "--password-stdin",
+            "--json",
             stdin="a long enough password\n",
         )
     )
@@ -103,11 +110,16 @@ def test_users_add_refuses_an_unknown_branch_until_it_is_added(settings: Setting
     assert refused.returncode == 1
     assert "branch: no branch has the code 'CD-GAOXIN'" in refused.stderr
     # And once the branch is added, the same command succeeds and the branch is listed
-    added = out(assure(settings, "branches", "add", "CD-GAOXIN", "Chengdu Gaoxin"))
+    added = out(assure(settings, "branches", "add", "CD-GAOXIN", "Chengdu Gaoxin", "--json"))
     assert added == {"code": "CD-GAOXIN", "name": "Chengdu Gaoxin"}
-    assert out(assure(settings, *args, "--password-stdin", stdin=password))["role"] == "advisor"
+    assert (
+        out(assure(settings, *args, "--password-stdin", "--json", stdin=password))["role"]
+        == "advisor"
+    )
     listed = assure(settings, "branches", "list")
-    assert listed.stdout == "CD-GAOXIN\tChengdu Gaoxin\n"
+    assert listed.stdout.split() == ["code", "name", "CD-GAOXIN", "Chengdu", "Gaoxin"]
+    [branch] = out(assure(settings, "branches", "list", "--json"))
+    assert (branch["code"], branch["name"]) == ("CD-GAOXIN", "Chengdu Gaoxin")
     again = assure(settings, "branches", "add", "CD-GAOXIN", "Again")
     assert (again.returncode, "exists already" in again.stderr) == (1, True)
 
@@ -125,16 +137,17 @@ def test_demo_then_status_then_rebuild(settings: Settings) -> None:
             "1",
             "--tickets",
             "30",
+            "--json",
         )
     )
     assert demo["clients"] == 12
-    moved = out(assure(settings, "projections", "catch-up"))
+    moved = out(assure(settings, "projections", "catch-up", "--json"))
     assert moved["moved"] > 0
-    status = {s["name"]: s for s in out(assure(settings, "projections", "status"))}
+    status = {s["name"]: s for s in out(assure(settings, "projections", "status", "--json"))}
     assert status["clients"]["lag"] == 0
     assert status["clients"]["head"] >= demo["events"]
-    rebuilt = out(assure(settings, "projections", "rebuild", "clients"))
-    assert rebuilt == {"rebuilt": "clients", "position": status["clients"]["head"]}
+    rebuilt = out(assure(settings, "projections", "rebuild", "clients", "--json"))
+    assert (rebuilt["rebuilt"], rebuilt["position"]) == ("clients", status["clients"]["head"])
     assert assure(settings, "projections", "rebuild").returncode == 2
 
 
@@ -258,12 +271,32 @@ def _wait_until_up(base: str) -> None:
 def test_demo_twice_adds_other_clients(settings: Settings) -> None:
     first = out(
         assure(
-            settings, "demo", "--clients", "5", "--funds", "3", "--nav-years", "1", "--tickets", "5"
+            settings,
+            "demo",
+            "--clients",
+            "5",
+            "--funds",
+            "3",
+            "--nav-years",
+            "1",
+            "--tickets",
+            "5",
+            "--json",
         )
     )
     second = out(
         assure(
-            settings, "demo", "--clients", "5", "--funds", "3", "--nav-years", "1", "--tickets", "5"
+            settings,
+            "demo",
+            "--clients",
+            "5",
+            "--funds",
+            "3",
+            "--nav-years",
+            "1",
+            "--tickets",
+            "5",
+            "--json",
         )
     )
     assert (first["clients"], second["clients"], second["users"]) == (5, 5, 0)
@@ -277,7 +310,7 @@ def test_keys_rotate_master_rewraps_every_key_and_the_data_still_reads(settings:
     engine.close()
     first = (settings.data_dir / "master.key").read_text()
     # When the master key is rotated
-    rotated = out(assure(settings, "keys", "rotate-master"))
+    rotated = out(assure(settings, "keys", "rotate-master", "--json"))
     # Then every key was re-wrapped under a new master, the old one kept for the stragglers
     assert rotated["rewrapped"] == 3
     assert (settings.data_dir / "master.key.old").read_text() == first
@@ -295,3 +328,134 @@ def test_keys_rotate_master_rewraps_every_key_and_the_data_still_reads(settings:
     given = assure(settings, "keys", "rotate-master", ASSURE_MASTER_KEY=first)
     assert given.returncode == 2
     assert "ASSURE_OLD_MASTER_KEYS" in given.stderr
+
+
+def signs_in(settings: Settings, username: str, password: str) -> bool:
+    """Whether the account takes this password (checked on the store, as a login does)."""
+    engine = build_engine(settings)
+    try:
+        ctx = Context(actor="system:test", at=datetime.now(UTC), correlation_id="check")
+        engine.handler(StaffCommands).authenticate(ctx, username, password)
+    except DomainError:
+        return False
+    finally:
+        engine.close()
+    return True
+
+
+def test_users_list_and_reset_password_for_people_and_machines(settings: Settings) -> None:
+    # Given two accounts
+    for name, role in (("agent.wu", "agent"), ("admin.he", "admin")):
+        added = assure(
+            settings,
+            "users",
+            "add",
+            name,
+            "--role",
+            role,
+            "--password-stdin",
+            stdin="a long enough password\n",
+        )
+        assert added.returncode == 0, added.stderr
+        assert f"Added {name} ({role})" in added.stdout
+    # When they are listed, for people and for machines
+    table = assure(settings, "users", "list")
+    listed = out(assure(settings, "users", "list", "--json"))
+    # Then people see an aligned table by username, machines every field
+    lines = table.stdout.splitlines()
+    assert lines[0].split() == ["username", "role", "branch", "enabled", "created"]
+    assert [line.split()[:2] for line in lines[1:]] == [
+        ["admin.he", "admin"],
+        ["agent.wu", "agent"],
+    ]
+    assert [(u["username"], u["enabled"]) for u in listed] == [
+        ("admin.he", True),
+        ("agent.wu", True),
+    ]
+    # And a reset password is printed once, works, and the old one no longer does
+    reset = out(assure(settings, "users", "reset-password", "agent.wu", "--json"))
+    assert reset["username"] == "agent.wu"
+    assert signs_in(settings, "agent.wu", reset["password"])
+    assert not signs_in(settings, "agent.wu", "a long enough password")
+    nobody = assure(settings, "users", "reset-password", "nobody")
+    assert (nobody.returncode, "no account 'nobody'" in nobody.stderr) == (1, True)
+
+
+def test_demo_users_gives_a_working_sign_in_for_each_demo_role(settings: Settings) -> None:
+    # Given the demo data
+    loaded = assure(
+        settings, "demo", "--clients", "3", "--funds", "2", "--nav-years", "1", "--tickets", "3"
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert "assure demo users" in loaded.stdout
+    # When the demo's sign-ins are asked for
+    logins = out(assure(settings, "demo", "users", "--json"))
+    # Then there is one for each working role, and each password signs in
+    assert {x["role"] for x in logins} == {"advisor", "agent", "compliance", "quality", "mpl"}
+    assert all(x["branch"] for x in logins if x["role"] == "advisor")
+    for x in logins[:2]:
+        assert signs_in(settings, x["username"], x["password"])
+    shown = assure(settings, "demo", "users")
+    assert "advisor.wang" in shown.stdout
+    assert "SH-LUJIAZUI" in shown.stdout
+
+
+def test_funds_import_nav_from_a_file_reports_what_it_did(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # Given a fund, and a NAV file with two days of it
+    engine = build_engine(settings)
+    try:
+        ctx = Context(actor="system:test", at=datetime.now(UTC), correlation_id="fund")
+        engine.handler(FundCommands).list_fund(
+            ctx,
+            code="000123",
+            name="Steady Bond A",
+            fund_type=FundType.BOND,
+            manager="Harbour Asset Management",
+            inception_date=date(2019, 3, 1),
+            risk_rating=RiskRating.R2,
+            horizon=Horizon.MEDIUM,
+            variety=Variety.FIXED_INCOME,
+        )
+    finally:
+        engine.close()
+    navs = tmp_path / "navs.csv"
+    navs.write_text(
+        "code,date,unit_nav,accumulated_nav\n000123,2026-01-05,1.01,1.21\n"
+        "000123,2026-01-06,1.02,1.22\n"
+    )
+    # When it is imported from the command line
+    done = assure(settings, "funds", "import-nav", str(navs))
+    # Then it says what it did, and a second run changes nothing
+    assert done.returncode == 0, done.stderr
+    assert "Imported 2 rows: 2 published, 0 corrected, 0 unchanged" in done.stdout
+    again = out(assure(settings, "funds", "import-nav", str(navs), "--json"))
+    assert (again["published"], again["unchanged"]) == (0, 2)
+    # And a bad row imports nothing and names its line; a missing file is a clear error
+    navs.write_text("code,date,unit_nav,accumulated_nav\n000123,2026-01-07,-1,1.2\n")
+    bad = assure(settings, "funds", "import-nav", str(navs))
+    assert bad.returncode == 1
+    assert "line 2: unit_nav" in bad.stderr
+    missing = assure(settings, "funds", "import-nav", str(tmp_path / "none.csv"))
+    assert (missing.returncode, "No such file" in missing.stderr) == (2, True)
+
+
+def test_human_output_is_tables_and_sentences(settings: Settings) -> None:
+    status = assure(settings, "projections", "status")
+    assert status.stdout.splitlines()[0].split() == ["view", "position", "head", "lag", "parked"]
+    tick = assure(settings, "scheduler", "tick")
+    assert tick.stdout.splitlines()[1].split() == ["job", "recorded"]
+    assert "ticket_breaches" in tick.stdout
+
+
+def test_help_texts_are_plain(capsys: pytest.CaptureFixture[str]) -> None:
+    [choices] = [a.choices for a in parser()._actions if a.dest == "command"]
+    commands = [[], *[[c] for c in choices or ()]]
+    for command in [*commands, ["users", "add"], ["users", "reset-password"]]:
+        with pytest.raises(SystemExit) as shown:
+            parser().parse_args([*command, "--help"])
+        assert shown.value.code == 0, command
+        text = capsys.readouterr().out
+        assert "usage: assure" in text
+        assert not re.search(r"``|:[a-z]+:`|\.\. ", text), (command, text)
