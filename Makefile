@@ -16,8 +16,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install  ## serve the API on http://127.0.0.1:8000 (SQLite under ./var, demo data)
-	$(BIN)/assure serve
+run: install  ## serve the API on http://127.0.0.1:8000 (SQLite under ./var, demo data); PORT=8080 for another port
+	$(BIN)/assure serve $(if $(PORT),--port $(PORT))
 
 lint: install  ## ruff and mypy (strict)
 	$(BIN)/ruff check .

@@ -12,7 +12,7 @@ from application.funds import FundCommands
 from application.suitability import PurchaseCommands
 from domain.shared.base import Context
 from domain.shared.errors import DuplicateFound
-from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
+from domain.shared.vocab import FundType, Horizon, RiskLevel, RiskRating, Variety
 from domain.suitability import ConfirmationChannel, PurchaseStatus
 
 HOUSES = [
@@ -60,13 +60,17 @@ def load_funds(
     today = ctx.at.date()
     start = today - timedelta(days=365 * years)
     codes: list[str] = []
+    drawn: set[str] = set()
     lines = ["code,date,unit_nav,accumulated_nav"]
     types = list(FundType)
     for n in range(count):
         fund_type = types[n % len(types)]
         names, drift, vol = STYLES[fund_type]
         ratings, horizon, variety = RATINGS[fund_type]
-        code = f"{rng.choice((0, 1, 5, 16)):02d}{rng.randint(0, 9999):04d}"
+        code = ""
+        while not code or code in drawn:  # ``count`` funds: no code drawn twice
+            code = f"{rng.choice((0, 1, 5, 16)):02d}{rng.randint(0, 9999):04d}"
+        drawn.add(code)
         inception = (
             start - timedelta(days=rng.randint(0, 2000))
             if rng.random() < 0.8
@@ -92,7 +96,7 @@ def load_funds(
         lines += _navs(code, fund_type, max(start, inception), today, drift, vol, rng)
         if rng.random() < 0.6:
             funds.rate_house(ctx, code, rng.randint(2, 5), "Quarterly fund review")
-    funds.import_navs(ctx, "\n".join(lines) + "\n", batch_events=2000)
+    funds.import_navs(ctx, "\n".join(lines) + "\n", "demo-navs.csv", batch_events=2000)
     return codes
 
 
@@ -140,9 +144,12 @@ def load_purchases(
     clients: list[UUID],
     codes: list[str],
     now: datetime,
-) -> int:
-    """Some purchases for the clients; about two thirds of the warnings are confirmed."""
+) -> tuple[int, list[str]]:
+    """Some purchases for the clients; about two thirds of the warnings are confirmed.
+    Returns how many, and the funds held by a client whose level is below R5 (a rating
+    raised to R5 flags them for review)."""
     made = 0
+    held: list[str] = []
     for client_id in rng.sample(clients, min(len(clients), 180)):
         for code in rng.sample(codes, rng.randint(1, 2)):
             at = Context(
@@ -155,6 +162,14 @@ def load_purchases(
             )
             made += 1
             requested = taken.requested
+            assessed = requested.inputs.assessment
+            if (
+                requested.status is PurchaseStatus.ACCEPTED
+                and assessed is not None
+                and assessed.level is not RiskLevel.C5
+                and requested.inputs.fund.risk_rating is not RiskRating.R5
+            ):
+                held.append(code)
             if requested.status is not PurchaseStatus.CONFIRMATION_REQUIRED:
                 continue
             later = Context(
@@ -171,4 +186,4 @@ def load_purchases(
                 )
             elif rng.random() < 0.5:
                 purchases.cancel(later, taken.result.id, "Client decided not to buy")
-    return made
+    return made, held

@@ -23,6 +23,7 @@ from domain.clients import AssessmentExpired, Channel, InvestorType
 from domain.shared.base import Context
 from domain.shared.errors import DuplicateFound
 from domain.shared.progress import Progress, quiet
+from domain.shared.vocab import RiskRating
 from domain.staff import Role
 
 BRANCH_NAMES = {
@@ -139,7 +140,11 @@ def load_demo(
     created = [client_id for client_id, _ in homes]
     progress("funds and NAVs", 0, 1)
     codes = load_funds(commands.funds, ctx, rng, fund_count, nav_years)
-    bought = load_purchases(commands.purchases, ctx, rng, created, codes, now) if codes else 0
+    bought, held = (
+        load_purchases(commands.purchases, ctx, rng, created, codes, now) if codes else (0, [])
+    )
+    if held:  # a held fund's strategy changed: its holders are flagged for review
+        commands.funds.rate_risk(ctx, held[0], RiskRating.R5, "Strategy now uses leverage")
     progress("funds and NAVs", 1, 1)
     desk = commands.tickets
     progress("tickets", 0, 1)

@@ -32,6 +32,7 @@ from domain.suppliers.audits import SECTIONS, AssessmentKind, AuditNotPassed
 from domain.suppliers.avl import AvlDecision
 from domain.suppliers.lifecycle import Site
 from projections.compliance.audit import AuditView
+from projections.suitability.views import ReviewsView
 from tests.conftest import client_fields
 from tests.tampering import replace_bytes
 
@@ -61,7 +62,10 @@ def test_every_demo_decision_replays_consistently(engine: Engine) -> None:
     # Given the demo data set: purchases with warnings and overrides, AVL decisions and
     # milestone passes with waivers
     # (one of whose clients then had their personal data erased)
-    assert load_demo(engine.demo_commands(), NOW, 40, 7, 25, 1, 30)["erased"] == 1
+    loaded = load_demo(engine.demo_commands(), NOW, 40, 7, 25, 1, 30)
+    assert (loaded["erased"], loaded["funds"]) == (1, 25)  # as many funds as asked for
+    engine.projector.catch_up()
+    assert engine.view(ReviewsView).all(engine.db)  # a held fund's rating rose: a review
     purchases = decisions(engine, "Purchase.Requested")
     avl = decisions(engine, "Supplier.AvlDecided")
     passes = decisions(engine, "CQPPlan.MilestonePassed")
