@@ -243,6 +243,8 @@ def nav_chart_svg(
     engine: EngineDep,
     start: FromDay = None,
     end: ToDay = None,
+    width: Annotated[int, Query(ge=400, le=2000, description="in pixels")] = 800,
+    height: Annotated[int, Query(ge=240, le=1200, description="in pixels")] = 400,
 ) -> Response:
     """A trend chart of unit and accumulated NAV over the range, as SVG."""
     fund = engine.view(FundsView).get(engine.db, code)
@@ -253,5 +255,5 @@ def nav_chart_svg(
         (date.fromisoformat(r["nav_date"]), Decimal(r["unit_nav"]), Decimal(r["accumulated_nav"]))
         for r in rows
     ]
-    svg = nav_chart(f"{fund['code']} {fund['name']}", points)
+    svg = nav_chart(f"{fund['code']} {fund['name']}", points, width, height)
     return Response(svg, media_type="image/svg+xml")

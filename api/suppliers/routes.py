@@ -251,6 +251,7 @@ def radar(
     assessments: Annotated[
         str | None, Query(description="comma-separated assessment ids; default: latest of each")
     ] = None,
+    size: Annotated[int, Query(ge=480, le=1600, description="the picture's side, in pixels")] = 640,
 ) -> Response:
     """Radar chart over the 7 sections: self-assessment against on-site audit (0-4)."""
     supplier, _ = _held(engine, supplier_id)
@@ -264,11 +265,18 @@ def radar(
     else:
         latest = (supplier.latest(kind) for kind in AssessmentKind)
         chosen = [a for a in latest if a is not None]
+    kinds = {AssessmentKind.SELF: "Self-assessment", AssessmentKind.ONSITE: "On-site audit"}
     series = [
-        (f"{a.kind.value} {a.site} {a.date.isoformat()}", a.kind.value, a.section_means)
+        (f"{kinds[a.kind]}, {a.site}, {a.date.isoformat()}", a.kind.value, a.section_means)
         for a in chosen
     ]
-    svg = radar_chart(f"{supplier.name}: capability", SECTION_LABELS, series)
+    svg = radar_chart(
+        f"{supplier.name}: capability",
+        SECTION_LABELS,
+        series,
+        pass_line=float(engine.settings.supplier_policy.min_section),
+        size=size,
+    )
     return Response(svg, media_type="image/svg+xml")
 
 

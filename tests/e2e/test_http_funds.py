@@ -265,5 +265,10 @@ def test_rankings_and_chart_over_http(api: Api) -> None:
     assert chart.headers["content-type"].startswith("image/svg+xml")
     assert chart.text.startswith("<svg")
     assert chart.text.count("<polyline") == 2
-    assert "2025-01-02" in chart.text
+    assert ">2025-07<" in chart.text  # round months along the date axis
+    assert ">Date<" in chart.text
+    small = api.call("GET", "/api/v1/funds/000123/chart.svg?width=400&height=240")
+    assert small.status_code == 200
+    assert 'width="400" height="240"' in small.text
+    assert api.call("GET", "/api/v1/funds/000123/chart.svg?width=100").status_code == 422
     assert api.call("GET", "/api/v1/funds/654321/chart.svg").status_code == 404

@@ -143,8 +143,10 @@ def test_the_radar_chart_has_seven_labelled_axes_and_both_polygons(api: Api) -> 
     polygons = svg.findall(".//s:polygon[@class='series']", ns)
     assert sorted(p.get("data-kind", "") for p in polygons) == ["onsite", "self"]
     legend = "".join(t.text or "" for t in svg.findall(".//s:text", ns))
-    assert "self Kunshan" in legend
-    assert "onsite Kunshan" in legend
+    assert f"Self-assessment, Kunshan, {TODAY.isoformat()}: mean 4.00" in legend
+    assert f"On-site audit, Kunshan, {TODAY.isoformat()}: mean 3.00" in legend
+    assert "Pass line: every section at least 2.0" in legend
+    assert len(svg.findall(".//s:polygon[@class='pass-line']", ns)) == 1
     # The self-assessment (all 4) reaches the outer ring; the audit (all 3) stays inside.
     outer = {p.get("data-kind"): p.get("points") for p in polygons}
     assert outer["self"] != outer["onsite"]

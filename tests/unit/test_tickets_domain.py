@@ -9,7 +9,7 @@ import pytest
 
 from domain.service_desk.numbers import TicketNumbers
 from domain.service_desk.sla import Priority, SlaPolicy
-from domain.service_desk.tickets import Ticket
+from domain.service_desk.tickets import WORKS_TICKETS, Assignee, Ticket
 from domain.service_desk.workflow import (
     ALLOWED,
     IllegalTransition,
@@ -20,6 +20,7 @@ from domain.service_desk.workflow import (
 )
 from domain.shared.base import Context
 from domain.shared.errors import InvalidField
+from domain.staff import Role
 
 POLICY = SlaPolicy()
 T0 = datetime(2026, 2, 2, 9, tzinfo=UTC)
@@ -198,3 +199,35 @@ def test_numbers_run_in_sequence_per_year() -> None:
         "T-2026-000002",
         "T-2026-000003",
     ]
+
+
+@pytest.mark.parametrize("role", sorted(WORKS_TICKETS))
+def test_a_ticket_goes_to_an_enabled_account_of_a_role_that_works_tickets(role: Role) -> None:
+    # Given an open ticket and an enabled account of a desk role
+    ticket = given_ticket()
+    someone = Assignee(id=uuid.uuid4(), role=role, enabled=True)
+    # When it is assigned, then it records the account's id, once
+    ticket.assign(at(1), someone, None)
+    ticket.assign(at(2), someone, None)
+    assigned = [e for e in ticket.collect_events() if isinstance(e, Ticket.Assigned)]
+    assert [e.assignee for e in assigned] == [str(someone.id)]
+    assert ticket.assignee == str(someone.id)
+    # And no assignee gives it back to its group
+    ticket.assign(at(3), None, None)
+    assert ticket.assignee is None
+
+
+@pytest.mark.parametrize("role", sorted(set(Role) - WORKS_TICKETS))
+def test_an_account_that_does_not_work_tickets_is_refused(role: Role) -> None:
+    ticket = given_ticket()
+    with pytest.raises(InvalidField) as refused:
+        ticket.assign(at(1), Assignee(id=uuid.uuid4(), role=role, enabled=True), None)
+    assert refused.value.field == "assignee"
+    assert ticket.assignee is None
+
+
+def test_a_disabled_account_is_refused() -> None:
+    ticket = given_ticket()
+    with pytest.raises(InvalidField) as refused:
+        ticket.assign(at(1), Assignee(id=uuid.uuid4(), role=Role.AGENT, enabled=False), None)
+    assert (refused.value.field, refused.value.reason) == ("assignee", "this account is disabled")
