@@ -115,14 +115,21 @@ def users_add(
     return 0
 
 
-def users_list(settings: Settings, as_json: bool) -> int:
-    """Every staff account, by username."""
+def _read(
+    settings: Settings, read: Callable[[Engine], list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """Rows of a view, once the views have caught up with the store."""
     engine = build_engine(settings)
     try:
         engine.projector.catch_up()
-        users = engine.view(StaffView).all(engine.db)
+        return read(engine)
     finally:
         engine.close()
+
+
+def users_list(settings: Settings, as_json: bool) -> int:
+    """Every staff account, by username."""
+    users = _read(settings, lambda e: e.view(StaffView).all(e.db))
     if as_json:
         terminal.as_json(users)
         return 0
@@ -166,22 +173,18 @@ def branches(
     settings: Settings, action: str, code: str | None, name: str | None, as_json: bool
 ) -> int:
     """List the branches, or register one (its code must be free)."""
-    engine = build_engine(settings)
-    try:
-        if action == "add":
-            if code is None or name is None:
-                print("assure branches add: give the code and the name", file=sys.stderr)
-                return 2
+    if action == "add":
+        if code is None or name is None:
+            print("assure branches add: give the code and the name", file=sys.stderr)
+            return 2
+        engine = build_engine(settings)
+        try:
             engine.handler(BranchCommands).open(_ctx(), code, name)
-            if as_json:
-                terminal.as_json({"code": code, "name": name})
-            else:
-                terminal.say(f"Opened branch {code} ({name})")
-            return 0
-        engine.projector.catch_up()
-        rows = engine.view(BranchesView).all(engine.db)
-    finally:
-        engine.close()
+        finally:
+            engine.close()
+        _report(as_json, {"code": code, "name": name}, f"Opened branch {code} ({name})")
+        return 0
+    rows = _read(settings, lambda e: e.view(BranchesView).all(e.db))
     if as_json:
         terminal.as_json(rows)
     else:

@@ -121,13 +121,18 @@ class MilestonePass(Strict):
     waiver: WaiverIn | None = None
 
 
-class PlanSummary(BaseModel):
+class PlanHeading(BaseModel):
+    """What names a plan: its programme and component, and its supplier."""
+
     id: str
     version: int
     programme: str
     component: str
     supplier_id: str
     supplier_name: str | None
+
+
+class PlanSummary(PlanHeading):
     phase: str
     next_milestone: Milestone | None
     next_due: date | None
@@ -135,13 +140,7 @@ class PlanSummary(BaseModel):
     updated_at: datetime
 
 
-class PlanDetail(BaseModel):
-    id: str
-    version: int
-    programme: str
-    component: str
-    supplier_id: str
-    supplier_name: str | None
+class PlanDetail(PlanHeading):
     criteria: list[Criterion]
     phase: str
     evaluation: dict[str, Any] | None

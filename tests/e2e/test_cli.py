@@ -269,36 +269,8 @@ def _wait_until_up(base: str) -> None:
 
 
 def test_demo_twice_adds_other_clients(settings: Settings) -> None:
-    first = out(
-        assure(
-            settings,
-            "demo",
-            "--clients",
-            "5",
-            "--funds",
-            "3",
-            "--nav-years",
-            "1",
-            "--tickets",
-            "5",
-            "--json",
-        )
-    )
-    second = out(
-        assure(
-            settings,
-            "demo",
-            "--clients",
-            "5",
-            "--funds",
-            "3",
-            "--nav-years",
-            "1",
-            "--tickets",
-            "5",
-            "--json",
-        )
-    )
+    small = ("--clients", "5", "--funds", "3", "--nav-years", "1", "--tickets", "5", "--json")
+    first, second = (out(assure(settings, "demo", *small)) for _ in range(2))
     assert (first["clients"], second["clients"], second["users"]) == (5, 5, 0)
 
 
