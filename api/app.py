@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.engine import Engine
 from api.shared import errors, openapi, ops
+from api.shared.console import pages as console
 from api.shared.limits import BodyLimit
 from api.shared.waits import PositionWaits
 
@@ -65,8 +66,9 @@ def create_app(engine: Engine) -> FastAPI:
         uploads=engine.registry.uploads,
     )
     app.add_middleware(Correlation)
-    for router in (*engine.registry.routers(), ops.router):
+    for router in (*engine.registry.routers(), ops.router, console.router):
         app.include_router(router)
+    app.mount("/static", console.static, name="static")
     return app
 
 

@@ -80,7 +80,10 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
     engine = build_engine(settings)
     _first_start(engine)
     host, port = host or settings.host, port or settings.port
-    print(f"Serving on http://{host}:{port} (docs at /docs)", flush=True)
+    print(
+        f"Serving the console on http://{host}:{port}/ and the API on /api/v1 (docs at /docs)",
+        flush=True,
+    )
     uvicorn.run(
         create_app(engine),
         host=host,

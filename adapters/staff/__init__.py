@@ -1,5 +1,5 @@
 """Staff and access, adapters layer: what other contexts use."""
 
-from adapters.staff.auth import InvalidToken, TokenClaims
+from adapters.staff.auth import InvalidToken, TokenClaims, TokenService
 
-__all__ = ["InvalidToken", "TokenClaims"]
+__all__ = ["InvalidToken", "TokenClaims", "TokenService"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import threading
 from dataclasses import dataclass
@@ -70,6 +72,11 @@ class TokenService:
     def __init__(self, secret: str, ttl: timedelta) -> None:
         self._secret = secret
         self.ttl = ttl
+
+    def companion(self, token: str, purpose: str) -> str:
+        """A value bound to one token (a session's CSRF token): only this key makes it."""
+        message = f"{purpose}:{token}".encode()
+        return hmac.new(self._secret.encode(), message, hashlib.sha256).hexdigest()
 
     def issue(self, claims: TokenClaims, now: datetime) -> str:
         payload: dict[str, Any] = {

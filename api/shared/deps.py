@@ -32,21 +32,17 @@ async def get_engine(request: Request) -> Engine:
 EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
-def current_user(engine: EngineDep, token: Annotated[str | None, Depends(oauth2)]) -> TokenClaims:
-    """The user a valid token names, with the role and branch their account has now. A token
-    of an unknown or disabled account, or issued before a password change, is a 401."""
-    unauthorized = HTTPException(
-        401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
-    )
-    if token is None:
-        raise unauthorized
+def holder(engine: Engine, token: str) -> TokenClaims | None:
+    """Who a token signs in now: its account's current username, role and branch; None for
+    a bad or expired token, or one of an unknown or disabled account, or issued before a
+    password change."""
     try:
         claims = engine.tokens.verify(token)
     except InvalidToken:
-        raise unauthorized from None
+        return None
     account = engine.handler(StaffCommands).account(uuid.UUID(claims.user_id))
     if account is None or not account.enabled or account.token_version != claims.token_version:
-        raise unauthorized
+        return None
     return TokenClaims(
         user_id=claims.user_id,
         username=account.username,
@@ -54,6 +50,18 @@ def current_user(engine: EngineDep, token: Annotated[str | None, Depends(oauth2)
         branch=account.branch,
         token_version=account.token_version,
     )
+
+
+def current_user(engine: EngineDep, token: Annotated[str | None, Depends(oauth2)]) -> TokenClaims:
+    """The user a valid token names, with the role and branch their account has now. A token
+    of an unknown or disabled account, or issued before a password change, is a 401."""
+    unauthorized = HTTPException(
+        401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+    )
+    claims = holder(engine, token) if token is not None else None
+    if claims is None:
+        raise unauthorized
+    return claims
 
 
 CurrentUser = Annotated[TokenClaims, Depends(current_user)]

@@ -6,12 +6,9 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import AwareDatetime
 
-from adapters.shared.clock import system_clock
-from adapters.staff.auth import TokenClaims
 from api.shared.deps import (
     ContextDep,
     CurrentUser,
@@ -33,11 +30,10 @@ from api.staff.schemas import (
     UserCreate,
     UserPublic,
 )
+from api.staff.signin import sign_in
 from application.staff.branches import BranchCommands
 from application.staff.commands import StaffCommands
-from application.staff.logins import LoginCommands
-from domain.shared.base import Context
-from domain.shared.errors import NotAuthenticated, NotFound
+from domain.shared.errors import NotFound
 from domain.staff.users import Role
 from projections.shared.paging import paged
 from projections.staff.branches import BranchesView
@@ -64,37 +60,7 @@ async def login(
     """Exchange a username and password for a bearer token (8 hours by default). After 5
     failed logins for a username or from an address within 15 minutes (the login policy),
     further attempts answer 429 with ``Retry-After``, growing with each further failure."""
-    address = request.client.host if request.client else "unknown"
-    ctx = Context(
-        actor=f"login:{address}",
-        at=engine.clock(),
-        correlation_id=request.state.correlation_id,
-        causation_id=f"request:{request.state.request_id}",
-    )
-    logins = engine.handler(LoginCommands)
-    await run_in_threadpool(logins.admit, ctx, form.username, address)
-    failed: str | None = "interrupted"
-    try:
-        # Waiting for a hashing slot holds no thread; at most ``hash_slots`` hash at once.
-        async with request.app.state.hashing:
-            user = await run_in_threadpool(
-                engine.handler(StaffCommands).authenticate, ctx, form.username, form.password
-            )
-        failed = None
-    except NotAuthenticated as e:
-        failed = e.why
-        raise
-    finally:
-        await run_in_threadpool(logins.settle, ctx, form.username, address, failed)
-    claims = TokenClaims(
-        user_id=str(user.id),
-        username=user.username,
-        role=user.role.value,
-        branch=user.branch,
-        token_version=user.token_version,
-    )
-    # Tokens live on the system clock: the JWT library checks their expiry against it.
-    token = engine.tokens.issue(claims, system_clock())
+    token = await sign_in(request, engine, form.username, form.password)
     return Token(access_token=token, expires_in=int(engine.tokens.ttl.total_seconds()))
 
 

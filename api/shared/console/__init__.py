@@ -1,0 +1,1 @@
+"""The staff console's foundation: sessions, languages, templates, assets."""

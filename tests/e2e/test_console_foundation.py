@@ -1,0 +1,135 @@
+"""The console's foundation over HTTP, on each store: signing in and out with the API's
+throttle, the session cookie and CSRF, the two languages, local assets only."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from api.shared.console.i18n import LOCALES, catalog_path
+from domain.staff import Role
+from tests.e2e.conftest import PASSWORD, Api
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "api" / "shared" / "console" / "templates"
+EN = {"Accept-Language": "en-GB,en;q=0.9"}
+ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
+
+
+def form_token(api: Api, headers: dict[str, str] | None = None) -> str:
+    page = api.http.get("/login", headers=headers or EN)
+    assert page.status_code == 200
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found
+    return found.group(1)
+
+
+def sign_in(api: Api, username: str, password: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    token = form_token(api, headers)
+    return api.http.post(
+        "/login",
+        data={"username": username, "password": password, "csrf": token},
+        headers=headers or EN,
+        follow_redirects=False,
+    )
+
+
+def test_the_console_asks_for_a_sign_in_in_the_browsers_language(api: Api) -> None:
+    # When someone not signed in opens the console
+    first = api.http.get("/", follow_redirects=False)
+    # Then they are sent to the login page, in their browser's language
+    assert (first.status_code, first.headers["location"]) == (303, "/login")
+    english = api.http.get("/login", headers=EN)
+    chinese = api.http.get("/login", headers=ZH)
+    assert "Username" in english.text
+    assert 'lang="en"' in english.text
+    assert "用户名" in chinese.text
+    assert 'lang="zh-CN"' in chinese.text
+    # And every field has a label
+    assert re.findall(r'<label for="(\w+)"', english.text) == ["locale", "username", "password"]
+
+
+def test_a_sign_in_opens_a_session_kept_in_a_strict_http_only_cookie(api: Api) -> None:
+    # When the advisor signs in
+    done = sign_in(api, "advisor", PASSWORD)
+    # Then the home page follows, and the session cookie cannot be read by scripts or sent
+    # from another site
+    assert (done.status_code, done.headers["location"]) == (303, "/")
+    cookie = next(c for c in done.headers.get_list("set-cookie") if c.startswith("assure_session="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie or "SameSite=Strict" in cookie
+    home = api.http.get("/", headers=EN)
+    assert home.status_code == 200
+    assert "Welcome, advisor" in home.text
+    assert "SH-LUJIAZUI" in home.text
+
+
+def test_a_wrong_password_is_said_on_the_page_and_the_throttle_holds(api: Api) -> None:
+    wrong = sign_in(api, "agent", "not the password", ZH)
+    assert wrong.status_code == 401
+    assert "用户名或密码错误" in wrong.text
+    assert "assure_session" not in wrong.headers.get("set-cookie", "")
+    for _ in range(5):
+        sign_in(api, "agent", "still not it")
+    throttled = sign_in(api, "agent", PASSWORD)
+    assert throttled.status_code == 429
+    assert "Too many failed attempts" in throttled.text
+    assert int(throttled.headers["Retry-After"]) > 0
+
+
+def test_forms_need_their_csrf_token(api: Api) -> None:
+    # A login form without its token, and a sign-out without the session's token
+    forged = api.http.post(
+        "/login", data={"username": "admin", "password": PASSWORD}, follow_redirects=False
+    )
+    assert forged.status_code == 403
+    assert (
+        "This form has expired"
+        in api.http.post(
+            "/login", data={"username": "admin", "password": PASSWORD}, headers=EN
+        ).text
+    )
+    assert sign_in(api, "admin", PASSWORD).status_code == 303
+    refused = api.http.post("/logout", data={"csrf": "guess"}, follow_redirects=False)
+    assert refused.status_code == 403
+    # With it, the session ends
+    home = api.http.get("/", headers=EN)
+    token = re.search(r'name="csrf" value="([^"]+)"', home.text)
+    assert token
+    out = api.http.post("/logout", data={"csrf": token.group(1)}, follow_redirects=False)
+    assert (out.status_code, out.headers["location"]) == (303, "/login")
+    api.http.cookies.clear()
+    assert api.http.get("/", follow_redirects=False).status_code == 303
+
+
+def test_a_person_chooses_the_language(api: Api) -> None:
+    chosen = api.http.post("/language", data={"locale": "en"}, headers=ZH, follow_redirects=False)
+    assert chosen.status_code == 303
+    assert "Username" in api.http.get("/login", headers=ZH).text
+    assert api.http.post("/language", data={"locale": "fr"}).status_code == 422
+
+
+def test_the_pages_load_only_local_assets(api: Api) -> None:
+    sign_in(api, "admin", PASSWORD)
+    for path in ("/login", "/"):
+        text = api.http.get(path, headers=EN).text
+        assert not re.search(r"https?://", text), path
+        for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', text):
+            assert api.http.get(asset).status_code == 200, asset
+
+
+def test_every_message_is_in_both_catalogs() -> None:
+    catalogs = {}
+    for locale in LOCALES:
+        with catalog_path(locale).open("rb") as po:
+            catalogs[locale] = {m.id: m.string for m in read_po(po) if m.id}
+    assert catalogs["en"].keys() == catalogs["zh_CN"].keys()
+    assert all(catalogs["zh_CN"].values())
+    used = {
+        m
+        for t in TEMPLATES.glob("*.html")
+        for m in re.findall(r"""_\(\s*["']([^"']+)["']""", t.read_text())
+    }
+    assert used - catalogs["en"].keys() == set()
+    assert {r.value for r in Role} <= catalogs["en"].keys()  # role names are shown translated
