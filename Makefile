@@ -28,12 +28,14 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint  ## the whole suite, PostgreSQL included
+test: lint  ## the whole suite, PostgreSQL and the browser (Debian's chromium) included
 	./scripts/ensure-postgres.sh
+	./scripts/ensure-browser.sh
 	$(BIN)/pytest -q
 
 test-calendar: install  ## the whole suite far east of UTC, then on a leap day crossing midnight
 	./scripts/ensure-postgres.sh
+	./scripts/ensure-browser.sh
 	TZ=Pacific/Kiritimati $(BIN)/pytest -q
 	TESTS_FAKE_NOW=2028-02-29T23:57:00+00:00 $(BIN)/pytest -q
 
