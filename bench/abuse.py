@@ -94,21 +94,34 @@ def signed_in(client: httpx.Client) -> tuple[str, dict[str, str]]:
 
 
 def waits(server_root: Path, storm: int = 80) -> None:
-    """``storm`` reads waiting for a position the views will not reach (their timeout is
-    60 s), and an ordinary GET's latency meanwhile against its latency on the idle server."""
+    """``storm`` reads waiting for a written position the views will not reach (the server
+    runs no view workers; the reads' timeout is 60 s), and an ordinary GET's latency
+    meanwhile against its latency on the idle server. (A position past the store's head
+    would be refused at once: the reads must wait for one a write answered.)"""
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     tmp = Path(tempfile.mkdtemp(prefix="assure-bench-"))
-    server = serve(schema, tmp, server_root, ASSURE_ENV="test", ASSURE_READ_WAIT_TIMEOUT="60")
+    server = serve(
+        schema,
+        tmp,
+        server_root,
+        ASSURE_ENV="test",
+        ASSURE_READ_WAIT_TIMEOUT="60",
+        ASSURE_RUN_WORKERS="false",
+    )
     url = f"http://127.0.0.1:{PORT}"
     try:
         _wait(url)
         with httpx.Client(base_url=url, timeout=120) as client:
             token, auth = signed_in(client)
             idle = statistics.median(get_latencies_ms(client, auth, None))
+            branch = {"code": "BENCH-WAITS", "name": "Bench waits"}
+            written = client.post("/api/v1/branches", json=branch, headers=auth)
+            written.raise_for_status()
             storm_proc = subprocess.Popen(
                 [
                     sys.executable, "-m", "bench.abuse", "hold", "--url", url,
                     "--n", str(storm), "--token", token,
+                    "--position", str(written.json()["position"]),
                 ],
                 cwd=ROOT,
                 stdout=subprocess.PIPE,
@@ -131,14 +144,14 @@ def waits(server_root: Path, storm: int = 80) -> None:
         drop(schema)
 
 
-def hold_waits(url: str, token: str, storm: int) -> None:
-    """``storm`` reads waiting for a position far ahead, each on its own connection."""
+def hold_waits(url: str, token: str, storm: int, position: int) -> None:
+    """``storm`` reads waiting for ``position``, each on its own connection."""
     auth = {"Authorization": f"Bearer {token}"}
     clients = [httpx.Client(base_url=url, timeout=300) for _ in range(storm)]
 
     def wait(n: int) -> None:
         with contextlib.suppress(httpx.HTTPError):
-            clients[n].get("/api/v1/clients?min_position=999999999", headers=auth)
+            clients[n].get(f"/api/v1/clients?min_position={position}", headers=auth)
 
     for n in range(storm):
         threading.Thread(target=wait, args=(n,), daemon=True).start()
@@ -228,6 +241,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("figure", choices=["logins", "waits", "storm", "hold"])
     parser.add_argument("--token", help="hold: a bearer token")
+    parser.add_argument("--position", type=int, default=0, help="hold: the position to wait on")
     parser.add_argument("--throttle", choices=["on", "off"], default="on")
     parser.add_argument("--url", help="storm: the server")
     parser.add_argument("--n", type=int, default=40, help="storm: how many at once")
@@ -242,7 +256,7 @@ def main() -> None:
         wrong_logins(args.url, args.n)
         return
     if args.figure == "hold":
-        hold_waits(args.url, args.token, args.n)
+        hold_waits(args.url, args.token, args.n, args.position)
         return
     if args.figure == "waits":
         waits(args.server_root)

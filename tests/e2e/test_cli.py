@@ -8,7 +8,7 @@ import re
 import socket
 import subprocess
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +20,13 @@ from adapters.shared.settings import Settings
 from api.cli import parser
 from api.contexts import build_engine
 from application.clients import ClientCommands
-from application.funds.commands import FundCommands
 from application.staff import StaffCommands
 from domain.clients import Client
 from domain.shared.base import Context
 from domain.shared.errors import DomainError
-from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
 from tests.conftest import CLIENT, client_fields, open_branches
 from tests.faketime import python_module
+from tests.integration.test_nav_import import given_funds
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -379,17 +378,7 @@ def test_funds_import_nav_from_a_file_reports_what_it_did(
     engine = build_engine(settings)
     try:
         ctx = Context(actor="system:test", at=datetime.now(UTC), correlation_id="fund")
-        engine.handler(FundCommands).list_fund(
-            ctx,
-            code="000123",
-            name="Steady Bond A",
-            fund_type=FundType.BOND,
-            manager="Harbour Asset Management",
-            inception_date=date(2019, 3, 1),
-            risk_rating=RiskRating.R2,
-            horizon=Horizon.MEDIUM,
-            variety=Variety.FIXED_INCOME,
-        )
+        given_funds(engine, ctx, "000123")
     finally:
         engine.close()
     navs = tmp_path / "navs.csv"
