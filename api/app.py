@@ -66,7 +66,7 @@ def create_app(engine: Engine) -> FastAPI:
         uploads=engine.registry.uploads,
     )
     app.add_middleware(Correlation)
-    for router in (*engine.registry.routers(), ops.router, console.router):
+    for router in (*engine.registry.routers(), ops.router, console.router, *engine.registry.pages):
         app.include_router(router)
     app.mount("/static", console.static, name="static")
     return app

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.clients import AssessmentPolicy, ClientPolicy
@@ -62,6 +63,11 @@ class Settings(BaseSettings):
     # The key of identity-number claims (HMAC): the store alone does not tell a number.
     pepper: SecretStr | None = None
     token_ttl_hours: float = Field(default=8.0, gt=0)
+    # A console session left unused this long asks for a sign-in again (policy); the
+    # token's lifetime bounds it in any case.
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # The time zone the console shows times in.
+    time_zone: str = "Asia/Shanghai"
     # How long a request may trust an account read before (a change in another process).
     account_cache_seconds: float = Field(default=2.0, ge=0, le=30)
     # Password hashes computed at once by one process (each takes 19 MiB and a core).
@@ -92,6 +98,16 @@ class Settings(BaseSettings):
     supplier_policy: SupplierPolicy = SupplierPolicy()
     cqp_policy: CQPPolicy = CQPPolicy()
     questionnaire_dir: Path | None = None
+
+    @field_validator("time_zone")
+    @classmethod
+    def known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            msg = f"unknown time zone {name!r} (an IANA name such as Asia/Shanghai)"
+            raise ValueError(msg) from None
+        return name
 
     @property
     def connections(self) -> ConnectionBudget:

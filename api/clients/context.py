@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from adapters.clients.questionnaires import load_questionnaires
 from adapters.shared.secrets import claim_ids
-from api.clients import risk, routes
+from api.clients import pages, risk, routes, today
 from api.engine import Engine
+from api.shared.console.menu import MenuItem
 from api.shared.context import Aggregated, BoundedContext, Job
 from api.shared.jobs import BATCH, each
 from application.clients.commands import ClientCommands
@@ -14,6 +15,7 @@ from application.staff import BranchCommands
 from domain.clients.registry import Client
 from domain.clients.risk import RiskAssessment
 from domain.shared.base import Context
+from domain.staff import Role
 from projections.clients.views import ClientsView
 from projections.staff import StaffView
 
@@ -76,6 +78,16 @@ CONTEXT = BoundedContext(
         ),
     ),
     routers=(routes.router, risk.router),
+    pages=(today.router, pages.router),
+    menu=(
+        MenuItem("Today", "/today", frozenset({Role.ADVISOR}), order=0, home=True),
+        MenuItem(
+            "Clients",
+            "/clients",
+            frozenset({Role.ADMIN, Role.ADVISOR, Role.AGENT, Role.COMPLIANCE}),
+            order=10,
+        ),
+    ),
     jobs=(
         Job("assessments", assessments),
         Job("erasures", erasures),

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
+from api.shared.console.menu import MenuItem
 from domain.shared.base import Aggregate, Context
 from domain.shared.errors import InvalidField, NotFound
 from projections.shared.base import View
@@ -67,7 +68,8 @@ class BoundedContext:
     ``handlers`` build the context's command (and query) handlers from the engine; the
     engine hands them out by class (``engine.handler(ClientCommands)``). A router may be
     given as a function of the registry when it spans every context (history). ``uploads``
-    are the paths taking files, up to the upload limit rather than the body limit.
+    are the paths taking files, up to the upload limit rather than the body limit. ``pages``
+    are the console's routers, ``menu`` its modules in the navigation.
     """
 
     name: str
@@ -77,6 +79,8 @@ class BoundedContext:
     routers: tuple[RouterSource, ...] = ()
     jobs: tuple[Job, ...] = ()
     uploads: tuple[str, ...] = ()
+    pages: tuple[APIRouter, ...] = ()
+    menu: tuple[MenuItem, ...] = ()
 
 
 class Registry:
@@ -88,6 +92,8 @@ class Registry:
         self.views = [v for c in self.contexts for v in c.views]
         self.jobs = [j for c in self.contexts for j in c.jobs]
         self.uploads = frozenset(u for c in self.contexts for u in c.uploads)
+        self.pages = [p for c in self.contexts for p in c.pages]
+        self.menu = tuple(sorted((m for c in self.contexts for m in c.menu), key=_ordered))
         self.by_kind = {a.history: a for a in self.aggregates if a.history is not None}
         self._by_class = {a.cls: a for a in self.aggregates}
         _unique("context", [c.name for c in self.contexts])
@@ -117,6 +123,10 @@ class Registry:
         for context in self.contexts:
             for source in context.routers:
                 yield source if isinstance(source, APIRouter) else source(self)
+
+
+def _ordered(item: MenuItem) -> tuple[int, str]:
+    return item.order, item.href
 
 
 def _unique(what: str, names: Sequence[str]) -> None:

@@ -7,10 +7,12 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from adapters.shared.sql import is_disconnect
+from api.shared.console import problems
+from api.shared.console.desk import Refused, SignedOut
 from domain.shared.errors import (
     Conflict,
     DomainError,
@@ -44,7 +46,11 @@ def problem(
     request: Request,
     headers: dict[str, str] | None = None,
     **extra: Any,
-) -> JSONResponse:
+) -> Response:
+    if problems.is_page(request):
+        page = problems.problem_page(request, status, detail)
+        page.headers.update({k: v for k, v in (headers or {}).items() if k == "Retry-After"})
+        return page
     body = {
         "type": "about:blank",
         "title": title,
@@ -56,7 +62,7 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
-def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+def _domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     for cls, status, title in STATUS:
         if isinstance(exc, cls):
@@ -76,7 +82,7 @@ def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(400, "Bad request", exc.message, request)
 
 
-def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [
         {"field": ".".join(str(p) for p in e["loc"] if p != "body") or "body", "message": e["msg"]}
@@ -86,14 +92,14 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(422, "Invalid input", f"invalid fields: {fields}", request, errors=errors)
 
 
-def _http_error(request: Request, exc: Exception) -> JSONResponse:
+def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     return problem(
         exc.status_code, _title(exc.status_code), str(exc.detail), request, dict(exc.headers or {})
     )
 
 
-def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+def _unexpected(request: Request, exc: Exception) -> Response:
     if is_disconnect(exc):
         log.warning("request.unavailable", path=request.url.path, error_type=type(exc).__name__)
         detail = "the database is not available: retry in a moment"
@@ -115,6 +121,8 @@ def _title(status: int) -> str:
 
 
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(SignedOut, problems.signed_out)
+    app.add_exception_handler(Refused, problems.refused)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

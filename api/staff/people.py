@@ -9,6 +9,7 @@ from uuid import UUID
 
 from fastapi import Depends
 
+from api.engine import Engine
 from api.shared.deps import EngineDep
 from application.staff.commands import StaffCommands
 from domain.shared.errors import InvalidField
@@ -24,6 +25,10 @@ def _uuid(ref: str) -> UUID | None:
 class People:
     def __init__(self, staff: StaffCommands) -> None:
         self.staff = staff
+
+    @classmethod
+    def of(cls, engine: Engine) -> People:
+        return cls(engine.handler(StaffCommands))
 
     def usernames(self, refs: Iterable[str | None]) -> dict[str, str]:
         """The username of each reference that is an account's id. Other actors (the
@@ -66,7 +71,7 @@ class People:
 
 
 def people(engine: EngineDep) -> People:
-    return People(engine.handler(StaffCommands))
+    return People.of(engine)
 
 
 PeopleDep = Annotated[People, Depends(people)]

@@ -3,6 +3,8 @@ throttle, a bounded number of password hashes at once, and a token naming the ac
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
@@ -41,12 +43,29 @@ async def sign_in(request: Request, engine: Engine, username: str, password: str
         raise
     finally:
         await run_in_threadpool(logins.settle, ctx, username, address, failed)
+    return _token(engine, user.id, user.username, user.role.value, user.branch, user.token_version)
+
+
+def renewed(engine: Engine, user_id: UUID) -> str:
+    """A new token for an account whose password just changed (which ended its others)."""
+    account = engine.handler(StaffCommands).account(user_id)
+    if account is None or not account.enabled:
+        raise NotAuthenticated("the account is disabled")
+    return _token(
+        engine,
+        user_id,
+        account.username,
+        account.role.value,
+        account.branch,
+        account.token_version,
+    )
+
+
+def _token(
+    engine: Engine, user_id: UUID, username: str, role: str, branch: str | None, version: int
+) -> str:
     claims = TokenClaims(
-        user_id=str(user.id),
-        username=user.username,
-        role=user.role.value,
-        branch=user.branch,
-        token_version=user.token_version,
+        user_id=str(user_id), username=username, role=role, branch=branch, token_version=version
     )
     # Tokens live on the system clock: the JWT library checks their expiry against it.
     return engine.tokens.issue(claims, system_clock())

@@ -1,1 +1,5 @@
-"""Compliance, application layer."""
+"""Compliance, application layer: what other contexts use."""
+
+from application.compliance.history import History
+
+__all__ = ["History"]

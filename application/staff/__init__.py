@@ -1,6 +1,6 @@
 """Staff and access, application layer: what other contexts use."""
 
 from application.staff.branches import BranchCommands
-from application.staff.commands import Account, StaffCommands
+from application.staff.commands import MIN_PASSWORD_LENGTH, Account, StaffCommands
 
-__all__ = ["Account", "BranchCommands", "StaffCommands"]
+__all__ = ["MIN_PASSWORD_LENGTH", "Account", "BranchCommands", "StaffCommands"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -13,6 +13,16 @@ from domain.clients.risk import RiskAssessment, status
 from domain.shared.base import ERASED
 from projections.shared.base import View, fragment
 from projections.shared.paging import after, cut
+
+# ``status`` (domain.clients.risk) as conditions on the view's columns, both dates being
+# set together; ``attention`` is review due or expired. ISO strings in UTC compare in order.
+RISK_STATUS = {
+    "none": "c.risk_expires_at IS NULL",
+    "valid": "c.risk_review_due_at > ?",
+    "review_due": "c.risk_review_due_at <= ? AND c.risk_expires_at > ?",
+    "expired": "c.risk_expires_at <= ?",
+    "attention": "c.risk_review_due_at <= ?",
+}
 
 
 def mask(id_number: str) -> str:
@@ -267,12 +277,23 @@ class ClientsView(View):
         tier: str | None = None,
         investor_type: str | None = None,
         tag: str | None = None,
+        risk: str | None = None,
+        now: datetime | None = None,
         limit: int = 50,
         cursor: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """Clients in registration order, filtered; the cursor continues the list."""
+        """Clients in registration order, filtered; the cursor continues the list. ``risk``
+        is an assessment status at ``now`` (``risk_status``), or ``attention`` for both
+        review due and expired."""
         where: list[str] = ["1 = 1"]
         params: list[Any] = []
+        if risk is not None:
+            if now is None:
+                msg = "an assessment status is read at an instant: give now"
+                raise ValueError(msg)
+            condition = RISK_STATUS[risk]
+            where.append(condition)
+            params += [now.astimezone(UTC).isoformat()] * condition.count("?")
         for column, value in (("branch", branch), ("tier", tier), ("investor_type", investor_type)):
             if value is not None:
                 where.append(f"c.{column} = ?")
@@ -320,6 +341,18 @@ class ClientsView(View):
                 f"SELECT id, name FROM {self.t('view_clients')} WHERE id IN ({marks})", unique
             )
         return {r["id"]: r["name"] for r in rows}
+
+    def branches_of(self, db: ViewDatabase, ids: list[str]) -> dict[str, str]:
+        """The branch of each client, by id (to keep a list within a branch)."""
+        unique = sorted(set(ids))
+        if not unique:
+            return {}
+        marks = ", ".join("?" for _ in unique)
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT id, branch FROM {self.t('view_clients')} WHERE id IN ({marks})", unique
+            )
+        return {r["id"]: r["branch"] for r in rows}
 
     def latest_interactions(
         self, db: ViewDatabase, client_id: UUID, count: int

@@ -383,6 +383,8 @@ class TicketsView(View):
         where, params = ["1 = 1"], []
         if filters.get("unassigned"):
             where.append("assignee IS NULL")
+        if filters.get("open"):
+            where.append(OPEN_SQL)
         for column in ("status", "type", "priority", "assignee", "client_id", "branch"):
             if filters.get(column) is not None:
                 where.append(f"{column} = ?")

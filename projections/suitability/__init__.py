@@ -1,1 +1,5 @@
-"""Suitability and purchases, projections layer."""
+"""Suitability and purchases, projections layer: what other contexts read."""
+
+from projections.suitability.views import PurchasesView, ReviewsView, status_as_of
+
+__all__ = ["PurchasesView", "ReviewsView", "status_as_of"]

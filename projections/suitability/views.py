@@ -54,6 +54,29 @@ class PurchasesView(View):
             )
         return [UUID(r["id"]) for r in rows]
 
+    def waiting(
+        self, db: ViewDatabase, branch: str | None, now: datetime, limit: int
+    ) -> list[dict[str, Any]]:
+        """Purchases waiting for the client's confirmation at ``now``, the first to lapse
+        first (of one branch, or of all)."""
+        where, params = (
+            "status = ? AND confirm_by > ?",
+            [
+                PurchaseStatus.CONFIRMATION_REQUIRED.value,
+                now.isoformat(),
+            ],
+        )
+        if branch is not None:
+            where += " AND branch = ?"
+            params.append(branch)
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT * FROM {self.t('view_purchases')} WHERE {where} "
+                "ORDER BY confirm_by LIMIT ?",
+                (*params, limit),
+            )
+        return [_purchase(r) for r in rows]
+
     def requested(self, tx: Tx, e: Purchase.Requested, position: int) -> None:
         a, d = e.inputs.assessment, e.decision
         tx.execute(

@@ -9,8 +9,8 @@ from tests.browser.conftest import Console
 from tests.e2e.conftest import PASSWORD
 
 WORDS = {
-    "en-US": {"wrong": "Wrong username or password.", "welcome": "Welcome, advisor"},
-    "zh-CN": {"wrong": "用户名或密码错误。", "welcome": "欢迎，advisor"},
+    "en-US": {"wrong": "Wrong username or password.", "welcome": "Today"},
+    "zh-CN": {"wrong": "用户名或密码错误。", "welcome": "今日工作"},
 }
 
 
@@ -36,7 +36,7 @@ def test_an_advisor_signs_in_by_keyboard_and_out_again(
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(WORDS[locale]["welcome"])
-    expect(page.locator("main")).to_contain_text("SH-LUJIAZUI")
+    expect(page.locator("header")).to_contain_text("SH-LUJIAZUI")
     console.shot(page, f"home-{locale}")
     # And signing out returns to the login page, and the home page asks for a sign-in again
     page.locator("form[action='/logout'] button").click()

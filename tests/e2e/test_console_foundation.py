@@ -4,15 +4,12 @@ throttle, the session cookie and CSRF, the two languages, local assets only."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from babel.messages.pofile import read_po
-
-from api.shared.console.i18n import LOCALES, catalog_path
+from api.shared.console.i18n import LOCALES
 from domain.staff import Role
+from scripts import catalog
 from tests.e2e.conftest import PASSWORD, Api
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "api" / "shared" / "console" / "templates"
 EN = {"Accept-Language": "en-GB,en;q=0.9"}
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
 
@@ -61,8 +58,16 @@ def test_a_sign_in_opens_a_session_kept_in_a_strict_http_only_cookie(api: Api) -
     assert "SameSite=strict" in cookie or "SameSite=Strict" in cookie
     home = api.http.get("/", headers=EN)
     assert home.status_code == 200
-    assert "Welcome, advisor" in home.text
+    assert "<h1>Today</h1>" in home.text  # the advisor's day is their home
     assert "SH-LUJIAZUI" in home.text
+
+
+def test_a_role_without_a_days_page_lands_on_its_modules(api: Api) -> None:
+    sign_in(api, "compliance", PASSWORD)
+    home = api.http.get("/", headers=EN)
+    assert "Welcome, compliance" in home.text
+    assert 'href="/clients"' in home.text
+    assert 'href="/today"' not in home.text
 
 
 def test_a_wrong_password_is_said_on_the_page_and_the_throttle_holds(api: Api) -> None:
@@ -120,16 +125,11 @@ def test_the_pages_load_only_local_assets(api: Api) -> None:
 
 
 def test_every_message_is_in_both_catalogs() -> None:
-    catalogs = {}
+    # Every message a page can show (templates, navigation, the vocabularies shown by
+    # value, event names) is in both catalogs, translated (``python -m scripts.catalog``)
+    wanted = set(catalog.wanted())
     for locale in LOCALES:
-        with catalog_path(locale).open("rb") as po:
-            catalogs[locale] = {m.id: m.string for m in read_po(po) if m.id}
-    assert catalogs["en"].keys() == catalogs["zh_CN"].keys()
-    assert all(catalogs["zh_CN"].values())
-    used = {
-        m
-        for t in TEMPLATES.glob("*.html")
-        for m in re.findall(r"""_\(\s*["']([^"']+)["']""", t.read_text())
-    }
-    assert used - catalogs["en"].keys() == set()
-    assert {r.value for r in Role} <= catalogs["en"].keys()  # role names are shown translated
+        loaded = catalog.load(locale)
+        assert wanted - {m.id for m in loaded if m.id} == set(), locale
+        assert catalog.untranslated(loaded, locale) == [], locale
+    assert {r.value for r in Role} <= wanted  # role names are shown translated

@@ -87,7 +87,8 @@ THIRD_PARTY_HINTS = {
 # ``staff`` (roles and the current user guard every route).
 EVERYONE = {"shared", "staff"}
 CROSS: dict[str, set[str]] = {
-    "clients": {"service_desk"},  # a client's page lists their open tickets
+    # a client's page lists their open tickets, and their purchases with their outcome
+    "clients": {"service_desk", "suitability"},
     "suitability": {"clients", "funds"},  # a purchase is decided on the assessment and fund
     "service_desk": {"clients"},  # a ticket is for a client; statistics count clients
     "cqp": {"suppliers"},  # a plan is for a supplier and its categories

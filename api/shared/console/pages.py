@@ -1,85 +1,62 @@
-"""The console's foundation: sign in and out, the language, the home page, and the pages a
-refusal shows. Pages translate like routes; every string goes through the catalog."""
+"""The console's foundation: sign in and out, the language, the home page of modules, and
+one's own password. Pages translate like routes; every string goes through the catalog."""
 
 from __future__ import annotations
 
 import secrets
-from functools import cache
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
+from urllib.parse import urlsplit
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from adapters.staff import TokenClaims
-from api.shared.console.i18n import LOCALES, negotiate, translations
-from api.shared.console.session import LANGUAGE, SESSION, csrf_ok, csrf_token, keep
-from api.shared.deps import EngineDep, holder
-from api.staff import sign_in
-from domain.shared.errors import NotAuthenticated, Throttled
+from api.shared.console.desk import Desk, anonymous_page, staff
+from api.shared.console.i18n import LOCALES
+from api.shared.console.render import HERE
+from api.shared.console.session import LANGUAGE, SEEN, SESSION, keep, seen
+from api.shared.deps import EngineDep
+from api.staff import renewed, sign_in
+from application.staff import MIN_PASSWORD_LENGTH, StaffCommands
+from domain.shared.errors import InvalidField, NotAuthenticated, Throttled
 
-HERE = Path(__file__).parent
 PRE_LOGIN = "assure_form"  # the login form's own CSRF cookie (there is no session yet)
 YEAR = 365 * 24 * 3600
 
 router = APIRouter(include_in_schema=False)
 static = StaticFiles(directory=HERE / "static")
+Anyone = Annotated[Desk, Depends(staff())]
 
 
-@cache
-def templates(locale: str) -> Environment:
-    """The templates in one language (one environment per locale: nothing switches)."""
-    env = Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=select_autoescape(["html"]),
-        extensions=["jinja2.ext.i18n"],
-    )
-    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
-    return env
-
-
-def locale_of(request: Request) -> str:
-    return negotiate(request.cookies.get(LANGUAGE), request.headers.get("accept-language"))
-
-
-def page(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
-    locale = locale_of(request)
-    html = (
-        templates(locale)
-        .get_template(name)
-        .render(lang=locale.replace("_", "-"), locales=LOCALES, locale=locale, **values)
-    )
-    return HTMLResponse(html, status_code=status)
-
-
-def signed_in(request: Request, engine: EngineDep) -> TokenClaims | None:
-    token = request.cookies.get(SESSION)
-    return holder(engine, token) if token else None
-
-
-Viewer = Annotated[TokenClaims | None, Depends(signed_in)]
+def local(target: str | None) -> str:
+    """Where to go after signing in: a path of this site, never another host."""
+    parts = urlsplit(target or "/")
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or "\\" in parts.path:
+        return "/"
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 @router.get("/")
-def home(request: Request, engine: EngineDep, user: Viewer) -> Response:
-    """The home page of whoever is signed in; the login page for anyone else."""
-    if user is None:
-        return RedirectResponse("/login", status_code=303)
-    session = request.cookies.get(SESSION, "")
-    return page(
-        request,
-        "home.html",
-        user=user,
-        csrf=csrf_token(engine.tokens, session),
-    )
+def home(desk: Anyone) -> Response:
+    """The first module of the person's role (their day's work), else the page of modules."""
+    first = next((item for item in desk.menu if item.home), None)
+    if first is not None:
+        return desk.redirect(first.href)
+    return desk.page("home.html")
 
 
 @router.get("/login")
-def login_form(request: Request) -> Response:
+def login_form(request: Request, next: str = "/", expired: str = "") -> Response:
     form_token = secrets.token_urlsafe(24)
-    response = page(request, "login.html", csrf=form_token, error=None, username="")
+    response = anonymous_page(
+        request,
+        "login.html",
+        csrf=form_token,
+        error="expired" if expired else None,
+        username="",
+        next=local(next),
+    )
     keep(response, request, PRE_LOGIN, form_token, 3600)
     return response
 
@@ -91,36 +68,41 @@ async def login(
     username: Annotated[str, Form(max_length=200)],
     password: Annotated[str, Form(max_length=200)],
     csrf: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     """Sign in with the API's rules (the same throttle); the session lives in a cookie."""
     expected = request.cookies.get(PRE_LOGIN, "")
     if not (expected and secrets.compare_digest(expected, csrf)):
-        return page(request, "problem.html", 403, problem="form_expired")
+        return anonymous_page(request, "problem.html", 403, problem="form_expired")
+    again = {"csrf": csrf, "username": username, "next": local(next)}
     try:
         token = await sign_in(request, engine, username, password)
     except NotAuthenticated:
-        return page(request, "login.html", 401, csrf=csrf, error="wrong", username=username)
+        return anonymous_page(request, "login.html", 401, error="wrong", **again)
     except Throttled as e:
-        wait = e.retry_after
-        response = page(
-            request, "login.html", 429, csrf=csrf, error="throttled", wait=wait, username=username
+        response = anonymous_page(
+            request, "login.html", 429, error="throttled", wait=e.retry_after, **again
         )
-        response.headers["Retry-After"] = str(wait)
+        response.headers["Retry-After"] = str(e.retry_after)
         return response
-    done = RedirectResponse("/", status_code=303)
-    keep(done, request, SESSION, token, int(engine.tokens.ttl.total_seconds()))
+    done = RedirectResponse(local(next), status_code=303)
+    _open(done, request, engine, token)
     done.delete_cookie(PRE_LOGIN, path="/")
     return done
 
 
+def _open(response: Response, request: Request, engine: EngineDep, token: str) -> None:
+    lifetime = int(engine.tokens.ttl.total_seconds())
+    keep(response, request, SESSION, token, lifetime)
+    stamp = int(engine.clock().timestamp())
+    keep(response, request, SEEN, seen(engine.tokens, token, stamp), lifetime)
+
+
 @router.post("/logout")
-def logout(
-    request: Request, engine: EngineDep, csrf: Annotated[str, Form(max_length=200)] = ""
-) -> Response:
-    if not csrf_ok(engine.tokens, request.cookies.get(SESSION), csrf):
-        return page(request, "problem.html", 403, problem="form_expired")
+def logout(_: Anyone) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION, path="/")
+    response.delete_cookie(SEEN, path="/")
     return response
 
 
@@ -130,9 +112,44 @@ def language(
 ) -> Response:
     """Keep the language a person chose (a preference, not a write: no CSRF needed)."""
     if chosen not in LOCALES:
-        return page(request, "problem.html", 422, problem="unknown_language")
+        return anonymous_page(request, "problem.html", 422, problem="unknown_language")
     back = request.headers.get("referer", "/")
     target = back if back.startswith(str(request.base_url)) else "/"
     response = RedirectResponse(target, status_code=303)
     keep(response, request, LANGUAGE, chosen, YEAR)
+    return response
+
+
+@router.get("/password")
+def password_form(desk: Anyone) -> Response:
+    return desk.page("password.html", errors={}, done=False, minimum=MIN_PASSWORD_LENGTH)
+
+
+@router.post("/password")
+def change_password(
+    desk: Anyone,
+    current: Annotated[str, Form(max_length=200)] = "",
+    new: Annotated[str, Form(max_length=200)] = "",
+    repeated: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Change one's own password; the session goes on under a new token (the change ends
+    every other session of the account)."""
+    errors: dict[str, str] = {}
+    if len(new) < MIN_PASSWORD_LENGTH:
+        errors["new"] = "too_short"
+    elif new != repeated:
+        errors["repeated"] = "different"
+    if not errors:
+        try:
+            desk.engine.handler(StaffCommands).change_password(
+                desk.context(), UUID(desk.me.user_id), new, current_password=current
+            )
+        except InvalidField:
+            errors["current"] = "wrong"
+    if errors:
+        return desk.page(
+            "password.html", 422, errors=errors, done=False, minimum=MIN_PASSWORD_LENGTH
+        )
+    response = desk.page("password.html", errors={}, done=True, minimum=MIN_PASSWORD_LENGTH)
+    _open(response, desk.request, desk.engine, renewed(desk.engine, UUID(desk.me.user_id)))
     return response

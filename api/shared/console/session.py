@@ -11,11 +11,17 @@ from adapters.staff import TokenService
 
 SESSION = "assure_session"
 LANGUAGE = "assure_lang"
+SEEN = "assure_seen"  # when the session was last used, signed: the idle clock
 
 
 def csrf_token(tokens: TokenService, session: str) -> str:
     """The token every form of this session carries back."""
     return tokens.companion(session, "csrf")
+
+
+def seen(tokens: TokenService, session: str, stamp: int) -> str:
+    """The signed mark of a session used at ``stamp`` (seconds since the epoch)."""
+    return f"{stamp}.{tokens.companion(session, f'seen {stamp}')}"
 
 
 def csrf_ok(tokens: TokenService, session: str | None, given: str | None) -> bool:

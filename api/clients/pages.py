@@ -1,0 +1,305 @@
+"""The console's client pages: search, the client page (360°), register, edit contact data,
+tier and tags, interactions and feedback. They read the views and write through the same
+commands as the API, with its roles and branch scope."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from api.clients.schemas import (
+    ClientCreate,
+    ClientPatch,
+    FeedbackCreate,
+    InteractionCreate,
+    TierChange,
+)
+from api.clients.scope import check_client
+from api.compliance import shown
+from api.shared.console.desk import Desk, once, staff
+from api.shared.console.forms import Refusal, fields, read, refused
+from api.shared.deps import branch_scope
+from api.staff import People
+from application.clients.commands import ClientCommands
+from application.compliance import History
+from application.shared.common import CommandResult
+from domain.clients.registry import CONTACT_FIELDS, Channel, Client, InvestorType
+from domain.shared.errors import InvalidField, NotFound, StaleVersion
+from domain.staff import Role
+from projections.clients.views import RISK_STATUS, ClientsView, risk_status
+from projections.service_desk import TicketsView
+from projections.suitability import PurchasesView, status_as_of
+
+router = APIRouter(include_in_schema=False)
+
+READ = (ClientsView, TicketsView, PurchasesView)
+Readers = Annotated[
+    Desk, Depends(staff(Role.ADMIN, Role.ADVISOR, Role.AGENT, Role.COMPLIANCE, reads=READ))
+]
+Registrars = Annotated[Desk, Depends(staff(Role.ADMIN, Role.ADVISOR))]
+Service = Annotated[Desk, Depends(staff(Role.ADMIN, Role.ADVISOR, Role.AGENT))]
+Fragment = Annotated[str | None, Query(max_length=100)]
+PAGE = 25
+
+
+def _commands(desk: Desk) -> ClientCommands:
+    return desk.engine.handler(ClientCommands)
+
+
+def _shown(desk: Desk, row: dict[str, Any]) -> dict[str, Any]:
+    """A client row with its assessment's status as of now."""
+    return {**row, "risk_status": risk_status(row["risk"], desk.engine.clock())}
+
+
+@router.get("/clients")
+def clients(
+    desk: Readers,
+    q: Fragment = None,
+    tier: Fragment = None,
+    investor_type: Fragment = None,
+    tag: Fragment = None,
+    risk: Fragment = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """Search by name or phone, filter, page; a filter change answers the rows alone."""
+    chosen = {"q": q, "tier": tier, "investor_type": investor_type, "tag": tag, "risk": risk}
+    chosen = {k: v.strip() for k, v in chosen.items() if v and v.strip()}
+    if chosen.get("investor_type") not in (None, *InvestorType):
+        raise InvalidField("investor_type", "is not an investor type")
+    if chosen.get("risk") not in (None, *RISK_STATUS):
+        raise InvalidField("risk", "is not an assessment status")
+    rows, next_cursor = desk.engine.view(ClientsView).search(
+        desk.engine.db,
+        branch=branch_scope(desk.me),
+        now=desk.engine.clock(),
+        limit=PAGE,
+        cursor=cursor or None,
+        **chosen,
+    )
+    name = "clients/_rows.html" if desk.request.headers.get("hx-request") else "clients/list.html"
+    return desk.page(
+        name,
+        rows=[_shown(desk, r) for r in rows],
+        next_cursor=next_cursor,
+        chosen=chosen,
+        tiers=desk.engine.settings.client_policy.tiers,
+        statuses=RISK_STATUS,
+        investor_types=list(InvestorType),
+        may_register=desk.role in (Role.ADMIN, Role.ADVISOR),
+    )
+
+
+@router.get("/clients/new")
+def register_form(desk: Registrars) -> Response:
+    return _register_page(desk, {"branch": desk.me.branch or ""}, {})
+
+
+def _register_page(desk: Desk, values: dict[str, Any], errors: dict[str, str]) -> Response:
+    return desk.page(
+        "clients/new.html",
+        422 if errors else 200,
+        values=values,
+        errors=errors,
+        tiers=desk.engine.settings.client_policy.tiers,
+        investor_types=list(InvestorType),
+        branch_fixed=branch_scope(desk.me),
+    )
+
+
+@router.post("/clients/new")
+async def register(desk: Registrars) -> Response:
+    """Register a client (an advisor: in their own branch)."""
+    form = await desk.request.form()
+    values = fields(form)
+    scope = branch_scope(desk.me)
+    if scope is not None:
+        values["branch"] = scope
+    try:
+        body = read(ClientCreate, values)
+        result = _commands(desk).register(
+            desk.context(), **body.model_dump(), idem=once(_key(form), desk.request, form)
+        )
+    except Refusal as e:
+        return _register_page(desk, values, e.errors)
+    except InvalidField as e:
+        return _register_page(desk, values, refused(e))
+    return desk.redirect(f"/clients/{result.id}", result.position)
+
+
+def _key(form: Any) -> str:
+    key = form.get("form_key")
+    return key if isinstance(key, str) else ""
+
+
+@router.get("/clients/{client_id}")
+def client_page(desk: Readers, client_id: UUID) -> Response:
+    """The client's page: profile, risk profile, interactions, feedback, purchases, open
+    tickets and the history."""
+    return desk.page("clients/page.html", **_client(desk, client_id), errors={})
+
+
+def _client(desk: Desk, client_id: UUID) -> dict[str, Any]:
+    check_client(desk.engine, desk.me, client_id)
+    engine, now = desk.engine, desk.engine.clock()
+    row = engine.view(ClientsView).get(engine.db, client_id)
+    if row is None:  # registered a moment ago, its view not there yet
+        raise NotFound(f"client {client_id} is not in the list yet: reload in a moment")
+    people = People.of(engine)
+    purchases = engine.view(PurchasesView).of_client(engine.db, client_id)
+    events = engine.handler(History).events(Client, client_id)
+    return {
+        "client": _shown(desk, row),
+        "tickets": engine.view(TicketsView).open_for_client(engine.db, client_id),
+        "interactions": people.named(
+            engine.view(ClientsView).latest_interactions(engine.db, client_id, 20), "logged_by"
+        ),
+        "purchases": [{**p, "status": status_as_of(p, now)} for p in reversed(purchases)],
+        "history": list(reversed(shown(people, events))),
+        "tiers": engine.settings.client_policy.tiers,
+        "channels": list(Channel),
+        "may_change": desk.role in (Role.ADMIN, Role.ADVISOR),
+        "may_serve": desk.role in (Role.ADMIN, Role.ADVISOR, Role.AGENT),
+        "may_erase": desk.role is Role.ADMIN,
+    }
+
+
+@router.get("/clients/{client_id}/edit")
+def edit_form(desk: Service, client_id: UUID) -> Response:
+    check_client(desk.engine, desk.me, client_id)
+    client = _commands(desk).load(Client, client_id)
+    values = {f: getattr(client, f) for f in CONTACT_FIELDS}
+    return desk.page(
+        "clients/edit.html", client_id=client_id, version=client.version, values=values, errors={}
+    )
+
+
+@router.post("/clients/{client_id}/edit")
+async def edit(desk: Service, client_id: UUID) -> Response:
+    """Change contact data from the version the form showed; if someone changed the client
+    since, the form comes back with their changes listed and nothing written."""
+    check_client(desk.engine, desk.me, client_id)
+    form = await desk.request.form()
+    values = fields(form)
+    version = int(str(form.get("version", "0")) or 0)
+    client = _commands(desk).load(Client, client_id)
+    changed = {k: v for k, v in values.items() if v != getattr(client, k, None)}
+    try:
+        body = read(ClientPatch, changed or values)
+        result = _commands(desk).update_contact(
+            desk.context(),
+            client_id,
+            expected_version=version,
+            idem=once(_key(form), desk.request, form),
+            **body.model_dump(exclude_unset=True),
+        )
+    except Refusal as e:
+        return _edit_again(desk, client_id, version, values, e.errors)
+    except InvalidField as e:
+        return _edit_again(desk, client_id, version, values, refused(e))
+    except StaleVersion as e:
+        # Keep what this person changed; show the rest as it is now, with who changed it.
+        history = desk.engine.handler(History)
+        before = history.at_version(Client, client_id, e.expected)
+        mine = {k: v for k, v in values.items() if v != getattr(before, k, None)}
+        now = {k: getattr(client, k) for k in CONTACT_FIELDS}
+        changes = shown(People.of(desk.engine), history.events(Client, client_id)[e.expected :])
+        return _edit_again(desk, client_id, e.actual, {**now, **mine}, {}, changes)
+    return desk.redirect(f"/clients/{client_id}", result.position)
+
+
+def _edit_again(
+    desk: Desk,
+    client_id: UUID,
+    version: int,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    changes: list[Any] | None = None,
+) -> Response:
+    return desk.page(
+        "clients/edit.html",
+        409 if changes else 422,
+        client_id=client_id,
+        version=version,
+        values=values,
+        errors=errors,
+        changes=changes or [],
+    )
+
+
+@router.post("/clients/{client_id}/tier")
+async def change_tier(desk: Registrars, client_id: UUID) -> Response:
+    return await _write(
+        desk,
+        client_id,
+        TierChange,
+        lambda c, ctx, b, idem: c.change_tier(ctx, client_id, b.tier, b.reason, idem),
+    )
+
+
+@router.post("/clients/{client_id}/tags")
+async def change_tags(desk: Registrars, client_id: UUID) -> Response:
+    """Add the tags typed (comma-separated), remove the ones ticked."""
+    form = await desk.request.form()
+    typed = str(form.get("add", ""))
+    add = [t.strip() for t in typed.replace("，", ",").split(",") if t.strip()]
+    remove = [str(t) for t in form.getlist("remove")]
+    check_client(desk.engine, desk.me, client_id)
+    try:
+        result = _commands(desk).retag(
+            desk.context(), client_id, add, remove, once(_key(form), desk.request, form)
+        )
+    except InvalidField as e:
+        return _client_again(desk, client_id, refused(e))
+    return desk.redirect(f"/clients/{client_id}#tags", result.position)
+
+
+@router.post("/clients/{client_id}/interactions")
+async def log_interaction(desk: Service, client_id: UUID) -> Response:
+    return await _write(
+        desk,
+        client_id,
+        InteractionCreate,
+        lambda c, ctx, b, idem: c.log_interaction(
+            ctx, client_id, b.channel, b.summary, b.occurred_at, idem
+        ),
+        anchor="interactions",
+    )
+
+
+@router.post("/clients/{client_id}/feedback")
+async def record_feedback(desk: Service, client_id: UUID) -> Response:
+    return await _write(
+        desk,
+        client_id,
+        FeedbackCreate,
+        lambda c, ctx, b, idem: c.record_feedback(ctx, client_id, b.rating, b.comment, idem),
+        anchor="feedback",
+    )
+
+
+async def _write(
+    desk: Desk, client_id: UUID, model: type[Any], command: Any, anchor: str = ""
+) -> Response:
+    """A small form of the client page: read, write once, back to the page (or the page
+    again with the form's errors)."""
+    check_client(desk.engine, desk.me, client_id)
+    form = await desk.request.form()
+    try:
+        body = read(model, fields(form))
+        result: CommandResult = command(
+            _commands(desk), desk.context(), body, once(_key(form), desk.request, form)
+        )
+    except Refusal as e:
+        return _client_again(desk, client_id, e.errors)
+    except InvalidField as e:
+        return _client_again(desk, client_id, refused(e))
+    return desk.redirect(
+        f"/clients/{client_id}" + (f"#{anchor}" if anchor else ""), result.position
+    )
+
+
+def _client_again(desk: Desk, client_id: UUID, errors: dict[str, str]) -> Response:
+    return desk.page("clients/page.html", 422, **_client(desk, client_id), errors=errors)

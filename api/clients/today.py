@@ -1,0 +1,75 @@
+"""The advisor's day: clients whose assessment is due for review or expired, purchases
+waiting for the client's confirmation (with the time left), review flags from rating rises,
+and the open or breached tickets of the branch's clients."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+
+from api.shared.console.desk import Desk, staff
+from api.shared.deps import branch_scope
+from domain.staff import Role
+from projections.clients.views import ClientsView, risk_status
+from projections.service_desk import TicketsView
+from projections.suitability import PurchasesView, ReviewsView
+
+router = APIRouter(include_in_schema=False)
+Advisors = Annotated[
+    Desk,
+    Depends(
+        staff(
+            Role.ADMIN, Role.ADVISOR, reads=(ClientsView, PurchasesView, ReviewsView, TicketsView)
+        )
+    ),
+]
+SHOWN = 20
+
+
+@router.get("/today")
+def today(desk: Advisors) -> Response:
+    engine, now = desk.engine, desk.engine.clock()
+    branch = branch_scope(desk.me)
+    due, _ = engine.view(ClientsView).search(
+        engine.db, branch=branch, risk="attention", now=now, limit=SHOWN
+    )
+    waiting = engine.view(PurchasesView).waiting(engine.db, branch, now, SHOWN)
+    tickets, _ = engine.view(TicketsView).queue(
+        engine.db, {"branch": branch, "open": True}, "due", SHOWN, None, now
+    )
+    names = engine.view(ClientsView).names(
+        engine.db, [p["client_id"] for p in waiting] + [t["client_id"] or "" for t in tickets]
+    )
+    return desk.page(
+        "clients/today.html",
+        due=[{**c, "risk_status": risk_status(c["risk"], now)} for c in due],
+        waiting=[_left(p, names, now) for p in waiting],
+        flags=_flags(desk, branch),
+        tickets=[
+            {
+                **t,
+                "client_name": names.get(t["client_id"] or "", ""),
+                "breached": bool(t["breach_at"]) and t["breach_at"] <= now.isoformat(),
+            }
+            for t in tickets
+        ],
+    )
+
+
+def _left(purchase: dict[str, Any], names: dict[str, str], now: datetime) -> dict[str, Any]:
+    left = (datetime.fromisoformat(purchase["confirm_by"]) - now).total_seconds()
+    return {**purchase, "client_name": names.get(purchase["client_id"], ""), "left": left}
+
+
+def _flags(desk: Desk, branch: str | None) -> list[dict[str, Any]]:
+    """Review flags of the branch's clients, latest first (rating rises are rare)."""
+    engine = desk.engine
+    flags = engine.view(ReviewsView).all(engine.db)
+    ids = [f["client_id"] for f in flags]
+    branches = engine.view(ClientsView).branches_of(engine.db, ids)
+    names = engine.view(ClientsView).names(engine.db, ids)
+    mine = [f for f in reversed(flags) if branch in (None, branches.get(f["client_id"]))]
+    return [{**f, "client_name": names.get(f["client_id"], "")} for f in mine[:SHOWN]]

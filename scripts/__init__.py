@@ -1,0 +1,1 @@
+"""Scripts run from the project root (``python -m scripts.…``)."""

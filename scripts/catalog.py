@@ -1,0 +1,126 @@
+"""The console's message catalogs: every message the pages can show, and both catalogs
+brought up to it.
+
+``python -m scripts.catalog`` adds each missing message to both ``.po`` files (with an
+empty translation to fill in) and lists what still needs a translation; the catalog test
+fails while any does. Messages come from the templates (``_()``, ``ngettext``), the
+navigation, and the vocabularies pages show through a prefix (``_("risk:" ~ status)``):
+those are listed here, from the domain's own enums.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+from jinja2.ext import babel_extract
+
+from api.contexts import CONTEXTS
+from api.shared.console.i18n import LOCALES, catalog_path
+from domain.clients.registry import Channel, InvestorType
+from domain.service_desk.workflow import Status
+from domain.shared.base import DomainEvent
+from domain.shared.vocab import FundType, Horizon, Variety
+from domain.staff import Role
+from domain.suitability.purchases import ConfirmationChannel, PurchaseStatus
+from domain.suitability.rules import Outcome
+from projections.clients.views import RISK_STATUS
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "api" / "shared" / "console" / "templates"
+FIXED = datetime(2026, 12, 1, tzinfo=UTC)
+KEYWORDS = ("_", "gettext", "ngettext")
+OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
+
+
+def vocabulary() -> Iterator[str]:
+    """The words pages show by value: enums as they are, prefixed families as keys."""
+    for enum in (Channel, InvestorType, Status, FundType, Horizon, Variety, Role):
+        yield from (member.value for member in enum)
+    yield from ("standard", "gold", "platinum")  # the default tiers (a policy)
+    yield from (f"risk:{s}" for s in (*RISK_STATUS, "none"))
+    yield from (f"outcome:{o.value}" for o in Outcome)
+    yield from (f"purchase:{s.value}" for s in PurchaseStatus)
+    yield from (f"confirmation:{c.value}" for c in ConfirmationChannel)
+
+
+def event_types() -> Iterator[str]:
+    for context in CONTEXTS:
+        for aggregated in context.aggregates:
+            for value in vars(aggregated.cls).values():
+                if isinstance(value, type) and issubclass(value, DomainEvent):
+                    yield value.__qualname__
+
+
+def from_templates() -> Iterator[str | tuple[str, str]]:
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        with path.open("rb") as f:
+            for _, function, message, _ in babel_extract(f, KEYWORDS, [], OPTIONS):
+                # A call with keywords comes as a tuple, its unused places None.
+                parts = [
+                    str(p) for p in (message if isinstance(message, tuple) else (message,)) if p
+                ]
+                if not parts:
+                    continue  # a message computed in the template: see vocabulary()
+                if function == "ngettext":
+                    yield (parts[0], parts[1])
+                else:
+                    yield parts[0]
+
+
+def wanted() -> list[str | tuple[str, str]]:
+    """Every message id the console can show, in a stable order."""
+    found: dict[str | tuple[str, str], None] = {}
+    for message in (
+        *from_templates(),
+        *(item.label for c in CONTEXTS for item in c.menu),
+        *vocabulary(),
+        *event_types(),
+        "%(n)d day",
+        "%(h)d h %(m)02d min",
+    ):
+        found.setdefault(message, None)
+    found.pop("%(n)d day", None)
+    found[("%(n)d day", "%(n)d days")] = None
+    return list(found)
+
+
+def load(locale: str) -> Catalog:
+    with catalog_path(locale).open("rb") as po:
+        return read_po(po, locale=locale)
+
+
+def untranslated(catalog: Catalog, locale: str) -> list[str]:
+    """Messages a reader in ``locale`` would see untranslated: every one in Chinese; in
+    English, only the keys (``risk:valid``), whose id is not itself English."""
+    missing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        text = message.string if isinstance(message.string, str) else "".join(message.string or ())
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        if not text and (locale != "en" or (":" in key and " " not in key)):
+            missing.append(key)
+    return missing
+
+
+def main() -> int:
+    ids = wanted()
+    for locale in LOCALES:
+        catalog = load(locale)
+        catalog.creation_date = catalog.revision_date = FIXED  # no churn in the files
+        for message_id in ids:
+            if message_id not in catalog:
+                catalog.add(message_id, "" if isinstance(message_id, str) else ("", ""))
+        with catalog_path(locale).open("wb") as po:
+            write_po(po, catalog, width=0, omit_header=False, include_previous=False)
+        for key in untranslated(catalog, locale):
+            print(f"{locale}: {key}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

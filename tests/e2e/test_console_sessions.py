@@ -1,0 +1,91 @@
+"""Console sessions over HTTP, on each store: an idle session expires (policy) and the
+login page says so; changing one's password keeps this session and ends the others."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.shared.clock import Clock
+from tests.e2e.conftest import PASSWORD, Api
+from tests.e2e.console import EN, ZH, post_form, sign_in
+
+
+class Moving:
+    """A clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Moving()
+
+
+def test_given_an_idle_session_when_a_page_opens_then_the_login_says_it_expired(
+    api: Api, clock: Moving
+) -> None:
+    sign_in(api, "advisor")
+    assert api.http.get("/clients", headers=EN).status_code == 200
+    # Within the idle time, each page keeps the session alive
+    clock.now += timedelta(minutes=25)
+    assert api.http.get("/clients", headers=EN).status_code == 200
+    clock.now += timedelta(minutes=25)
+    assert api.http.get("/clients", headers=EN).status_code == 200
+    # Past it (30 minutes by default), the session has expired
+    clock.now += timedelta(minutes=31)
+    expired = api.http.get("/clients", headers=ZH)
+    assert expired.status_code == 200
+    assert str(expired.url).endswith("/login?next=%2Fclients&expired=1")
+    assert "您的会话已过期" in expired.text
+
+
+def test_an_idle_session_expires_for_htmx_requests_too(api: Api, clock: Moving) -> None:
+    sign_in(api, "advisor")
+    clock.now += timedelta(hours=1)
+    partial = api.http.get(
+        "/clients?q=x", headers={**EN, "HX-Request": "true"}, follow_redirects=False
+    )
+    assert partial.status_code == 204
+    assert partial.headers["HX-Redirect"].startswith("/login?next=")
+
+
+def test_changing_the_password_keeps_this_session_and_ends_the_others(api: Api) -> None:
+    sign_in(api, "agent")
+    other = api.token("agent")
+    assert api.call("GET", "/api/v1/clients", "agent").status_code == 200
+    wrong = post_form(
+        api, "/password", "/password", {"current": "nope", "new": "x" * 16, "repeated": "x" * 16}
+    )
+    assert wrong.status_code == 422
+    assert "This is not right." in wrong.text
+    short = post_form(api, "/password", "/password", {"current": PASSWORD, "new": "short"})
+    assert short.status_code == 422
+    assert 'id="new-error"' in short.text
+    differ = post_form(
+        api,
+        "/password",
+        "/password",
+        {"current": PASSWORD, "new": "a new long passphrase", "repeated": "another one"},
+    )
+    assert 'id="repeated-error"' in differ.text
+    done = post_form(
+        api,
+        "/password",
+        "/password",
+        {"current": PASSWORD, "new": "a new long passphrase", "repeated": "a new long passphrase"},
+    )
+    assert done.status_code == 200
+    assert "Your password is changed" in done.text
+    # This session goes on; a token issued before the change no longer works
+    assert api.http.get("/clients", headers=EN, follow_redirects=False).status_code == 200
+    headers = {"Authorization": f"Bearer {other}"}
+    assert api.http.get("/api/v1/clients", headers=headers).status_code == 401
+    # And the new password signs in
+    api.http.cookies.clear()
+    assert sign_in(api, "agent", "a new long passphrase").status_code == 303
