@@ -20,8 +20,10 @@ from babel.messages.pofile import read_po, write_po
 from jinja2.ext import babel_extract
 
 from api.contexts import CONTEXTS
+from api.funds.pages import RANGES
 from api.shared.console.i18n import LOCALES, catalog_path
 from domain.clients.registry import Channel, InvestorType
+from domain.funds.performance import Period
 from domain.service_desk.workflow import Status
 from domain.shared.base import DomainEvent
 from domain.shared.vocab import FundType, Horizon, Variety
@@ -45,6 +47,9 @@ def vocabulary() -> Iterator[str]:
     yield from (f"outcome:{o.value}" for o in Outcome)
     yield from (f"purchase:{s.value}" for s in PurchaseStatus)
     yield from (f"confirmation:{c.value}" for c in ConfirmationChannel)
+    yield from (f"period:{p.value}" for p in Period)
+    yield from (f"range:{r}" for r in RANGES)
+    yield from (f"mismatch:{d}" for d in ("risk", "horizon", "variety"))
 
 
 def event_types() -> Iterator[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from adapters.clients.questionnaires import load_questionnaires
 from adapters.shared.secrets import claim_ids
-from api.clients import pages, risk, routes, today
+from api.clients import assessing, pages, risk, routes, today
 from api.engine import Engine
 from api.shared.console.menu import MenuItem
 from api.shared.context import Aggregated, BoundedContext, Job
@@ -78,7 +78,7 @@ CONTEXT = BoundedContext(
         ),
     ),
     routers=(routes.router, risk.router),
-    pages=(today.router, pages.router),
+    pages=(today.router, pages.router, assessing.router),
     menu=(
         MenuItem("Today", "/today", frozenset({Role.ADVISOR}), order=0, home=True),
         MenuItem(

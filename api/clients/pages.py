@@ -27,6 +27,7 @@ from application.clients.commands import ClientCommands
 from application.compliance import History
 from application.shared.common import CommandResult
 from domain.clients.registry import CONTACT_FIELDS, Channel, Client, InvestorType
+from domain.clients.risk import RiskAssessment
 from domain.shared.errors import InvalidField, NotFound, StaleVersion
 from domain.staff import Role
 from projections.clients.views import RISK_STATUS, ClientsView, risk_status
@@ -150,6 +151,10 @@ def _client(desk: Desk, client_id: UUID) -> dict[str, Any]:
     people = People.of(engine)
     purchases = engine.view(PurchasesView).of_client(engine.db, client_id)
     events = engine.handler(History).events(Client, client_id)
+    if row["risk"] is not None:  # the current assessment's own events belong here too
+        assessment = UUID(row["risk"]["assessment_id"])
+        events += engine.handler(History).events(RiskAssessment, assessment)
+    events.sort(key=lambda e: e.position)
     return {
         "client": _shown(desk, row),
         "tickets": engine.view(TicketsView).open_for_client(engine.db, client_id),

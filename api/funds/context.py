@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from api.funds import routes
+from api.funds import pages, routes
+from api.shared.console.menu import MenuItem
 from api.shared.context import Aggregated, BoundedContext
 from application.funds.commands import FundCommands
 from domain.funds.fund import Fund, fund_id
 from domain.funds.imports import NavImport
+from domain.staff import Role
 from projections.funds.imports import NavImportsView
 from projections.funds.views import FundsView
 
@@ -20,4 +22,13 @@ CONTEXT = BoundedContext(
     handlers=(lambda e: FundCommands(e.store),),
     routers=(routes.router,),
     uploads=("/api/v1/funds/nav/import",),
+    pages=(pages.router,),
+    menu=(
+        MenuItem(
+            "Funds",
+            "/funds",
+            frozenset({Role.ADMIN, Role.ADVISOR, Role.AGENT, Role.COMPLIANCE}),
+            order=20,
+        ),
+    ),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from api.engine import Engine
 from api.shared.context import Aggregated, BoundedContext, Job
 from api.shared.jobs import BATCH, each
-from api.suitability import routes
+from api.suitability import pages, routes
 from application.suitability.purchases import PurchaseCommands
 from domain.shared.base import Context
 from domain.suitability.purchases import Purchase
@@ -25,5 +25,6 @@ CONTEXT = BoundedContext(
     views=(PurchasesView, ReviewsView),
     handlers=(lambda e: PurchaseCommands(e.store, e.settings.suitability_policy),),
     routers=(routes.router,),
+    pages=(pages.router,),
     jobs=(Job("purchase_lapses", purchase_lapses),),
 )

@@ -100,12 +100,12 @@ def suitable_funds(
 ) -> Page[FundSummary]:
     """Funds that match the client on risk, horizon and variety, by code; all funds for an
     exempt professional investor; none without a valid assessment."""
-    matching = _suitable(client_id, engine, now)
+    matching = suitable(client_id, engine, now)
     items, next_cursor = paged(matching, lambda f: (f["code"],), limit, cursor)
     return Page(items=[FundSummary.model_validate(f) for f in items], next_cursor=next_cursor)
 
 
-def _suitable(client_id: UUID, engine: Engine, now: datetime) -> list[dict[str, Any]]:
+def suitable(client_id: UUID, engine: Engine, now: datetime) -> list[dict[str, Any]]:
     client = engine.view(ClientsView).get(engine.db, client_id)
     if client is None:
         raise NotFound(f"client {client_id} not found")
