@@ -60,6 +60,8 @@ def branches(engine: Engine, ctx: Context) -> int:
     return engine.handler(BranchCommands).register_missing(ctx, sorted(codes))
 
 
+ADVISOR = frozenset({Role.ADVISOR})
+
 CONTEXT = BoundedContext(
     name="clients",
     aggregates=(
@@ -80,7 +82,7 @@ CONTEXT = BoundedContext(
     routers=(routes.router, risk.router),
     pages=(today.router, pages.router, assessing.router),
     menu=(
-        MenuItem("Today", "/today", frozenset({Role.ADVISOR}), order=0, home=True),
+        MenuItem("Today", "/today", ADVISOR, order=0, home_for=ADVISOR),
         MenuItem(
             "Clients",
             "/clients",

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from api.clients.schemas import (
     ClientCreate,
     ClientPatch,
+    Erasure,
     FeedbackCreate,
     InteractionCreate,
     TierChange,
@@ -42,6 +43,7 @@ Readers = Annotated[
 ]
 Registrars = Annotated[Desk, Depends(staff(Role.ADMIN, Role.ADVISOR))]
 Service = Annotated[Desk, Depends(staff(Role.ADMIN, Role.ADVISOR, Role.AGENT))]
+Admins = Annotated[Desk, Depends(staff(Role.ADMIN))]
 Fragment = Annotated[str | None, Query(max_length=100)]
 PAGE = 25
 
@@ -308,3 +310,30 @@ async def _write(
 
 def _client_again(desk: Desk, client_id: UUID, errors: dict[str, str]) -> Response:
     return desk.page("clients/page.html", 422, **_client(desk, client_id), errors=errors)
+
+
+@router.get("/clients/{client_id}/erase")
+def erase_form(desk: Admins, client_id: UUID) -> Response:
+    """The erasure's confirmation step: what becomes unreadable, what stays."""
+    client = _commands(desk).load(Client, client_id)
+    return desk.page("clients/erase.html", client=client, errors={})
+
+
+@router.post("/clients/{client_id}/erase")
+async def erase(desk: Admins, client_id: UUID) -> Response:
+    """Erase the client's personal data (crypto-shredding), with the reason."""
+    client = _commands(desk).load(Client, client_id)
+    form = await desk.request.form()
+    errors: dict[str, str] = {}
+    if form.get("understood") != "yes":
+        errors["understood"] = "required"
+    try:
+        body = read(Erasure, {k: v for k, v in fields(form).items() if k != "understood"})
+    except Refusal as e:
+        errors.update(e.errors)
+    if errors:
+        return desk.page("clients/erase.html", 422, client=client, errors=errors)
+    done = _commands(desk).erase_personal_data(
+        desk.context(), client_id, body.reason, once(_key(form), desk.request, form)
+    )
+    return desk.redirect(f"/clients/{client_id}", done.position)

@@ -145,6 +145,12 @@ class ChainReport:
     store_head: int  # the last stored position: events after chain_head await chaining
 
 
+def chain_heads(source: EventSource) -> tuple[int, int]:
+    """The last chained position and the last stored one (events between them await
+    chaining), read without verifying anything."""
+    return chain_table(source.recorder).chain_head(), source.recorder.max_notification_id() or 0
+
+
 def verify(
     source: EventSource,
     page: int = 5_000,  # pragma: no mutate - a page size: any gives the same report

@@ -24,7 +24,7 @@ def signed_in(browser: Browser, console: Console, locale: str, username: str) ->
     page.locator("#username").fill(username)
     page.locator("#password").fill(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r".*/(today)?$"))
+    page.wait_for_url(lambda url: "/login" not in url)
     return page
 
 

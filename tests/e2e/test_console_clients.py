@@ -180,6 +180,7 @@ def test_a_role_outside_the_clients_module_gets_a_403_page(api: Api) -> None:
     assert refused.status_code == 403
     assert "您的角色无权访问此页面" in refused.text
     assert "Traceback" not in refused.text
+    assert 'action="/logout"' in refused.text  # the page keeps the person's own header
     # And the navigation offers no Clients module to this role
     assert 'href="/clients"' not in api.http.get("/", headers=EN).text
 
@@ -213,3 +214,12 @@ def test_the_advisors_day_lists_purchases_waiting_with_the_time_left(api: Api) -
     api.http.cookies.clear()
     sign_in(api, "agent")
     assert api.http.get("/today", headers=EN).status_code == 403
+
+
+def test_a_form_too_large_is_a_413_page(api: Api) -> None:
+    sign_in(api, "advisor")
+    opened = api.http.get("/clients/new", headers=EN)
+    fields = {**hidden(opened.text, "/clients/new"), **CLIENT, "address": "x" * (2**20 + 1)}
+    refused = api.http.post("/clients/new", data=fields, headers=ZH)
+    assert refused.status_code == 413
+    assert "提交的内容过大" in refused.text

@@ -63,9 +63,9 @@ def test_a_sign_in_opens_a_session_kept_in_a_strict_http_only_cookie(api: Api) -
 
 
 def test_a_role_without_a_days_page_lands_on_its_modules(api: Api) -> None:
-    sign_in(api, "compliance", PASSWORD)
+    sign_in(api, "admin", PASSWORD)
     home = api.http.get("/", headers=EN)
-    assert "Welcome, compliance" in home.text
+    assert "Welcome, admin" in home.text
     assert 'href="/clients"' in home.text
     assert 'href="/today"' not in home.text
 

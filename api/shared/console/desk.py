@@ -161,12 +161,12 @@ def staff(*allowed: Role, reads: tuple[type[View], ...] = ()) -> Callable[..., A
         role = Role(me.role)
         menu = tuple(i for i in engine.registry.menu if role in i.roles)
         desk = Desk(request, engine, me, session, locale_of(request), menu)
+        request.state.desk = desk  # a refusal's page shows this person's navigation
         if me.role not in names:
             raise Refused(403, "forbidden")
         if request.method == "POST":
             await _check_csrf(request, engine, session)
         await _caught_up(request, engine, views)
-        request.state.desk = desk
         return desk
 
     sitting.__dict__["roles"] = names

@@ -16,4 +16,4 @@ class MenuItem:
     href: str
     roles: frozenset[Role]
     order: int = 50
-    home: bool = False  # the role's first page after signing in
+    home_for: frozenset[Role] = frozenset()  # the roles it is the first page of

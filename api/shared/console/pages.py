@@ -40,7 +40,7 @@ def local(target: str | None) -> str:
 @router.get("/")
 def home(desk: Anyone) -> Response:
     """The first module of the person's role (their day's work), else the page of modules."""
-    first = next((item for item in desk.menu if item.home), None)
+    first = next((item for item in desk.menu if desk.role in item.home_for), None)
     if first is not None:
         return desk.redirect(first.href)
     return desk.page("home.html")

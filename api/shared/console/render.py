@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import NumberPattern, format_currency, format_percent, parse_pattern
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -75,11 +76,19 @@ class Formats:
         moment = _moment(at)
         return moment.astimezone(self._tz).strftime("%Y-%m-%dT%H:%M") if moment else ""
 
+    def midnight(self, day: date) -> datetime:
+        """The instant a day starts in the reader's zone (a date filter's bound)."""
+        return self.local(datetime.combine(day, datetime.min.time()))
+
+    def local(self, naive: datetime) -> datetime:
+        """A date and time a person typed, read in their zone."""
+        return naive.replace(tzinfo=self._tz)
+
     def number(self, value: float | Decimal | int | None, digits: int = 2) -> str:
         if value is None:
             return NONE
-        pattern = "#,##0." + "0" * digits if digits else "#,##0"
-        return format_decimal(value, pattern, locale=self.locale)
+        pattern, locale = _decimals(digits), _locale(self.locale)
+        return str(pattern.apply(Decimal(str(value)), locale))
 
     def percent(self, value: float | None) -> str:
         """A fraction as a percentage (0.1234 → 12.34%)."""
@@ -104,6 +113,18 @@ class Formats:
             return sign + self._messages.ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
         text = self._messages.gettext("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
         return sign + text
+
+
+@cache
+def _decimals(digits: int) -> NumberPattern:
+    """A parsed number pattern (Babel parses one on every call otherwise: a page of
+    figures spends most of its time there)."""
+    return parse_pattern("#,##0." + "0" * digits if digits else "#,##0")
+
+
+@cache
+def _locale(name: str) -> Locale:
+    return Locale.parse(name)
 
 
 def _moment(at: Moment) -> datetime | None:

@@ -1,0 +1,161 @@
+"""The console's page render times at the demo's size with 100,000 tickets stored, on the
+embedded default (SQLite), each as a p99 beside the same server's answer for its stylesheet
+in the same run (the baseline: the app's middleware and routing, without a page).
+
+    .venv/bin/python -m bench.pages [--tickets 100000] [--rounds 200]
+
+Target (ARCHITECTURE.md): every page's HTML in at most 50 ms p99. The requests go through
+the whole app in-process (ASGI, middleware, the session's checks, the views, the template),
+not over a socket, so the figure is the server's render time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from adapters.shared.settings import Settings
+from api.app import create_app
+from api.contexts import build_engine
+from api.engine import Engine
+from application.demo.load import load_demo
+from application.staff import StaffCommands
+from domain.shared.base import Context
+from domain.staff import Role
+from projections.clients.views import ClientsView
+from projections.suitability import PurchasesView
+
+PASSWORD = "bench pages passphrase"  # noqa: S105 - a throwaway store's account
+TARGET_MS = 50.0
+BASELINE = "/static/console.css"
+
+
+def p99_ms(run: Callable[[], object], rounds: int) -> float:
+    timings = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        run()
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return timings[max(0, math.ceil(0.99 * len(timings)) - 1)]
+
+
+def loaded(data: Path, tickets: int) -> Engine:
+    settings = Settings(
+        _env_file=None,
+        env="test",
+        data_dir=data,
+        run_workers=False,
+        run_scheduler=False,
+        demo_on_empty=False,
+        log_level="WARNING",
+        secret_key="bench-pages-secret-key-of-enough-length",  # noqa: S106 - throwaway
+    )
+    engine = build_engine(settings)
+    started = time.perf_counter()
+    load_demo(engine.demo_commands(), engine.clock(), ticket_count=tickets)
+    engine.projector.catch_up()
+    ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
+    staff = engine.handler(StaffCommands)
+    staff.add_user(ctx, "bench.advisor", Role.ADVISOR, PASSWORD, branch="SH-LUJIAZUI")
+    staff.add_user(ctx, "bench.compliance", Role.COMPLIANCE, PASSWORD)
+    engine.projector.catch_up()
+    print(
+        f"demo data with {tickets:,} tickets: {engine.store.head():,} events, "
+        f"loaded in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+    return engine
+
+
+def signed_in(app: Any, username: str) -> TestClient:
+    http = TestClient(app)
+    form = http.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert token
+    done = http.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf": token.group(1)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    return http
+
+
+def pages(engine: Engine) -> dict[str, list[str]]:
+    """The pages of the advisor's day and the compliance officer's desk, on real rows."""
+    db = engine.db
+    clients, _ = engine.view(ClientsView).search(db, branch="SH-LUJIAZUI", limit=5)
+    client = clients[0]
+    assessed = next((c for c in clients if c["risk"]), client)
+    overrides, _ = engine.view(PurchasesView).overrides(
+        db, start=None, end=None, branch="SH-LUJIAZUI", fund=None, limit=1
+    )
+    purchase = overrides[0]["id"] if overrides else None
+    c = f"/clients/{client['id']}"
+    advisor = [
+        "/today",
+        "/clients",
+        "/clients?q=13&risk=attention",
+        c,
+        f"{c}/edit",
+        f"/clients/{assessed['id']}/assessment",
+        f"/clients/{assessed['id']}/funds",
+        "/funds",
+        "/funds?type=bond&max_risk=R3",
+        "/funds/rankings?period=1y",
+        "/password",
+    ]
+    fund = engine.view(PurchasesView).of_client(db, client["id"])
+    advisor.append(f"/funds/{fund[0]['fund_code'] if fund else '000001'}?range=1y")
+    compliance = [
+        "/compliance/overrides",
+        "/compliance/reviews",
+        "/compliance/audit",
+        f"/compliance/history?kind=clients&ref={client['id']}",
+    ]
+    if purchase:
+        advisor.append(f"/purchases/{purchase}")
+        compliance.append(f"/compliance/purchases/{purchase}/replay")
+    return {"bench.advisor": advisor, "bench.compliance": compliance}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="assure-pages-") as tmp:
+        engine = loaded(Path(tmp), args.tickets)
+        with TestClient(create_app(engine)) as _:
+            app = _.app
+            worst = 0.0
+            for username, paths in pages(engine).items():
+                http = signed_in(app, username)
+                baseline = p99_ms(partial(http.get, BASELINE), args.rounds)
+                print(f"{username}: GET {BASELINE} p99 {baseline:.1f} ms (the baseline)")
+                for path in paths:
+                    answer = http.get(path)
+                    assert answer.status_code == 200, (path, answer.status_code)
+                    p99 = p99_ms(partial(http.get, path), args.rounds)
+                    worst = max(worst, p99)
+                    print(
+                        f"  {path[:60]:<60} p99 {p99:6.1f} ms = {p99 / baseline:5.1f}x baseline",
+                        flush=True,
+                    )
+            verdict = "met" if worst <= TARGET_MS else "NOT met"
+            print(f"slowest page p99 {worst:.1f} ms: target {TARGET_MS:.0f} ms {verdict}")
+
+
+if __name__ == "__main__":
+    main()
