@@ -24,6 +24,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from adapters.shared.logging import configure_logging
 from adapters.shared.settings import Settings
 from api.app import create_app
 from api.contexts import build_engine
@@ -61,6 +62,7 @@ def loaded(data: Path, tickets: int) -> Engine:
         log_level="WARNING",
         secret_key="bench-pages-secret-key-of-enough-length",  # noqa: S106 - throwaway
     )
+    configure_logging(settings)  # warnings only: a line per request would be timed too
     engine = build_engine(settings)
     started = time.perf_counter()
     load_demo(engine.demo_commands(), engine.clock(), ticket_count=tickets)
