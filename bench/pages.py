@@ -12,11 +12,9 @@ not over a socket, so the figure is the server's render time.
 from __future__ import annotations
 
 import argparse
-import math
 import re
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -31,6 +29,7 @@ from api.contexts import build_engine
 from api.engine import Engine
 from application.demo.load import load_demo
 from application.staff import StaffCommands
+from bench.run import p99_ms
 from domain.shared.base import Context
 from domain.staff import Role
 from projections.clients.views import ClientsView
@@ -39,16 +38,6 @@ from projections.suitability import PurchasesView
 PASSWORD = "bench pages passphrase"  # noqa: S105 - a throwaway store's account
 TARGET_MS = 50.0
 BASELINE = "/static/console.css"
-
-
-def p99_ms(run: Callable[[], object], rounds: int) -> float:
-    timings = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        run()
-        timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    return timings[max(0, math.ceil(0.99 * len(timings)) - 1)]
 
 
 def loaded(data: Path, tickets: int) -> Engine:

@@ -21,6 +21,7 @@ from jinja2.ext import babel_extract
 
 from api.contexts import CONTEXTS
 from api.funds.pages import RANGES
+from api.shared.charts import NAV_WORDS
 from api.shared.console.i18n import LOCALES, catalog_path
 from domain.clients.registry import Channel, InvestorType
 from domain.funds.performance import Period
@@ -83,6 +84,7 @@ def wanted() -> list[str | tuple[str, str]]:
         *from_templates(),
         *(item.label for c in CONTEXTS for item in c.menu),
         *vocabulary(),
+        *NAV_WORDS,
         *event_types(),
         "%(n)d day",
         "%(h)d h %(m)02d min",

@@ -29,7 +29,7 @@ from application.compliance import History
 from application.shared.common import CommandResult
 from domain.clients.registry import CONTACT_FIELDS, Channel, Client, InvestorType
 from domain.clients.risk import RiskAssessment
-from domain.shared.errors import InvalidField, NotFound, StaleVersion
+from domain.shared.errors import Conflict, InvalidField, NotFound, StaleVersion
 from domain.staff import Role
 from projections.clients.views import RISK_STATUS, ClientsView, risk_status
 from projections.service_desk import TicketsView
@@ -129,6 +129,8 @@ async def register(desk: Registrars) -> Response:
         return _register_page(desk, values, e.errors)
     except InvalidField as e:
         return _register_page(desk, values, refused(e))
+    except Conflict:  # the identity number belongs to a client already registered
+        return _register_page(desk, values, {"id_number": "duplicate"})
     return desk.redirect(f"/clients/{result.id}", result.position)
 
 

@@ -13,8 +13,9 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from api.funds.schemas import FundCode
-from api.shared.charts import nav_chart
+from api.shared.charts import NAV_WORDS, nav_chart
 from api.shared.console.desk import Desk, staff
+from api.shared.console.i18n import translations
 from api.staff import People
 from domain.funds.performance import Period
 from domain.shared.errors import InvalidField, NotFound
@@ -40,6 +41,12 @@ def _choice(value: str | None, allowed: tuple[str, ...], field: str) -> str | No
     if value not in allowed:
         raise InvalidField(field, f"must be one of {', '.join(allowed)}")
     return value
+
+
+def _words(desk: Desk) -> dict[str, str]:
+    """The chart's words in the reader's language."""
+    messages = translations(desk.locale)
+    return {english: messages.gettext(english) for english in NAV_WORDS}
 
 
 @router.get("/funds")
@@ -112,7 +119,9 @@ def fund_page(desk: Readers, code: FundCode, range: Choice = None) -> Response:
         risk_history=people.named(fund["risk_rating_history"], "changed_by"),
         house_history=people.named(fund["house_rating_history"], "changed_by"),
         # Our own SVG (every text in it escaped by the chart): safe to embed as it is.
-        chart=Markup(nav_chart(f"{fund['code']} {fund['name']}", points, 900, 380)),  # noqa: S704
+        chart=Markup(  # noqa: S704
+            nav_chart(f"{fund['code']} {fund['name']}", points, 900, 380, words=_words(desk))
+        ),
         points=list(reversed(series)),
         range=chosen,
         ranges=list(RANGES),

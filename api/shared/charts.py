@@ -8,6 +8,7 @@ chart and checks every text's box."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,6 +21,16 @@ SERIES = (
     # the unit line, so both stay visible where they coincide
     ("accumulated_nav", "Accumulated NAV", "#f4a3a3", 5.0, ""),
     ("unit_nav", "Unit NAV", "#1f5fa8", 1.6, ""),
+)
+
+
+# The words a NAV chart shows, by their English text: a caller passes them translated.
+NAV_WORDS = (
+    "Date",
+    "NAV (per unit, CNY)",
+    "Accumulated NAV",
+    "Unit NAV",
+    "Not enough NAV history in this range",
 )
 
 
@@ -105,8 +116,14 @@ def nav_chart(
     points: list[tuple[date, Decimal, Decimal]],
     width: int = 800,
     height: int = 400,
+    words: Mapping[str, str] | None = None,
 ) -> str:
-    """Unit and accumulated NAV over time: nice ticks on both axes, axis titles, a legend."""
+    """Unit and accumulated NAV over time: nice ticks on both axes, axis titles, a legend;
+    its ``NAV_WORDS`` in ``words``' language when given."""
+
+    def word(english: str) -> str:
+        return (words or {}).get(english, english)
+
     parts = _svg(width, height)
     parts.append(
         f'<text x="{width / 2:.1f}" y="{TITLE_FONT + 6}" text-anchor="middle" '
@@ -115,7 +132,7 @@ def nav_chart(
     if len(points) < 2:
         parts.append(
             f'<text x="{width / 2:.1f}" y="{height / 2:.1f}" text-anchor="middle">'
-            f"{escape(_fitted('Not enough NAV history in this range', width - 16, FONT))}"
+            f"{escape(_fitted(word('Not enough NAV history in this range'), width - 16, FONT))}"
             "</text></svg>"
         )
         return "".join(parts)
@@ -123,7 +140,7 @@ def nav_chart(
     ticks = nice_ticks(min(values), max(values), max(2, min(8, (height - 120) // 45)))
     places = max(_decimals(ticks), 2)
     labels = [f"{t:.{places}f}" for t in ticks]
-    y_title = "NAV (per unit, CNY)"
+    y_title = word("NAV (per unit, CNY)")
     frame = Frame(
         left=8 + FONT + 8 + max(text_width(label) for label in labels) + 8,
         right=width - 12 - text_width("2026-12") / 2,
@@ -165,14 +182,15 @@ def nav_chart(
         f'<line x1="{frame.left:.1f}" y1="{frame.top:.1f}" x2="{frame.left:.1f}" '
         f'y2="{frame.bottom:.1f}" stroke="black"/>'
         f'<text class="axis-title" x="{(frame.left + frame.right) / 2:.1f}" '
-        f'y="{height - 8:.1f}" text-anchor="middle">Date</text>'
+        f'y="{height - 8:.1f}" text-anchor="middle">{escape(word("Date"))}</text>'
         f'<text class="axis-title" x="{8 + FONT:.1f}" y="{(frame.top + frame.bottom) / 2:.1f}" '
         f'text-anchor="middle" transform="rotate(-90 {8 + FONT:.1f} '
         f'{(frame.top + frame.bottom) / 2:.1f})">'
         f"{escape(_fitted(y_title, plot_h, FONT))}</text>"
     )
     legend_x, legend_y = frame.left, TITLE_FONT + 14 + FONT / 2
-    for what, label, colour, stroke, dash in SERIES:
+    for what, english, colour, stroke, dash in SERIES:
+        label = word(english)
         line = " ".join(
             f"{x(day):.1f},{y(float(unit if what == 'unit_nav' else acc)):.1f}"
             for day, unit, acc in points
@@ -185,7 +203,7 @@ def nav_chart(
         parts.append(
             f'<line x1="{legend_x:.1f}" y1="{legend_y:.1f}" x2="{legend_x + 22:.1f}" '
             f'y2="{legend_y:.1f}" stroke="{colour}" stroke-width="{stroke}"/>'
-            f'<text x="{legend_x + 28:.1f}" y="{legend_y + 4:.1f}">{label}</text>'
+            f'<text x="{legend_x + 28:.1f}" y="{legend_y + 4:.1f}">{escape(label)}</text>'
         )
         legend_x += 28 + text_width(label) + 18
     parts.append("</svg>")

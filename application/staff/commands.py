@@ -49,6 +49,8 @@ class Account:
     branch: str | None
     enabled: bool
     token_version: int
+    language: str | None = None
+    time_zone: str | None = None
 
 
 class StaffCommands(Commands):
@@ -118,6 +120,17 @@ class StaffCommands(Commands):
             user_id, self.update(ctx, StaffUser, user_id, lambda u: u.enable(ctx), idem=None)
         )
 
+    def prefer(
+        self, ctx: Context, user_id: UUID, language: str | None, time_zone: str | None
+    ) -> CommandResult:
+        """Keep one's own language and time zone for the console."""
+        return self._changed(
+            user_id,
+            self.update(
+                ctx, StaffUser, user_id, lambda u: u.prefer(ctx, language, time_zone), idem=None
+            ),
+        )
+
     def authenticate(self, ctx: Context, username: str, password: str) -> StaffUser:
         """The enabled account with this username and password, else NotAuthenticated. A
         hash made with weaker parameters than today's is replaced (the user's own act)."""
@@ -149,7 +162,14 @@ class StaffCommands(Commands):
             found = None
         else:
             found = Account(
-                user.id, user.username, user.role, user.branch, user.enabled, user.token_version
+                user.id,
+                user.username,
+                user.role,
+                user.branch,
+                user.enabled,
+                user.token_version,
+                user.language,
+                user.time_zone,
             )
         with self._accounts_lock:
             if len(self._accounts) > 10_000:  # pragma: no mutate - a bound, not a rule

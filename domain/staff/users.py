@@ -31,6 +31,10 @@ class StaffUser(Aggregate):
     # Tokens carry the version they were issued at: a password change or a disable moves it
     # on, so every earlier token stops working.
     token_version: int = 0
+    # How the console shows itself to this person (None: their browser's language, the
+    # service's time zone). Older snapshots lack them.
+    language: str | None = None
+    time_zone: str | None = None
 
     class Registered(Created):
         username: str
@@ -70,6 +74,16 @@ class StaffUser(Aggregate):
     class Enabled(Event):
         def apply(self, aggregate: StaffUser) -> None:
             aggregate.enabled = True
+
+    class PreferencesChanged(Event):
+        """The person chose the console's language and time zone (None: no choice)."""
+
+        language: str | None
+        time_zone: str | None
+
+        def apply(self, aggregate: StaffUser) -> None:
+            aggregate.language = self.language
+            aggregate.time_zone = self.time_zone
 
     @classmethod
     def register(
@@ -114,3 +128,9 @@ class StaffUser(Aggregate):
         """Let a disabled account log in again."""
         if not self.enabled:
             self._record(self.Enabled, ctx)
+
+    def prefer(self, ctx: Context, language: str | None, time_zone: str | None) -> None:
+        """Keep the person's language and time zone (the caller knows which are offered);
+        choosing what is already chosen records nothing."""
+        if (language, time_zone) != (self.language, self.time_zone):
+            self._record(self.PreferencesChanged, ctx, language=language, time_zone=time_zone)

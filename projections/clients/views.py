@@ -332,27 +332,23 @@ class ClientsView(View):
 
     def names(self, db: ViewDatabase, ids: list[str]) -> dict[str, str]:
         """Client names by id, for registers that list clients."""
-        unique = sorted(set(ids))
-        if not unique:
-            return {}
-        marks = ", ".join("?" for _ in unique)
-        with db.read() as tx:
-            rows = tx.query(
-                f"SELECT id, name FROM {self.t('view_clients')} WHERE id IN ({marks})", unique
-            )
-        return {r["id"]: r["name"] for r in rows}
+        return self._column(db, ids, "name")
 
     def branches_of(self, db: ViewDatabase, ids: list[str]) -> dict[str, str]:
         """The branch of each client, by id (to keep a list within a branch)."""
+        return self._column(db, ids, "branch")
+
+    def _column(self, db: ViewDatabase, ids: list[str], column: str) -> dict[str, str]:
         unique = sorted(set(ids))
         if not unique:
             return {}
         marks = ", ".join("?" for _ in unique)
         with db.read() as tx:
             rows = tx.query(
-                f"SELECT id, branch FROM {self.t('view_clients')} WHERE id IN ({marks})", unique
+                f"SELECT id, {column} FROM {self.t('view_clients')} WHERE id IN ({marks})",
+                unique,
             )
-        return {r["id"]: r["branch"] for r in rows}
+        return {r["id"]: r[column] for r in rows}
 
     def latest_interactions(
         self, db: ViewDatabase, client_id: UUID, count: int

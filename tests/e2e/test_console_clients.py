@@ -108,6 +108,12 @@ def test_a_refused_registration_names_each_field_in_the_readers_language(api: Ap
     assert 'id="name-error"' in wrong.text
     assert "此项为必填项" in wrong.text
     assert 'value="+86 13812345678"' in wrong.text  # what was typed stays
+    # A second client with the same identity number is named on the form too
+    registered(api)
+    twice = post_form(api, "/clients/new", "/clients/new", CLIENT, headers=ZH)
+    assert twice.status_code == 422
+    assert 'id="id_number-error"' in twice.text
+    assert "此值已被其他记录使用" in twice.text
 
 
 def test_given_a_stale_form_when_saved_then_the_other_change_is_shown(api: Api) -> None:

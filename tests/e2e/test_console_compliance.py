@@ -14,6 +14,7 @@ from tests.e2e.conftest import Api
 from tests.e2e.console import EN, ZH, post_form, sign_in
 from tests.e2e.test_console_clients import registered
 from tests.e2e.test_http_purchases import assessed_client, buy, fund
+from tests.e2e.test_http_replay import demo_decisions
 
 
 def confirmed_override(api: Api) -> dict[str, str]:
@@ -123,3 +124,20 @@ def test_the_administrator_erases_a_client_after_the_confirmation_step(api: Api)
     api.http.cookies.clear()
     sign_in(api, "advisor")
     assert api.http.get(page, headers=EN).status_code == 403
+
+
+def test_an_avl_decision_and_a_milestone_pass_replay_on_their_pages(api: Api) -> None:
+    _, (supplier, category), (plan, milestone) = demo_decisions(api.engine)
+    sign_in(api, "compliance")
+    avl = api.http.get(f"/compliance/suppliers/{supplier}/avl/{category}/replay", headers=EN)
+    assert avl.status_code == 200, avl.text
+    assert "Consistent: the recorded decision follows" in avl.text
+    assert f"Replay of an AVL decision: {category}" in avl.text
+    passed = api.http.get(
+        f"/compliance/cqp-plans/{plan}/milestones/{milestone.value}/replay", headers=ZH
+    )
+    assert passed.status_code == 200, passed.text
+    assert "一致" in passed.text
+    assert "里程碑通过重放" in passed.text
+    wrong = api.http.get(f"/compliance/cqp-plans/{plan}/milestones/Z9/replay", headers=EN)
+    assert wrong.status_code == 422

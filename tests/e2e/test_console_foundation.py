@@ -9,27 +9,7 @@ from api.shared.console.i18n import LOCALES
 from domain.staff import Role
 from scripts import catalog
 from tests.e2e.conftest import PASSWORD, Api
-
-EN = {"Accept-Language": "en-GB,en;q=0.9"}
-ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
-
-
-def form_token(api: Api, headers: dict[str, str] | None = None) -> str:
-    page = api.http.get("/login", headers=headers or EN)
-    assert page.status_code == 200
-    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert found
-    return found.group(1)
-
-
-def sign_in(api: Api, username: str, password: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    token = form_token(api, headers)
-    return api.http.post(
-        "/login",
-        data={"username": username, "password": password, "csrf": token},
-        headers=headers or EN,
-        follow_redirects=False,
-    )
+from tests.e2e.console import EN, ZH, sign_in
 
 
 def test_the_console_asks_for_a_sign_in_in_the_browsers_language(api: Api) -> None:

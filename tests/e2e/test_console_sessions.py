@@ -89,3 +89,30 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(api: Api) 
     # And the new password signs in
     api.http.cookies.clear()
     assert sign_in(api, "agent", "a new long passphrase").status_code == 303
+
+
+def test_a_persons_language_and_time_zone_follow_them_to_another_browser(api: Api) -> None:
+    sign_in(api, "advisor", headers=ZH)
+    saved = post_form(
+        api, "/preferences", "/preferences", {"language": "en", "zone": "Europe/London"}
+    )
+    assert saved.status_code == 303
+    # Another browser asking for Chinese: the account's choice wins once signed in
+    api.http.cookies.clear()
+    sign_in(api, "advisor", headers=ZH)
+    page = api.http.get("/preferences", headers=ZH)
+    assert "<h1>Preferences</h1>" in page.text
+    assert '<option value="Europe/London" selected>' in page.text
+    # A zone not offered is refused on the form
+    refused = post_form(api, "/preferences", "/preferences", {"zone": "Mars/Olympus"})
+    assert refused.status_code == 422
+    assert 'id="zone-error"' in refused.text
+
+
+def test_the_language_switch_of_a_signed_in_person_is_kept_on_their_account(api: Api) -> None:
+    sign_in(api, "agent", headers=EN)
+    switched = post_form(api, "/clients", "/language", {"locale": "zh_CN"})
+    assert switched.status_code == 303
+    api.http.cookies.clear()
+    sign_in(api, "agent", headers=EN)
+    assert "客户" in api.http.get("/clients", headers=EN).text

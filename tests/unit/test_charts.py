@@ -17,7 +17,7 @@ import cairosvg
 import pytest
 from PIL import Image
 
-from api.shared.charts import date_ticks, nav_chart, nice_ticks, radar_chart
+from api.shared.charts import NAV_WORDS, date_ticks, nav_chart, nice_ticks, radar_chart
 from domain.suppliers.audits import SECTION_LABELS
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -55,6 +55,9 @@ def series(days: int, coincide: bool = False) -> list[tuple[date, Decimal, Decim
     return points
 
 
+CHINESE = ("日期", "净值（每份，人民币元）", "累计净值", "单位净值", "此区间的净值数据不足")
+
+
 @pytest.mark.parametrize(("width", "height"), [(400, 240), (800, 400), (1280, 600), (2000, 1200)])
 @pytest.mark.parametrize("days", [12, 95, 700, 1100])
 def test_no_text_of_the_nav_chart_leaves_the_picture(width: int, height: int, days: int) -> None:
@@ -62,6 +65,18 @@ def test_no_text_of_the_nav_chart_leaves_the_picture(width: int, height: int, da
         "110022 Harbour Long Horizon Consumer Select Equity A", series(days), width, height
     )
     assert texts_outside(svg) == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(400, 240), (900, 380)])
+@pytest.mark.parametrize("days", [1, 95])
+def test_the_nav_chart_in_chinese_stays_inside_the_picture(
+    width: int, height: int, days: int
+) -> None:
+    words = dict(zip(NAV_WORDS, CHINESE, strict=True))
+    svg = nav_chart("110022 易方达消费行业股票", series(days), width, height, words=words)
+    assert texts_outside(svg) == []
+    assert ("累计净值" in svg) is (days > 1)
+    assert ("此区间的净值数据不足" in svg) is (days == 1)
 
 
 @pytest.mark.parametrize("size", [480, 640, 1000, 1600])

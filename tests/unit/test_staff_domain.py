@@ -36,6 +36,21 @@ def test_given_user_when_disabled_twice_then_one_event() -> None:
     assert not user.enabled
 
 
+def test_given_preferences_when_chosen_again_then_one_event() -> None:
+    user = StaffUser.register(CTX, uuid.uuid4(), "advisor.li", Role.ADVISOR, "hash")
+    assert (user.language, user.time_zone) == (None, None)
+    user.prefer(CTX, "en", "Europe/London")
+    user.prefer(CTX, "en", "Europe/London")
+    user.prefer(CTX, None, "Europe/London")
+    events = user.collect_events()
+    assert [type(e).__name__ for e in events] == [
+        "Registered",
+        "PreferencesChanged",
+        "PreferencesChanged",
+    ]
+    assert (user.language, user.time_zone) == (None, "Europe/London")
+
+
 def test_given_user_when_disabling_itself_then_refused() -> None:
     user_id = uuid.uuid4()
     user = StaffUser.register(CTX, user_id, "admin2", Role.ADMIN, "hash")

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -25,6 +26,7 @@ from api.shared.console.session import LANGUAGE, SEEN, SESSION, csrf_ok, csrf_to
 from api.shared.deps import EngineDep, holder
 from api.shared.waits import BeyondHead, PositionWaits, TooManyWaiting
 from application.shared.common import Idempotency
+from application.staff import StaffCommands
 from domain.shared.base import Context
 from domain.staff import Role
 from projections.shared.base import View
@@ -72,11 +74,12 @@ class Desk:
     me: TokenClaims
     session: str
     locale: str
+    zone: str
     menu: tuple[MenuItem, ...] = field(default=())
 
     @property
     def formats(self) -> Formats:
-        return Formats(self.locale, self.engine.settings.time_zone)
+        return Formats(self.locale, self.zone)
 
     @property
     def csrf(self) -> str:
@@ -160,7 +163,11 @@ def staff(*allowed: Role, reads: tuple[type[View], ...] = ()) -> Callable[..., A
             raise SignedOut(expired=True)
         role = Role(me.role)
         menu = tuple(i for i in engine.registry.menu if role in i.roles)
-        desk = Desk(request, engine, me, session, locale_of(request), menu)
+        account = engine.handler(StaffCommands).account(UUID(me.user_id))
+        chosen = account.language if account else None
+        locale = chosen if chosen in LOCALES else locale_of(request)
+        zone = (account.time_zone if account else None) or engine.settings.time_zone
+        desk = Desk(request, engine, me, session, str(locale), zone, menu)
         request.state.desk = desk  # a refusal's page shows this person's navigation
         if me.role not in names:
             raise Refused(403, "forbidden")

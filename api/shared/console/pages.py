@@ -15,12 +15,25 @@ from fastapi.staticfiles import StaticFiles
 from api.shared.console.desk import Desk, anonymous_page, staff
 from api.shared.console.i18n import LOCALES
 from api.shared.console.render import HERE
-from api.shared.console.session import LANGUAGE, SEEN, SESSION, keep, seen
-from api.shared.deps import EngineDep
+from api.shared.console.session import LANGUAGE, SEEN, SESSION, csrf_ok, keep, seen
+from api.shared.deps import EngineDep, holder
 from api.staff import renewed, sign_in
 from application.staff import MIN_PASSWORD_LENGTH, StaffCommands
+from domain.shared.base import Context
 from domain.shared.errors import InvalidField, NotAuthenticated, Throttled
 
+# The time zones a person may choose: where the firm's staff work.
+ZONES = (
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Taipei",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "UTC",
+)
 PRE_LOGIN = "assure_form"  # the login form's own CSRF cookie (there is no session yet)
 YEAR = 365 * 24 * 3600
 
@@ -108,15 +121,78 @@ def logout(_: Anyone) -> Response:
 
 @router.post("/language")
 def language(
-    request: Request, chosen: Annotated[str, Form(alias="locale", max_length=10)]
+    request: Request,
+    engine: EngineDep,
+    chosen: Annotated[str, Form(alias="locale", max_length=10)],
+    csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """Keep the language a person chose (a preference, not a write: no CSRF needed)."""
+    """Keep the language a person chose: in this browser, and on their account when they
+    are signed in (the form then carries the session's token)."""
     if chosen not in LOCALES:
         return anonymous_page(request, "problem.html", 422, problem="unknown_language")
+    session = request.cookies.get(SESSION)
+    me = holder(engine, session) if session else None
+    if me is not None and csrf_ok(engine.tokens, session, csrf):
+        staff = engine.handler(StaffCommands)
+        account = staff.account(UUID(me.user_id))
+        zone = account.time_zone if account else None
+        staff.prefer(_context(request, engine, me.user_id), UUID(me.user_id), chosen, zone)
     back = request.headers.get("referer", "/")
     target = back if back.startswith(str(request.base_url)) else "/"
     response = RedirectResponse(target, status_code=303)
     keep(response, request, LANGUAGE, chosen, YEAR)
+    return response
+
+
+def _context(request: Request, engine: EngineDep, actor: str) -> Context:
+    return Context(
+        actor=actor,
+        at=engine.clock(),
+        correlation_id=request.state.correlation_id,
+        causation_id=f"page:{request.state.request_id}",
+    )
+
+
+@router.get("/preferences")
+def preferences_form(desk: Anyone, saved: str = "") -> Response:
+    return _preferences(desk, {}, saved=bool(saved))
+
+
+def _preferences(desk: Desk, errors: dict[str, str], saved: bool = False) -> Response:
+    account = desk.engine.handler(StaffCommands).account(UUID(desk.me.user_id))
+    return desk.page(
+        "preferences.html",
+        422 if errors else 200,
+        errors=errors,
+        saved=saved,
+        zones=ZONES,
+        chosen_language=account.language if account else None,
+        chosen_zone=account.time_zone if account else None,
+        default_zone=desk.engine.settings.time_zone,
+    )
+
+
+@router.post("/preferences")
+def save_preferences(
+    desk: Anyone,
+    language: Annotated[str, Form(max_length=10)] = "",
+    zone: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """One's own language and time zone (blank: the browser's language, the service's
+    zone)."""
+    errors = {}
+    if language and language not in LOCALES:
+        errors["language"] = "invalid"
+    if zone and zone not in ZONES:
+        errors["zone"] = "invalid"
+    if errors:
+        return _preferences(desk, errors)
+    desk.engine.handler(StaffCommands).prefer(
+        desk.context(), UUID(desk.me.user_id), language or None, zone or None
+    )
+    response = desk.redirect("/preferences?saved=1")
+    if language:
+        keep(response, desk.request, LANGUAGE, language, YEAR)
     return response
 
 
