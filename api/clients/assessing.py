@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from api.clients.scope import check_client
-from api.shared.console.desk import Desk, once, staff
+from api.shared.console.desk import Desk, staff
 from api.shared.console.forms import refused
 from application.clients.commands import ClientCommands
 from application.clients.risk import RiskCommands
@@ -31,15 +31,10 @@ Readers = Annotated[
 Service = Annotated[Desk, Depends(staff(Role.ADMIN, Role.ADVISOR, Role.AGENT))]
 
 
-def _client(desk: Desk, client_id: UUID) -> Client:
-    check_client(desk.engine, desk.me, client_id)
-    return desk.engine.handler(ClientCommands).load(Client, client_id)
-
-
 @router.get("/clients/{client_id}/assessment")
 def questionnaire(desk: Advisors, client_id: UUID) -> Response:
     """The current questionnaire, to answer with the client."""
-    return _form(desk, _client(desk, client_id), {}, {})
+    return _form(desk, check_client(desk.engine, desk.me, client_id), {}, {})
 
 
 def _form(desk: Desk, client: Client, answers: dict[str, str], errors: dict[str, str]) -> Response:
@@ -56,14 +51,13 @@ def _form(desk: Desk, client: Client, answers: dict[str, str], errors: dict[str,
 @router.post("/clients/{client_id}/assessment")
 async def assess(desk: Advisors, client_id: UUID) -> Response:
     """Score the answers; the result page follows."""
-    client = _client(desk, client_id)
+    client = check_client(desk.engine, desk.me, client_id)
     form = await desk.request.form()
     answers = {k.removeprefix("q_"): str(v) for k, v in form.items() if k.startswith("q_") and v}
     version = str(form.get("questionnaire_version", ""))
-    key = str(form.get("form_key", ""))
     try:
         taken = desk.engine.handler(RiskCommands).assess(
-            desk.context(), client_id, version, answers, once(key, desk.request, form)
+            desk.context(), client_id, version, answers, desk.once(form)
         )
     except InvalidField as e:
         return _form(desk, client, answers, refused(e))
@@ -75,7 +69,7 @@ async def assess(desk: Advisors, client_id: UUID) -> Response:
 @router.get("/clients/{client_id}/assessments/{assessment_id}")
 def result(desk: Readers, client_id: UUID, assessment_id: UUID) -> Response:
     """An assessment's result with the answers as recorded, ready to print and sign."""
-    client = _client(desk, client_id)
+    client = check_client(desk.engine, desk.me, client_id)
     engine = desk.engine
     events = engine.handler(History).events(RiskAssessment, assessment_id)
     taken = events[0].data
@@ -102,9 +96,7 @@ def result(desk: Readers, client_id: UUID, assessment_id: UUID) -> Response:
 @router.post("/clients/{client_id}/assessment/confirm")
 async def confirm(desk: Service, client_id: UUID) -> Response:
     """The client confirms an unchanged profile: the next review moves."""
-    _client(desk, client_id)
+    check_client(desk.engine, desk.me, client_id)
     form = await desk.request.form()
-    done = desk.engine.handler(RiskCommands).confirm(
-        desk.context(), client_id, once(str(form.get("form_key", "")), desk.request, form)
-    )
+    done = desk.engine.handler(RiskCommands).confirm(desk.context(), client_id, desk.once(form))
     return desk.redirect(f"/clients/{client_id}#risk", done.position)

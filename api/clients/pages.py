@@ -20,8 +20,8 @@ from api.clients.schemas import (
 )
 from api.clients.scope import check_client
 from api.compliance import shown
-from api.shared.console.desk import Desk, once, staff
-from api.shared.console.forms import Refusal, fields, read, refused
+from api.shared.console.desk import Desk, staff
+from api.shared.console.forms import Refusal, fields, one_of, read, refused
 from api.shared.deps import branch_scope
 from api.staff import People
 from application.clients.commands import ClientCommands
@@ -68,12 +68,14 @@ def clients(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """Search by name or phone, filter, page; a filter change answers the rows alone."""
-    chosen = {"q": q, "tier": tier, "investor_type": investor_type, "tag": tag, "risk": risk}
+    chosen = {
+        "q": q,
+        "tier": tier,
+        "investor_type": one_of(investor_type, InvestorType, "investor_type"),
+        "tag": tag,
+        "risk": one_of(risk, RISK_STATUS, "risk"),
+    }
     chosen = {k: v.strip() for k, v in chosen.items() if v and v.strip()}
-    if chosen.get("investor_type") not in (None, *InvestorType):
-        raise InvalidField("investor_type", "is not an investor type")
-    if chosen.get("risk") not in (None, *RISK_STATUS):
-        raise InvalidField("risk", "is not an assessment status")
     rows, next_cursor = desk.engine.view(ClientsView).search(
         desk.engine.db,
         branch=branch_scope(desk.me),
@@ -122,9 +124,7 @@ async def register(desk: Registrars) -> Response:
         values["branch"] = scope
     try:
         body = read(ClientCreate, values)
-        result = _commands(desk).register(
-            desk.context(), **body.model_dump(), idem=once(_key(form), desk.request, form)
-        )
+        result = _commands(desk).register(desk.context(), **body.model_dump(), idem=desk.once(form))
     except Refusal as e:
         return _register_page(desk, values, e.errors)
     except InvalidField as e:
@@ -132,11 +132,6 @@ async def register(desk: Registrars) -> Response:
     except Conflict:  # the identity number belongs to a client already registered
         return _register_page(desk, values, {"id_number": "duplicate"})
     return desk.redirect(f"/clients/{result.id}", result.position)
-
-
-def _key(form: Any) -> str:
-    key = form.get("form_key")
-    return key if isinstance(key, str) else ""
 
 
 @router.get("/clients/{client_id}")
@@ -177,8 +172,7 @@ def _client(desk: Desk, client_id: UUID) -> dict[str, Any]:
 
 @router.get("/clients/{client_id}/edit")
 def edit_form(desk: Service, client_id: UUID) -> Response:
-    check_client(desk.engine, desk.me, client_id)
-    client = _commands(desk).load(Client, client_id)
+    client = check_client(desk.engine, desk.me, client_id)
     values = {f: getattr(client, f) for f in CONTACT_FIELDS}
     return desk.page(
         "clients/edit.html", client_id=client_id, version=client.version, values=values, errors={}
@@ -189,25 +183,26 @@ def edit_form(desk: Service, client_id: UUID) -> Response:
 async def edit(desk: Service, client_id: UUID) -> Response:
     """Change contact data from the version the form showed; if someone changed the client
     since, the form comes back with their changes listed and nothing written."""
-    check_client(desk.engine, desk.me, client_id)
+    client = check_client(desk.engine, desk.me, client_id)
     form = await desk.request.form()
     values = fields(form)
-    version = int(str(form.get("version", "0")) or 0)
-    client = _commands(desk).load(Client, client_id)
+    version = str(form.get("version", ""))
+    if not version.isdigit():
+        raise InvalidField("version", "the form lost the version it showed: open it again")
     changed = {k: v for k, v in values.items() if v != getattr(client, k, None)}
     try:
         body = read(ClientPatch, changed or values)
         result = _commands(desk).update_contact(
             desk.context(),
             client_id,
-            expected_version=version,
-            idem=once(_key(form), desk.request, form),
+            expected_version=int(version),
+            idem=desk.once(form),
             **body.model_dump(exclude_unset=True),
         )
     except Refusal as e:
-        return _edit_again(desk, client_id, version, values, e.errors)
+        return _edit_again(desk, client_id, int(version), values, e.errors)
     except InvalidField as e:
-        return _edit_again(desk, client_id, version, values, refused(e))
+        return _edit_again(desk, client_id, int(version), values, refused(e))
     except StaleVersion as e:
         # Keep what this person changed; show the rest as it is now, with who changed it.
         history = desk.engine.handler(History)
@@ -257,9 +252,7 @@ async def change_tags(desk: Registrars, client_id: UUID) -> Response:
     remove = [str(t) for t in form.getlist("remove")]
     check_client(desk.engine, desk.me, client_id)
     try:
-        result = _commands(desk).retag(
-            desk.context(), client_id, add, remove, once(_key(form), desk.request, form)
-        )
+        result = _commands(desk).retag(desk.context(), client_id, add, remove, desk.once(form))
     except InvalidField as e:
         return _client_again(desk, client_id, refused(e))
     return desk.redirect(f"/clients/{client_id}#tags", result.position)
@@ -298,9 +291,7 @@ async def _write(
     form = await desk.request.form()
     try:
         body = read(model, fields(form))
-        result: CommandResult = command(
-            _commands(desk), desk.context(), body, once(_key(form), desk.request, form)
-        )
+        result: CommandResult = command(_commands(desk), desk.context(), body, desk.once(form))
     except Refusal as e:
         return _client_again(desk, client_id, e.errors)
     except InvalidField as e:
@@ -317,14 +308,14 @@ def _client_again(desk: Desk, client_id: UUID, errors: dict[str, str]) -> Respon
 @router.get("/clients/{client_id}/erase")
 def erase_form(desk: Admins, client_id: UUID) -> Response:
     """The erasure's confirmation step: what becomes unreadable, what stays."""
-    client = _commands(desk).load(Client, client_id)
+    client = check_client(desk.engine, desk.me, client_id)
     return desk.page("clients/erase.html", client=client, errors={})
 
 
 @router.post("/clients/{client_id}/erase")
 async def erase(desk: Admins, client_id: UUID) -> Response:
     """Erase the client's personal data (crypto-shredding), with the reason."""
-    client = _commands(desk).load(Client, client_id)
+    client = check_client(desk.engine, desk.me, client_id)
     form = await desk.request.form()
     errors: dict[str, str] = {}
     if form.get("understood") != "yes":
@@ -336,6 +327,6 @@ async def erase(desk: Admins, client_id: UUID) -> Response:
     if errors:
         return desk.page("clients/erase.html", 422, client=client, errors=errors)
     done = _commands(desk).erase_personal_data(
-        desk.context(), client_id, body.reason, once(_key(form), desk.request, form)
+        desk.context(), client_id, body.reason, desk.once(form)
     )
     return desk.redirect(f"/clients/{client_id}", done.position)

@@ -16,13 +16,14 @@ from domain.clients.registry import Client
 from domain.shared.errors import NotFound
 
 
-def check_client(engine: Engine, user: TokenClaims, client_id: UUID) -> None:
-    """NotFound unless the client exists and lies in the user's scope (read from the
-    client itself, so a client registered a moment ago is in scope at once)."""
+def check_client(engine: Engine, user: TokenClaims, client_id: UUID) -> Client:
+    """The client, unless it does not exist or lies outside the user's scope (NotFound):
+    read from the client itself, so a client registered a moment ago is in scope at once."""
     scope = branch_scope(user)
     client = engine.handler(ClientCommands).load(Client, client_id)
     if scope is not None and client.branch != scope:
         raise NotFound(f"client {client_id} not found")
+    return client
 
 
 def _client_in_scope(client_id: UUID, engine: EngineDep, user: CurrentUser) -> UUID:

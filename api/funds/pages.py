@@ -15,10 +15,11 @@ from markupsafe import Markup
 from api.funds.schemas import FundCode
 from api.shared.charts import NAV_WORDS, nav_chart
 from api.shared.console.desk import Desk, staff
+from api.shared.console.forms import one_of
 from api.shared.console.i18n import translations
 from api.staff import People
 from domain.funds.performance import Period
-from domain.shared.errors import InvalidField, NotFound
+from domain.shared.errors import NotFound
 from domain.shared.vocab import FundType, RiskRating
 from domain.staff import Role
 from projections.funds.views import FundsView
@@ -33,14 +34,6 @@ Choice = Annotated[str | None, Query(max_length=32)]
 PAGE = 25
 # The chart's ranges, as a person picks them: days back from the latest NAV (None: all).
 RANGES = {"1m": 31, "3m": 92, "6m": 183, "1y": 366, "3y": 1096, "all": None}
-
-
-def _choice(value: str | None, allowed: tuple[str, ...], field: str) -> str | None:
-    if not value:
-        return None
-    if value not in allowed:
-        raise InvalidField(field, f"must be one of {', '.join(allowed)}")
-    return value
 
 
 def _words(desk: Desk) -> dict[str, str]:
@@ -60,8 +53,8 @@ def catalogue(
     """The catalogue by code, filtered by type, up to a risk rating, or by name or code."""
     chosen = {
         "q": (q or "").strip() or None,
-        "type": _choice(type, tuple(FundType), "type"),
-        "max_risk": _choice(max_risk, tuple(RiskRating), "max_risk"),
+        "type": one_of(type, tuple(FundType), "type"),
+        "max_risk": one_of(max_risk, tuple(RiskRating), "max_risk"),
     }
     rows = desk.engine.view(FundsView).search(
         desk.engine.db, fund_type=chosen["type"], max_risk=chosen["max_risk"], q=chosen["q"]
@@ -81,8 +74,8 @@ def catalogue(
 @router.get("/funds/rankings")
 def rankings(desk: Readers, period: Choice = None, type: Choice = None) -> Response:
     """Funds ranked by return over a period, within a type when one is chosen."""
-    chosen_period = Period(_choice(period, tuple(Period), "period") or Period.YEAR)
-    fund_type = _choice(type, tuple(FundType), "type")
+    chosen_period = Period(one_of(period, tuple(Period), "period") or Period.YEAR)
+    fund_type = one_of(type, tuple(FundType), "type")
     rows = desk.engine.view(FundsView).rankings(desk.engine.db, chosen_period, fund_type, 100)
     return desk.page(
         "funds/rankings.html",
@@ -101,7 +94,7 @@ def fund_page(desk: Readers, code: FundCode, range: Choice = None) -> Response:
     fund = engine.view(FundsView).get(engine.db, code)
     if fund is None:
         raise NotFound(f"fund {code} not found")
-    chosen = _choice(range, tuple(RANGES), "range") or "1y"
+    chosen = one_of(range, tuple(RANGES), "range") or "1y"
     latest = fund["latest_nav"]
     days = RANGES[chosen]
     start = None

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from api.clients import check_client
-from api.shared.console.desk import Desk, once, staff
+from api.shared.console.desk import Desk, staff
 from api.shared.console.forms import Refusal, fields, read, refused
 from api.shared.deps import branch_scope
 from api.staff import People
@@ -36,22 +36,17 @@ Advisors = Annotated[Desk, Depends(staff(Role.ADMIN, Role.ADVISOR, reads=READS))
 Service = Annotated[Desk, Depends(staff(Role.ADMIN, Role.ADVISOR, Role.AGENT))]
 
 
-def _client(desk: Desk, client_id: UUID) -> Client:
-    check_client(desk.engine, desk.me, client_id)
-    return desk.engine.handler(PurchaseCommands).load(Client, client_id)
-
-
 @router.get("/clients/{client_id}/funds")
 def suitable_funds(desk: Readers, client_id: UUID) -> Response:
     """The funds that match the client on risk, horizon and variety."""
-    client = _client(desk, client_id)
+    client = check_client(desk.engine, desk.me, client_id)
     funds = suitable(client_id, desk.engine, desk.engine.clock())
     return desk.page("suitability/funds.html", client=client, funds=funds)
 
 
 @router.get("/clients/{client_id}/purchase")
 def purchase_form(desk: Advisors, client_id: UUID, fund: str = "") -> Response:
-    client = _client(desk, client_id)
+    client = check_client(desk.engine, desk.me, client_id)
     return desk.page(
         "suitability/new.html", client=client, values={"fund_code": fund[:6]}, errors={}
     )
@@ -60,7 +55,7 @@ def purchase_form(desk: Advisors, client_id: UUID, fund: str = "") -> Response:
 @router.post("/clients/{client_id}/purchase")
 async def request_purchase(desk: Advisors, client_id: UUID) -> Response:
     """Request the purchase: the decision shows on the purchase's page at once."""
-    client = _client(desk, client_id)
+    client = check_client(desk.engine, desk.me, client_id)
     form = await desk.request.form()
     values = fields(form)
     try:
@@ -70,7 +65,7 @@ async def request_purchase(desk: Advisors, client_id: UUID) -> Response:
             client_id,
             body.fund_code,
             body.amount,
-            once(str(form.get("form_key", "")), desk.request, form),
+            desk.once(form),
         )
     except (Refusal, InvalidField, NotFound) as e:
         errors = (
@@ -145,7 +140,7 @@ async def confirm(desk: Service, purchase_id: UUID) -> Response:
                 # Browsers send a form's line breaks as CRLF; the warning has LF.
                 str(form.get("acknowledgement", "")).replace("\r\n", "\n"),
                 ConfirmationChannel(channel),
-                once(str(form.get("form_key", "")), desk.request, form),
+                desk.once(form),
             )
         except InvalidField as e:
             errors = refused(e)
@@ -164,6 +159,6 @@ async def cancel(desk: Service, purchase_id: UUID) -> Response:
         desk.context(),
         purchase_id,
         reason,
-        once(str(form.get("form_key", "")), desk.request, form),
+        desk.once(form),
     )
     return desk.redirect(f"/purchases/{purchase_id}", done.position)

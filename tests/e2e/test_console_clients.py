@@ -5,7 +5,10 @@ writing once, and the refusals as pages."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
+from uuid import UUID
 
+from projections.clients.views import RISK_STATUS, ClientsView, risk_status
 from tests.e2e.conftest import PASSWORD, Api
 from tests.e2e.console import EN, ZH, hidden, post_form, sign_in
 from tests.e2e.test_http_purchases import assessed_client, buy, fund
@@ -141,6 +144,9 @@ def test_given_a_stale_form_when_saved_then_the_other_change_is_shown(api: Api) 
     # The form keeps this person's change and shows the other one's as it is now
     assert 'value="new@example.cn"' in stale.text
     assert 'value="+86 13900000000"' in stale.text
+    # A form whose version was tampered with is refused, not a failure
+    broken = api.http.post(f"/clients/{client}/edit", data={**fields, "version": "x"}, headers=EN)
+    assert broken.status_code == 422
     # Saving again from that page writes (the form now carries the current version)
     again = hidden(stale.text, f"/clients/{client}/edit")
     saved = api.http.post(
@@ -229,3 +235,30 @@ def test_a_form_too_large_is_a_413_page(api: Api) -> None:
     refused = api.http.post("/clients/new", data=fields, headers=ZH)
     assert refused.status_code == 413
     assert "提交的内容过大" in refused.text
+
+
+def test_the_assessment_status_filter_agrees_with_the_status_rule_at_every_instant(
+    api: Api,
+) -> None:
+    # Given an assessed client and one never assessed
+    assessed = assessed_client(api, "C3")
+    never = registered(api, id_number="310101199909091234", name="Never Assessed")
+    view, db = api.engine.view(ClientsView), api.engine.db
+    wait_for(api, assessed["position"])
+    row = view.get(db, UUID(assessed["id"]))
+    assert row is not None
+    due = datetime.fromisoformat(row["risk"]["review_due_at"])
+    expires = datetime.fromisoformat(row["risk"]["expires_at"])
+    second = timedelta(seconds=1)
+    # When the list is filtered at instants on each side of the review and expiry dates
+    for now in (due - second, due, due + second, expires - second, expires, expires + second):
+        status = risk_status(row["risk"], now)
+        for chosen in RISK_STATUS:
+            found, _ = view.search(db, risk=chosen, now=now, limit=1000)
+            ids = {str(c["id"]) for c in found}
+            # Then each filter holds the client exactly when the rule gives its status
+            wanted = (
+                status in ("review_due", "expired") if chosen == "attention" else (status == chosen)
+            )
+            assert (assessed["id"] in ids) is wanted, (now, chosen, status)
+            assert (never in ids) is (chosen == "none"), (now, chosen)

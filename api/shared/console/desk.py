@@ -17,6 +17,7 @@ from uuid import UUID
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from adapters.staff import TokenClaims
 from api.shared.console.i18n import LOCALES, negotiate
@@ -121,15 +122,20 @@ class Desk:
         self._kept(response)
         return response
 
+    def once(self, form: Mapping[str, Any]) -> Idempotency | None:
+        """A form's idempotency: its key (``form_key``) is drawn when the page renders, so
+        a double-clicked form, or one sent again after a lost answer, writes once."""
+        key = form.get("form_key")
+        if not isinstance(key, str) or not key:
+            return None
+        # Every value of a field sent several times (ticked boxes) counts.
+        items = form.multi_items() if isinstance(form, FormData) else list(form.items())
+        parts = [f"{k}={v}" for k, v in sorted(items) if k not in {"csrf", "form_key"}]
+        return Idempotency.of(f"form:{key}", "POST", self.request.url.path, *parts)
+
     def context(self) -> Context:
         """The context of a command issued from a page: who, when, and which request."""
-        state = self.request.state
-        return Context(
-            actor=self.me.user_id,
-            at=self.engine.clock(),
-            correlation_id=state.correlation_id,
-            causation_id=f"page:{state.request_id}",
-        )
+        return page_context(self.request, self.engine, self.me.user_id)
 
     def _kept(self, response: Response) -> None:
         # Each answer marks the session as used now (the idle clock starts again).
@@ -137,13 +143,14 @@ class Desk:
         keep(response, self.request, SEEN, value, int(self.engine.tokens.ttl.total_seconds()))
 
 
-def once(form_key: str, request: Request, fields: Mapping[str, Any]) -> Idempotency | None:
-    """A form's idempotency: its key is drawn when the page renders, so a double-clicked
-    form (or a resubmission after a lost answer) writes once."""
-    if not form_key:
-        return None
-    parts = [f"{k}={v}" for k, v in sorted(fields.items()) if k not in {"csrf", "form_key"}]
-    return Idempotency.of(f"form:{form_key}", "POST", request.url.path, *parts)
+def page_context(request: Request, engine: Engine, actor: str) -> Context:
+    """The context of a command a page issues for ``actor``."""
+    return Context(
+        actor=actor,
+        at=engine.clock(),
+        correlation_id=request.state.correlation_id,
+        causation_id=f"page:{request.state.request_id}",
+    )
 
 
 def staff(*allowed: Role, reads: tuple[type[View], ...] = ()) -> Callable[..., Any]:

@@ -4,7 +4,7 @@ words when no key says it better)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -38,18 +38,24 @@ class Refusal(Exception):
         self.errors = errors
 
 
-def fields(form: Mapping[str, Any], *lists: str) -> dict[str, Any]:
+def fields(form: Mapping[str, Any]) -> dict[str, Any]:
     """A posted form as the request model's fields: blank ones left out (optional), the
-    form's own fields dropped, the named multi-valued fields as lists."""
-    data: dict[str, Any] = {}
-    for name, value in form.items():
-        if name in FORM_ONLY or (isinstance(value, str) and not value.strip()):
-            continue
-        data[name] = value
-    getlist = getattr(form, "getlist", None)
-    for name in lists:
-        data[name] = [v for v in (getlist(name) if getlist else []) if str(v).strip()]
-    return data
+    form's own fields dropped."""
+    return {
+        name: value
+        for name, value in form.items()
+        if name not in FORM_ONLY and not (isinstance(value, str) and not value.strip())
+    }
+
+
+def one_of(value: str | None, allowed: Iterable[str], field: str) -> str | None:
+    """A filter's chosen value: blank is none; one not offered names its field (422)."""
+    if not value or not value.strip():
+        return None
+    offered = tuple(allowed)
+    if value.strip() not in offered:
+        raise InvalidField(field, f"must be one of {', '.join(offered)}")
+    return value.strip()
 
 
 def read(model: type[M], data: Mapping[str, Any]) -> M:

@@ -12,14 +12,13 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.shared.console.desk import Desk, anonymous_page, staff
+from api.shared.console.desk import Desk, anonymous_page, page_context, staff
 from api.shared.console.i18n import LOCALES
 from api.shared.console.render import HERE
 from api.shared.console.session import LANGUAGE, SEEN, SESSION, csrf_ok, keep, seen
 from api.shared.deps import EngineDep, holder
 from api.staff import renewed, sign_in
 from application.staff import MIN_PASSWORD_LENGTH, StaffCommands
-from domain.shared.base import Context
 from domain.shared.errors import InvalidField, NotAuthenticated, Throttled
 
 # The time zones a person may choose: where the firm's staff work.
@@ -136,21 +135,12 @@ def language(
         staff = engine.handler(StaffCommands)
         account = staff.account(UUID(me.user_id))
         zone = account.time_zone if account else None
-        staff.prefer(_context(request, engine, me.user_id), UUID(me.user_id), chosen, zone)
+        staff.prefer(page_context(request, engine, me.user_id), UUID(me.user_id), chosen, zone)
     back = request.headers.get("referer", "/")
     target = back if back.startswith(str(request.base_url)) else "/"
     response = RedirectResponse(target, status_code=303)
     keep(response, request, LANGUAGE, chosen, YEAR)
     return response
-
-
-def _context(request: Request, engine: EngineDep, actor: str) -> Context:
-    return Context(
-        actor=actor,
-        at=engine.clock(),
-        correlation_id=request.state.correlation_id,
-        causation_id=f"page:{request.state.request_id}",
-    )
 
 
 @router.get("/preferences")
