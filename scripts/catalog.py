@@ -21,11 +21,12 @@ from jinja2.ext import babel_extract
 
 from api.contexts import CONTEXTS
 from api.funds.pages import RANGES
+from api.service_desk.pages import GROUPINGS, STATS_WORDS, VIEWS
 from api.shared.charts import NAV_WORDS
 from api.shared.console.i18n import LOCALES, catalog_path
 from domain.clients.registry import Channel, InvestorType
 from domain.funds.performance import Period
-from domain.service_desk.workflow import Status
+from domain.service_desk.workflow import LAYERS, Status, TicketChannel, TicketType
 from domain.shared.base import DomainEvent
 from domain.shared.vocab import FundType, Horizon, Variety
 from domain.staff import Role
@@ -51,6 +52,14 @@ def vocabulary() -> Iterator[str]:
     yield from (f"period:{p.value}" for p in Period)
     yield from (f"range:{r}" for r in RANGES)
     yield from (f"mismatch:{d}" for d in ("risk", "horizon", "variety"))
+    yield from (member.value for enum in (TicketType, TicketChannel) for member in enum)
+    yield from (f"view:{v}" for v in VIEWS)
+    yield from (f"group:{g}" for g in LAYERS)
+    yield from (f"move:{s.value}" for s in Status if s is not Status.NEW)
+    states = ("ok", "at_risk", "breached", "met", "missed", "paused")
+    yield from (f"sla:{s}" for s in (*states, "first_response", "resolution"))
+    yield from (f"grouping:{g}" for g in GROUPINGS)
+    yield from (f"preset:{p}" for p in ("30d", "month", "year", "12m"))
 
 
 def event_types() -> Iterator[str]:
@@ -85,6 +94,7 @@ def wanted() -> list[str | tuple[str, str]]:
         *(item.label for c in CONTEXTS for item in c.menu),
         *vocabulary(),
         *NAV_WORDS,
+        *STATS_WORDS,
         *event_types(),
         "%(n)d day",
         "%(h)d h %(m)02d min",

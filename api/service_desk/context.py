@@ -5,7 +5,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from api.engine import Engine
-from api.service_desk import routes
+from api.service_desk import pages, routes
+from api.shared.console.menu import MenuItem
 from api.shared.context import Aggregated, BoundedContext, Job
 from api.shared.jobs import BATCH, each
 from application.service_desk.tickets import TicketCommands
@@ -13,8 +14,9 @@ from application.shared.common import CommandResult
 from application.staff import StaffCommands
 from domain.service_desk.numbers import TicketNumbers
 from domain.service_desk.sla import BREACH_KINDS
-from domain.service_desk.tickets import Ticket
+from domain.service_desk.tickets import WORKS_TICKETS, Ticket
 from domain.shared.base import Context
+from domain.staff import Role
 from projections.service_desk.tickets import TicketsView
 
 
@@ -40,5 +42,9 @@ CONTEXT = BoundedContext(
         lambda e: TicketCommands(e.store, e.settings.sla_policy, e.handler(StaffCommands).account),
     ),
     routers=(routes.router,),
+    pages=(pages.router,),
+    menu=(
+        MenuItem("Tickets", "/tickets", WORKS_TICKETS, order=30, home_for=frozenset({Role.AGENT})),
+    ),
     jobs=(Job("ticket_breaches", ticket_breaches),),
 )

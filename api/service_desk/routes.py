@@ -56,7 +56,7 @@ DESK = Depends(roles(*WORKS_TICKETS))
 FRESH = Depends(fresh(TicketsView))
 
 
-def _guard(engine: Engine, user: TokenClaims, ticket_id: UUID) -> None:
+def check_ticket(engine: Engine, user: TokenClaims, ticket_id: UUID) -> None:
     """NotFound for a ticket of another branch than the advisor's, as for one that does not
     exist."""
     branch = branch_scope(user)
@@ -69,14 +69,14 @@ def _guard(engine: Engine, user: TokenClaims, ticket_id: UUID) -> None:
 
 def _guarded(ticket_id: UUID, engine: EngineDep, user: CurrentUser) -> UUID:
     """The ticket id from the path, once the user may act on that ticket."""
-    _guard(engine, user, ticket_id)
+    check_ticket(engine, user, ticket_id)
     return ticket_id
 
 
 TicketId = Annotated[UUID, Depends(_guarded)]
 
 
-def _rows(
+def shown_rows(
     engine: Engine, people: People, rows: list[dict[str, Any]], now: datetime
 ) -> list[dict[str, Any]]:
     """Ticket rows as people read them: SLA clocks as of now (remaining time in words too),
@@ -172,7 +172,7 @@ def queue(
     }
     rows, next_cursor = engine.view(TicketsView).queue(engine.db, filters, sort, limit, cursor, now)
     return Page(
-        items=[TicketSummary.model_validate(r) for r in _rows(engine, people, rows, now)],
+        items=[TicketSummary.model_validate(r) for r in shown_rows(engine, people, rows, now)],
         next_cursor=next_cursor,
     )
 
@@ -236,7 +236,7 @@ def get_ticket(
     if row is None or (branch is not None and row["branch"] != branch):
         raise NotFound(f"ticket {ticket_id} not found")
     response.headers["ETag"] = f'"{row["version"]}"'
-    shown = _rows(engine, people, [row], now)[0]
+    shown = shown_rows(engine, people, [row], now)[0]
     shown["comments"] = people.named(row["comments"], "author")
     shown["history"] = people.named(row["history"], "actor")
     return TicketPublic.model_validate(shown)

@@ -302,3 +302,46 @@ def radar_chart(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+BAR_COLOUR = "#1f5fa8"
+
+
+def bar_chart(
+    title: str, bars: list[tuple[str, float, str]], width: int = 720, empty: str = "No data"
+) -> str:
+    """Horizontal bars, one per ``(label, value, value as written)``, from a zero line: the
+    labels on the left (shortened to fit), each value written at its bar's end. The caller
+    gives every word in the reader's language."""
+    row = FONT + 12
+    top = TITLE_FONT + 20
+    height = top + max(len(bars), 1) * row + 12
+    parts = _svg(width, height)
+    parts.append(
+        f'<text x="{width / 2:.1f}" y="{TITLE_FONT + 6}" text-anchor="middle" '
+        f'font-size="{TITLE_FONT}">{escape(_fitted(title, width - 16, TITLE_FONT))}</text>'
+    )
+    if not bars:
+        parts.append(f'<text x="{width / 2:.1f}" y="{top + FONT}" text-anchor="middle">')
+        parts.append(f"{escape(_fitted(empty, width - 16, FONT))}</text></svg>")
+        return "".join(parts)
+    label_room = min(max(text_width(label) for label, _, _ in bars), width * 0.35)
+    value_room = max(text_width(written) for _, _, written in bars)
+    left = 8 + label_room + 8
+    room = max(width - left - value_room - 16, 10.0)
+    most = max((value for _, value, _ in bars), default=0.0) or 1.0
+    for n, (label, value, written) in enumerate(bars):
+        y = top + n * row
+        length = room * max(value, 0.0) / most
+        parts.append(
+            f'<text x="{left - 8:.1f}" y="{y + FONT:.1f}" text-anchor="end">'
+            f"{escape(_fitted(label, label_room, FONT))}</text>"
+            f'<rect class="bar" x="{left:.1f}" y="{y + 2:.1f}" width="{length:.1f}" '
+            f'height="{row - 6:.1f}" fill="{BAR_COLOUR}"/>'
+            f'<text x="{left + length + 6:.1f}" y="{y + FONT:.1f}">{escape(written)}</text>'
+        )
+    parts.append(
+        f'<line x1="{left:.1f}" y1="{top:.1f}" x2="{left:.1f}" y2="{height - 10:.1f}" '
+        'stroke="#555"/></svg>'
+    )
+    return "".join(parts)

@@ -312,6 +312,26 @@ class Ticket(Aggregate):
             raise InvalidField("score", "must be between 1 and 5")
         self._record(self.SatisfactionRated, ctx, score=score, comment=comment)
 
+    def offers(self, policy: SlaPolicy, now: datetime) -> frozenset[str]:
+        """What the rules above let anyone do with the ticket at ``now``: the statuses it
+        may move to, and ``comment``, ``assign``, ``priority``, ``escalate``, ``merge``,
+        ``reopen``, ``rate``. A page offers these and no other."""
+        offered: set[str] = set()
+        if self.merged_into is None:
+            offered.update(s.value for s in ALLOWED[self.status])
+            offered.add("comment")
+        if self.status is not Status.CLOSED:
+            offered.update({"assign", "priority", "merge"})
+            if LAYERS.index(self.group) < len(LAYERS) - 1:
+                offered.add("escalate")
+        done = self.status in (Status.RESOLVED, Status.CLOSED) and self.merged_into is None
+        window = timedelta(days=policy.reopen_days)
+        if done and (self.closed_at is None or now - self.closed_at <= window):
+            offered.add("reopen")
+        if done and not self.rated:
+            offered.add("rate")
+        return frozenset(offered)
+
     def clocks(self, policy: SlaPolicy, now: datetime) -> dict[str, ClockState]:
         """Both SLA clocks as of ``now`` (``overall`` gives the ticket's state of them)."""
         return {kind: self.clock(kind, policy, now) for kind in BREACH_KINDS}

@@ -1,6 +1,6 @@
 """Service desk, projections layer: what other contexts use."""
 
-from projections.service_desk.rows import sla_as_of
+from projections.service_desk.rows import restored, sla_as_of
 from projections.service_desk.tickets import TicketsView
 
-__all__ = ["TicketsView", "sla_as_of"]
+__all__ = ["TicketsView", "restored", "sla_as_of"]

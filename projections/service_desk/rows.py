@@ -150,6 +150,11 @@ def sla_as_of(
 ) -> tuple[dict[str, Any], str]:
     """Both SLA clocks of a ticket (as ``get`` and ``queue`` give it) as of ``now``, and
     the ticket's state of them: the domain's rules, on the ticket the row describes."""
-    restored = _restore(ticket, ticket["group"], ticket["pauses"], ticket["breaches"])
-    clocks = restored.clocks(policy, now)
+    clocks = restored(ticket).clocks(policy, now)
     return {kind: c.model_dump(mode="json") for kind, c in clocks.items()}, overall(clocks.values())
+
+
+def restored(ticket: dict[str, Any]) -> Ticket:
+    """The ticket a row as ``get`` and ``queue`` give it describes (the domain's rules apply
+    to it: its clocks, what it offers)."""
+    return _restore(ticket, ticket["group"], ticket["pauses"], ticket["breaches"])

@@ -18,7 +18,7 @@ from uuid import UUID
 from adapters.shared.settings import Settings
 from adapters.shared.sql import Tx, ViewDatabase
 from domain.clients import Client
-from domain.service_desk.sla import SlaPolicy, overall
+from domain.service_desk.sla import Priority, SlaPolicy, overall
 from domain.service_desk.tickets import Ticket
 from domain.service_desk.workflow import Status
 from domain.shared.base import ERASED
@@ -380,12 +380,32 @@ class TicketsView(View):
         now: datetime,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """Tickets filtered and sorted; the cursor is the offset of the next page."""
+        condition, params = self._where(filters, now)
+        order = {
+            "priority": "priority ASC, created_at ASC",
+            "due": "resolution_due_at ASC NULLS LAST, priority ASC",
+            "created": "created_at DESC",
+            "updated": "updated_at DESC",
+        }[sort]
+        offset = offset_of(cursor)
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT * FROM {self.t('view_tickets')} WHERE "
+                f"{condition} ORDER BY {order}, number LIMIT ? OFFSET ?",
+                (*params, limit + 1, offset),
+            )
+        more = len(rows) > limit
+        next_cursor = base64.urlsafe_b64encode(str(offset + limit).encode()).decode()
+        return [public(r) for r in rows[:limit]], next_cursor if more else None
+
+    def _where(self, filters: dict[str, Any], now: datetime) -> tuple[str, list[Any]]:
+        """The SQL condition of a queue's filters, and its parameters."""
         where, params = ["1 = 1"], []
         if filters.get("unassigned"):
             where.append("assignee IS NULL")
         if filters.get("open"):
             where.append(OPEN_SQL)
-        for column in ("status", "type", "priority", "assignee", "client_id", "branch"):
+        for column in ("status", "type", "priority", "channel", "assignee", "client_id", "branch"):
             if filters.get(column) is not None:
                 where.append(f"{column} = ?")
                 params.append(str(filters[column]))
@@ -397,22 +417,55 @@ class TicketsView(View):
             overdue = f"{OPEN_SQL} AND breach_at IS NOT NULL AND breach_at <= ?"
             where.append(overdue if filters["breached"] else f"NOT ({overdue})")
             params.append(now.isoformat())
-        order = {
-            "priority": "priority ASC, created_at ASC",
-            "due": "resolution_due_at ASC NULLS LAST, priority ASC",
-            "created": "created_at DESC",
-            "updated": "updated_at DESC",
-        }[sort]
-        offset = offset_of(cursor)
+        if filters.get("due_soon"):
+            soon, soon_params = self._due_soon(now)
+            where.append(soon)
+            params.extend(soon_params)
+        return " AND ".join(where), params
+
+    def _due_soon(self, now: datetime) -> tuple[str, list[str]]:
+        """Open tickets not yet in breach whose next due time is within the policy's
+        at-risk share of the running clock's budget (wall-clock, per priority)."""
+        cases, params = [], [now.isoformat()]
+        for kind, column in (("first_response", "first_responded_at"), ("resolution", None)):
+            whens = []
+            for priority in Priority:
+                share = self.policy.budget(kind, priority) * self.policy.at_risk_fraction
+                whens.append(f"WHEN '{priority.value}' THEN ?")
+                params.append((now + share).isoformat())
+            case = f"CASE priority {' '.join(whens)} END"
+            cases.append(f"WHEN {column} IS NULL THEN {case}" if column else f"ELSE {case}")
+        return (
+            f"{OPEN_SQL} AND breach_at IS NOT NULL AND breach_at > ? "
+            f"AND breach_at <= CASE {' '.join(cases)} END",
+            params,
+        )
+
+    def counts(
+        self, db: ViewDatabase, views: dict[str, dict[str, Any]], branch: str | None, now: datetime
+    ) -> dict[str, int]:
+        """How many tickets each named filter (as ``queue`` takes them) finds, in one query
+        over the open tickets (every filter counted here is of open tickets)."""
+        sums, params = [], []
+        for name, wanted in views.items():
+            where, more = self._where({**wanted, "open": False}, now)
+            sums.append(f"SUM(CASE WHEN {where} THEN 1 ELSE 0 END) AS n_{name}")
+            params.extend(more)
+        scope, scope_params = ("branch = ?", [branch]) if branch is not None else ("1 = 1", [])
         with db.read() as tx:
             rows = tx.query(
-                f"SELECT * FROM {self.t('view_tickets')} WHERE "
-                f"{' AND '.join(where)} ORDER BY {order}, number LIMIT ? OFFSET ?",
-                (*params, limit + 1, offset),
+                f"SELECT {', '.join(sums)} FROM {self.t('view_tickets')} "
+                f"WHERE {OPEN_SQL} AND {scope}",
+                (*params, *scope_params),
             )
-        more = len(rows) > limit
-        next_cursor = base64.urlsafe_b64encode(str(offset + limit).encode()).decode()
-        return [public(r) for r in rows[:limit]], next_cursor if more else None
+        return {name: int(rows[0][f"n_{name}"] or 0) for name in views}
+
+    def by_number(self, db: ViewDatabase, number: str) -> dict[str, Any] | None:
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT * FROM {self.t('view_tickets')} WHERE number = ?", (number.strip(),)
+            )
+        return public(rows[0]) if rows else None
 
     def breaches_to_record(self, db: ViewDatabase, now: datetime, limit: int) -> list[UUID]:
         """Open tickets with a clock past due and not yet recorded (the scheduler's)."""

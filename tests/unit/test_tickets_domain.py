@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 
@@ -231,3 +233,54 @@ def test_a_disabled_account_is_refused() -> None:
     with pytest.raises(InvalidField) as refused:
         ticket.assign(at(1), Assignee(id=uuid.uuid4(), role=Role.AGENT, enabled=False), None)
     assert (refused.value.field, refused.value.reason) == ("assignee", "this account is disabled")
+
+
+def _attempt(name: str, action: str) -> bool:
+    """Whether ``action`` succeeds on a fresh ticket in the named state (a refusal is
+    False)."""
+    copy, when = _states()[name]
+    other = given_ticket()
+    agent = Assignee(id=uuid.uuid4(), role=Role.AGENT, enabled=True)
+    run: dict[str, Callable[[], object]] = {
+        "comment": lambda: copy.comment(when, uuid.uuid4(), "b", True),
+        "assign": lambda: copy.assign(when, agent, None),
+        "priority": lambda: copy.change_priority(when, Priority.P1, "r", POLICY),
+        "escalate": lambda: copy.escalate(when, "r"),
+        "merge": lambda: copy.merge_into(when, other),
+        "reopen": lambda: copy.reopen(when, "r", POLICY),
+        "rate": lambda: copy.rate(when, 4, None),
+        **{s.value: partial(copy.transition, when, s, None) for s in Status},
+    }
+    try:
+        run[action]()
+    except (IllegalTransition, TicketRuleBroken, InvalidField):
+        return False
+    return True
+
+
+def _states() -> dict[str, tuple[Ticket, Context]]:
+    """Tickets in every state a page meets, each with the moment it is looked at."""
+    states = {name.value: (moved(*path), at(10)) for name, path in PATHS.items()}
+    old, _ = states[Status.CLOSED.value]
+    states["closed long ago"] = (old, at(24 * (POLICY.reopen_days + 2)))
+    rated = moved(Status.IN_PROGRESS, Status.RESOLVED)
+    rated.rate(at(5), 5, None)
+    states["rated"] = (rated, at(10))
+    merged = given_ticket()
+    merged.merge_into(at(1), given_ticket())
+    states["merged"] = (merged, at(10))
+    top = given_ticket()
+    top.escalate(at(1), "r")
+    top.escalate(at(2), "r")
+    states["at headquarters"] = (top, at(10))
+    return states
+
+
+@pytest.mark.parametrize("name", list(_states()))
+def test_given_a_ticket_then_it_offers_exactly_what_its_commands_accept(name: str) -> None:
+    ticket, when = _states()[name]
+    offered = ticket.offers(POLICY, when.at)
+    actions = ["comment", "assign", "priority", "escalate", "merge", "reopen", "rate"]
+    actions += [s.value for s in Status if s is not Status.NEW]
+    accepted = {a for a in actions if _attempt(name, a)}
+    assert offered == accepted

@@ -12,15 +12,17 @@ import secrets
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from adapters.staff import TokenClaims
-from api.shared.console.i18n import LOCALES, negotiate
+from api.shared.console.i18n import LOCALES, negotiate, translations
 from api.shared.console.menu import MenuItem
 from api.shared.console.render import Formats, render
 from api.shared.console.session import LANGUAGE, SEEN, SESSION, csrf_ok, csrf_token, keep, seen
@@ -81,6 +83,15 @@ class Desk:
     @property
     def formats(self) -> Formats:
         return Formats(self.locale, self.zone)
+
+    def gettext(self, message: str) -> str:
+        """A message in the reader's language (for words a page draws outside a template:
+        a chart's, a file's)."""
+        return translations(self.locale).gettext(message)
+
+    def today(self) -> date:
+        """The reader's date now, in their time zone."""
+        return self.engine.clock().astimezone(ZoneInfo(self.zone)).date()
 
     @property
     def csrf(self) -> str:
