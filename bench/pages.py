@@ -33,6 +33,7 @@ from bench.run import p99_ms
 from domain.shared.base import Context
 from domain.staff import Role
 from projections.clients.views import ClientsView
+from projections.service_desk import TicketsView
 from projections.suitability import PurchasesView
 
 PASSWORD = "bench pages passphrase"  # noqa: S105 - a throwaway store's account
@@ -60,6 +61,7 @@ def loaded(data: Path, tickets: int) -> Engine:
     staff = engine.handler(StaffCommands)
     staff.add_user(ctx, "bench.advisor", Role.ADVISOR, PASSWORD, branch="SH-LUJIAZUI")
     staff.add_user(ctx, "bench.compliance", Role.COMPLIANCE, PASSWORD)
+    staff.add_user(ctx, "bench.agent", Role.AGENT, PASSWORD)
     engine.projector.catch_up()
     print(
         f"demo data with {tickets:,} tickets: {engine.store.head():,} events, "
@@ -84,7 +86,8 @@ def signed_in(app: Any, username: str) -> TestClient:
 
 
 def pages(engine: Engine) -> dict[str, list[str]]:
-    """The pages of the advisor's day and the compliance officer's desk, on real rows."""
+    """The pages of the advisor's day, the compliance officer's desk and the service desk,
+    on real rows."""
     db = engine.db
     clients, _ = engine.view(ClientsView).search(db, branch="SH-LUJIAZUI", limit=5)
     client = clients[0]
@@ -118,7 +121,18 @@ def pages(engine: Engine) -> dict[str, list[str]]:
     if purchase:
         advisor.append(f"/purchases/{purchase}")
         compliance.append(f"/compliance/purchases/{purchase}/replay")
-    return {"bench.advisor": advisor, "bench.compliance": compliance}
+    tickets, _ = engine.view(TicketsView).queue(db, {"open": True}, "due", 1, None, engine.clock())
+    agent = [
+        "/tickets",
+        "/tickets?view=breached",
+        "/tickets?view=due_soon&type=complaint",
+        "/tickets?view=all&sort=updated",
+        "/tickets/new",
+        f"/tickets/{tickets[0]['id']}",
+        "/tickets/stats",
+        "/tickets/stats?group_by=month&from=2025-01-01",
+    ]
+    return {"bench.advisor": advisor, "bench.compliance": compliance, "bench.agent": agent}
 
 
 def main() -> None:

@@ -22,8 +22,9 @@ from jinja2.ext import babel_extract
 from api.contexts import CONTEXTS
 from api.funds.pages import RANGES
 from api.service_desk.pages import GROUPINGS, STATS_WORDS, VIEWS
-from api.shared.charts import NAV_WORDS
+from api.shared.charts import NAV_WORDS, RADAR_WORDS
 from api.shared.console.i18n import LOCALES, catalog_path
+from api.suppliers.pages import FORM_STEPS
 from domain.clients.registry import Channel, InvestorType
 from domain.funds.performance import Period
 from domain.service_desk.workflow import LAYERS, Status, TicketChannel, TicketType
@@ -32,6 +33,11 @@ from domain.shared.vocab import FundType, Horizon, Variety
 from domain.staff import Role
 from domain.suitability.purchases import ConfirmationChannel, PurchaseStatus
 from domain.suitability.rules import Outcome
+from domain.suppliers.audits import AssessmentKind, Severity
+from domain.suppliers.avl import AvlDecision, AvlStatus
+from domain.suppliers.corrective import CaStep
+from domain.suppliers.lifecycle import Stage, SupplierStatus
+from domain.suppliers.sqs import SqsStep
 from projections.clients.views import RISK_STATUS
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "api" / "shared" / "console" / "templates"
@@ -60,6 +66,16 @@ def vocabulary() -> Iterator[str]:
     yield from (f"sla:{s}" for s in (*states, "first_response", "resolution"))
     yield from (f"grouping:{g}" for g in GROUPINGS)
     yield from (f"preset:{p}" for p in ("30d", "month", "year", "12m"))
+    yield from (f"stage:{s.value}" for s in Stage)
+    yield from (f"avl:{a}" for a in (*AvlStatus, "none"))
+    yield from (f"supplier:{s.value}" for s in SupplierStatus)
+    yield from (f"status:{w}" for w in ("suspend", "disqualify", "reinstate"))
+    yield from (f"decision:{d.value}" for d in AvlDecision)
+    yield from (f"sqs:{s.value}" for s in SqsStep)
+    yield from (f"assessment:{k.value}" for k in AssessmentKind)
+    yield from (f"severity:{s.value}" for s in Severity)
+    yield from (f"ca:{s.value}" for s in CaStep)
+    yield from (f"castep:{s}" for s in FORM_STEPS)
 
 
 def event_types() -> Iterator[str]:
@@ -95,6 +111,8 @@ def wanted() -> list[str | tuple[str, str]]:
         *vocabulary(),
         *NAV_WORDS,
         *STATS_WORDS,
+        *RADAR_WORDS,
+        "Capability",
         *event_types(),
         "%(n)d day",
         "%(h)d h %(m)02d min",

@@ -211,6 +211,12 @@ def nav_chart(
 
 
 RADAR = {"self": ("#1f77b4", "6 3"), "onsite": ("#d62728", "")}
+# The words a radar chart shows, by their English text: a caller passes them translated.
+RADAR_WORDS = (
+    "%(legend)s: mean %(mean)s",
+    "Pass line: every section at least %(line)s",
+    "No assessments yet",
+)
 THRESHOLD_COLOUR = "#2e8b57"
 
 
@@ -220,10 +226,16 @@ def radar_chart(
     series: list[tuple[str, str, dict[str, float]]],
     pass_line: float | None = None,
     size: int = 640,
+    words: Mapping[str, str] | None = None,
 ) -> str:
     """A radar chart on a 0-4 scale: one labelled axis per section, one polygon per
     assessment (self-assessments dashed blue, on-site audits solid red), the policy's pass
-    line, and a legend in words with each polygon's mean."""
+    line, and a legend in words with each polygon's mean; its ``RADAR_WORDS`` in ``words``'
+    language when given."""
+
+    def word(english: str) -> str:
+        return (words or {}).get(english, english)
+
     keys = list(axes)
     legend_rows = len(series) + (1 if pass_line is not None else 0) or 1
     legend_h = legend_rows * (FONT + 8) + 8
@@ -279,11 +291,13 @@ def radar_chart(
             f'fill="{colour}" fill-opacity="0.12" stroke="{colour}" stroke-width="2"{dashes}/>'
         )
         mean = sum(means.get(k, 0) for k in keys) / len(keys)
-        rows.append((f"{legend}: mean {mean:.2f}", colour, dashes))
+        rows.append(
+            (word(RADAR_WORDS[0]) % {"legend": legend, "mean": f"{mean:.2f}"}, colour, dashes)
+        )
     if pass_line is not None:
         rows.append(
             (
-                f"Pass line: every section at least {pass_line:.1f}",
+                word(RADAR_WORDS[1]) % {"line": f"{pass_line:.1f}"},
                 THRESHOLD_COLOUR,
                 ' stroke-dasharray="2 3"',
             )
@@ -298,7 +312,7 @@ def radar_chart(
     if not series:
         parts.append(
             f'<text x="{cx:.1f}" y="{cy + radius / 2:.1f}" text-anchor="middle">'
-            "No assessments yet</text>"
+            f"{escape(word(RADAR_WORDS[2]))}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)

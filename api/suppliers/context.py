@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from api.engine import Engine
+from api.shared.console.menu import MenuItem
 from api.shared.context import Aggregated, BoundedContext, Job
 from api.shared.jobs import BATCH, each
-from api.suppliers import routes
+from api.suppliers import pages, routes
 from application.suppliers.commands import SupplierCommands
 from domain.shared.base import Context
+from domain.staff import Role
 from domain.suppliers.supplier import Supplier
 from projections.suppliers.views import SuppliersView
 
@@ -25,5 +27,15 @@ CONTEXT = BoundedContext(
     views=(SuppliersView,),
     handlers=(lambda e: SupplierCommands(e.store, e.settings.supplier_policy),),
     routers=(routes.router,),
+    pages=(pages.router,),
+    menu=(
+        MenuItem(
+            "Suppliers",
+            "/suppliers",
+            frozenset({Role.ADMIN, Role.QUALITY, Role.MPL, Role.COMPLIANCE}),
+            order=40,
+            home_for=frozenset({Role.QUALITY}),
+        ),
+    ),
     jobs=(Job("reaudits", reaudits),),
 )

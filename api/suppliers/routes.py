@@ -56,7 +56,7 @@ READ = Depends(roles(Role.ADMIN, Role.QUALITY, Role.MPL, Role.COMPLIANCE))
 FRESH = Depends(fresh(SuppliersView))
 
 
-def _held(engine: Engine, supplier_id: UUID) -> tuple[Supplier, dict[str, Any]]:
+def held(engine: Engine, supplier_id: UUID) -> tuple[Supplier, dict[str, Any]]:
     found = engine.view(SuppliersView).load(engine.db, str(supplier_id))
     if found is None:
         raise NotFound(f"supplier {supplier_id} not found")
@@ -118,7 +118,7 @@ def get_supplier(
     the re-audit due date."""
     if as_of is not None:
         return aggregate_as_of(engine, Supplier, str(supplier_id), as_of)
-    supplier, row = _held(engine, supplier_id)
+    supplier, row = held(engine, supplier_id)
     response.headers["ETag"] = f'"{supplier.version}"'
     today = now.date()
     latest = supplier.latest()
@@ -254,7 +254,7 @@ def radar(
     size: Annotated[int, Query(ge=480, le=1600, description="the picture's side, in pixels")] = 640,
 ) -> Response:
     """Radar chart over the 7 sections: self-assessment against on-site audit (0-4)."""
-    supplier, _ = _held(engine, supplier_id)
+    supplier, _ = held(engine, supplier_id)
     if assessments:
         wanted = [a.strip() for a in assessments.split(",") if a.strip()]
         by_id = {str(a.id): a for a in supplier.assessments}
@@ -365,7 +365,7 @@ def verify(
 @router.get("/suppliers/{supplier_id}/scorecard", dependencies=[READ, FRESH])
 def scorecard(supplier_id: UUID, engine: EngineDep) -> Scorecard:
     """Audit trend, open and closed corrective actions, the 3SQS profile, AVL standing."""
-    supplier, row = _held(engine, supplier_id)
+    supplier, row = held(engine, supplier_id)
     audits = sorted(supplier.assessments, key=lambda a: (a.date, a.kind.value))
     closed = sum(1 for c in supplier.corrective_actions.values() if c.step is CaStep.CLOSED)
     return Scorecard(

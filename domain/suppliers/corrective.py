@@ -36,6 +36,7 @@ class CorrectiveAction(BaseModel):
     action: str | None = None
     verification: str | None = None
     closed_at: datetime | None = None
+    opened_by: str | None = None  # the account that opened it (older states lack it)
 
     @property
     def open(self) -> bool:

@@ -22,7 +22,14 @@ from domain.suppliers.audits import (
     latest_of,
     score,
 )
-from domain.suppliers.avl import AVL_STATUS, AvlDecision, AvlEntry, approvable, changeable
+from domain.suppliers.avl import (
+    AVL_STATUS,
+    AvlDecision,
+    AvlEntry,
+    AvlStatus,
+    approvable,
+    changeable,
+)
 from domain.suppliers.corrective import CaStep, CorrectiveAction, advanceable
 from domain.suppliers.lifecycle import (
     NEXT,
@@ -159,6 +166,7 @@ class Supplier(Aggregate):
                     severity=self.severity,
                     step=CaStep.OPENED,
                     opened_at=self.timestamp,
+                    opened_by=self.meta.actor,
                 ),
             }
 
@@ -400,6 +408,29 @@ class Supplier(Aggregate):
 
     def reaudit_overdue(self, today: date) -> bool:
         return reaudit_overdue(self.reaudit_due_at, today)
+
+    def offers(self) -> frozenset[str]:
+        """What the rules above let anyone do with the supplier now: the stages it may move
+        to, and ``suspend``, ``disqualify``, ``reinstate``, ``assess``, ``approve`` (which
+        still needs a passed, current on-site audit), ``open_action``, and
+        ``suspend:<category>`` / ``withdraw:<category>`` for the categories on the list."""
+        offered: set[str] = set()
+        active = self.status is SupplierStatus.ACTIVE
+        if active:
+            offered.update(s.value for s in NEXT[self.stage])
+            offered.update({"suspend", "approve"})
+        if self.status is not SupplierStatus.DISQUALIFIED:
+            offered.update({"disqualify", "assess"})
+            if len(self.corrective_actions) < MAX_CORRECTIVE_ACTIONS:
+                offered.add("open_action")
+        if self.status is SupplierStatus.SUSPENDED:
+            offered.add("reinstate")
+        for category, entry in self.avl.items():
+            if entry.status is not AvlStatus.WITHDRAWN:
+                offered.add(f"withdraw:{category}")
+                if entry.status is not AvlStatus.SUSPENDED:
+                    offered.add(f"suspend:{category}")
+        return frozenset(offered)
 
     def open_actions(self) -> list[CorrectiveAction]:
         return [c for c in self.corrective_actions.values() if c.open]

@@ -21,7 +21,7 @@ LISTED = (AvlStatus.APPROVED.value, AvlStatus.CONDITIONAL.value)
 
 class SuppliersView(StateView):
     name = "suppliers"
-    schema_version = 2
+    schema_version = 3  # 3: corrective actions with who opened them
     aggregate = Supplier
     table = "view_suppliers"
     tables: ClassVar[dict[str, list[str]]] = {
@@ -43,6 +43,16 @@ class SuppliersView(StateView):
             "decided_by TEXT, audit_mean REAL, strategic INTEGER NOT NULL, "
             "PRIMARY KEY (supplier_id, category))",
             "CREATE INDEX {ix}_category ON {t} (category, avl_status)",
+        ],
+        # One row per open corrective action: the "my open actions" list.
+        "view_supplier_actions": [
+            "CREATE TABLE {t} (action_id TEXT PRIMARY KEY, supplier_id TEXT NOT NULL, "
+            "supplier_name TEXT NOT NULL, problem TEXT NOT NULL, part TEXT, "
+            "severity TEXT NOT NULL, step TEXT NOT NULL, opened_at TEXT NOT NULL, "
+            "opened_by TEXT)",
+            "CREATE INDEX {ix}_supplier ON {t} (supplier_id)",
+            "CREATE INDEX {ix}_opened_by ON {t} (opened_by, opened_at)",
+            "CREATE INDEX {ix}_opened ON {t} (opened_at)",
         ],
     }
 
@@ -84,6 +94,27 @@ class SuppliersView(StateView):
             f"INSERT INTO {table} (supplier_id, category, supplier_name, avl_status, reason, "
             "decided_at, decided_by, audit_mean, strategic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
+        )
+
+        actions = self.t("view_supplier_actions")
+        tx.execute(f"DELETE FROM {actions} WHERE supplier_id = ?", (str(s.id),))
+        tx.executemany(
+            f"INSERT INTO {actions} (action_id, supplier_id, supplier_name, problem, part, "
+            "severity, step, opened_at, opened_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    str(a.id),
+                    str(s.id),
+                    s.name,
+                    a.problem,
+                    a.part,
+                    a.severity.value,
+                    a.step.value,
+                    a.opened_at.isoformat(),
+                    a.opened_by,
+                )
+                for a in s.open_actions()
+            ],
         )
 
     def __init__(self, suffix: str = "", policy: SupplierPolicy | None = None) -> None:
@@ -199,6 +230,24 @@ class SuppliersView(StateView):
             )
         page, next_cursor = cut(rows, limit, order)
         return [{**r, "strategic": bool(r["strategic"])} for r in page], next_cursor
+
+    def open_actions(
+        self, db: ViewDatabase, opened_by: str | None, limit: int, cursor: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Open corrective actions, oldest first (those one account opened, if given)."""
+        where, params = ["1 = 1"], []
+        if opened_by is not None:
+            where.append("opened_by = ?")
+            params.append(opened_by)
+        order = ("opened_at", "action_id")
+        later, more = after(order, cursor)
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT * FROM {self.t('view_supplier_actions')} "
+                f"WHERE {' AND '.join([*where, later])} ORDER BY opened_at, action_id LIMIT ?",
+                (*params, *more, limit + 1),
+            )
+        return cut(rows, limit, order)
 
 
 def _summary(row: dict[str, Any], categories: list[dict[str, Any]], today: date) -> dict[str, Any]:

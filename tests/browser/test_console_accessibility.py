@@ -44,6 +44,21 @@ def pages(console: Console) -> dict[str, list[str]]:
     )
     detail = admin.get(f"/api/v1/clients/{client['id']}?min_position={bought['position']}")
     assessment = detail.json()["risk"]["assessment_id"]
+    ticket = (
+        api(console, "agent")
+        .post(
+            "/api/v1/tickets",
+            json={
+                "client_id": client["id"],
+                "type": "complaint",
+                "priority": "P2",
+                "channel": "phone",
+                "subject": "Statement missing",
+                "description": "The March statement never came.",
+            },
+        )
+        .json()
+    )
     c, p = f"/clients/{client['id']}", f"/purchases/{bought['id']}"
     return {
         "advisor": [
@@ -69,6 +84,13 @@ def pages(console: Console) -> dict[str, list[str]]:
             "/compliance/reviews",
             "/compliance/audit",
             f"/compliance/history?kind=clients&ref={client['id']}&at=2030-01-01T00:00",
+        ],
+        "agent": [
+            "/tickets",
+            "/tickets?view=all&channel=phone",
+            "/tickets/new",
+            f"/tickets/{ticket['id']}",
+            "/tickets/stats",
         ],
         "admin": ["/", f"{c}/erase", "/clients?q=Li"],
         "quality": ["/", "/clients"],  # the modules page, and a 403 page

@@ -120,6 +120,7 @@ def test_given_a_new_ticket_then_only_its_allowed_moves_are_offered_and_a_forced
     closed = act(api, ticket, "move", {"to": "closed"})
     shown = api.http.get(closed.headers["location"], headers=EN).text
     assert "4 / 5" in shown
+    assert "<strong>Status changed</strong>: Resolved → Closed" in shown
     assert "/satisfaction" not in shown  # rated once
     assert "/assign" not in shown  # a closed ticket is not worked on
     refused = forced(api, ticket, "satisfaction", {"score": "5"})

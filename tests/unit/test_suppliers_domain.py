@@ -4,7 +4,9 @@ order, 3SQS ratings and the re-audit flag."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 import pytest
 
@@ -360,3 +362,75 @@ def test_the_reaudit_is_flagged_once_due_once_overdue_and_cleared_by_the_next_au
     assert supplier.reaudit_overdue_for is None
     assert not supplier.reaudit_overdue(at(371).at.date())
     assert supplier.reaudit_due_at == date(2028, 3, 7)
+
+
+# -- what a page offers ------------------------------------------------------------------
+
+
+def _named_states() -> dict[str, Supplier]:
+    """Suppliers in the states a page meets (a passed audit behind each, so an approval
+    offered is an approval that goes through)."""
+    states: dict[str, Supplier] = {}
+    for name, path in {
+        "contact": (),
+        "delivery": tuple(Stage)[1:8],
+        "periodic_audit": (*tuple(Stage)[1:8], Stage.PERIODIC_AUDIT),
+    }.items():
+        s = given_supplier()
+        audited(s, uniform(3))
+        for stage in path:
+            s.move(at(1), stage, None)
+        states[name] = s
+    approved = given_supplier()
+    audited(approved, uniform(3))
+    approved.decide_avl(at(1), "connectors", AvlDecision.APPROVE, "ok", POLICY)
+    states["approved"] = approved
+    suspended_entry = given_supplier()
+    audited(suspended_entry, uniform(3))
+    suspended_entry.decide_avl(at(1), "connectors", AvlDecision.APPROVE, "ok", POLICY)
+    suspended_entry.decide_avl(at(1), "connectors", AvlDecision.SUSPEND, "late", POLICY)
+    states["category suspended"] = suspended_entry
+    suspended = given_supplier()
+    audited(suspended, uniform(3))
+    suspended.suspend(at(1), "late lots")
+    states["suspended"] = suspended
+    gone = given_supplier()
+    gone.disqualify(at(1), "fraud")
+    states["disqualified"] = gone
+    return states
+
+
+def _accepted(name: str, action: str) -> bool:
+    s = _named_states()[name]
+    run: dict[str, Callable[[], object]] = {
+        "suspend": lambda: s.suspend(at(2), "r"),
+        "disqualify": lambda: s.disqualify(at(2), "r"),
+        "reinstate": lambda: s.reinstate(at(2), "r"),
+        "assess": lambda: audited(s, uniform(3), 2),
+        "approve": lambda: s.decide_avl(at(2), "cables", AvlDecision.APPROVE, "r", POLICY),
+        "open_action": lambda: s.open_corrective_action(
+            at(2), uuid.uuid4(), "p", None, Severity.MINOR
+        ),
+        **{
+            f"{verb}:{category}": partial(
+                s.decide_avl, at(2), category, AvlDecision(verb), "r", POLICY
+            )
+            for verb in ("suspend", "withdraw")
+            for category in ("connectors", "cables")
+        },
+        **{stage.value: partial(s.move, at(2), stage, None) for stage in Stage},
+    }
+    try:
+        run[action]()
+    except (NotAllowedNow, StageSkipped, AuditNotPassed, InvalidField):
+        return False
+    return True
+
+
+@pytest.mark.parametrize("name", list(_named_states()))
+def test_given_a_supplier_then_it_offers_exactly_what_its_commands_accept(name: str) -> None:
+    offered = _named_states()[name].offers()
+    actions = ["suspend", "disqualify", "reinstate", "assess", "approve", "open_action"]
+    actions += [f"{v}:{c}" for v in ("suspend", "withdraw") for c in ("connectors", "cables")]
+    actions += [stage.value for stage in Stage]
+    assert offered == {a for a in actions if _accepted(name, a)}
