@@ -20,12 +20,16 @@ from babel.messages.pofile import read_po, write_po
 from jinja2.ext import babel_extract
 
 from api.contexts import CONTEXTS
+from api.cqp.pages import KINDS
 from api.funds.pages import RANGES
 from api.service_desk.pages import GROUPINGS, STATS_WORDS, VIEWS
 from api.shared.charts import NAV_WORDS, RADAR_WORDS
 from api.shared.console.i18n import LOCALES, catalog_path
 from api.suppliers.pages import FORM_STEPS
 from domain.clients.registry import Channel, InvestorType
+from domain.cqp.measures import Rag
+from domain.cqp.milestones import DeliverableKind
+from domain.cqp.phases import Criterion, Phase
 from domain.funds.performance import Period
 from domain.service_desk.workflow import LAYERS, Status, TicketChannel, TicketType
 from domain.shared.base import DomainEvent
@@ -76,6 +80,11 @@ def vocabulary() -> Iterator[str]:
     yield from (f"severity:{s.value}" for s in Severity)
     yield from (f"ca:{s.value}" for s in CaStep)
     yield from (f"castep:{s}" for s in FORM_STEPS)
+    yield from (f"phase:{p.value}" for p in Phase)
+    yield from (f"criterion:{c.value}" for c in Criterion)
+    yield from (f"deliverable:{d.value}" for d in DeliverableKind)
+    yield from (f"measure:{k}" for k in KINDS)
+    yield from (f"rag:{r.value}" for r in Rag)
 
 
 def event_types() -> Iterator[str]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from api.cqp import routes
+from api.cqp import pages, routes
 from api.engine import Engine
+from api.shared.console.menu import MenuItem
 from api.shared.context import Aggregated, BoundedContext, Job
 from api.shared.jobs import BATCH, each
 from application.cqp.commands import CQPCommands
 from domain.cqp.plan import CQPPlan
 from domain.shared.base import Context
+from domain.staff import Role
 from projections.cqp.views import CQPPlansView
 
 
@@ -25,5 +27,15 @@ CONTEXT = BoundedContext(
     views=(CQPPlansView,),
     handlers=(lambda e: CQPCommands(e.store, e.settings.cqp_policy),),
     routers=(routes.router,),
+    pages=(pages.router,),
+    menu=(
+        MenuItem(
+            "CQP",
+            "/cqp",
+            frozenset({Role.ADMIN, Role.QUALITY, Role.MPL, Role.COMPLIANCE}),
+            order=45,
+            home_for=frozenset({Role.MPL}),
+        ),
+    ),
     jobs=(Job("cqp_overdue", cqp_overdue),),
 )

@@ -157,7 +157,7 @@ def pass_milestone(
     )
 
 
-def _plan(engine: Engine, plan_id: UUID) -> CQPPlan:
+def plan_of(engine: Engine, plan_id: UUID) -> CQPPlan:
     found = engine.view(CQPPlansView).load(engine.db, str(plan_id))
     if found is None:
         raise NotFound(f"CQP plan {plan_id} not found")
@@ -178,7 +178,7 @@ def get_plan(
     passed, and the waivers."""
     if as_of is not None:
         return aggregate_as_of(engine, CQPPlan, str(plan_id), as_of)
-    plan = _plan(engine, plan_id)
+    plan = plan_of(engine, plan_id)
     response.headers["ETag"] = f'"{plan.version}"'
     policy = engine.settings.cqp_policy
     return PlanDetail(
@@ -194,9 +194,9 @@ def get_plan(
         reviewers=plan.reviewers,
         agreed_at=plan.agreed_at,
         team=plan.team,
-        targets=_targets(plan, policy),
+        targets=target_rows(plan, policy),
         deliverables=[d.model_dump(mode="json") for d in plan.deliverables],
-        milestones=people.named(_milestones(plan, policy, now.date()), "passed_by"),
+        milestones=people.named(milestone_rows(plan, policy, now.date()), "passed_by"),
         next_milestone=plan.next_milestone(),
         waivers=[
             {"milestone": p.milestone.value, "date": p.date.isoformat(), **p.waiver.model_dump()}
@@ -206,7 +206,7 @@ def get_plan(
     )
 
 
-def _targets(plan: CQPPlan, policy: CQPPolicy) -> list[dict[str, Any]]:
+def target_rows(plan: CQPPlan, policy: CQPPolicy) -> list[dict[str, Any]]:
     """Each measured kind: its target, its actual and their status (green, amber, red)."""
     status = plan.status(policy.amber_tolerance)
     return [
@@ -221,7 +221,7 @@ def _targets(plan: CQPPlan, policy: CQPPolicy) -> list[dict[str, Any]]:
     ]
 
 
-def _milestones(plan: CQPPlan, policy: CQPPolicy, today: date) -> list[dict[str, Any]]:
+def milestone_rows(plan: CQPPlan, policy: CQPPolicy, today: date) -> list[dict[str, Any]]:
     """Each milestone planned against passed, overdue as of ``today``, and what it needs."""
     passed = {p.milestone: p for p in plan.passed}
     late = set(plan.overdue(today))

@@ -294,6 +294,25 @@ class CQPPlan(Aggregate):
             policy=policy,
         )
 
+    def offers(self) -> frozenset[str]:
+        """What the rules above let anyone do with the plan now: ``evaluate``, ``review``,
+        ``agree``, ``team``, ``targets``, ``actuals``, ``deliverable``, ``pass`` (the next
+        milestone; what it lacks still needs a waiver)."""
+        if self.evaluation is None:
+            return frozenset({"evaluate"})
+        if not self.evaluation.accepted:
+            return frozenset()
+        offered = {"review", "team", "targets"}
+        if len(self.deliverables) < MAX_DELIVERABLES:
+            offered.add("deliverable")
+        if self.reviewers and self.agreed_at is None:
+            offered.add("agree")
+        if self.targets:
+            offered.add("actuals")
+        if self.agreed_at is not None and self.team and self.next_milestone() is not None:
+            offered.add("pass")
+        return frozenset(offered)
+
     def overdue(self, today: date) -> list[Milestone]:
         """Milestones past their planned date and not passed."""
         done = {p.milestone for p in self.passed}

@@ -4,8 +4,10 @@ milestone order and waivers."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 import pytest
 
@@ -266,3 +268,59 @@ def test_overdue_milestones_are_flagged_once_each_and_the_next_check_moves() -> 
     rejected.evaluate(at(), False, "no")
     assert not rejected.record_overdue(at())
     assert rejected.overdue_check_at() is None
+
+
+# -- what a page offers ------------------------------------------------------------------
+
+
+def _plans() -> dict[str, CQPPlan]:
+    """Plans in the states a page meets."""
+    states = {"new": given_plan()}
+    rejected = given_plan()
+    rejected.evaluate(at(), False, "not needed")
+    states["rejected"] = rejected
+    accepted = given_plan()
+    accepted.evaluate(at(), True, "new technology")
+    states["accepted"] = accepted
+    reviewed = given_plan()
+    reviewed.evaluate(at(), True, "new technology")
+    reviewed.review(at(), [Member(name="Lin Tao", role="SQE")])
+    states["reviewed"] = reviewed
+    states["prepared"] = prepared()
+    targeted = prepared()
+    targeted.set_targets(at(), [DpmInApplication(value=Decimal(50))])
+    states["with targets"] = targeted
+    done = prepared()
+    accept(done, *DeliverableKind)
+    for m in MILESTONES:
+        done.pass_milestone(at(), m, T0.date(), None, None, POLICY)
+    states["completed"] = done
+    return states
+
+
+def _accepts(name: str, action: str) -> bool:
+    plan = _plans()[name]
+    nxt = plan.next_milestone() or Milestone.E5
+    every = [k for k in DeliverableKind if k in plan.missing_for(nxt, POLICY)]
+    waiver = Waiver(missing=every, reason="r", approved_by="z") if every else None
+    run: dict[str, Callable[[], object]] = {
+        "evaluate": partial(plan.evaluate, at(), True, "r"),
+        "review": partial(plan.review, at(), [Member(name="Lin Tao", role="SQE")]),
+        "agree": partial(plan.agree, at()),
+        "team": partial(plan.set_team, at(), TEAM),
+        "targets": partial(plan.set_targets, at(), [Fit(value=Decimal(5))]),
+        "actuals": partial(plan.record_actuals, at(), [DpmInApplication(value=Decimal(40))]),
+        "deliverable": partial(plan.record_deliverable, at(), DeliverableKind.MSA, "D", None),
+        "pass": partial(plan.pass_milestone, at(), nxt, T0.date(), None, waiver, POLICY),
+    }
+    try:
+        run[action]()
+    except (CQPRuleBroken, OutOfOrder, WaiverNeeded, InvalidField):
+        return False
+    return True
+
+
+@pytest.mark.parametrize("name", list(_plans()))
+def test_given_a_plan_then_it_offers_exactly_what_its_commands_accept(name: str) -> None:
+    actions = ("evaluate", "review", "agree", "team", "targets", "actuals", "deliverable", "pass")
+    assert _plans()[name].offers() == {a for a in actions if _accepts(name, a)}
