@@ -19,7 +19,7 @@ from adapters.shared.eventstore import (
 )
 from adapters.shared.locks import Leadership, SessionLocks, SoleLeader
 from adapters.shared.personal import KeyRing, SealingMapper, load_masters
-from adapters.shared.scheduler import Scheduler
+from adapters.shared.scheduler import Journal, Scheduler
 from adapters.shared.settings import Settings
 from adapters.shared.sql import PostgresViews, open_views, schema_lock
 from adapters.staff.auth import TokenService, secret_key
@@ -72,7 +72,10 @@ class Engine:
                 handler = make(self)
                 self._handlers[type(handler)] = handler
         self.scheduler = Scheduler(
-            self._leadership("scheduler"), settings.scheduler_interval_seconds, clock
+            self._leadership("scheduler"),
+            settings.scheduler_interval_seconds,
+            clock,
+            Journal(self.db),
         )
         for job in self.registry.jobs:
             self.scheduler.add(job.name, partial(self._run_job, job))
@@ -88,6 +91,7 @@ class Engine:
         with schema_lock(self.settings):
             for view in self._views.values():
                 view.create(self.db)
+            Journal.create(self.db)
             store = Store(
                 event_store_env(self.settings, snapshotting=bool(intervals)),
                 intervals,

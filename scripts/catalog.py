@@ -85,6 +85,7 @@ def vocabulary() -> Iterator[str]:
     yield from (f"deliverable:{d.value}" for d in DeliverableKind)
     yield from (f"measure:{k}" for k in KINDS)
     yield from (f"rag:{r.value}" for r in Rag)
+    yield from (f"login:{o}" for o in ("failed", "throttled"))
 
 
 def event_types() -> Iterator[str]:

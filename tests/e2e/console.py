@@ -4,6 +4,8 @@ posting a form as the browser would."""
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from typing import Any
 
 from tests.e2e.conftest import PASSWORD, Api
@@ -47,3 +49,13 @@ def post_form(
     assert opened.status_code == 200, opened.text
     fields = {**hidden(opened.text, action), **data}
     return api.http.post(action, data=fields, headers=headers or EN, follow_redirects=False)
+
+
+def until(fetch: Callable[[], Any], holds: Callable[[Any], bool], bound: float = 60) -> Any:
+    """``fetch()`` again until its answer ``holds``: a wait on a condition (the generous
+    bound only turns a hang into a failure)."""
+    deadline = time.monotonic() + bound
+    while not holds(answer := fetch()):
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.02)
+    return answer
