@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -19,7 +20,16 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from api.cqp.routes import milestone_rows, plan_of, target_rows
 from api.cqp.schemas import PlanCreate
 from api.shared.console.desk import Desk, staff
-from api.shared.console.forms import Refusal, fields, one_of, read, refused
+from api.shared.console.forms import (
+    Refusal,
+    attempt,
+    conflict,
+    fields,
+    one_of,
+    read,
+    refused,
+    text,
+)
 from api.staff import People
 from application.cqp.commands import CQPCommands
 from domain.cqp.measures import Measure
@@ -237,35 +247,26 @@ async def _act(desk: Desk, plan_id: UUID, command: Command, anchor: str) -> Resp
     """Run one of the plan's commands with the form's fields: done, back to the page at
     ``anchor``; refused, the page again with the refusal where it belongs."""
     plan_of(desk.engine, plan_id)
-    form = await desk.request.form()
-    values: dict[str, Any] = fields(form)
-    values["waive"] = form.getlist("waive")
     commands = desk.engine.handler(CQPCommands)
-    try:
-        done = command(commands, desk.context(), values, desk.once(form))
-    except Refusal as e:
-        return _plan_page(desk, plan_id, 422, e.errors, values=values)
-    except InvalidField as e:
-        return _plan_page(desk, plan_id, 422, refused(e), values=values)
-    except OutOfOrder as e:
-        expected = e.expected.value if e.expected else None
-        refusal = {"kind": "order", "wanted": values.get("milestone"), "expected": expected}
-        return _plan_page(desk, plan_id, 409, refusal=refusal, values=values)
-    except WaiverNeeded as e:
-        refusal = {"kind": "waiver", "missing": [m.value for m in e.missing]}
-        return _plan_page(desk, plan_id, 409, refusal=refusal, values=values)
-    except Conflict as e:
-        return _plan_page(desk, plan_id, 409, refusal={"kind": "rule", "detail": str(e)})
-    return desk.redirect(f"/cqp/{plan_id}#{anchor}", done.position)
+    return await attempt(
+        desk,
+        lambda values, idem: command(commands, desk.context(), values, idem),
+        partial(_plan_page, desk, plan_id),
+        f"/cqp/{plan_id}#{anchor}",
+        _refusal,
+        lists=("waive",),
+    )
 
 
-def _text(values: Mapping[str, Any], name: str, most: int = 500) -> str:
-    text = str(values.get(name, "")).strip()
-    if not text:
-        raise Refusal({name: "required"})
-    if len(text) > most:
-        raise Refusal({name: "too_long"})
-    return text
+def _refusal(error: Conflict, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A milestone out of order names the next one; a waiver short of what is missing,
+    what it leaves uncovered; other rules speak for themselves."""
+    if isinstance(error, OutOfOrder):
+        expected = error.expected.value if error.expected else None
+        return {"kind": "order", "wanted": values.get("milestone"), "expected": expected}
+    if isinstance(error, WaiverNeeded):
+        return {"kind": "waiver", "missing": [m.value for m in error.missing]}
+    return conflict(error, values)
 
 
 def _members(values: Mapping[str, Any], prefix: str) -> list[Member]:
@@ -289,7 +290,7 @@ async def evaluate(desk: Planners, plan_id: UUID) -> Response:
         verdict = one_of(v.get("accepted"), ("yes", "no"), "accepted")
         if verdict is None:
             raise Refusal({"accepted": "required"})
-        return c.evaluate(ctx, plan_id, verdict == "yes", _text(v, "evaluation_reason"), idem)
+        return c.evaluate(ctx, plan_id, verdict == "yes", text(v, "evaluation_reason", 500), idem)
 
     return await _act(desk, plan_id, evaluated, "preparation")
 
@@ -371,7 +372,7 @@ async def deliverable(desk: Planners, plan_id: UUID) -> Response:
         kind = one_of(v.get("kind"), DeliverableKind, "kind")
         if kind is None:
             raise Refusal({"kind": "required"})
-        reference = _text(v, "reference", 64)
+        reference = text(v, "reference", 64)
         accepted_by = str(v.get("accepted_by", "")).strip()[:100] or None
         return c.record_deliverable(
             ctx, plan_id, DeliverableKind(kind), reference, accepted_by, idem
@@ -396,8 +397,8 @@ async def pass_milestone(desk: Planners, plan_id: UUID) -> Response:
             waived = [one_of(w, DeliverableKind, "waive") for w in v.get("waive", [])]
             waiver = Waiver(
                 missing=[DeliverableKind(w) for w in waived if w],
-                reason=_text(v, "waiver_reason"),
-                approved_by=_text(v, "waiver_approved_by", 100),
+                reason=text(v, "waiver_reason", 500),
+                approved_by=text(v, "waiver_approved_by", 100),
             )
         return c.pass_milestone(ctx, plan_id, Milestone(milestone), day, note, waiver, idem)
 

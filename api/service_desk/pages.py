@@ -5,8 +5,9 @@ escalation, merge, reopen, satisfaction, the client's panel) and the statistics.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -20,10 +21,20 @@ from api.service_desk.schemas import TicketCreate
 from api.shared.charts import bar_chart
 from api.shared.console.desk import Desk, staff
 from api.shared.console.exports import csv_file
-from api.shared.console.forms import Refusal, fields, one_of, read, refused
+from api.shared.console.forms import (
+    Refusal,
+    attempt,
+    conflict,
+    fields,
+    one_of,
+    read,
+    refused,
+    text,
+)
 from api.shared.deps import branch_scope
 from api.staff import People
 from application.service_desk.tickets import TicketCommands
+from application.shared.common import CommandResult, Idempotency
 from domain.service_desk.sla import BREACH_KINDS, Priority, add_business_time
 from domain.service_desk.tickets import WORKS_TICKETS
 from domain.service_desk.workflow import (
@@ -33,6 +44,7 @@ from domain.service_desk.workflow import (
     TicketChannel,
     TicketType,
 )
+from domain.shared.base import Context
 from domain.shared.errors import Conflict, InvalidField, NotFound
 from domain.staff import Role
 from projections.clients import ClientsView
@@ -368,7 +380,7 @@ def _ticket_page(
     ticket_id: UUID,
     status: int = 200,
     errors: Mapping[str, str] | None = None,
-    refusal: str | None = None,
+    refusal: dict[str, Any] | None = None,
     values: Mapping[str, Any] | None = None,
 ) -> Response:
     engine, now = desk.engine, desk.engine.clock()
@@ -428,34 +440,29 @@ def ticket_page(desk: Agents, ticket_id: UUID) -> Response:
     return _ticket_page(desk, ticket_id)
 
 
-async def _act(desk: Desk, ticket_id: UUID, action: Any) -> Response:
+Action = Callable[[TicketCommands, Context, dict[str, Any], Idempotency | None], CommandResult]
+
+
+async def _act(desk: Desk, ticket_id: UUID, action: Action) -> Response:
     """Run one of the ticket's commands with the form's fields: done, back to the page;
     refused, the page again with the refusal where it belongs."""
     check_ticket(desk.engine, desk.me, ticket_id)
-    form = await desk.request.form()
-    values = fields(form)
     commands = desk.engine.handler(TicketCommands)
-    try:
-        done = action(commands, desk.context(), values, desk.once(form))
-    except Refusal as e:
-        return _ticket_page(desk, ticket_id, 422, e.errors, values=values)
-    except InvalidField as e:
-        return _ticket_page(desk, ticket_id, 422, refused(e), values=values)
-    except IllegalTransition as e:
-        wanted = str(values.get("to", ""))
-        return _ticket_page(desk, ticket_id, 409, refusal=f"move:{e.current.value}:{wanted}")
-    except Conflict as e:
-        return _ticket_page(desk, ticket_id, 409, refusal=str(e))
-    return desk.redirect(f"/tickets/{ticket_id}", done.position)
+    return await attempt(
+        desk,
+        lambda values, idem: action(commands, desk.context(), values, idem),
+        partial(_ticket_page, desk, ticket_id),
+        f"/tickets/{ticket_id}",
+        _refusal,
+    )
 
 
-def _text(values: Mapping[str, Any], name: str, most: int = 2000) -> str:
-    text = str(values.get(name, "")).strip()
-    if not text:
-        raise Refusal({name: "required"})
-    if len(text) > most:
-        raise Refusal({name: "too_long"})
-    return text
+def _refusal(error: Conflict, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A move the ticket does not allow names its status and the move; other rules speak
+    for themselves."""
+    if isinstance(error, IllegalTransition):
+        return {"kind": "move", "status": error.current.value, "to": str(values.get("to", ""))}
+    return conflict(error, values)
 
 
 @router.post("/tickets/{ticket_id}/comment")
@@ -464,7 +471,7 @@ async def comment(desk: Agents, ticket_id: UUID) -> Response:
         desk,
         ticket_id,
         lambda c, ctx, v, idem: c.comment(
-            ctx, ticket_id, _text(v, "body", 20_000), v.get("public") == "yes", idem
+            ctx, ticket_id, text(v, "body", 20_000), v.get("public") == "yes", idem
         ),
     )
 
@@ -499,7 +506,7 @@ async def change_priority(desk: Agents, ticket_id: UUID) -> Response:
         priority = one_of(v.get("priority"), Priority, "priority")
         if priority is None:
             raise Refusal({"priority": "required"})
-        reason = _text(v, "priority_reason", 500)
+        reason = text(v, "priority_reason", 500)
         return c.change_priority(ctx, ticket_id, Priority(priority), reason, idem)
 
     return await _act(desk, ticket_id, changed)
@@ -510,7 +517,7 @@ async def escalate(desk: Agents, ticket_id: UUID) -> Response:
     return await _act(
         desk,
         ticket_id,
-        lambda c, ctx, v, idem: c.escalate(ctx, ticket_id, _text(v, "escalate_reason", 500), idem),
+        lambda c, ctx, v, idem: c.escalate(ctx, ticket_id, text(v, "escalate_reason", 500), idem),
     )
 
 
@@ -519,14 +526,14 @@ async def reopen(desk: Agents, ticket_id: UUID) -> Response:
     return await _act(
         desk,
         ticket_id,
-        lambda c, ctx, v, idem: c.reopen(ctx, ticket_id, _text(v, "reopen_reason", 500), idem),
+        lambda c, ctx, v, idem: c.reopen(ctx, ticket_id, text(v, "reopen_reason", 500), idem),
     )
 
 
 @router.post("/tickets/{ticket_id}/merge")
 async def merge(desk: Agents, ticket_id: UUID) -> Response:
     def merged(c: TicketCommands, ctx: Any, v: Mapping[str, Any], idem: Any) -> Any:
-        number = _text(v, "into_number", 32).upper()
+        number = text(v, "into_number", 32).upper()
         target = desk.engine.view(TicketsView).by_number(desk.engine.db, number)
         if target is None or branch_scope(desk.me) not in (None, target["branch"]):
             raise Refusal({"into_number": "unknown"})

@@ -7,17 +7,26 @@ checklist with its result and radar, and the open corrective actions."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
-from starlette.datastructures import FormData
 
 from api.compliance import shown
 from api.shared.charts import RADAR_WORDS, radar_chart
 from api.shared.console.desk import Desk, staff
-from api.shared.console.forms import Refusal, fields, one_of, read, refused
+from api.shared.console.forms import (
+    Refusal,
+    attempt,
+    conflict,
+    fields,
+    one_of,
+    read,
+    refused,
+    text,
+)
 from api.staff import People
 from api.suppliers.routes import held
 from api.suppliers.schemas import AssessmentCreate, SupplierCreate
@@ -233,43 +242,28 @@ def supplier_page(desk: Readers, supplier_id: UUID) -> Response:
 Command = Callable[[SupplierCommands, Any, Mapping[str, Any], Any], Any]
 
 
-async def _act(desk: Desk, supplier_id: UUID, command: Command) -> Response:
-    """Run one of the supplier's commands with the form's fields: done, back to the page;
-    refused, the page again with the refusal where it belongs."""
+async def _act(desk: Desk, supplier_id: UUID, command: Command, anchor: str) -> Response:
+    """Run one of the supplier's commands with the form's fields: done, back to the page
+    at ``anchor``; refused, the page again with the refusal where it belongs."""
     _supplier(desk, supplier_id)
-    form: FormData = await desk.request.form()
-    values = fields(form)
     commands = desk.engine.handler(SupplierCommands)
-    try:
-        done = command(commands, desk.context(), values, desk.once(form))
-    except Refusal as e:
-        return _supplier_page(desk, supplier_id, 422, e.errors, values=values)
-    except InvalidField as e:
-        return _supplier_page(desk, supplier_id, 422, refused(e), values=values)
-    except AuditNotPassed as e:
-        refusal: dict[str, Any] = {"kind": "audit", "failing": e.failing, "detail": str(e)}
-        return _supplier_page(desk, supplier_id, 409, refusal=refusal, values=values)
-    except StageSkipped as e:
-        refusal = {"kind": "stage", "to": str(values.get("to", "")), "detail": str(e)}
-        return _supplier_page(desk, supplier_id, 409, refusal=refusal, values=values)
-    except NotFound:
-        raise
-    except Conflict as e:
-        return _supplier_page(desk, supplier_id, 409, refusal={"kind": "rule", "detail": str(e)})
-    position = done.position
-    anchor = str(values.get("anchor", "")).strip()
-    return desk.redirect(
-        f"/suppliers/{supplier_id}" + (f"#{anchor}" if anchor.isidentifier() else ""), position
+    return await attempt(
+        desk,
+        lambda values, idem: command(commands, desk.context(), values, idem),
+        partial(_supplier_page, desk, supplier_id),
+        f"/suppliers/{supplier_id}#{anchor}",
+        _refusal,
     )
 
 
-def _text(values: Mapping[str, Any], name: str, most: int = 2000) -> str:
-    text = str(values.get(name, "")).strip()
-    if not text:
-        raise Refusal({name: "required"})
-    if len(text) > most:
-        raise Refusal({name: "too_long"})
-    return text
+def _refusal(error: Conflict, values: Mapping[str, Any]) -> dict[str, Any]:
+    """An approval on a failing audit names the failing sections; a skipped stage, the
+    stage asked for; other rules speak for themselves."""
+    if isinstance(error, AuditNotPassed):
+        return {"kind": "audit", "failing": error.failing, "detail": str(error)}
+    if isinstance(error, StageSkipped):
+        return {"kind": "stage", "to": str(values.get("to", "")), "detail": str(error)}
+    return conflict(error, values)
 
 
 @router.post("/suppliers/{supplier_id}/stage")
@@ -281,7 +275,7 @@ async def move(desk: Quality, supplier_id: UUID) -> Response:
         note = str(v.get("note", "")).strip()[:500] or None
         return c.move(ctx, supplier_id, Stage(to), note, idem)
 
-    return await _act(desk, supplier_id, moved)
+    return await _act(desk, supplier_id, moved, "lifecycle")
 
 
 @router.post("/suppliers/{supplier_id}/status")
@@ -292,10 +286,10 @@ async def change_status(desk: Quality, supplier_id: UUID) -> Response:
         what = one_of(v.get("what"), ("suspend", "disqualify", "reinstate"), "what")
         if what is None:
             raise Refusal({"what": "required"})
-        reason = _text(v, "status_reason", 500)
+        reason = text(v, "status_reason", 500)
         return getattr(c, what)(ctx, supplier_id, reason, idem)
 
-    return await _act(desk, supplier_id, changed)
+    return await _act(desk, supplier_id, changed, "lifecycle")
 
 
 @router.post("/suppliers/{supplier_id}/avl")
@@ -305,10 +299,10 @@ async def decide_avl(desk: Quality, supplier_id: UUID) -> Response:
         category = str(v.get("category", "")).strip()
         if decision is None or not category:
             raise Refusal({"decision" if decision is None else "category": "required"})
-        reason = _text(v, "avl_reason", 500)
+        reason = text(v, "avl_reason", 500)
         return c.decide_avl(ctx, supplier_id, category, AvlDecision(decision), reason, idem)
 
-    return await _act(desk, supplier_id, decided)
+    return await _act(desk, supplier_id, decided, "avl")
 
 
 @router.post("/suppliers/{supplier_id}/sqs")
@@ -318,10 +312,10 @@ async def rate_sqs(desk: Quality, supplier_id: UUID) -> Response:
         rating = one_of(v.get("rating"), ("0", "1", "2", "3", "4"), "rating")
         if step is None or rating is None:
             raise Refusal({"step" if step is None else "rating": "required"})
-        evidence = _text(v, "evidence")
+        evidence = text(v, "evidence")
         return c.rate_sqs(ctx, supplier_id, SqsStep(step), int(rating), evidence, idem)
 
-    return await _act(desk, supplier_id, rated)
+    return await _act(desk, supplier_id, rated, "sqs")
 
 
 @router.post("/suppliers/{supplier_id}/actions")
@@ -330,14 +324,14 @@ async def open_action(desk: Quality, supplier_id: UUID) -> Response:
         severity = one_of(v.get("severity"), Severity, "severity")
         if severity is None:
             raise Refusal({"severity": "required"})
-        problem = _text(v, "problem")
+        problem = text(v, "problem")
         part = str(v.get("part", "")).strip()[:64] or None
         result, _ = c.open_corrective_action(
             ctx, supplier_id, problem, part, Severity(severity), idem
         )
         return result
 
-    return await _act(desk, supplier_id, opened)
+    return await _act(desk, supplier_id, opened, "actions")
 
 
 @router.post("/suppliers/{supplier_id}/actions/{action_id}/{step}")
@@ -354,12 +348,12 @@ async def advance_action(desk: Quality, supplier_id: UUID, action_id: UUID, step
             if answer is None:
                 raise Refusal({"effective": "required"})
             effective = answer == "yes"
-        text = _text(v, f"text_{action_id}")
+        said = text(v, f"text_{action_id}")
         return c.advance_corrective_action(
-            ctx, supplier_id, action_id, FORM_STEPS[step], text, effective, idem
+            ctx, supplier_id, action_id, FORM_STEPS[step], said, effective, idem
         )
 
-    return await _act(desk, supplier_id, advanced)
+    return await _act(desk, supplier_id, advanced, "actions")
 
 
 # -- assessments --------------------------------------------------------------------------
@@ -397,13 +391,13 @@ async def assess(desk: Quality, supplier_id: UUID) -> Response:
     by_item = {k.removeprefix("item:"): v for k, v in values.items() if k.startswith("item:")}
     findings = []
     for n in range(1, FINDING_ROWS + 1):
-        text = str(values.get(f"finding_text_{n}", "")).strip()
-        if text:
+        finding = str(values.get(f"finding_text_{n}", "")).strip()
+        if finding:
             findings.append(
                 {
                     "area": values.get(f"finding_area_{n}"),
                     "severity": values.get(f"finding_severity_{n}"),
-                    "text": text,
+                    "text": finding,
                 }
             )
     auditors = [a.strip() for a in str(values.get("auditors", "")).split(",") if a.strip()]

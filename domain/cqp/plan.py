@@ -29,6 +29,7 @@ from domain.cqp.milestones import (
 from domain.cqp.phases import CQPRuleBroken, Criterion, Evaluation, Member, Phase
 from domain.cqp.policy import CQPPolicy
 from domain.shared.base import Aggregate, Context, Created, Event
+from domain.shared.calendar import latest_date
 from domain.shared.errors import InvalidField
 
 # Bounds on what commands can grow a plan by (a plan needs about a dozen deliverables).
@@ -275,7 +276,7 @@ class CQPPlan(Aggregate):
             raise InvalidField("date", f"is before {self.passed[-1].milestone.value} passed")
         if on < self.agreed_at.date():
             raise InvalidField("date", "is before the plan was agreed")
-        if on > ctx.at.date():
+        if on > latest_date(ctx.at):
             raise InvalidField("date", "a milestone cannot pass in the future")
         checked_waiver(milestone, self.missing_for(milestone, policy), waiver)
         required = list(policy.required.get(milestone, ()))

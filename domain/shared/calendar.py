@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
 DT = TypeVar("DT", date, datetime)
@@ -15,3 +15,14 @@ def add_months(moment: DT, months: int) -> DT:
     year, month = moment.year + month_index // 12, month_index % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)
+
+
+# The furthest time zone ahead of UTC (Kiritimati, UTC+14).
+FURTHEST_AHEAD = timedelta(hours=14)
+
+
+def latest_date(at: datetime) -> date:
+    """The latest calendar date anywhere on earth at the instant ``at``: a date a person
+    writes (an audit's, a milestone's) is in the future only if it is after this one, so a
+    reader east of UTC past midnight may write their own today."""
+    return (at.astimezone(UTC) + FURTHEST_AHEAD).date()

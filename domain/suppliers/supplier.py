@@ -11,6 +11,7 @@ from datetime import date
 from uuid import UUID
 
 from domain.shared.base import Aggregate, Context, Created, Event
+from domain.shared.calendar import latest_date
 from domain.shared.errors import InvalidField
 from domain.suppliers.audits import (
     Assessment,
@@ -268,7 +269,9 @@ class Supplier(Aggregate):
             raise NotAllowedNow("a disqualified supplier is not assessed")
         if len(self.assessments) >= MAX_ASSESSMENTS:
             raise InvalidField("assessments", f"a supplier keeps at most {MAX_ASSESSMENTS}")
-        checked_assessment(kind, site, on, auditors, {s.name for s in self.sites}, ctx.at.date())
+        checked_assessment(
+            kind, site, on, auditors, {s.name for s in self.sites}, latest_date(ctx.at)
+        )
         result = score(scores, policy)
         assessment = Assessment(
             id=assessment_id,

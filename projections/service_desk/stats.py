@@ -84,34 +84,48 @@ def _postgres(
 def _sqlite(
     tx: Tx, table: str, condition: str, params: list[Any], key: str
 ) -> list[dict[str, Any]]:
-    """The same figures on SQLite: no grouping sets nor ordered-set aggregates there."""
+    """The same figures on SQLite, which has neither grouping sets nor ordered-set
+    aggregates: the period's narrow rows read once, and aggregated here (a window function
+    per percentile and group costs several sorts of the same rows)."""
     rows = tx.query(
-        f"SELECT {key} AS key, {SUMS} FROM {table} WHERE {condition} GROUP BY {key} ORDER BY {key}",
+        f"SELECT {key} AS key, type, first_response_hours AS fr, resolution_hours AS res, "
+        f"resolved, attained, satisfaction FROM {table} WHERE {condition}",
         params,
     )
-    rows += tx.query(f"SELECT NULL AS key, {SUMS} FROM {table} WHERE {condition}", params)
-    for column, name in (("first_response_hours", "fr_p90"), ("resolution_hours", "res_p90")):
-        found = {
-            **_p90(tx, table, condition, params, key, column),
-            None: _p90(tx, table, condition, params, "NULL", column).get(None),
-        }
-        for row in rows:
-            row[name] = found.get(None if row["key"] is None else str(row["key"]))
-    return rows
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["key"], []).append(row)
+    found = [_aggregate(k, groups[k]) for k in sorted(groups)]
+    if rows:
+        found.append(_aggregate(None, rows))
+    return found
 
 
-def _p90(
-    tx: Tx, table: str, condition: str, params: list[Any], key: str, column: str
-) -> dict[str | None, float]:
-    """The 90th percentile of a column per group, by nearest rank, in one query."""
-    rows = tx.query(
-        f"SELECT k, v FROM (SELECT {key} AS k, {column} AS v, ROW_NUMBER() OVER "
-        f"(PARTITION BY {key} ORDER BY {column}) AS rn, COUNT(*) OVER (PARTITION BY {key}) "
-        f"AS n FROM {table} WHERE {condition} AND {column} IS NOT NULL) ranked "
-        "WHERE rn = (9 * n + 9) / 10",
-        params,
-    )
-    return {None if r["k"] is None else str(r["k"]): float(r["v"]) for r in rows}
+def _aggregate(key: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """SUMS and the two percentiles (nearest rank) of one group's rows."""
+    fr = sorted(r["fr"] for r in rows if r["fr"] is not None)
+    res = sorted(r["res"] for r in rows if r["res"] is not None)
+    sat = [r["satisfaction"] for r in rows if r["satisfaction"] is not None]
+    return {
+        "key": key,
+        "count": len(rows),
+        "fr_mean": sum(fr) / len(fr) if fr else None,
+        "res_mean": sum(res) / len(res) if res else None,
+        "resolved": sum(r["resolved"] for r in rows),
+        "attained": sum(r["attained"] for r in rows),
+        "sat_mean": sum(sat) / len(sat) if sat else None,
+        "complaints": sum(1 for r in rows if r["type"] == "complaint"),
+        "fr_p90": _nearest_rank(fr),
+        "res_p90": _nearest_rank(res),
+    }
+
+
+def _nearest_rank(ordered: list[float]) -> float | None:
+    """The 90th percentile by nearest rank (``percentile_disc(0.9)``): the value at rank
+    ceil(0.9 n), 1-based."""
+    if not ordered:
+        return None
+    return float(ordered[(9 * len(ordered) + 9) // 10 - 1])
 
 
 def _summary(row: dict[str, Any], clients: int | None) -> dict[str, Any]:

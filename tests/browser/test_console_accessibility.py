@@ -12,6 +12,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
+from domain.cqp.milestones import MILESTONES
+from domain.suppliers.audits import SECTIONS
 from tests.browser.conftest import Console
 from tests.browser.test_console_clients import signed_in
 from tests.browser.test_console_purchases import api, given_a_c2_client_and_an_r4_fund
@@ -59,7 +61,9 @@ def pages(console: Console) -> dict[str, list[str]]:
         )
         .json()
     )
+    supplier, audit, plan = given_a_supplier_with_an_audit_and_a_plan(console)
     c, p = f"/clients/{client['id']}", f"/purchases/{bought['id']}"
+    s = f"/suppliers/{supplier}"
     return {
         "advisor": [
             "/today",
@@ -92,17 +96,72 @@ def pages(console: Console) -> dict[str, list[str]]:
             f"/tickets/{ticket['id']}",
             "/tickets/stats",
         ],
-        "admin": ["/", f"{c}/erase", "/clients?q=Li"],
-        "quality": ["/", "/clients"],  # the modules page, and a 403 page
+        "admin": [
+            "/",
+            f"{c}/erase",
+            "/clients?q=Li",
+            "/admin/accounts",
+            "/admin/logins",
+            "/admin/operations",
+        ],
+        "quality": [
+            "/suppliers",
+            "/suppliers/new",
+            s,
+            f"{s}/assessments/new",
+            f"{s}/assessments/{audit}",
+            "/corrective-actions?who=all",
+            "/clients",  # a 403 page
+        ],
+        "mpl": ["/cqp", "/cqp/new", f"/cqp/{plan}"],
     }
 
 
+def given_a_supplier_with_an_audit_and_a_plan(console: Console) -> tuple[str, str, str]:
+    quality = api(console, "quality")
+    supplier = quality.post(
+        "/api/v1/suppliers",
+        json={
+            "name": "Delta Precision",
+            "sites": [{"name": "Kunshan", "country": "CN", "city": "Kunshan"}],
+            "categories": ["connectors"],
+        },
+    ).json()["id"]
+    quality.post(
+        f"/api/v1/suppliers/{supplier}/corrective-actions",
+        json={"problem": "Burrs on pins", "severity": "major"},
+    ).raise_for_status()
+    audit = quality.post(
+        f"/api/v1/suppliers/{supplier}/assessments",
+        json={
+            "kind": "onsite",
+            "site": "Kunshan",
+            "date": "2026-01-15",
+            "auditors": ["sqe.lin"],
+            "scores": {k: [3] * n for k, n in SECTIONS.items()},
+        },
+    )
+    assert audit.status_code == 201, audit.text
+    plan = api(console, "mpl").post(
+        "/api/v1/cqp-plans",
+        json={
+            "programme": "Falcon",
+            "component": "USB-C receptacle",
+            "supplier_id": supplier,
+            "criteria": ["new_technology"],
+            "milestone_plan": {m.value: f"2027-{n + 1:02d}-15" for n, m in enumerate(MILESTONES)},
+        },
+    )
+    assert plan.status_code == 201, plan.text
+    return supplier, audit.json()["assessment_id"], plan.json()["id"]
+
+
 def shot_name(path: str) -> str:
-    """A file name for a page: its path without ids or query."""
+    """A file name for a page: its path, each id written "id", without the query."""
     parts = [
-        p
+        "id" if re.fullmatch(r"[0-9a-f-]{36}", p) else p
         for p in path.split("?", maxsplit=1)[0].split("/")
-        if p and not re.fullmatch(r"[0-9a-f-]{36}", p)
+        if p
     ]
     return "-".join(parts) or "home"
 

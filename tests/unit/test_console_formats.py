@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
 from api.shared.console.render import Formats
@@ -34,3 +36,19 @@ def test_times_show_in_the_readers_zone_and_amounts_with_their_currency() -> Non
     assert EN.span(3 * 86400) == "3 days"
     assert ZH.span(3 * 86400) == "3 天"
     assert EN.number(None) == "\u2013"
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_CN"])
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC", "America/New_York"])
+def test_a_moment_reads_as_babel_writes_it_with_its_patterns_parsed_once(
+    locale: str, zone: str
+) -> None:
+    # Given moments across a year (both sides of daylight saving in New York)
+    start = datetime(2026, 1, 1, 0, 0, 5, tzinfo=UTC)
+    moments = [start + timedelta(hours=h, minutes=h % 60) for h in range(0, 24 * 366, 13)]
+    # Then each reads exactly as Babel's own format_datetime would write it
+    f = Formats(locale, zone)
+    for moment in moments:
+        assert f.when(moment) == format_datetime(
+            moment, "medium", tzinfo=ZoneInfo(zone), locale=locale
+        )

@@ -434,3 +434,34 @@ def test_given_a_supplier_then_it_offers_exactly_what_its_commands_accept(name: 
     actions += [f"{v}:{c}" for v in ("suspend", "withdraw") for c in ("connectors", "cables")]
     actions += [stage.value for stage in Stage]
     assert offered == {a for a in actions if _accepted(name, a)}
+
+
+def test_an_audit_dated_today_east_of_utc_after_midnight_is_not_in_the_future() -> None:
+    # Given 01:30 in Shanghai on the 3rd, which is still the 2nd in UTC
+    supplier = given_supplier()
+    late = Context(actor="sqe.lin", at=datetime(2026, 3, 2, 17, 30, tzinfo=UTC), correlation_id="c")
+    # When the engineer there dates the audit by their own calendar, it is recorded
+    supplier.assess(
+        late,
+        uuid.uuid4(),
+        AssessmentKind.SELF,
+        "Kunshan",
+        date(2026, 3, 3),
+        [],
+        uniform(3),
+        [],
+        POLICY,
+    )
+    # But a date no place on earth has reached yet is refused
+    with pytest.raises(InvalidField, match="future"):
+        supplier.assess(
+            late,
+            uuid.uuid4(),
+            AssessmentKind.SELF,
+            "Kunshan",
+            date(2026, 3, 4),
+            [],
+            uniform(3),
+            [],
+            POLICY,
+        )

@@ -4,12 +4,17 @@ words when no key says it better)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 
-from domain.shared.errors import InvalidField, InvalidFields
+from application.shared.common import CommandResult, Idempotency
+from domain.shared.errors import Conflict, InvalidField, InvalidFields
+
+if TYPE_CHECKING:
+    from api.shared.console.desk import Desk
 
 M = TypeVar("M", bound=BaseModel)
 FORM_ONLY = frozenset({"csrf", "form_key", "version"})
@@ -74,3 +79,48 @@ def refused(error: InvalidField) -> dict[str, str]:
     """A domain refusal by field, in the domain's words."""
     pairs = error.errors if isinstance(error, InvalidFields) else [(error.field, error.reason)]
     return dict(pairs)
+
+
+def text(values: Mapping[str, Any], name: str, most: int = 2000) -> str:
+    """A required line or paragraph of a form, trimmed (a refusal names the field)."""
+    given = str(values.get(name, "")).strip()
+    if not given:
+        raise Refusal({name: "required"})
+    if len(given) > most:
+        raise Refusal({name: "too_long"})
+    return given
+
+
+def conflict(error: Conflict, _: Mapping[str, Any]) -> dict[str, Any]:
+    """A refusal by a rule of the record's state, in the domain's words."""
+    return {"kind": "rule", "detail": str(error)}
+
+
+# How a page shows itself again after a refusal: status, then errors, refusal and values.
+Again = Callable[..., Response]
+
+
+async def attempt(
+    desk: Desk,
+    run: Callable[[dict[str, Any], Idempotency | None], CommandResult],
+    again: Again,
+    then: str,
+    refusal: Callable[[Conflict, Mapping[str, Any]], dict[str, Any]] = conflict,
+    lists: tuple[str, ...] = (),
+) -> Response:
+    """Run a command with a posted form's fields (``lists``: fields sent several times,
+    as lists) and its idempotency, then go on to ``then``. A refused form is its page
+    again: field errors as a 422, a rule of the record's state as a 409 with ``refusal``'s
+    reading of it."""
+    form = await desk.request.form()
+    values: dict[str, Any] = fields(form)
+    values.update({name: form.getlist(name) for name in lists})
+    try:
+        done = run(values, desk.once(form))
+    except Refusal as e:
+        return again(422, errors=e.errors, values=values)
+    except InvalidField as e:
+        return again(422, errors=refused(e), values=values)
+    except Conflict as e:
+        return again(409, refusal=refusal(e, values), values=values)
+    return desk.redirect(then, done.position)

@@ -12,7 +12,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import (
+    DateTimePattern,
+    format_date,
+    get_date_format,
+    get_datetime_format,
+    get_time_format,
+)
 from babel.numbers import NumberPattern, format_currency, format_percent, parse_pattern
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -60,7 +66,12 @@ class Formats:
         moment = _moment(at)
         if moment is None:
             return ""
-        return format_datetime(moment, "medium", tzinfo=self._tz, locale=self.locale)
+        # Babel's format_datetime, with its patterns parsed once per locale.
+        joined, date_pattern, time_pattern = _when_patterns(self.locale)
+        local, locale = moment.astimezone(self._tz), _locale(self.locale)
+        return joined.replace("{0}", time_pattern.apply(local, locale)).replace(
+            "{1}", date_pattern.apply(local, locale)
+        )
 
     def day(self, at: Moment | date) -> str:
         """A date (an instant's date in the reader's zone)."""
@@ -120,6 +131,17 @@ def _decimals(digits: int) -> NumberPattern:
     """A parsed number pattern (Babel parses one on every call otherwise: a page of
     figures spends most of its time there)."""
     return parse_pattern("#,##0." + "0" * digits if digits else "#,##0")
+
+
+@cache
+def _when_patterns(name: str) -> tuple[str, DateTimePattern, DateTimePattern]:
+    """A locale's medium date-and-time format: how the two join, and each pattern parsed."""
+    locale = _locale(name)
+    return (
+        str(get_datetime_format("medium", locale=locale)).replace("'", ""),
+        get_date_format("medium", locale=locale),
+        get_time_format("medium", locale=locale),
+    )
 
 
 @cache
