@@ -18,11 +18,13 @@ WORDS = {
 }
 
 
-def signed_in(browser: Browser, console: Console, locale: str, username: str) -> Page:
+def signed_in(
+    browser: Browser, console: Console, locale: str, username: str, password: str = PASSWORD
+) -> Page:
     page = browser.new_context(locale=locale).new_page()
     page.goto(f"{console.url}/login")
     page.locator("#username").fill(username)
-    page.locator("#password").fill(PASSWORD)
+    page.locator("#password").fill(password)
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: "/login" not in url)
     return page

@@ -5,6 +5,7 @@ plan from the board, prepares it, and passes A0 with a waiver for what is missin
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -120,3 +121,25 @@ def test_an_mpl_creates_prepares_a_plan_and_passes_a0_with_a_waiver(
     page.goto(f"{console.url}/cqp")
     expect(page.locator("table.board td.passed")).to_have_count(1)
     console.shot(page, f"cqp-board-{locale}")
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_a_corrective_action_goes_in_order_and_closing_early_is_refused(
+    console: Console, browser: Browser, locale: str
+) -> None:
+    supplier = given_a_supplier(console)
+    page = signed_in(browser, console, locale, "quality")
+    page.goto(f"{console.url}/suppliers/{supplier['id']}#actions")
+    page.locator("#problem").fill("Burrs on pins")
+    page.select_option("#severity", "major")
+    page.locator("form[action$='/actions'] button").click()
+    action = page.locator("article.action")
+    expect(action.locator("form")).to_have_attribute("action", re.compile(r"/analysis$"))
+    # A page tampered to close it before its verification is refused, in words
+    action.locator("form").evaluate("f => f.action = f.action.replace(/analysis$/, 'close')")
+    action.locator("textarea").fill("done")
+    action.locator("form button").click()
+    expect(page.locator("#refusal")).to_be_visible()
+    page.goto(f"{console.url}/corrective-actions")
+    expect(page.locator("main table")).to_contain_text("Burrs on pins")
+    console.shot(page, f"corrective-actions-{locale}")
