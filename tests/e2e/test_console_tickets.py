@@ -84,6 +84,11 @@ def test_given_a_client_when_the_agent_opens_a_ticket_then_its_due_times_show(ap
     assert page.text.count("left</span>") == 2  # both clocks running, time left shown
     assert "Chen Jing" in page.text  # the client's panel
     assert "due " in page.text
+    ticket_id = done.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    position = done.headers["location"].split("after=")[1]
+    client_page = api.http.get(f"/clients/{chen}?after={position}", headers=EN).text
+    assert f'href="/tickets/{ticket_id}"' in client_page
+    assert f'href="/tickets/new?client_id={chen}"' in client_page
 
 
 def test_given_a_new_ticket_then_only_its_allowed_moves_are_offered_and_a_forced_one_refused(
