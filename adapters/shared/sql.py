@@ -54,6 +54,9 @@ class ViewDatabase(Protocol):
     def close(self) -> None: ...
 
 
+MMAP_BYTES = 256 * 1024 * 1024
+
+
 class _SQLiteTx:
     dialect = "sqlite"
 
@@ -95,6 +98,8 @@ class SQLiteViews:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=30000")
+            # Reads through a memory map: the views are read far more than written.
+            conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)

@@ -60,7 +60,7 @@ Agents = Annotated[Desk, Depends(staff(*WORKS_TICKETS, reads=READS))]
 GROUP_OF = {Role.AGENT: "client_centre", Role.ADVISOR: "branch", Role.ADMIN: "headquarters"}
 VIEWS = ("open", "new", "mine", "group", "pending", "due_soon", "breached", "all")
 SORTS = ("due", "updated")
-PAGE = 50
+PAGE = 25  # a screenful: the views and filters find the rest
 REFRESH_SECONDS = 20
 
 
@@ -128,7 +128,8 @@ def queue(desk: Agents) -> Response:
     if chosen["client_id"]:
         client = check_client(engine, desk.me, UUID(chosen["client_id"]))
     values: dict[str, Any] = {
-        "tickets": [_badged(t) for t in shown_rows(engine, People.of(engine), rows, now)],
+        "tickets": [_badged(desk, t) for t in shown_rows(engine, People.of(engine), rows, now)],
+        "words": _words(desk),
         "counts": counts,
         "chosen": chosen,
         "address": lambda **changes: _address(chosen, **changes),
@@ -147,13 +148,31 @@ def queue(desk: Agents) -> Response:
     )
 
 
-def _badged(ticket: dict[str, Any]) -> dict[str, Any]:
-    """A ticket row with each running clock's colour: green while most of the budget is
-    left, amber once the policy's at-risk share is reached, red when overdue."""
+def _badged(desk: Desk, ticket: dict[str, Any]) -> dict[str, Any]:
+    """A ticket row with each clock's badge: green while most of the budget is left,
+    amber once the policy's at-risk share is reached, red when overdue; its words (time
+    left or overdue, or the stopped clock's outcome) and its due time, in the reader's
+    language (written here once, not by the template per row)."""
+    f, gettext = desk.formats, desk.gettext
     for c in ticket["sla"].values():
         c["colour"] = {"ok": "ok", "met": "ok", "at_risk": "at_risk"}.get(c["state"], "breached")
-        c["used"] = c["consumed_seconds"] / c["budget_seconds"] if c["budget_seconds"] else 0
+        left = c["remaining_seconds"]
+        if c["stopped"]:
+            c["text"] = gettext("sla:" + c["state"])
+        elif c["due_at"] is None:
+            c["text"], c["colour"] = gettext("sla:paused"), ""
+        elif left < 0:
+            c["text"] = gettext(OVERDUE) % {"span": f.span(-left)}
+        else:
+            c["text"] = gettext(LEFT) % {"span": f.span(left)}
+        c["due"] = f.when(c["due_at"]) if c["due_at"] and not c["stopped"] else ""
     return ticket
+
+
+def _words(desk: Desk) -> dict[str, str]:
+    """The queue's vocabulary in the reader's language, once per page."""
+    values = [*TicketType, *Status, *(f"group:{g}" for g in LAYERS)]
+    return {str(v): desk.gettext(str(v)) for v in values}
 
 
 # -- a new ticket -------------------------------------------------------------------------
@@ -253,7 +272,9 @@ NO_TICKETS, BY_GROUP, MEAN_HOURS = (
     "Tickets by %(what)s",
     "Mean resolution time (hours)",
 )
-STATS_WORDS = (NO_TICKETS, BY_GROUP, MEAN_HOURS, "Total", "No branch")
+# A clock's badge, written once per row in Python.
+OVERDUE, LEFT = "overdue %(span)s", "%(span)s left"
+STATS_WORDS = (NO_TICKETS, BY_GROUP, MEAN_HOURS, "Total", "No branch", OVERDUE, LEFT)
 FIGURES = (
     "count",
     "first_response_hours_mean",
@@ -386,7 +407,7 @@ def _ticket_page(
     engine, now = desk.engine, desk.engine.clock()
     row = _ticket(desk, ticket_id)
     people = People.of(engine)
-    ticket = _badged(shown_rows(engine, people, [row], now)[0])
+    ticket = _badged(desk, shown_rows(engine, people, [row], now)[0])
     comments = people.named(row["comments"], "author")
     history = people.named(row["history"], "actor")
     timeline = sorted(

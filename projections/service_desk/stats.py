@@ -62,7 +62,8 @@ def ticket_stats(
 SUMS = (
     "COUNT(*) AS count, AVG(first_response_hours) AS fr_mean, "
     "AVG(resolution_hours) AS res_mean, SUM(resolved) AS resolved, SUM(attained) AS attained, "
-    "AVG(satisfaction) AS sat_mean, "
+    "AVG(satisfaction) AS sat_mean, COUNT(first_response_hours) AS fr_n, "
+    "COUNT(resolution_hours) AS res_n, "
     "SUM(CASE WHEN type = 'complaint' THEN 1 ELSE 0 END) AS complaints"
 )
 
@@ -85,47 +86,35 @@ def _sqlite(
     tx: Tx, table: str, condition: str, params: list[Any], key: str
 ) -> list[dict[str, Any]]:
     """The same figures on SQLite, which has neither grouping sets nor ordered-set
-    aggregates: the period's narrow rows read once, and aggregated here (a window function
-    per percentile and group costs several sorts of the same rows)."""
+    aggregates: the sums per group and in total from the covering index, then each
+    percentile as the one value at its rank (the group's count gives the rank)."""
     rows = tx.query(
-        f"SELECT {key} AS key, type, first_response_hours AS fr, resolution_hours AS res, "
-        f"resolved, attained, satisfaction FROM {table} WHERE {condition}",
+        f"SELECT {key} AS key, {SUMS} FROM {table} WHERE {condition} GROUP BY {key} ORDER BY {key}",
         params,
     )
-    groups: dict[Any, list[dict[str, Any]]] = {}
+    rows += tx.query(f"SELECT NULL AS key, {SUMS} FROM {table} WHERE {condition}", params)
     for row in rows:
-        groups.setdefault(row["key"], []).append(row)
-    found = [_aggregate(k, groups[k]) for k in sorted(groups)]
-    if rows:
-        found.append(_aggregate(None, rows))
-    return found
+        mine, more = (condition, params)
+        if row["key"] is not None:
+            mine, more = f"{condition} AND {key} = ?", [*params, row["key"]]
+        for column, name in (("first_response_hours", "fr"), ("resolution_hours", "res")):
+            row[f"{name}_p90"] = _nearest_rank(tx, table, mine, more, column, row[f"{name}_n"])
+    return rows
 
 
-def _aggregate(key: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """SUMS and the two percentiles (nearest rank) of one group's rows."""
-    fr = sorted(r["fr"] for r in rows if r["fr"] is not None)
-    res = sorted(r["res"] for r in rows if r["res"] is not None)
-    sat = [r["satisfaction"] for r in rows if r["satisfaction"] is not None]
-    return {
-        "key": key,
-        "count": len(rows),
-        "fr_mean": sum(fr) / len(fr) if fr else None,
-        "res_mean": sum(res) / len(res) if res else None,
-        "resolved": sum(r["resolved"] for r in rows),
-        "attained": sum(r["attained"] for r in rows),
-        "sat_mean": sum(sat) / len(sat) if sat else None,
-        "complaints": sum(1 for r in rows if r["type"] == "complaint"),
-        "fr_p90": _nearest_rank(fr),
-        "res_p90": _nearest_rank(res),
-    }
-
-
-def _nearest_rank(ordered: list[float]) -> float | None:
-    """The 90th percentile by nearest rank (``percentile_disc(0.9)``): the value at rank
-    ceil(0.9 n), 1-based."""
-    if not ordered:
+def _nearest_rank(
+    tx: Tx, table: str, condition: str, params: list[Any], column: str, count: int | None
+) -> float | None:
+    """The 90th percentile of ``count`` values by nearest rank: the value at rank
+    ceil(0.9 n), 1-based, as ``percentile_disc(0.9)`` gives it."""
+    if not count:
         return None
-    return float(ordered[(9 * len(ordered) + 9) // 10 - 1])
+    found = tx.query(
+        f"SELECT {column} AS v FROM {table} WHERE {condition} AND {column} IS NOT NULL "
+        f"ORDER BY {column} LIMIT 1 OFFSET ?",
+        [*params, (9 * count + 9) // 10 - 1],
+    )
+    return float(found[0]["v"])
 
 
 def _summary(row: dict[str, Any], clients: int | None) -> dict[str, Any]:
