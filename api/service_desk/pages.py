@@ -133,7 +133,9 @@ def queue(desk: Agents) -> Response:
         "counts": counts,
         "chosen": chosen,
         "address": lambda **changes: _address(chosen, **changes),
+        "polled": _address(chosen, cursor=cursor),  # what the list asks for again
         "more": _address(chosen, cursor=next_cursor) if next_cursor else None,
+        "first": _address(chosen) if cursor else None,
         "client": client,
         "refresh": REFRESH_SECONDS,
         "scoped": branch_scope(desk.me) is not None,

@@ -93,3 +93,10 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
     yield browser
     browser.close()
+
+
+# Each store in one of the two languages: both stores and both languages are covered, and
+# a flow runs twice rather than four times.
+STORE_AND_LANGUAGE = pytest.mark.parametrize(
+    ("store_kind", "locale"), [("sqlite", "en-US"), ("postgres", "zh-CN")]
+)

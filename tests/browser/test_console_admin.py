@@ -4,10 +4,9 @@ is disabled with a reason; operations show the views and rebuild one with its pr
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import Console
+from tests.browser.conftest import STORE_AND_LANGUAGE, Console
 from tests.browser.test_console_clients import signed_in
 
 WORDS = {
@@ -16,7 +15,7 @@ WORDS = {
 }
 
 
-@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+@STORE_AND_LANGUAGE
 def test_an_admin_opens_an_account_whose_holder_signs_in_then_disables_it(
     console: Console, browser: Browser, locale: str
 ) -> None:
@@ -40,7 +39,7 @@ def test_an_admin_opens_an_account_whose_holder_signs_in_then_disables_it(
     console.shot(page, f"admin-accounts-{locale}")
 
 
-@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+@STORE_AND_LANGUAGE
 def test_operations_rebuild_a_view_showing_its_progress(
     console: Console, browser: Browser, locale: str
 ) -> None:

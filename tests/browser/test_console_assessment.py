@@ -3,10 +3,9 @@ keyboard and mouse, a skipped question is refused by the page, the result is pri
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import Console
+from tests.browser.conftest import STORE_AND_LANGUAGE, Console
 from tests.browser.test_console_clients import signed_in
 from tests.browser.test_console_purchases import CLIENT, api
 from tests.e2e.test_http_purchases import LEVELS
@@ -14,7 +13,7 @@ from tests.e2e.test_http_purchases import LEVELS
 RESULT = {"en-US": "Assessment result", "zh-CN": "测评结果"}
 
 
-@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+@STORE_AND_LANGUAGE
 def test_the_advisor_takes_the_questionnaire_and_prints_the_result(
     console: Console, browser: Browser, locale: str
 ) -> None:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import Console
+from tests.browser.conftest import STORE_AND_LANGUAGE, Console
 from tests.e2e.conftest import PASSWORD
 
 WORDS = {
@@ -30,7 +29,7 @@ def signed_in(
     return page
 
 
-@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+@STORE_AND_LANGUAGE
 def test_an_advisor_registers_finds_and_serves_a_client(
     console: Console, browser: Browser, locale: str
 ) -> None:

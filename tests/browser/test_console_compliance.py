@@ -8,10 +8,9 @@ import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import Console
+from tests.browser.conftest import STORE_AND_LANGUAGE, Console
 from tests.browser.test_console_clients import signed_in
 from tests.browser.test_console_purchases import api, given_a_c2_client_and_an_r4_fund
 
@@ -22,7 +21,7 @@ WORDS = {
 }
 
 
-@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+@STORE_AND_LANGUAGE
 def test_the_officer_replays_an_override_exports_it_and_verifies_the_chain(
     console: Console, browser: Browser, locale: str
 ) -> None:

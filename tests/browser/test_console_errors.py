@@ -3,10 +3,9 @@ to its page after signing in again, and a double-clicked form that writes once."
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import Console
+from tests.browser.conftest import STORE_AND_LANGUAGE, Console
 from tests.browser.test_console_clients import signed_in
 from tests.browser.test_console_purchases import api
 from tests.e2e.conftest import PASSWORD
@@ -15,7 +14,7 @@ EXPIRED = {"en-US": "Your session has expired", "zh-CN": "您的会话已过期"
 THROTTLED = {"en-US": "Too many failed attempts", "zh-CN": "失败次数过多"}
 
 
-@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+@STORE_AND_LANGUAGE
 def test_a_throttled_login_says_how_long_to_wait(
     console: Console, browser: Browser, locale: str
 ) -> None:
@@ -30,7 +29,7 @@ def test_a_throttled_login_says_how_long_to_wait(
     console.shot(page, f"login-throttled-{locale}")
 
 
-@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+@STORE_AND_LANGUAGE
 def test_an_expired_session_signs_in_again_and_returns_to_its_page(
     console: Console, browser: Browser, locale: str
 ) -> None:

@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import Console
+from tests.browser.conftest import STORE_AND_LANGUAGE, Console
 from tests.browser.test_console_clients import signed_in
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.test_http_purchases import LEVELS
@@ -59,7 +58,7 @@ def given_a_c2_client_and_an_r4_fund(console: Console) -> dict[str, Any]:
     return dict(client)
 
 
-@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+@STORE_AND_LANGUAGE
 def test_the_client_confirms_a_warning_by_a_tick_and_a_channel(
     console: Console, browser: Browser, locale: str
 ) -> None:

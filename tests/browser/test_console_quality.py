@@ -9,12 +9,11 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from domain.cqp.milestones import MILESTONES
 from domain.suppliers.checklist import CHECKLIST
-from tests.browser.conftest import Console
+from tests.browser.conftest import STORE_AND_LANGUAGE, Console
 from tests.browser.test_console_clients import signed_in
 from tests.browser.test_console_purchases import api
 
@@ -43,7 +42,7 @@ def score_every_item(page: Page, value: int, training: int) -> None:
             page.locator(f"input[name='item:{item.id}'][value='{score}']").check()
 
 
-@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+@STORE_AND_LANGUAGE
 def test_a_quality_engineer_audits_and_an_approval_on_a_failing_audit_is_refused(
     console: Console, browser: Browser, locale: str
 ) -> None:
@@ -77,7 +76,7 @@ def test_a_quality_engineer_audits_and_an_approval_on_a_failing_audit_is_refused
     console.shot(page, f"supplier-avl-refused-{locale}")
 
 
-@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+@STORE_AND_LANGUAGE
 def test_an_mpl_creates_prepares_a_plan_and_passes_a0_with_a_waiver(
     console: Console, browser: Browser, locale: str
 ) -> None:
@@ -123,7 +122,7 @@ def test_an_mpl_creates_prepares_a_plan_and_passes_a0_with_a_waiver(
     console.shot(page, f"cqp-board-{locale}")
 
 
-@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+@STORE_AND_LANGUAGE
 def test_a_corrective_action_goes_in_order_and_closing_early_is_refused(
     console: Console, browser: Browser, locale: str
 ) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import Console
+from tests.browser.conftest import STORE_AND_LANGUAGE, Console
 from tests.e2e.conftest import PASSWORD
 
 WORDS = {
@@ -14,7 +13,7 @@ WORDS = {
 }
 
 
-@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+@STORE_AND_LANGUAGE
 def test_an_advisor_signs_in_by_keyboard_and_out_again(
     console: Console, browser: Browser, locale: str
 ) -> None:

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import Console
+from tests.browser.conftest import STORE_AND_LANGUAGE, Console
 from tests.browser.test_console_clients import signed_in
 from tests.browser.test_console_purchases import CLIENT, api
 
@@ -20,7 +19,7 @@ WORDS = {
 }
 
 
-@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+@STORE_AND_LANGUAGE
 def test_an_agent_opens_works_and_closes_a_ticket(
     console: Console, browser: Browser, locale: str
 ) -> None:
@@ -62,7 +61,7 @@ def test_an_agent_opens_works_and_closes_a_ticket(
     expect(page.locator("form[action$='/satisfaction']")).to_have_count(0)
 
 
-@pytest.mark.parametrize("locale", ["en-US"])
+@STORE_AND_LANGUAGE
 def test_the_queue_counts_and_refreshes_itself_keeping_its_filters(
     console: Console, browser: Browser, locale: str
 ) -> None:

@@ -266,3 +266,17 @@ def test_the_forms_carry_their_tokens(api: Api) -> None:
         f"/tickets/{ticket['id']}/comment", data={"body": "x", "public": "no"}, headers=EN
     )
     assert forged.status_code == 403
+
+
+def test_a_later_page_of_the_queue_refreshes_itself_in_place(api: Api) -> None:
+    tickets = [opened(api, subject=f"Letter {n}") for n in range(26)]
+    sign_in(api, "agent")
+    first = api.http.get(f"/tickets?after={tickets[-1]['position']}", headers=EN).text
+    more = re.search(r'<a class="more" href="([^"]+)"', first)
+    assert more
+    second = api.http.get(more.group(1).replace("&amp;", "&"), headers=HX).text
+    assert second.count("<tr>") == 1 + 1  # the header row and the 26th ticket
+    polled = re.search(r'<div id="queue" hx-get="([^"]+)"', second)
+    assert polled
+    assert "cursor=" in polled.group(1)  # it asks for the same page again
+    assert "First page" in second
