@@ -35,8 +35,8 @@ from api.shared.deps import branch_scope
 from api.staff import People
 from application.service_desk.tickets import TicketCommands
 from application.shared.common import CommandResult, Idempotency
-from domain.service_desk.sla import BREACH_KINDS, Priority, add_business_time
-from domain.service_desk.tickets import WORKS_TICKETS
+from domain.service_desk.sla import Priority
+from domain.service_desk.tickets import WORKS_TICKETS, opening_dues
 from domain.service_desk.workflow import (
     LAYERS,
     IllegalTransition,
@@ -203,17 +203,12 @@ def _new_page(
     )
 
 
-def _dues(desk: Desk, priority: str | None) -> dict[str, datetime] | None:
-    """When the two clocks of a ticket opened now at this priority fall due (the group a
-    new ticket starts in, under its calendar)."""
+def _dues(desk: Desk, priority: str | None) -> dict[str, datetime | None] | None:
+    """When the two clocks of a ticket opened now at this priority would fall due."""
     if priority not in tuple(Priority):
         return None
     policy, now = desk.engine.settings.sla_policy, desk.engine.clock()
-    calendar = policy.calendar(LAYERS[0])
-    return {
-        kind: add_business_time(calendar, now, policy.budget(kind, Priority(str(priority))))
-        for kind in BREACH_KINDS
-    }
+    return opening_dues(policy, Priority(str(priority)), now)
 
 
 @router.get("/tickets/new/due")

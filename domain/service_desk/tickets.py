@@ -195,7 +195,7 @@ class Ticket(Aggregate):
             description=description,
             group=group,
             sla_version=policy.version,
-            **_dues(policy, priority, group, ctx.at, [], ctx.at),
+            **opening_dues(policy, priority, ctx.at),
         )
 
     def assign(self, ctx: Context, assignee: Assignee | None, group: str | None) -> None:
@@ -357,6 +357,11 @@ def _enter(t: Ticket, previous: Status, status: Status, at: datetime) -> None:
     if status is Status.CLOSED:
         t.closed_at = at
     t.status = status
+
+
+def opening_dues(policy: SlaPolicy, priority: Priority, at: datetime) -> dict[str, datetime | None]:
+    """When the two clocks of a ticket opened at ``at`` fall due (as ``open`` records them)."""
+    return _dues(policy, priority, LAYERS[0], at, [], at)
 
 
 def _dues(
