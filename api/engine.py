@@ -14,6 +14,7 @@ from adapters.shared.eventstore import (
     OrderedPostgresApplicationRecorder,
     event_store_env,
     key_table,
+    latest_of,
     position_of,
     positions_of,
 )
@@ -98,6 +99,7 @@ class Engine:
                 on_saved=self._saved,
                 position_finder=position_of,
                 positions_finder=positions_of,
+                latest_finder=latest_of,
                 mapper=SealingMapper(self.keyring),
             )
         if isinstance(store.recorder, OrderedPostgresApplicationRecorder):

@@ -450,3 +450,45 @@ def position_of(recorder: ApplicationRecorder, originator_id: UUID, version: int
         )
         row = cursor.fetchone()
         return int(row[0]) if row else 0
+
+
+def latest_of(
+    recorder: ApplicationRecorder, snapshots: Any, originator_id: UUID
+) -> tuple[StoredEvent | None, list[StoredEvent]] | None:
+    """An aggregate's latest snapshot and the events after it, in one query: on
+    PostgreSQL one round trip instead of the library's two. None where the library's own
+    way is as good (SQLite reads in process)."""
+    if not isinstance(recorder, PostgresApplicationRecorder):
+        return None
+    schema = sql.Identifier(recorder.datastore.schema)
+    statement = sql.SQL(
+        "WITH s AS (SELECT originator_version, topic, state FROM {schema}.{snapshots} "
+        "WHERE originator_id = %(id)s ORDER BY originator_version DESC LIMIT 1) "
+        "SELECT 1 AS snapshot, originator_version, topic, state FROM s UNION ALL "
+        "(SELECT 0, originator_version, topic, state FROM {schema}.{events} "
+        "WHERE originator_id = %(id)s "
+        "AND originator_version > COALESCE((SELECT originator_version FROM s), 0) "
+        "ORDER BY originator_version)"
+    ).format(
+        schema=schema,
+        snapshots=sql.Identifier(snapshots.events_table_name),
+        events=sql.Identifier(recorder.events_table_name),
+    )
+    with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+        curs.execute(statement, {"id": originator_id}, prepare=True)
+        rows = curs.fetchall()
+    stored = [
+        (
+            row["snapshot"],
+            StoredEvent(
+                originator_id=originator_id,
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=bytes(row["state"]),
+            ),
+        )
+        for row in rows
+    ]
+    snapshot = next((s for flag, s in stored if flag), None)
+    events = sorted((s for flag, s in stored if not flag), key=lambda e: e.originator_version)
+    return snapshot, events

@@ -200,7 +200,9 @@ def stats(
     ] = "type",
 ) -> TicketStats:
     """Counts, response and resolution times (mean, p90), SLA attainment, satisfaction and
-    complaints per 1,000 clients, for tickets created in [from, to)."""
+    complaints per 1,000 clients, for tickets created in [from, to) (a time without a
+    zone is UTC). The p90 is exact (nearest rank); the figures come from per-day sums and
+    per-month histograms the view keeps, so a year answers as fast as a month."""
     result = ticket_stats(
         engine.db,
         engine.view(TicketsView),

@@ -6,8 +6,13 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application, ProcessingEvent, Repository
-from eventsourcing.persistence import Mapper, Recording
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    Repository,
+)
+from eventsourcing.persistence import Mapper, Recording, StoredEvent
 from eventsourcing.utils import Environment
 
 from domain.shared.base import Snapshot
@@ -21,10 +26,41 @@ def replay(aggregate: Any, events: Iterable[Any]) -> Any:
     return aggregate
 
 
+# An aggregate's latest snapshot and the events after it, as stored, in one read (None
+# where the store has no such read).
+LatestFinder = Callable[[Any, Any, UUID], "tuple[StoredEvent | None, list[StoredEvent]] | None"]
+
+
 class ReplayingRepository(Repository[UUID]):
+    def __init__(self, *args: Any, latest: LatestFinder | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._latest = latest
+
     def get(self, aggregate_id: UUID, **kwargs: Any) -> Any:
         kwargs.setdefault("projector_func", replay)
+        if kwargs.get("version") is None and self._latest and self.snapshot_store is not None:
+            found = self._latest(
+                self.event_store.recorder, self.snapshot_store.recorder, aggregate_id
+            )
+            if found is not None:
+                return self._from(aggregate_id, *found, kwargs["projector_func"])
         return super().get(aggregate_id, **kwargs)
+
+    def _from(
+        self,
+        aggregate_id: UUID,
+        snapshot: StoredEvent | None,
+        events: list[StoredEvent],
+        projector: Callable[[Any, Iterable[Any]], Any],
+    ) -> Any:
+        """The aggregate from its latest snapshot (if any) and the events after it."""
+        assert self.snapshot_store is not None
+        decoded = [self.snapshot_store.mapper.to_domain_event(snapshot)] if snapshot else []
+        decoded += [self.event_store.mapper.to_domain_event(e) for e in events]
+        aggregate = projector(None, decoded)
+        if aggregate is None:
+            raise AggregateNotFoundError(f"Aggregate {aggregate_id!r} version None not found.")
+        return aggregate
 
 
 class Store(Application[UUID]):
@@ -41,12 +77,14 @@ class Store(Application[UUID]):
         position_finder: Callable[[Any, UUID, int], int] | None = None,
         positions_finder: Callable[[Any, UUID], dict[int, int]] | None = None,
         mapper: Mapper[UUID] | None = None,
+        latest_finder: LatestFinder | None = None,
     ) -> None:
         self.__dict__["snapshotting_intervals"] = dict(snapshot_intervals or {})
         self._on_saved = on_saved
         self._position_finder = position_finder
         self._positions_finder = positions_finder
         self._mapper = mapper
+        self._latest_finder = latest_finder
         super().__init__(dict(env))
 
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
@@ -59,7 +97,9 @@ class Store(Application[UUID]):
 
     def construct_repository(self) -> Repository[UUID]:
         """The library's repository without its cache (commands always read the store)."""
-        return ReplayingRepository(event_store=self.events, snapshot_store=self.snapshots)
+        return ReplayingRepository(
+            event_store=self.events, snapshot_store=self.snapshots, latest=self._latest_finder
+        )
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """The library's save, without its per-object runtime protocol checks (hot path)."""

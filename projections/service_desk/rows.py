@@ -13,6 +13,7 @@ from domain.service_desk.sla import Pause, Priority, SlaPolicy, overall
 from domain.service_desk.tickets import Ticket
 from domain.service_desk.workflow import Status
 from domain.shared.errors import InvalidField
+from projections.service_desk.figures import bucket
 
 OPEN_SQL = "status IN ('new', 'in_progress', 'pending_client')"
 
@@ -67,6 +68,8 @@ FACTS = (
     "resolved",
     "attained",
     "satisfaction",
+    "fr_bucket",
+    "res_bucket",
 )
 
 
@@ -83,22 +86,25 @@ def offset_of(cursor: str | None) -> int:
         raise InvalidField("cursor", "not a cursor from this list") from None
 
 
-def facts(row: dict[str, Any]) -> tuple[Any, ...]:
+def facts(row: dict[str, Any]) -> dict[str, Any]:
+    """A ticket row's facts for the statistics (the columns of ``FACTS``)."""
     resolved = row["resolved_at"] is not None
     attained = resolved and row["first_response_met"] == 1 and row["resolution_met"] == 1
-    return (
-        row["id"],
-        row["created_at"],
-        row["type"],
-        row["priority"],
-        row["branch"],
-        row["group_name"],
-        row["first_response_hours"],
-        row["resolution_hours"],
-        int(resolved),
-        int(attained),
-        row["satisfaction"],
-    )
+    return {
+        "id": row["id"],
+        "created_at": row["created_at"],
+        "type": row["type"],
+        "priority": row["priority"],
+        "branch": row["branch"],
+        "group_name": row["group_name"],
+        "first_response_hours": row["first_response_hours"],
+        "resolution_hours": row["resolution_hours"],
+        "resolved": int(resolved),
+        "attained": int(attained),
+        "satisfaction": row["satisfaction"],
+        "fr_bucket": bucket(row["first_response_hours"]),
+        "res_bucket": bucket(row["resolution_hours"]),
+    }
 
 
 def iso(moment: datetime | None) -> str | None:

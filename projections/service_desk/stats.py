@@ -1,24 +1,99 @@
-"""Service-desk statistics (DOMAIN.md §5), aggregated in SQL over the narrow facts table.
+"""Service-desk statistics (DOMAIN.md §5) from what the tickets view keeps as tickets change.
 
 Response and resolution times are wall-clock hours from opening; SLA attainment is the share
 of resolved tickets whose two clocks were both met (stored when each clock stopped).
+
+A period's sums come from the whole UTC days it covers (``view_ticket_days``) and, for the
+hours at its ends, from the tickets themselves. Each percentile is the exact nearest-rank
+value (``percentile_disc``): the histograms of the whole UTC months covered
+(``view_ticket_spread``) plus the ends' buckets show which bucket holds its rank, and that
+one bucket's values give it. The work grows with the days and months of the period and
+the tickets of one bucket, not with every ticket of the period.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from adapters.shared.sql import Tx, ViewDatabase
+from projections.service_desk.figures import (
+    ALL,
+    DIMENSIONS,
+    KINDS,
+    MICROS_PER_HOUR,
+    NO_BRANCH,
+    SUMS,
+    sums,
+)
 from projections.service_desk.tickets import TicketsView
 
-KEYS = {
-    "type": "type",
-    "priority": "priority",
-    "branch": "COALESCE(branch, 'none')",
-    "month": "substr(created_at, 1, 7)",
-    "group": "group_name",
-}
+GROUPINGS = ("type", "priority", "branch", "month", "group")
+# What a ticket adds to the sums (covered by the facts' index on created_at).
+EDGE_COLUMNS = (
+    "created_at, type, priority, branch, group_name, first_response_hours, "
+    "resolution_hours, resolved, attained, satisfaction"
+)
+TOTAL = ""
+
+# A period as ISO bounds (either may be open) of created_at.
+Bounds = tuple[str | None, str | None]
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """One question: the grouping, the branch in scope (or every branch) and the period."""
+
+    view: TicketsView
+    group_by: str
+    branch: str | None
+    start: datetime | None
+    end: datetime | None
+
+    def cells(self) -> tuple[str, str]:
+        """The cells answering by group: their dimension and the column of a cell that
+        is its group ("month" stands for the month of its day or its month)."""
+        if self.group_by in DIMENSIONS:
+            return self.group_by, "key"
+        return "all", self.group_by
+
+    def branch_cells(self) -> tuple[str, list[Any]]:
+        """Which branch cells to read: the one in scope, every branch's cells apart when
+        grouped by branch, otherwise the cells of every branch together."""
+        if self.branch is not None:
+            return "branch = ?", [self.branch]
+        if self.group_by == "branch":
+            return "branch <> ?", [ALL]
+        return "branch = ?", [ALL]
+
+    def key_of(self, fact: dict[str, Any]) -> str:
+        """A ticket's group."""
+        if self.group_by in DIMENSIONS:
+            return str(fact[DIMENSIONS[self.group_by]])
+        if self.group_by == "month":
+            return str(fact["created_at"][:7])
+        return str(fact["branch"] or NO_BRANCH)
+
+    def fact_key(self) -> str:
+        """The SQL of a ticket's group, over the facts table."""
+        if self.group_by in DIMENSIONS:
+            return DIMENSIONS[self.group_by]
+        if self.group_by == "month":
+            return "substr(created_at, 1, 7)"
+        return f"COALESCE(branch, '{NO_BRANCH}')"
+
+    def facts_where(self, bounds: Bounds) -> tuple[str, list[Any]]:
+        where, params = [], []
+        for clause, value in (("created_at >= ?", bounds[0]), ("created_at < ?", bounds[1])):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        if self.branch is not None:
+            where.append("branch = ?")
+            params.append(self.branch)
+        return " AND ".join(where) or "1 = 1", params
 
 
 def ticket_stats(
@@ -30,109 +105,202 @@ def ticket_stats(
     branch: str | None,
     clients_by_branch: dict[str, int],
 ) -> dict[str, Any]:
-    where, params = ["1 = 1"], []
-    for clause, value in (("created_at >= ?", start), ("created_at < ?", end)):
-        if value is not None:
-            where.append(clause)
-            params.append(value.isoformat())
-    if branch is not None:
-        where.append("branch = ?")
-        params.append(branch)
-    table, condition = view.t("view_ticket_facts"), " AND ".join(where)
-    key = KEYS[group_by]
+    """The figures of the tickets created in [start, end), one group per value of
+    ``group_by`` and the total, for one branch or all."""
+    ask = _Ask(view, group_by, branch, _utc(start), _utc(end))
     with db.read() as tx:
-        if tx.dialect == "postgres":
-            rows = _postgres(tx, table, condition, params, key)
-        else:
-            rows = _sqlite(tx, table, condition, params, key)
+        totals = _sums(tx, ask)
+        p90 = {kind: _percentiles(tx, ask, kind, column) for kind, column in KINDS.items()}
     total_clients = sum(clients_by_branch.values())
-    groups, overall = [], None
-    for row in rows:
-        if row["key"] is None:
-            overall = _summary({**row, "key": "total"}, total_clients)
-            continue
-        k = str(row["key"])
-        clients = clients_by_branch.get(k) if group_by == "branch" else total_clients
-        groups.append(_summary(row, clients))
-    if overall is None:  # no tickets: the total is all zeros
-        overall = _summary({"key": "total", "count": 0, "resolved": 0}, total_clients)
+    groups = []
+    for key in sorted(k for k in totals if k != TOTAL and totals[k][0] > 0):
+        clients = clients_by_branch.get(key) if group_by == "branch" else total_clients
+        groups.append(_summary(key, totals[key], p90["fr"].get(key), p90["res"].get(key), clients))
+    overall = _summary(
+        "total",
+        totals.get(TOTAL, [0] * len(SUMS)),
+        p90["fr"].get(TOTAL),
+        p90["res"].get(TOTAL),
+        total_clients,
+    )
     return {"group_by": group_by, "groups": groups, "total": overall}
 
 
-SUMS = (
-    "COUNT(*) AS count, AVG(first_response_hours) AS fr_mean, "
-    "AVG(resolution_hours) AS res_mean, SUM(resolved) AS resolved, SUM(attained) AS attained, "
-    "AVG(satisfaction) AS sat_mean, COUNT(first_response_hours) AS fr_n, "
-    "COUNT(resolution_hours) AS res_n, "
-    "SUM(CASE WHEN type = 'complaint' THEN 1 ELSE 0 END) AS complaints"
-)
-
-
-def _postgres(
-    tx: Tx, table: str, condition: str, params: list[Any], key: str
-) -> list[dict[str, Any]]:
-    """Groups and the total in one pass; percentiles by nearest rank (percentile_disc)."""
-    return tx.query(
-        f"SELECT {key} AS key, {SUMS}, "
-        "percentile_disc(0.9) WITHIN GROUP (ORDER BY first_response_hours) AS fr_p90, "
-        "percentile_disc(0.9) WITHIN GROUP (ORDER BY resolution_hours) AS res_p90 "
-        f"FROM {table} WHERE {condition} GROUP BY GROUPING SETS (({key}), ()) "
-        f"ORDER BY {key} NULLS LAST",
-        params,
-    )
-
-
-def _sqlite(
-    tx: Tx, table: str, condition: str, params: list[Any], key: str
-) -> list[dict[str, Any]]:
-    """The same figures on SQLite, which has neither grouping sets nor ordered-set
-    aggregates: the sums per group and in total from the covering index, then each
-    percentile as the one value at its rank (the group's count gives the rank)."""
-    rows = tx.query(
-        f"SELECT {key} AS key, {SUMS} FROM {table} WHERE {condition} GROUP BY {key} ORDER BY {key}",
-        params,
-    )
-    rows += tx.query(f"SELECT NULL AS key, {SUMS} FROM {table} WHERE {condition}", params)
-    for row in rows:
-        mine, more = (condition, params)
-        if row["key"] is not None:
-            mine, more = f"{condition} AND {key} = ?", [*params, row["key"]]
-        for column, name in (("first_response_hours", "fr"), ("resolution_hours", "res")):
-            row[f"{name}_p90"] = _nearest_rank(tx, table, mine, more, column, row[f"{name}_n"])
-    return rows
-
-
-def _nearest_rank(
-    tx: Tx, table: str, condition: str, params: list[Any], column: str, count: int | None
-) -> float | None:
-    """The 90th percentile of ``count`` values by nearest rank: the value at rank
-    ceil(0.9 n), 1-based, as ``percentile_disc(0.9)`` gives it."""
-    if not count:
+def _utc(moment: datetime | None) -> datetime | None:
+    """A bound as the stored timestamps are written (UTC); a naive one is read as UTC."""
+    if moment is None:
         return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _split(
+    start: datetime | None, end: datetime | None, unit: Callable[[datetime], datetime]
+) -> tuple[Bounds | None, list[Bounds]]:
+    """A period as the whole units it covers (``unit`` gives the start of the day or
+    month a moment is in) and the parts at its ends that are not whole units."""
+    lo = None if start is None else start if unit(start) == start else _after(unit, start)
+    hi = None if end is None else unit(end)
+    if lo is not None and hi is not None and lo >= hi:  # no whole unit: all of it is ends
+        return None, [_bounds(start, end)]
+    ends = []
+    if start is not None and lo is not None and start < lo:
+        ends.append(_bounds(start, lo))
+    if end is not None and hi is not None and hi < end:
+        ends.append(_bounds(hi, end))
+    return _bounds(lo, hi), ends
+
+
+def _after(unit: Callable[[datetime], datetime], moment: datetime) -> datetime:
+    """The start of the day or month after the one ``moment`` is in."""
+    return unit(unit(moment) + timedelta(days=32 if unit is _month else 1))
+
+
+def _day(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _month(moment: datetime) -> datetime:
+    return _day(moment).replace(day=1)
+
+
+def _bounds(lo: datetime | None, hi: datetime | None) -> Bounds:
+    return (lo.isoformat() if lo else None, hi.isoformat() if hi else None)
+
+
+def _sums(tx: Tx, ask: _Ask) -> dict[str, list[int]]:
+    """Each group's sums (and the total's, under ``TOTAL``)."""
+    whole, ends = _split(ask.start, ask.end, _day)
+    totals: dict[str, list[int]] = {}
+
+    def count(key: str, figures: Any) -> None:
+        for k in (key, TOTAL):
+            row = totals.setdefault(k, [0] * len(SUMS))
+            for i, value in enumerate(figures):
+                row[i] += int(value or 0)
+
+    if whole is not None:
+        dim, key = ask.cells()
+        on_branch, params = ask.branch_cells()
+        where, more = _range("day", _as_dates(whole))
+        key_sql = "substr(day, 1, 7)" if key == "month" else key
+        for row in tx.query(
+            f"SELECT {key_sql} AS k, {', '.join(f'SUM({s}) AS {s}' for s in SUMS)} "
+            f"FROM {ask.view.t('view_ticket_days')} WHERE dim = ? AND {on_branch} AND {where} "
+            f"GROUP BY {key_sql}",
+            [dim, *params, *more],
+        ):
+            count(str(row["k"]), [row[s] for s in SUMS])
+    for bounds in ends:
+        where, params = ask.facts_where(bounds)
+        for fact in tx.query(
+            f"SELECT {EDGE_COLUMNS} FROM {ask.view.t('view_ticket_facts')} WHERE {where}",
+            params,
+        ):
+            count(ask.key_of(fact), sums(fact))
+    return totals
+
+
+def _as_dates(bounds: Bounds) -> Bounds:
+    return (bounds[0][:10] if bounds[0] else None, bounds[1][:10] if bounds[1] else None)
+
+
+def _range(column: str, bounds: Bounds) -> tuple[str, list[Any]]:
+    where, params = ["1 = 1"], []
+    for clause, value in ((f"{column} >= ?", bounds[0]), (f"{column} < ?", bounds[1])):
+        if value is not None:
+            where.append(clause)
+            params.append(value)
+    return " AND ".join(where), params
+
+
+def _percentiles(tx: Tx, ask: _Ask, kind: str, column: str) -> dict[str, float]:
+    """The 90th percentile of one time, by nearest rank (the value at rank ceil(0.9 n),
+    1-based, as ``percentile_disc(0.9)`` gives it), per group and in total."""
+    whole, ends = _split(ask.start, ask.end, _month)
+    spread: dict[str, dict[int, int]] = {}
+
+    def count(key: str, bucket: int, n: int) -> None:
+        for k in (key, TOTAL):
+            histogram = spread.setdefault(k, {})
+            histogram[bucket] = histogram.get(bucket, 0) + n
+
+    if whole is not None:
+        dim, key = ask.cells()
+        on_branch, params = ask.branch_cells()
+        where, more = _range("month", (whole[0] and whole[0][:7], whole[1] and whole[1][:7]))
+        for row in tx.query(
+            f"SELECT {key} AS k, bucket, SUM(n) AS n FROM {ask.view.t('view_ticket_spread')} "
+            f"WHERE kind = ? AND dim = ? AND {on_branch} AND {where} GROUP BY {key}, bucket",
+            [kind, dim, *params, *more],
+        ):
+            count(str(row["k"]), int(row["bucket"]), int(row["n"]))
+    facts = ask.view.t("view_ticket_facts")
+    for bounds in ends:
+        where, params = ask.facts_where(bounds)
+        for row in tx.query(
+            f"SELECT {ask.fact_key()} AS k, {kind}_bucket AS bucket, COUNT(*) AS n "
+            f"FROM {facts} WHERE {where} AND {kind}_bucket IS NOT NULL "
+            f"GROUP BY {ask.fact_key()}, {kind}_bucket",
+            params,
+        ):
+            count(str(row["k"]), int(row["bucket"]), int(row["n"]))
+    found = {}
+    for key, histogram in spread.items():
+        rank = (9 * sum(histogram.values()) + 9) // 10  # 1-based
+        if rank == 0:
+            continue
+        before = 0
+        for bucket in sorted(histogram):
+            if before + histogram[bucket] >= rank:
+                found[key] = _in_bucket(tx, ask, key, kind, column, bucket, rank - before - 1)
+                break
+            before += histogram[bucket]
+    return found
+
+
+def _in_bucket(
+    tx: Tx, ask: _Ask, key: str, kind: str, column: str, bucket: int, offset: int
+) -> float:
+    """The value at ``offset`` (0-based) among a group's values in one bucket."""
+    start, end = ask.start, ask.end
+    if ask.group_by == "month" and key != TOTAL:  # a month's group: only that month
+        first = datetime.combine(date.fromisoformat(f"{key}-01"), datetime.min.time(), UTC)
+        start = max(start, first) if start else first
+        after = _after(_month, first)
+        end = min(end, after) if end else after
+    where, params = ask.facts_where(_bounds(start, end))
+    if key != TOTAL and ask.group_by != "month":
+        where += f" AND {ask.fact_key()} = ?"
+        params.append(key)
     found = tx.query(
-        f"SELECT {column} AS v FROM {table} WHERE {condition} AND {column} IS NOT NULL "
-        f"ORDER BY {column} LIMIT 1 OFFSET ?",
-        [*params, (9 * count + 9) // 10 - 1],
+        f"SELECT {column} AS v FROM {ask.view.t('view_ticket_facts')} "
+        f"WHERE {kind}_bucket = ? AND {where} ORDER BY {column} LIMIT 1 OFFSET ?",
+        [bucket, *params, offset],
     )
     return float(found[0]["v"])
 
 
-def _summary(row: dict[str, Any], clients: int | None) -> dict[str, Any]:
-    def figure(value: Any) -> float | None:
-        return round(float(value), 4) if value is not None else None
+def _summary(
+    key: str, figures: list[int], fr_p90: float | None, res_p90: float | None, clients: int | None
+) -> dict[str, Any]:
+    s = dict(zip(SUMS, figures, strict=True))
 
-    resolved, complaints = int(row["resolved"] or 0), int(row.get("complaints") or 0)
+    def mean(total: int, n: int, scale: float) -> float | None:
+        return round(total / n / scale, 4) if n else None
+
+    def figure(value: float | None) -> float | None:
+        return round(value, 4) if value is not None else None
+
+    resolved, complaints = s["resolved"], s["complaints"]
     return {
-        "key": str(row["key"]),
-        "count": int(row["count"]),
-        "first_response_hours_mean": figure(row.get("fr_mean")),
-        "first_response_hours_p90": figure(row.get("fr_p90")),
-        "resolution_hours_mean": figure(row.get("res_mean")),
-        "resolution_hours_p90": figure(row.get("res_p90")),
-        "sla_attainment_pct": round(100 * int(row["attained"] or 0) / resolved, 2)
-        if resolved
-        else None,
-        "satisfaction_mean": figure(row.get("sat_mean")),
+        "key": key,
+        "count": s["tickets"],
+        "first_response_hours_mean": mean(s["fr_us"], s["fr_n"], MICROS_PER_HOUR),
+        "first_response_hours_p90": figure(fr_p90),
+        "resolution_hours_mean": mean(s["res_us"], s["res_n"], MICROS_PER_HOUR),
+        "resolution_hours_p90": figure(res_p90),
+        "sla_attainment_pct": round(100 * s["attained"] / resolved, 2) if resolved else None,
+        "satisfaction_mean": mean(s["sat_sum"], s["sat_n"], 1),
         "complaints": complaints,
         "complaints_per_1000_clients": round(1000 * complaints / clients, 3) if clients else None,
     }

@@ -2,7 +2,9 @@
 
 A batch of events is applied in memory: the tickets it touches are read in one query, each
 event is replayed on its ticket's state, and each touched row is written once at the end.
-A narrow row per ticket (``view_ticket_facts``) carries what the statistics aggregate.
+A narrow row per ticket (``view_ticket_facts``) carries what the statistics aggregate, and
+each flush moves the statistics' per-day sums and per-month histograms (``figures.py``) by
+what the touched tickets changed.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from domain.service_desk.sla import Priority, SlaPolicy, overall
 from domain.service_desk.tickets import Ticket
 from domain.service_desk.workflow import Status
 from domain.shared.base import ERASED
+from projections.service_desk.figures import KINDS, SUMS, add
 from projections.service_desk.rows import (
     BREACHED,
     COLUMNS,
@@ -48,6 +51,9 @@ class _Batch:
 
     tx: Tx
     rows: dict[str, dict[str, Any]]
+    # Each row's facts as the statistics last counted them: a flush takes them back and
+    # adds the new ones.
+    counted: dict[str, dict[str, Any]] = field(default_factory=dict)
     new: set[str] = field(default_factory=set)
     dirty: set[str] = field(default_factory=set)
     comments: list[dict[str, Any]] = field(default_factory=list)
@@ -70,7 +76,7 @@ FACT_FIGURES = (
 
 class TicketsView(View):
     name = "tickets"
-    schema_version = 9  # 9: covering indexes for the queue and the statistics
+    schema_version = 10  # 10: the statistics' per-day sums and per-month histograms
     tables: ClassVar[dict[str, list[str]]] = {
         "view_tickets": [
             "CREATE TABLE {t} (id TEXT PRIMARY KEY, number TEXT NOT NULL, seq BIGINT NOT NULL, "
@@ -81,8 +87,8 @@ class TicketsView(View):
             "resolved_at TEXT, closed_at TEXT, pauses TEXT NOT NULL, merged_into TEXT, "
             "satisfaction INTEGER, breaches TEXT NOT NULL, first_response_due_at TEXT, "
             "resolution_due_at TEXT, breach_at TEXT, breach_check_at TEXT, "
-            "version INTEGER NOT NULL, "
-            "first_response_hours REAL, resolution_hours REAL, first_response_met INTEGER, "
+            "version INTEGER NOT NULL, first_response_hours DOUBLE PRECISION, "
+            "resolution_hours DOUBLE PRECISION, first_response_met INTEGER, "
             "resolution_met INTEGER)",
             "CREATE UNIQUE INDEX {ix}_number ON {t} (number)",
             "CREATE INDEX {ix}_status ON {t} (status, priority, created_at, number)",
@@ -100,11 +106,32 @@ class TicketsView(View):
         "view_ticket_facts": [
             "CREATE TABLE {t} (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, "
             "type TEXT NOT NULL, priority TEXT NOT NULL, branch TEXT, group_name TEXT NOT NULL, "
-            "first_response_hours REAL, resolution_hours REAL, resolved INTEGER NOT NULL, "
-            "attained INTEGER NOT NULL, satisfaction INTEGER)",
-            # Covering: the statistics read a period's rows from the index alone.
-            f"CREATE INDEX {{ix}}_created ON {{t}} (created_at, branch, {FACT_FIGURES})",
-            f"CREATE INDEX {{ix}}_branch ON {{t}} (branch, created_at, {FACT_FIGURES})",
+            "first_response_hours DOUBLE PRECISION, resolution_hours DOUBLE PRECISION, "
+            "resolved INTEGER NOT NULL, attained INTEGER NOT NULL, satisfaction INTEGER, "
+            "fr_bucket INTEGER, res_bucket INTEGER)",
+            # Covering: the statistics read a period's edges (the part days or months
+            # do not cover) from the index alone.
+            f"CREATE INDEX {{ix}}_created ON {{t}} (created_at, branch, {FACT_FIGURES}, "
+            "fr_bucket, res_bucket)",
+            # Covering: the exact percentile, from the one bucket that holds its rank.
+            *(
+                f"CREATE INDEX {{ix}}_{kind} ON {{t}} ({kind}_bucket, created_at, branch, "
+                f"type, priority, group_name, {column})"
+                for kind, column in KINDS.items()
+            ),
+        ],
+        # The statistics' sums per cell (figures.py) and UTC day, and how many times fall
+        # in each bucket per cell and UTC month.
+        "view_ticket_days": [
+            "CREATE TABLE {t} (dim TEXT NOT NULL, branch TEXT NOT NULL, day TEXT NOT NULL, "
+            "key TEXT NOT NULL, "
+            + ", ".join(f"{s} BIGINT NOT NULL" for s in SUMS)
+            + ", PRIMARY KEY (dim, branch, day, key))",
+        ],
+        "view_ticket_spread": [
+            "CREATE TABLE {t} (kind TEXT NOT NULL, dim TEXT NOT NULL, branch TEXT NOT NULL, "
+            "month TEXT NOT NULL, key TEXT NOT NULL, bucket INTEGER NOT NULL, "
+            "n BIGINT NOT NULL, PRIMARY KEY (kind, dim, branch, month, key, bucket))",
         ],
         "view_ticket_comments": [
             "CREATE TABLE {t} (comment_id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, "
@@ -149,7 +176,8 @@ class TicketsView(View):
 
     def apply(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
         ids = sorted({str(e.originator_id) for e, _ in batch if not isinstance(e, Ticket.Opened)})
-        work = _Batch(tx, rows_by_id(tx, self.t("view_tickets"), ids))
+        rows = rows_by_id(tx, self.t("view_tickets"), ids)
+        work = _Batch(tx, rows, {i: facts(row) for i, row in rows.items()})
         for event, position in batch:
             getattr(self, self.handlers[type(event)])(work, event, position)
         self._flush(work)
@@ -333,12 +361,14 @@ class TicketsView(View):
             )
         touched = sorted(work.new | work.dirty)
         if touched:
+            now = {i: facts(work.rows[i]) for i in touched}
             tx.executemany(
                 f"INSERT INTO {self.t('view_ticket_facts')} ({', '.join(FACTS)}) "
                 f"VALUES ({', '.join('?' * len(FACTS))}) ON CONFLICT (id) DO UPDATE SET "
                 + ", ".join(f"{c} = excluded.{c}" for c in FACTS[1:]),
-                [facts(work.rows[i]) for i in touched],
+                [tuple(now[i][c] for c in FACTS) for i in touched],
             )
+            self._count(tx, work.counted, now)
         if work.comments:
             keys = tuple(work.comments[0])
             tx.executemany(
@@ -351,6 +381,39 @@ class TicketsView(View):
                 f"INSERT INTO {self.t('view_ticket_history')} (position, ticket_id, event, "
                 "actor, at, correlation_id, version, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 work.history,
+            )
+
+    def _count(
+        self, tx: Tx, counted: dict[str, dict[str, Any]], now: dict[str, dict[str, Any]]
+    ) -> None:
+        """The statistics' sums and histograms move by what changed: each touched ticket's
+        figures as last counted are taken back and its new ones added."""
+        days: dict[tuple[str, str, str, str], list[int]] = {}
+        spread: dict[tuple[str, str, str, str, str, int], int] = {}
+        for i, fact in now.items():
+            if i in counted:
+                add(days, spread, counted[i], -1)
+            add(days, spread, fact, 1)
+            counted[i] = fact
+        changed_days = [(*k, *v) for k, v in sorted(days.items()) if any(v)]
+        if changed_days:
+            table = self.t("view_ticket_days")
+            tx.executemany(
+                f"INSERT INTO {table} (dim, branch, day, key, {', '.join(SUMS)}) "
+                f"VALUES ({', '.join('?' * (4 + len(SUMS)))}) "
+                "ON CONFLICT (dim, branch, day, key) DO UPDATE SET "
+                + ", ".join(f"{s} = {table}.{s} + excluded.{s}" for s in SUMS),
+                changed_days,
+            )
+        changed_spread = [(*k, n) for k, n in sorted(spread.items()) if n]
+        if changed_spread:
+            table = self.t("view_ticket_spread")
+            tx.executemany(
+                f"INSERT INTO {table} (kind, dim, branch, month, key, bucket, n) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (kind, dim, branch, month, key, bucket) "
+                f"DO UPDATE SET n = {table}.n + excluded.n",
+                changed_spread,
             )
 
     # -- reads ------------------------------------------------------------------------

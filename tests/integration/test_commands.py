@@ -9,6 +9,7 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
+from adapters.shared.eventstore import latest_of
 from api.engine import Engine
 from application.clients.commands import ClientCommands
 from application.shared.common import Idempotency, IdempotencyKeyReused
@@ -141,6 +142,20 @@ def test_given_many_events_when_loaded_then_snapshot_gives_same_state_as_replay(
     replayed = _replay(None, engine.store.events.get(client.id))
     assert with_snapshot.version == replayed.version == 122
     assert vars(with_snapshot) == vars(replayed)
+    # On PostgreSQL the snapshot and the events after it come in one query.
+    found = latest_of(engine.store.recorder, engine.store.snapshots.recorder, client.id)
+    if engine.settings.is_postgres:
+        assert found is not None
+        snapshot, after = found
+        assert snapshot is not None
+        assert snapshot.originator_version == 100
+        assert [e.originator_version for e in after] == list(range(101, 123))
+        assert latest_of(engine.store.recorder, engine.store.snapshots.recorder, uuid.uuid4()) == (
+            None,
+            [],
+        )
+    else:
+        assert found is None  # SQLite reads in process: the library's two reads
 
 
 def _replay(aggregate: Any, events: Any) -> Any:
