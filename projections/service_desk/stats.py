@@ -110,17 +110,19 @@ def ticket_stats(
     ask = _Ask(view, group_by, branch, _utc(start), _utc(end))
     with db.read() as tx:
         totals = _sums(tx, ask)
-        p90 = {kind: _percentiles(tx, ask, kind, column) for kind, column in KINDS.items()}
+        p90 = _percentiles(tx, ask)
     total_clients = sum(clients_by_branch.values())
     groups = []
     for key in sorted(k for k in totals if k != TOTAL and totals[k][0] > 0):
         clients = clients_by_branch.get(key) if group_by == "branch" else total_clients
-        groups.append(_summary(key, totals[key], p90["fr"].get(key), p90["res"].get(key), clients))
+        groups.append(
+            _summary(key, totals[key], p90.get(("fr", key)), p90.get(("res", key)), clients)
+        )
     overall = _summary(
         "total",
         totals.get(TOTAL, [0] * len(SUMS)),
-        p90["fr"].get(TOTAL),
-        p90["res"].get(TOTAL),
+        p90.get(("fr", TOTAL)),
+        p90.get(("res", TOTAL)),
         total_clients,
     )
     return {"group_by": group_by, "groups": groups, "total": overall}
@@ -213,15 +215,17 @@ def _range(column: str, bounds: Bounds) -> tuple[str, list[Any]]:
     return " AND ".join(where), params
 
 
-def _percentiles(tx: Tx, ask: _Ask, kind: str, column: str) -> dict[str, float]:
-    """The 90th percentile of one time, by nearest rank (the value at rank ceil(0.9 n),
-    1-based, as ``percentile_disc(0.9)`` gives it), per group and in total."""
+def _percentiles(tx: Tx, ask: _Ask) -> dict[tuple[str, str], float]:
+    """The 90th percentile of each time (``KINDS``), by nearest rank (the value at rank
+    ceil(0.9 n), 1-based, as ``percentile_disc(0.9)`` gives it), per group and in total,
+    keyed by (kind, group). Three statements whatever the grouping: the months' buckets,
+    the ends' buckets, then each rank's value from its bucket."""
     whole, ends = _split(ask.start, ask.end, _month)
-    spread: dict[str, dict[int, int]] = {}
+    spread: dict[tuple[str, str], dict[int, int]] = {}
 
-    def count(key: str, bucket: int, n: int) -> None:
+    def count(kind: str, key: str, bucket: int, n: int) -> None:
         for k in (key, TOTAL):
-            histogram = spread.setdefault(k, {})
+            histogram = spread.setdefault((kind, k), {})
             histogram[bucket] = histogram.get(bucket, 0) + n
 
     if whole is not None:
@@ -229,55 +233,64 @@ def _percentiles(tx: Tx, ask: _Ask, kind: str, column: str) -> dict[str, float]:
         on_branch, params = ask.branch_cells()
         where, more = _range("month", (whole[0] and whole[0][:7], whole[1] and whole[1][:7]))
         for row in tx.query(
-            f"SELECT {key} AS k, bucket, SUM(n) AS n FROM {ask.view.t('view_ticket_spread')} "
-            f"WHERE kind = ? AND dim = ? AND {on_branch} AND {where} GROUP BY {key}, bucket",
-            [kind, dim, *params, *more],
+            f"SELECT kind, {key} AS k, bucket, SUM(n) AS n "
+            f"FROM {ask.view.t('view_ticket_spread')} WHERE dim = ? AND {on_branch} "
+            f"AND {where} GROUP BY kind, {key}, bucket",
+            [dim, *params, *more],
         ):
-            count(str(row["k"]), int(row["bucket"]), int(row["n"]))
+            count(row["kind"], str(row["k"]), int(row["bucket"]), int(row["n"]))
     facts = ask.view.t("view_ticket_facts")
     for bounds in ends:
         where, params = ask.facts_where(bounds)
         for row in tx.query(
-            f"SELECT {ask.fact_key()} AS k, {kind}_bucket AS bucket, COUNT(*) AS n "
-            f"FROM {facts} WHERE {where} AND {kind}_bucket IS NOT NULL "
-            f"GROUP BY {ask.fact_key()}, {kind}_bucket",
-            params,
+            " UNION ALL ".join(
+                f"SELECT '{kind}' AS kind, {ask.fact_key()} AS k, {kind}_bucket AS bucket, "
+                f"COUNT(*) AS n FROM {facts} WHERE {where} AND {kind}_bucket IS NOT NULL "
+                f"GROUP BY {ask.fact_key()}, {kind}_bucket"
+                for kind in KINDS
+            ),
+            params * len(KINDS),
         ):
-            count(str(row["k"]), int(row["bucket"]), int(row["n"]))
-    found = {}
-    for key, histogram in spread.items():
+            count(row["kind"], str(row["k"]), int(row["bucket"]), int(row["n"]))
+    wanted = []
+    for (kind, key), histogram in sorted(spread.items()):
         rank = (9 * sum(histogram.values()) + 9) // 10  # 1-based
-        if rank == 0:
-            continue
         before = 0
         for bucket in sorted(histogram):
-            if before + histogram[bucket] >= rank:
-                found[key] = _in_bucket(tx, ask, key, kind, column, bucket, rank - before - 1)
+            if rank and before + histogram[bucket] >= rank:
+                wanted.append((kind, key, bucket, rank - before - 1))
                 break
             before += histogram[bucket]
-    return found
+    return _in_buckets(tx, ask, wanted)
 
 
-def _in_bucket(
-    tx: Tx, ask: _Ask, key: str, kind: str, column: str, bucket: int, offset: int
-) -> float:
-    """The value at ``offset`` (0-based) among a group's values in one bucket."""
-    start, end = ask.start, ask.end
-    if ask.group_by == "month" and key != TOTAL:  # a month's group: only that month
-        first = datetime.combine(date.fromisoformat(f"{key}-01"), datetime.min.time(), UTC)
-        start = max(start, first) if start else first
-        after = _after(_month, first)
-        end = min(end, after) if end else after
-    where, params = ask.facts_where(_bounds(start, end))
-    if key != TOTAL and ask.group_by != "month":
-        where += f" AND {ask.fact_key()} = ?"
-        params.append(key)
-    found = tx.query(
-        f"SELECT {column} AS v FROM {ask.view.t('view_ticket_facts')} "
-        f"WHERE {kind}_bucket = ? AND {where} ORDER BY {column} LIMIT 1 OFFSET ?",
-        [bucket, *params, offset],
-    )
-    return float(found[0]["v"])
+def _in_buckets(
+    tx: Tx, ask: _Ask, wanted: list[tuple[str, str, int, int]]
+) -> dict[tuple[str, str], float]:
+    """For each (kind, group, bucket, offset), the value at that offset (0-based) among
+    the group's values in the bucket: one statement, a scalar subquery each."""
+    if not wanted:
+        return {}
+    parts, params = [], []
+    for i, (kind, key, bucket, offset) in enumerate(wanted):
+        start, end = ask.start, ask.end
+        if ask.group_by == "month" and key != TOTAL:  # a month's group: only that month
+            first = datetime.combine(date.fromisoformat(f"{key}-01"), datetime.min.time(), UTC)
+            start = max(start, first) if start else first
+            after = _after(_month, first)
+            end = min(end, after) if end else after
+        where, more = ask.facts_where(_bounds(start, end))
+        if key != TOTAL and ask.group_by != "month":
+            where += f" AND {ask.fact_key()} = ?"
+            more.append(key)
+        column = KINDS[kind]
+        parts.append(
+            f"SELECT {i} AS i, (SELECT {column} FROM {ask.view.t('view_ticket_facts')} "
+            f"WHERE {kind}_bucket = ? AND {where} ORDER BY {column} LIMIT 1 OFFSET ?) AS v"
+        )
+        params += [bucket, *more, offset]
+    found = {int(row["i"]): float(row["v"]) for row in tx.query(" UNION ALL ".join(parts), params)}
+    return {(kind, key): found[i] for i, (kind, key, _, _) in enumerate(wanted)}
 
 
 def _summary(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import timedelta
 from typing import Any, ClassVar
 
 import pytest
@@ -87,6 +88,34 @@ def test_given_35_events_when_batches_of_10_then_each_applied_once(
     assert row["interaction_count"] == 33
     assert count["n"] == 33
     assert worker.position() == engine.store.head()
+
+
+def test_given_interactions_interleaved_when_applied_in_batches_then_rows_as_one_by_one(
+    engine: Engine, ctx: Context
+) -> None:
+    # given two clients' interactions interleaved, not in the order they occurred, with
+    # other events between them
+    desk = engine.handler(ClientCommands)
+    ids = [desk.register(ctx, **client_fields()).id for _ in range(2)]
+    for n in range(12):
+        occurred = ctx.at - timedelta(days=(n * 7) % 5)
+        desk.log_interaction(ctx, ids[n % 2], Channel.CALL, f"call {n}", occurred)
+        if n == 5:
+            desk.retag(ctx, ids[0], ["vip"], [])
+            desk.record_feedback(ctx, ids[1], 4, "fine")
+    # when applied one event at a time, and in batches of 4 and of everything
+    tables = {}
+    for size in (1, 4, 1000):
+        worker_for(engine, ClientsView(suffix=f"_{size}"), batch_size=size).catch_up()
+        with engine.db.read() as tx:
+            tables[size] = (
+                tx.query(f"SELECT * FROM view_clients_{size} ORDER BY id"),
+                tx.query(f"SELECT * FROM view_client_interactions_{size} ORDER BY position"),
+            )
+    # then the same rows
+    assert tables[4] == tables[1]
+    assert tables[1000] == tables[1]
+    assert [r["interaction_count"] for r in tables[1][0]] == [6, 6]
 
 
 def test_given_event_that_keeps_failing_when_caught_up_then_parked_and_others_applied(
