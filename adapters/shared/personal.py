@@ -27,6 +27,7 @@ one (``assure keys rotate-master``).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
 import threading
@@ -42,7 +43,13 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import resolve_topic
 
 from adapters.shared.secrets import secret
-from adapters.shared.serialization import SEALED, SEALED_MARK, OrjsonTranscoder, PydanticMapper
+from adapters.shared.serialization import (
+    SEALED,
+    SEALED_MARK,
+    OrjsonTranscoder,
+    PydanticMapper,
+    as_uuid,
+)
 from adapters.shared.settings import Settings
 from domain.shared.base import ERASED, Snapshot
 from domain.shared.errors import Conflict
@@ -265,6 +272,12 @@ class KeyRing:
         return Opener(self, subject)
 
 
+@functools.lru_cache(maxsize=1024)  # pragma: no mutate - a cache's bound
+def cipher_of(key: bytes) -> AESGCM:
+    """The cipher of a key, made once (reading a batch opens many values of one person)."""
+    return AESGCM(key)
+
+
 class Opener:
     """Opens every sealed string within a value with one subject's key (looked up once),
     or reads it as ``ERASED`` once that key is destroyed."""
@@ -278,7 +291,7 @@ class Opener:
     def _key(self) -> tuple[bool, AESGCM | None]:
         if not self._looked_up:
             self._exists, key = self.keyring.lookup(self.subject)
-            self._cipher = AESGCM(key) if key is not None else None
+            self._cipher = cipher_of(key) if key is not None else None
             self._looked_up = True  # pragma: no mutate - a cache
         return self._exists, self._cipher
 
@@ -327,9 +340,7 @@ class SealingMapper(PydanticMapper):
 
     def to_domain_events(self, stored: Sequence[StoredEvent]) -> list[Any]:
         """Events of a batch, the keys of all their subjects looked up in one query."""
-        self.keyring.prefetch(
-            {UUID(str(s.originator_id)) for s in stored if SEALED_MARK in s.state}
-        )
+        self.keyring.prefetch({as_uuid(s.originator_id) for s in stored if SEALED_MARK in s.state})
         return super().to_domain_events(stored)
 
     def seal_state(self, cls: type[Any], subject: UUID, state: dict[str, Any]) -> None:
@@ -342,7 +353,7 @@ class SealingMapper(PydanticMapper):
             created = person == subject and "originator_topic" in state  # pragma: no mutate
             subject = person
             key = self.keyring.key_for_sealing(subject, new=created)
-            cipher = AESGCM(key)
+            cipher = cipher_of(key)
             for field in present:
                 holder[field] = self.keyring.seal(holder[field], cipher, subject)
 

@@ -42,6 +42,11 @@ class OrjsonTranscoder(Transcoder):
         raise ProgrammingError(msg)
 
 
+def as_uuid(value: Any) -> UUID:
+    """An id as a UUID (the recorders give UUIDs already; a string is parsed)."""
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
 class PydanticMapper(Mapper[UUID]):
     def __init__(
         self,
@@ -76,10 +81,10 @@ class PydanticMapper(Mapper[UUID]):
             state = self.decode_state(stored_event)
             cls = resolve_topic(stored_event.topic)
             if SEALED_MARK in stored_event.state:
-                originator = UUID(str(stored_event.originator_id))
+                originator = as_uuid(stored_event.originator_id)
                 field = getattr(cls, "personal_subject", None)
                 named = state.get(field) if field else None
-                self.unseal_state(UUID(str(named)) if named else originator, state)
+                self.unseal_state(as_uuid(named) if named else originator, state)
             upcast(cls, state)
             state["originator_id"] = stored_event.originator_id
             state["originator_version"] = stored_event.originator_version

@@ -405,6 +405,12 @@ class TicketsView(View):
                 + ", ".join(f"{s} = {table}.{s} + excluded.{s}" for s in SUMS),
                 changed_days,
             )
+            # A cell left without tickets goes, as if it had never had any.
+            tx.executemany(
+                f"DELETE FROM {table} WHERE dim = ? AND branch = ? AND day = ? AND key = ? "
+                "AND tickets = 0",
+                [k for k, v in sorted(days.items()) if v[0] < 0],
+            )
         changed_spread = [(*k, n) for k, n in sorted(spread.items()) if n]
         if changed_spread:
             table = self.t("view_ticket_spread")
@@ -414,6 +420,11 @@ class TicketsView(View):
                 "ON CONFLICT (kind, dim, branch, month, key, bucket) "
                 f"DO UPDATE SET n = {table}.n + excluded.n",
                 changed_spread,
+            )
+            tx.executemany(
+                f"DELETE FROM {table} WHERE kind = ? AND dim = ? AND branch = ? AND month = ? "
+                "AND key = ? AND bucket = ? AND n = 0",
+                [k for k, n in sorted(spread.items()) if n < 0],
             )
 
     # -- reads ------------------------------------------------------------------------

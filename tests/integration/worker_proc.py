@@ -30,11 +30,13 @@ applied = 0
 class SlowClientsView(ClientsView):
     kill_after: int | None = None
 
-    def interaction_logged(self, tx: Any, e: Client.InteractionLogged, position: int) -> None:
+    def _interactions(self, tx: Any, run: list[tuple[Client.InteractionLogged, int]]) -> None:
+        """The view's own batched write, then as slow as one event at a time would be;
+        killed once ``kill_after`` events are applied (and not yet committed)."""
         global applied  # noqa: PLW0603 - one counter for the whole process
-        super().interaction_logged(tx, e, position)
-        applied += 1
-        time.sleep(0.002)
+        super()._interactions(tx, run)
+        applied += len(run)
+        time.sleep(0.002 * len(run))
         if self.kill_after is not None and applied >= self.kill_after:
             os.kill(os.getpid(), signal.SIGKILL)
 
