@@ -7,7 +7,6 @@ A transaction is the unit in which a projection writes its rows and its position
 from __future__ import annotations
 
 import contextlib
-import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -152,23 +151,8 @@ class _PostgresTx:
         return cursor.rowcount
 
     def executemany(self, statement: str, rows: Sequence[Params]) -> None:
-        """Many rows: a plain insert as multi-row statements (one round trip and one plan
-        for hundreds of rows), anything else as one statement per row, pipelined."""
-        plain = MULTI_ROW.match(statement)
-        rest = plain["rest"].upper() if plain else ""
-        if plain is None or ("ON CONFLICT" in rest and "DO NOTHING" not in rest):
-            with self.conn.cursor() as cursor:
-                cursor.executemany(_pg(statement), [tuple(r) for r in rows])
-            return
-        width = plain["row"].count("?")
-        chunk = max(1, min(1000, MAX_PARAMS // width))
-        for start in range(0, len(rows), chunk):
-            part = rows[start : start + chunk]
-            values = ", ".join([plain["row"]] * len(part))
-            self.conn.execute(
-                _pg(f"{plain['head']}{values}{plain['rest']}"),
-                [value for row in part for value in row],
-            )
+        with self.conn.cursor() as cursor:
+            cursor.executemany(_pg(statement), [tuple(r) for r in rows])
 
     def query(self, statement: str, params: Params = ()) -> list[Row]:
         return self.conn.execute(_pg(statement), tuple(params)).fetchall()
@@ -177,14 +161,6 @@ class _PostgresTx:
     def pipelined(self) -> Iterator[None]:
         with self.conn.pipeline():
             yield
-
-
-# An insert of one row of placeholders, which PostgreSQL can take for many rows at once.
-MULTI_ROW = re.compile(
-    r"^(?P<head>\s*INSERT INTO .+? VALUES\s*)(?P<row>\((?:\?\s*,\s*)*\?\))(?P<rest>.*)$",
-    re.DOTALL | re.IGNORECASE,
-)
-MAX_PARAMS = 60_000  # PostgreSQL takes at most 65,535 parameters a statement
 
 
 def _pg(statement: str) -> Any:
