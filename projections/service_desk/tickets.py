@@ -47,10 +47,15 @@ def erased_entry(data: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class _Batch:
-    """The rows a batch touches, as they stand after each event applied so far."""
+    """The rows a batch touches, and the tickets the batch's events replay on (each
+    restored from its row once; its row brought up to date before a flush)."""
 
     tx: Tx
     rows: dict[str, dict[str, Any]]
+    tickets: dict[str, Ticket] = field(default_factory=dict)
+    # The tickets changed since their rows were last brought up to date: the time and
+    # version of each one's latest event.
+    behind: dict[str, tuple[datetime, int]] = field(default_factory=dict)
     # Each row's facts as the statistics last counted them: a flush takes them back and
     # adds the new ones.
     counted: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -177,7 +182,7 @@ class TicketsView(View):
     def apply(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
         ids = sorted({str(e.originator_id) for e, _ in batch if not isinstance(e, Ticket.Opened)})
         rows = rows_by_id(tx, self.t("view_tickets"), ids)
-        work = _Batch(tx, rows, {i: facts(row) for i, row in rows.items()})
+        work = _Batch(tx, rows, counted={i: facts(row) for i, row in rows.items()})
         for event, position in batch:
             getattr(self, self.handlers[type(event)])(work, event, position)
         self._flush(work)
@@ -216,30 +221,40 @@ class TicketsView(View):
         self._history(work, e, position)
 
     def changed(self, work: _Batch, e: Any, position: int) -> None:
-        """Replay the event on the row's ticket state, then keep the result for the flush."""
-        row = work.rows[str(e.originator_id)]
-        ticket = ticket_of(row)
+        """Replay the event on the ticket's state; its row follows before the flush."""
+        ticket_id = str(e.originator_id)
+        ticket = work.tickets.get(ticket_id)
+        if ticket is None:
+            ticket = work.tickets[ticket_id] = ticket_of(work.rows[ticket_id])
         e.mutate(ticket)
-        row.update(
-            status=ticket.status.value,
-            priority=ticket.priority.value,
-            group_name=ticket.group,
-            assignee=ticket.assignee,
-            first_responded_at=iso(ticket.first_responded_at),
-            resolved_at=iso(ticket.resolved_at),
-            closed_at=iso(ticket.closed_at),
-            pauses=json.dumps([p.model_dump(mode="json") for p in ticket.pauses]),
-            breaches=json.dumps(ticket.breaches),
-            merged_into=str(ticket.merged_into) if ticket.merged_into else None,
-            updated_at=e.timestamp.isoformat(),
-            version=e.originator_version,
-        )
-        self._clocks(row, ticket, e.timestamp)
+        work.behind[ticket_id] = (e.timestamp, e.originator_version)
         if isinstance(e, Ticket.SatisfactionRated):
-            row["satisfaction"] = e.score
-        work.dirty.add(row["id"])
-        self._comments(work, e, row["id"], position)
+            work.rows[ticket_id]["satisfaction"] = e.score
+        work.dirty.add(ticket_id)
+        self._comments(work, e, ticket_id, position)
         self._history(work, e, position)
+
+    def _catch_up_rows(self, work: _Batch) -> None:
+        """Each changed ticket's row as its state stands after its latest event (the
+        clocks as of that event's time, as if each event had written the row)."""
+        for ticket_id, (at, version) in work.behind.items():
+            ticket, row = work.tickets[ticket_id], work.rows[ticket_id]
+            row.update(
+                status=ticket.status.value,
+                priority=ticket.priority.value,
+                group_name=ticket.group,
+                assignee=ticket.assignee,
+                first_responded_at=iso(ticket.first_responded_at),
+                resolved_at=iso(ticket.resolved_at),
+                closed_at=iso(ticket.closed_at),
+                pauses=json.dumps([p.model_dump(mode="json") for p in ticket.pauses]),
+                breaches=json.dumps(ticket.breaches),
+                merged_into=str(ticket.merged_into) if ticket.merged_into else None,
+                updated_at=at.isoformat(),
+                version=version,
+            )
+            self._clocks(row, ticket, at)
+        work.behind = {}
 
     def _clocks(self, row: dict[str, Any], ticket: Ticket, at: datetime) -> None:
         """The row's due times, the stopped clocks' outcomes (for the statistics), when the
@@ -345,6 +360,7 @@ class TicketsView(View):
         )
 
     def _flush(self, work: _Batch) -> None:
+        self._catch_up_rows(work)
         tx, table = work.tx, self.t("view_tickets")
         if work.new:
             tx.executemany(
