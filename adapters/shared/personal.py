@@ -339,9 +339,18 @@ class SealingMapper(PydanticMapper):
         self.keyring = keyring
 
     def to_domain_events(self, stored: Sequence[StoredEvent]) -> list[Any]:
-        """Events of a batch, the keys of all their subjects looked up in one query."""
+        """Events of a batch, the keys of all their subjects looked up in one query and
+        each person's opener made once."""
         self.keyring.prefetch({as_uuid(s.originator_id) for s in stored if SEALED_MARK in s.state})
-        return super().to_domain_events(stored)
+        openers: dict[UUID, Opener] = {}
+
+        def unseal(subject: UUID, state: dict[str, Any]) -> None:
+            opener = openers.get(subject)
+            if opener is None:
+                opener = openers[subject] = self.keyring.opener(subject)
+            _open_fields(opener, state)
+
+        return [self.decoded(s, unseal) for s in stored]
 
     def seal_state(self, cls: type[Any], subject: UUID, state: dict[str, Any]) -> None:
         """Seal the personal fields of a state about to be stored, in place."""
@@ -360,11 +369,14 @@ class SealingMapper(PydanticMapper):
     def unseal_state(self, subject: UUID, state: dict[str, Any]) -> None:
         """Open every sealed string of a stored state, in place, whatever field it is in
         now (so an upcaster sees plain values)."""
-        opener = self.keyring.opener(subject)
-        for name, value in state.items():
-            # Only containers need opening, and never the envelope (open leaves plain values).
-            if isinstance(value, dict | list) and name != "meta":  # pragma: no mutate
-                state[name] = opener.open(value)
+        _open_fields(self.keyring.opener(subject), state)
+
+
+def _open_fields(opener: Opener, state: dict[str, Any]) -> None:
+    for name, value in state.items():
+        # Only containers need opening, and never the envelope (open leaves plain values).
+        if isinstance(value, dict | list) and name != "meta":  # pragma: no mutate
+            state[name] = opener.open(value)
 
 
 MASTER_FILE, OLD_MASTER_FILE = "master.key", "master.key.old"

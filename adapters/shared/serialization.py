@@ -6,7 +6,7 @@ The mapper also runs the upcasters declared on event classes (``class_version`` 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 from uuid import UUID
 
@@ -77,6 +77,12 @@ class PydanticMapper(Mapper[UUID]):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        return self.decoded(stored_event, self.unseal_state)
+
+    def decoded(
+        self, stored_event: StoredEvent, unseal: Callable[[UUID, dict[str, Any]], None]
+    ) -> Any:
+        """The event a stored record holds, its sealed values opened by ``unseal``."""
         try:
             state = self.decode_state(stored_event)
             cls = resolve_topic(stored_event.topic)
@@ -84,7 +90,7 @@ class PydanticMapper(Mapper[UUID]):
                 originator = as_uuid(stored_event.originator_id)
                 field = getattr(cls, "personal_subject", None)
                 named = state.get(field) if field else None
-                self.unseal_state(as_uuid(named) if named else originator, state)
+                unseal(as_uuid(named) if named else originator, state)
             upcast(cls, state)
             state["originator_id"] = stored_event.originator_id
             state["originator_version"] = stored_event.originator_version

@@ -91,7 +91,7 @@ class ClientsView(View):
         RiskAssessment.Expired: "expired",
     }
 
-    # -- writes, one per event (interactions: one per batch) -------------------------
+    # -- writes: a batch, a run of interactions at once --------------------------------
 
     def apply(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
         """Apply a batch in order, the interactions logged in a row at once: their rows in
@@ -110,35 +110,30 @@ class ClientsView(View):
     def _interactions(self, tx: Tx, run: list[tuple[Client.InteractionLogged, int]]) -> None:
         if not run:
             return
-        tx.executemany(
-            f"INSERT INTO {self.t('view_client_interactions')} (position, client_id, channel, "
-            "summary, occurred_at, logged_by) VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    position,
-                    str(e.originator_id),
-                    e.channel.value,
-                    e.summary,
-                    e.occurred_at.isoformat(),
-                    e.meta.actor,
-                )
-                for e, position in run
-            ],
-        )
+        rows = []
         clients: dict[str, tuple[int, str, int, str]] = {}  # count, latest, version, at
-        for e, _ in run:
-            count, latest, _, _ = clients.get(str(e.originator_id), (0, "", 0, ""))
-            clients[str(e.originator_id)] = (
+        for e, position in run:
+            client, occurred = str(e.originator_id), e.occurred_at.isoformat()
+            rows.append((position, client, e.channel.value, e.summary, occurred, e.meta.actor))
+            count, latest, _, _ = clients.get(client, (0, "", 0, ""))
+            clients[client] = (
                 count + 1,
-                max(latest, e.occurred_at.isoformat()),
+                max(latest, occurred),
                 e.originator_version,
                 e.timestamp.isoformat(),
             )
+        tx.executemany(
+            f"INSERT INTO {self.t('view_client_interactions')} (position, client_id, channel, "
+            "summary, occurred_at, logged_by) VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
         tx.executemany(
             f"UPDATE {self.t('view_clients')} SET {INTERACTIONS}, version = ?, updated_at = ? "
             "WHERE id = ?",
             [(n, latest, latest, v, at, client) for client, (n, latest, v, at) in clients.items()],
         )
+
+    # -- writes, one per event ------------------------------------------------------
 
     def registered(self, tx: Tx, e: Client.Registered, position: int) -> None:
         at = e.timestamp.isoformat()
@@ -192,24 +187,7 @@ class ClientsView(View):
         self._touch(tx, e, "tags = ?, ", (json.dumps(e.tags),))
 
     def interaction_logged(self, tx: Tx, e: Client.InteractionLogged, position: int) -> None:
-        tx.execute(
-            f"INSERT INTO {self.t('view_client_interactions')} (position, client_id, channel, "
-            "summary, occurred_at, logged_by) VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                position,
-                str(e.originator_id),
-                e.channel.value,
-                e.summary,
-                e.occurred_at.isoformat(),
-                e.meta.actor,
-            ),
-        )
-        self._touch(
-            tx,
-            e,
-            f"{INTERACTIONS}, ",
-            (1, e.occurred_at.isoformat(), e.occurred_at.isoformat()),
-        )
+        self._interactions(tx, [(e, position)])
 
     def feedback_recorded(self, tx: Tx, e: Client.FeedbackRecorded, _: int) -> None:
         self._touch(

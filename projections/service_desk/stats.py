@@ -85,15 +85,12 @@ class _Ask:
         return f"COALESCE(branch, '{NO_BRANCH}')"
 
     def facts_where(self, bounds: Bounds) -> tuple[str, list[Any]]:
-        where, params = [], []
-        for clause, value in (("created_at >= ?", bounds[0]), ("created_at < ?", bounds[1])):
-            if value is not None:
-                where.append(clause)
-                params.append(value)
+        """The condition on the facts of the tickets created within ``bounds``, in scope."""
+        where, params = _range("created_at", bounds)
         if self.branch is not None:
-            where.append("branch = ?")
+            where += " AND branch = ?"
             params.append(self.branch)
-        return " AND ".join(where) or "1 = 1", params
+        return where, params
 
 
 def ticket_stats(

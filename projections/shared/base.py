@@ -58,11 +58,13 @@ class View:
 
     - **A handler per event** (this class as it is): each handler writes the few columns
       its event changes. For views whose rows are a handful of columns set by a few events
-      and no rule of the domain: clients, staff, funds, purchases, reviews.
+      and no rule of the domain: clients, staff, funds, purchases, reviews. Where one kind
+      of event is most of the stream, ``apply`` may write a run of them at once (the
+      clients view's interactions).
     - **A batch in memory** (override ``apply``): the rows a batch touches are read once,
-      each event replays on the aggregate rebuilt from its row (``Aggregate.restore``) and
-      each row is written once. For a view with many events per aggregate and rules to
-      apply as they arrive (the tickets view and its SLA clocks).
+      each aggregate is rebuilt from its row once (``Aggregate.restore``), the batch's
+      events replay on it, and each row is written once. For a view with many events per
+      aggregate and rules to apply as they arrive (the tickets view and its SLA clocks).
     - **A document** (``projections.shared.documents.StateView``): the aggregate's whole
       state in a row, events replaying on it. For views that show nearly all of an
       aggregate with many rules (suppliers, CQP plans): the view cannot disagree with it.
