@@ -11,8 +11,8 @@ one figure ``--repeat`` times (for an A/B of two commits).
 2. register client over HTTP, 16 concurrent clients, vs the same server's GET /health rate
    (target >= 0.5x);
 3. bulk NAV import (events/s) vs raw multi-row INSERT, 100 rows a commit (target >= 0.25x);
-4. aggregate load, 1,250 events with snapshots, vs a 10-event aggregate (target: at most 2x
-   the time, i.e. a rate ratio >= 0.5x);
+4. aggregate load, 1,250 events with snapshots, vs a 9-event aggregate (target: a rate
+   ratio >= 0.7x, issue 19);
 5. projection catch-up over 200,000 events into the client views, next to a raw multi-row
    INSERT of the same rows as the baseline (target >= 0.4x);
 6. ticket queue and statistics queries over 100,000 tickets (p99, view target <= 20 ms),
@@ -482,7 +482,7 @@ def bench_aggregate_load(engine: Engine, rounds: int = 200) -> None:
         f"aggregate load, {large:,} events, snapshot every {interval} (vs 9 events, none)",
         load_rate("880001"),
         small,
-        0.5,
+        0.7,  # issue 19: the snapshot and the events after it in one round trip
     )
 
 
