@@ -242,6 +242,7 @@ class KeyRing:
         assert self.table is not None, DETACHED
         destroyed = self.table.destroy_key(subject, at)
         self._remember(subject, None)
+        cipher_of.cache_clear()  # no cipher of the destroyed key stays in memory
         return destroyed
 
     def live(self, subjects: list[UUID]) -> set[UUID]:
