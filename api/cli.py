@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -34,6 +35,7 @@ from application.staff import BranchCommands, StaffCommands
 from domain.cqp.milestones import Milestone
 from domain.shared.base import Context
 from domain.shared.errors import DomainError, InvalidRows
+from domain.shared.progress import Progress
 from domain.staff.users import Role
 from projections.compliance.audit import verify
 from projections.staff import BranchesView, StaffView
@@ -222,11 +224,15 @@ def rotate_master(settings: Settings, as_json: bool) -> int:
     return 0
 
 
-def projections(settings: Settings, action: str, name: str | None, as_json: bool) -> int:
+def projections(
+    settings: Settings, action: str, name: str | None, as_json: bool, every: bool = False
+) -> int:
     engine = build_engine(settings)
     try:
         if action == "status":
             _status(engine, as_json)
+        elif action == "rebuild" and every:
+            _rebuild_all(engine, as_json)
         elif action == "rebuild":
             assert name is not None
             _rebuild(engine, name, as_json)
@@ -269,6 +275,30 @@ def _rebuild(engine: Engine, name: str, as_json: bool) -> None:
         as_json,
         {"rebuilt": name, "position": position, "seconds": round(seconds, 3)},
         f"Rebuilt {name} to position {position:,} in {seconds:.1f} s",
+    )
+
+
+def _as_view(track: Progress, view: str, _: str, done: int, total: int) -> None:
+    """A rebuild's progress, under its view's name."""
+    track(view, done, total)
+
+
+def _rebuild_all(engine: Engine, as_json: bool) -> None:
+    """Every view rebuilt from the events, one after another, a progress bar each; each
+    keeps serving its old tables until its own swap."""
+    started, rebuilt = time.monotonic(), []
+    with terminal.progress(not as_json) as track:
+        for name in engine.projector.workers:
+            began = time.monotonic()
+            position = engine.rebuild(name, partial(_as_view, track, name))
+            rebuilt.append(
+                {"view": name, "position": position, "seconds": round(time.monotonic() - began, 3)}
+            )
+    seconds = time.monotonic() - started
+    _report(
+        as_json,
+        {"rebuilt": rebuilt, "seconds": round(seconds, 3)},
+        f"Rebuilt {len(rebuilt)} views in {seconds:.1f} s",
     )
 
 
@@ -511,6 +541,9 @@ def _operations(sub: Any) -> None:
     pr = sub.add_parser("projections", help="views: status, rebuild, retry, catch-up")
     pr.add_argument("action", choices=["status", "rebuild", "retry", "catch-up"])
     pr.add_argument("name", nargs="?", choices=[v.name for c in CONTEXTS for v in c.views])
+    pr.add_argument(
+        "--all", action="store_true", dest="every", help="rebuild: every view, one after another"
+    )
     _json(pr)
     sc = sub.add_parser("scheduler", help="run the scheduler alone, or every job once")
     sc.add_argument("action", choices=["run", "tick"])
@@ -548,10 +581,14 @@ def _run_users(args: argparse.Namespace, settings: Settings, as_json: bool) -> i
 
 
 def _run_projections(args: argparse.Namespace, settings: Settings, as_json: bool) -> int:
-    if args.action in ("rebuild", "retry") and not args.name:
-        print(f"assure projections {args.action}: give a view name", file=sys.stderr)
+    every = args.action == "rebuild" and args.every
+    if args.every and (args.name or args.action != "rebuild"):
+        print("assure projections: --all goes with rebuild and no view name", file=sys.stderr)
         return 2
-    return projections(settings, args.action, args.name, as_json)
+    if args.action in ("rebuild", "retry") and not args.name and not every:
+        print(f"assure projections {args.action}: give a view name or --all", file=sys.stderr)
+        return 2
+    return projections(settings, args.action, args.name, as_json, every)
 
 
 def _run_replay(args: argparse.Namespace, settings: Settings, as_json: bool) -> int:

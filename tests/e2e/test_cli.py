@@ -148,6 +148,12 @@ def test_demo_then_status_then_rebuild(settings: Settings) -> None:
     rebuilt = out(assure(settings, "projections", "rebuild", "clients", "--json"))
     assert (rebuilt["rebuilt"], rebuilt["position"]) == ("clients", status["clients"]["head"])
     assert assure(settings, "projections", "rebuild").returncode == 2
+    every = out(assure(settings, "projections", "rebuild", "--all", "--json"))
+    views = [v["view"] for v in every["rebuilt"]]
+    assert set(views) == set(status)
+    assert all(v["position"] == status[v["view"]]["head"] for v in every["rebuilt"])
+    assert assure(settings, "projections", "rebuild", "clients", "--all").returncode == 2
+    assert assure(settings, "projections", "status", "--all").returncode == 2
 
 
 def test_serve_on_an_empty_store_prints_the_admin_password_once_and_serves(
