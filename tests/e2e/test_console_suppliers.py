@@ -131,7 +131,7 @@ def test_an_approval_on_a_failing_audit_is_refused_naming_the_failing_sections(a
     supplier = registered(api)
     sign_in(api, "quality")
     path = f"/suppliers/{supplier['id']}/assessments/new"
-    form = api.http.get(path + "?kind=onsite", headers=EN)
+    form = api.http.get(path + f"?kind=onsite&after={supplier['position']}", headers=EN)
     assert form.text.count('type="radio"') == 5 * sum(len(s.items) for s in CHECKLIST)
     missing = post_form(
         api, path, path, {"kind": "onsite", "site": "Kunshan", "date": "2028-02-01"}

@@ -28,16 +28,18 @@ def page_of(api: Api, ticket: dict[str, Any], headers: dict[str, str] = EN) -> A
 
 
 def act(api: Api, ticket: dict[str, Any], action: str, data: dict[str, str]) -> Any:
-    """Post one of the ticket page's forms as the browser would."""
+    """Post one of the ticket page's forms as the browser would, from the page as it
+    stands once the views have the ticket."""
     path = f"/tickets/{ticket['id']}"
-    return post_form(api, path, f"{path}/{action}", data)
+    return post_form(api, f"{path}?after={ticket['position']}", f"{path}/{action}", data)
 
 
 def forced(api: Api, ticket: dict[str, Any], action: str, data: dict[str, str]) -> Any:
     """Post a form the page does not offer, with the session's tokens (as a tampered page
     or one left open in another tab would)."""
     path = f"/tickets/{ticket['id']}"
-    tokens = hidden(api.http.get(path, headers=EN).text, f"{path}/comment")
+    page = api.http.get(f"{path}?after={ticket['position']}", headers=EN)
+    tokens = hidden(page.text, f"{path}/comment")
     return api.http.post(f"{path}/{action}", data={**tokens, **data}, headers=EN)
 
 
