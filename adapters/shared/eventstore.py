@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -460,19 +461,8 @@ def latest_of(
     way is as good (SQLite reads in process)."""
     if not isinstance(recorder, PostgresApplicationRecorder):
         return None
-    schema = sql.Identifier(recorder.datastore.schema)
-    statement = sql.SQL(
-        "WITH s AS (SELECT originator_version, topic, state FROM {schema}.{snapshots} "
-        "WHERE originator_id = %(id)s ORDER BY originator_version DESC LIMIT 1) "
-        "SELECT 1 AS snapshot, originator_version, topic, state FROM s UNION ALL "
-        "(SELECT 0, originator_version, topic, state FROM {schema}.{events} "
-        "WHERE originator_id = %(id)s "
-        "AND originator_version > COALESCE((SELECT originator_version FROM s), 0) "
-        "ORDER BY originator_version)"
-    ).format(
-        schema=schema,
-        snapshots=sql.Identifier(snapshots.events_table_name),
-        events=sql.Identifier(recorder.events_table_name),
+    statement = _latest_statement(
+        recorder.datastore.schema, snapshots.events_table_name, recorder.events_table_name
     )
     with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
         curs.execute(statement, {"id": originator_id}, prepare=True)
@@ -492,3 +482,21 @@ def latest_of(
     snapshot = next((s for flag, s in stored if flag), None)
     events = sorted((s for flag, s in stored if not flag), key=lambda e: e.originator_version)
     return snapshot, events
+
+
+@functools.lru_cache(maxsize=8)  # pragma: no mutate - a cache's bound
+def _latest_statement(schema: str, snapshots: str, events: str) -> sql.Composed:
+    """``latest_of``'s query, composed once per store (every load on PostgreSQL runs it)."""
+    return sql.SQL(
+        "WITH s AS (SELECT originator_version, topic, state FROM {schema}.{snapshots} "
+        "WHERE originator_id = %(id)s ORDER BY originator_version DESC LIMIT 1) "
+        "SELECT 1 AS snapshot, originator_version, topic, state FROM s UNION ALL "
+        "(SELECT 0, originator_version, topic, state FROM {schema}.{events} "
+        "WHERE originator_id = %(id)s "
+        "AND originator_version > COALESCE((SELECT originator_version FROM s), 0) "
+        "ORDER BY originator_version)"
+    ).format(
+        schema=sql.Identifier(schema),
+        snapshots=sql.Identifier(snapshots),
+        events=sql.Identifier(events),
+    )

@@ -79,15 +79,16 @@ def add(
     fact: dict[str, Any],
     sign: int,
 ) -> None:
-    """Add a ticket's figures (``sign`` 1) or take them back (-1) in the pending changes."""
+    """Add a ticket's figures (``sign`` 1) or take them back (-1) in the pending changes
+    (``fact`` as ``rows.facts`` gives it)."""
     day, month = fact["created_at"][:10], fact["created_at"][:7]
     figures = [sign * value for value in sums(fact)]
     for dimension, branch, key in cells(fact):
         total = days.setdefault((dimension, branch, day, key), [0] * len(SUMS))
         for i, value in enumerate(figures):
             total[i] += value
-        for kind, column in KINDS.items():
-            b = bucket(fact[column])
+        for kind in KINDS:
+            b = fact[f"{kind}_bucket"]  # ``facts`` placed each time in its bucket
             if b is not None:
                 at = (kind, dimension, branch, month, key, b)
                 spread[at] = spread.get(at, 0) + sign

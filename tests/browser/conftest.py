@@ -20,11 +20,13 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from adapters.shared.settings import Settings
 from api.app import create_app
 from api.contexts import build_engine
+from api.engine import Engine
 from application.staff.commands import StaffCommands
 from domain.shared.base import Context
 from domain.staff.users import Role
 from tests.conftest import open_branches
 from tests.e2e.conftest import BRANCHES, PASSWORD
+from tests.e2e.console import until
 
 CHROMIUM = os.environ.get("ASSURE_TEST_BROWSER", "/usr/bin/chromium")
 # As the machine's probe starts it: without the background-networking flags Chromium tries
@@ -44,6 +46,16 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 @dataclass
 class Console:
     url: str
+    engine: Engine
+
+    def reached(self, position: int) -> None:
+        """Until every view has applied ``position`` (a write's, made over the API): a
+        page opened next shows it. A wait on the condition; the bound turns a hang into a
+        failure."""
+        until(
+            self.engine.projector.status,
+            lambda views: all(v["position"] >= position for v in views),
+        )
 
     def shot(self, page: Page, name: str) -> None:
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -74,7 +86,7 @@ def console(settings: Settings) -> Iterator[Console]:
     while not server.started and thread.is_alive():
         started.wait(0.02)
     assert server.started, "the server did not start"
-    yield Console(url=f"http://127.0.0.1:{port}")
+    yield Console(url=f"http://127.0.0.1:{port}", engine=engine)
     server.should_exit = True
     thread.join(timeout=30)
 

@@ -26,7 +26,18 @@ CLIENT = {
 
 
 def api(console: Console, role: str) -> httpx.Client:
-    http = httpx.Client(base_url=console.url)
+    """A client of the API as ``role``; each write it makes returns once the views have
+    applied it, so the page a test opens next shows it."""
+
+    def settled(response: httpx.Response) -> None:
+        if response.request.method == "GET" or not response.is_success:
+            return
+        response.read()
+        body = response.json() if response.content else None
+        if isinstance(body, dict) and isinstance(body.get("position"), int):
+            console.reached(body["position"])
+
+    http = httpx.Client(base_url=console.url, event_hooks={"response": [settled]})
     token = http.post("/api/v1/auth/token", data={"username": role, "password": PASSWORD})
     http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
     return http
