@@ -7,18 +7,18 @@ from api.shared.console.menu import MenuItem
 from api.shared.context import Aggregated, BoundedContext
 from application.funds.commands import FundCommands
 from domain.funds.fund import Fund, fund_id
-from domain.funds.imports import NavImport
+from domain.shared.imports import FileImport
 from domain.staff import Role
-from projections.funds.imports import NavImportsView
 from projections.funds.views import FundsView
+from projections.shared.imports import ImportsView
 
 CONTEXT = BoundedContext(
     name="funds",
     aggregates=(
         Aggregated(Fund, history="funds", snapshot_every=10, ref=fund_id),
-        Aggregated(NavImport, history="nav-imports", snapshot_every=50),
+        Aggregated(FileImport, history="imports", snapshot_every=50),
     ),
-    views=(FundsView, NavImportsView),
+    views=(FundsView, ImportsView),
     handlers=(lambda e: FundCommands(e.store),),
     routers=(routes.router,),
     uploads=("/api/v1/funds/nav/import",),

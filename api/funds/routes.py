@@ -17,25 +17,33 @@ from api.funds.schemas import (
     FundPublic,
     FundSummary,
     HouseRatingChange,
-    ImportReport,
     NavCreate,
-    NavImportPublic,
     NavPointPublic,
     RankingEntry,
     RiskRatingChange,
 )
 from api.shared.charts import nav_chart
 from api.shared.deps import ContextDep, EngineDep, IdempotencyDep, NowDep, fresh, roles
-from api.shared.schemas import Cursor, FromDay, Limit, Page, ToDay, WriteResult
+from api.shared.schemas import (
+    Cursor,
+    FromDay,
+    ImportPublic,
+    ImportReport,
+    Limit,
+    Page,
+    ToDay,
+    WriteResult,
+)
 from api.staff import PeopleDep
 from application.funds.commands import FundCommands
 from domain.funds.fund import Fund
 from domain.funds.performance import Period
 from domain.shared.errors import InvalidField, NotFound
+from domain.shared.imports import ImportKind
 from domain.shared.vocab import FundType, RiskRating
 from domain.staff import Role
-from projections.funds.imports import NavImportsView
 from projections.funds.views import FundsView
+from projections.shared.imports import ImportsView
 from projections.shared.paging import paged
 
 router = APIRouter(prefix="/api/v1/funds", tags=["funds"])
@@ -84,16 +92,16 @@ async def import_navs(file: UploadFile, engine: EngineDep, ctx: ContextDep) -> I
     return ImportReport(**asdict(report))
 
 
-@router.get("/nav/imports", dependencies=[CATALOGUE, Depends(fresh(NavImportsView))])
+@router.get("/nav/imports", dependencies=[CATALOGUE, Depends(fresh(ImportsView))])
 def nav_imports(
     engine: EngineDep, now: NowDep, people: PeopleDep, limit: Limit = 50, cursor: Cursor = None
-) -> Page[NavImportPublic]:
+) -> Page[ImportPublic]:
     """NAV file imports, the latest first: who started each, how far it got, and whether it
     completed, is running, or was interrupted (no progress for a minute: import the same
     file again to finish it)."""
-    rows, next_cursor = engine.view(NavImportsView).recent(engine.db, limit, cursor)
+    rows, next_cursor = engine.view(ImportsView).recent(engine.db, ImportKind.NAV, limit, cursor)
     return Page(
-        items=[NavImportPublic.of(row, now) for row in people.named(rows, "started_by")],
+        items=[ImportPublic.of(row, now) for row in people.named(rows, "started_by")],
         next_cursor=next_cursor,
     )
 

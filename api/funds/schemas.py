@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
-from uuid import UUID
+from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
@@ -103,54 +102,6 @@ class NavPointPublic(BaseModel):
     unit_nav: Decimal
     accumulated_nav: Decimal
     corrected: bool
-
-
-class ImportReport(BaseModel):
-    rows: int
-    published: int
-    corrected: int
-    unchanged: int
-    position: int
-
-
-STALLED = timedelta(minutes=1)  # an unfinished import this long without progress was cut short
-
-
-class NavImportPublic(BaseModel):
-    id: UUID
-    filename: str
-    digest: str
-    status: Literal["running", "interrupted", "completed"]
-    rows: int
-    applied: int
-    runs: int
-    started_by: str = Field(description="the username of who started the latest run")
-    started_by_id: str
-    started_at: datetime
-    progressed_at: datetime
-    previous_run_stopped_at: int | None  # rows the run before this one had applied
-    published: int | None
-    corrected: int | None
-    unchanged: int | None
-
-    @classmethod
-    def of(cls, row: dict[str, Any], now: datetime) -> NavImportPublic:
-        progressed = datetime.fromisoformat(row["progressed_at"])
-        status = (
-            "completed"
-            if row["completed"]
-            else "interrupted"
-            if now - progressed > STALLED
-            else "running"
-        )
-        return cls.model_validate(
-            {
-                **row,
-                "status": status,
-                "rows": row["rows_total"],
-                "previous_run_stopped_at": row["interrupted_at"],
-            }
-        )
 
 
 class RankingEntry(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Generic, Literal, TypeVar
 from uuid import UUID
 
@@ -177,3 +177,53 @@ def duration_text(seconds: float) -> str:
     else:
         text = f"{mins} min"
     return f"overdue {text}" if seconds < 0 else text
+
+
+class ImportReport(BaseModel):
+    rows: int
+    published: int
+    corrected: int
+    unchanged: int
+    position: int
+
+
+STALLED = timedelta(minutes=1)  # an unfinished import this long without progress was cut short
+
+
+class ImportPublic(BaseModel):
+    """A file import's latest run, and whether it completed, runs, or was cut short."""
+
+    id: UUID
+    filename: str
+    digest: str
+    status: Literal["running", "interrupted", "completed"]
+    rows: int
+    applied: int
+    runs: int
+    started_by: str = Field(description="the username of who started the latest run")
+    started_by_id: str
+    started_at: datetime
+    progressed_at: datetime
+    previous_run_stopped_at: int | None  # rows the run before this one had applied
+    published: int | None
+    corrected: int | None
+    unchanged: int | None
+
+    @classmethod
+    def of(cls, row: dict[str, Any], now: datetime) -> ImportPublic:
+        progressed = datetime.fromisoformat(row["progressed_at"])
+        status = (
+            "completed"
+            if row["completed"]
+            else "interrupted"
+            if now - progressed > STALLED
+            else "running"
+        )
+        return cls.model_validate(
+            {
+                **row,
+                "status": status,
+                "rows": row["rows_total"],
+                "previous_run_stopped_at": row["interrupted_at"],
+            }
+        )

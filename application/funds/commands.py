@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from eventsourcing.persistence import IntegrityError
-
-from application.shared.common import CommandResult, Commands, Idempotency
-from domain.funds.fund import Fund, check_code, check_nav, fund_id
-from domain.funds.imports import NavImport, import_id
-from domain.shared.base import Aggregate, Context
-from domain.shared.errors import (
-    ConcurrentWrite,
-    DuplicateFound,
-    InvalidField,
-    InvalidRows,
-    NotFound,
+from application.shared.common import CommandResult, Idempotency
+from application.shared.imports import (
+    Batching,
+    FileImports,
+    ImportReport,
+    RowError,
+    csv_date,
+    csv_decimal,
+    read_csv,
+    refuse_if_any,
 )
+from domain.funds.fund import Fund, check_code, check_nav, fund_id
+from domain.shared.base import Aggregate, Context
+from domain.shared.errors import ConcurrentWrite, DuplicateFound, InvalidField, NotFound
+from domain.shared.imports import ImportKind
 from domain.shared.progress import Progress, quiet
 from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
 
 
-class FundCommands(Commands):
+class FundCommands(FileImports):
     def fund(self, code: str) -> Fund:
         try:
             return self.load(Fund, fund_id(check_code(code)))
@@ -126,13 +125,8 @@ class FundCommands(Commands):
                 row.unit_nav,
                 row.accumulated_nav,
             ):
-                errors.append(
-                    {
-                        "line": row.line,
-                        "field": "date",
-                        "message": f"line {earlier.line} gives another value",
-                    }
-                )
+                message = f"line {earlier.line} gives another value"
+                errors.append({"line": row.line, "field": "date", "message": message})
                 continue
             try:
                 check_nav(
@@ -144,27 +138,17 @@ class FundCommands(Commands):
                 )
             except InvalidField as e:
                 errors.append({"line": row.line, "field": e.field, "message": e.reason})
-        if errors:
-            raise InvalidRows(sorted(errors, key=lambda e: int(str(e["line"]))))
-        record = self._import_record(ctx, text, filename, len(rows))
-        return self._save_imported(ctx, rows, funds, record, batch_events, progress)
+        refuse_if_any(errors)
+        record = self.import_record(ctx, ImportKind.NAV, text, filename, len(rows))
+        return self.save_imported(
+            ctx,
+            record,
+            self._published(ctx, rows, funds),
+            lambda event: isinstance(event, Fund.NavCorrected),
+            Batching(batch_events, progress, "NAV rows"),
+        )
 
-    def _import_record(self, ctx: Context, text: str, filename: str, rows: int) -> NavImport:
-        """The file's import record, saved at once: a new one, or the earlier one restarted."""
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        try:
-            record = self.load(NavImport, import_id(digest))
-        except NotFound:
-            record = NavImport.start(ctx, digest, filename, rows)
-        else:
-            record.restart(ctx, filename)
-        try:
-            self.store.save(record)
-        except IntegrityError:
-            raise ConcurrentWrite("this file is being imported: try again later") from None
-        return record
-
-    def _funds_of(self, rows: list[NavRow], errors: list[dict[str, object]]) -> dict[str, Fund]:
+    def _funds_of(self, rows: list[NavRow], errors: list[RowError]) -> dict[str, Fund]:
         funds: dict[str, Fund] = {}
         missing: set[str] = set()
         for row in rows:
@@ -181,19 +165,11 @@ class FundCommands(Commands):
         )
         return funds
 
-    def _save_imported(
-        self,
-        ctx: Context,
-        rows: list[NavRow],
-        funds: dict[str, Fund],
-        record: NavImport,
-        batch_events: int,
-        progress: Progress,
-    ) -> ImportReport:
-        counts = {"NavPublished": 0, "NavCorrected": 0}
-        position = self.store.head()
-        pending: list[Fund] = []
-        waiting = applied = 0
+    @staticmethod
+    def _published(
+        ctx: Context, rows: list[NavRow], funds: dict[str, Fund]
+    ) -> Iterator[tuple[Aggregate, int, int]]:
+        """Each fund with its rows applied: the fund, its rows, the NAV points they give."""
         by_fund: dict[str, list[NavRow]] = {}
         for row in rows:
             by_fund.setdefault(row.code, []).append(row)
@@ -201,35 +177,7 @@ class FundCommands(Commands):
             fund = funds[code]
             for row in fund_rows:
                 fund.publish_nav(ctx, row.nav_date, row.unit_nav, row.accumulated_nav)
-            for event in fund.pending_events:
-                counts[type(event).__name__] += 1
-            waiting += len(fund.pending_events)
-            applied += len(fund_rows)
-            pending.append(fund)
-            if waiting >= batch_events:
-                record.progress(ctx, applied)
-                position = self._save_batch([*pending, record]) or position
-                pending, waiting = [], 0
-                progress("NAV rows", applied, len(rows))
-        changed = counts["NavPublished"] + counts["NavCorrected"]
-        unchanged = len(rows) - changed
-        record.complete(ctx, counts["NavPublished"], counts["NavCorrected"], unchanged)
-        position = self._save_batch([*pending, record]) or position
-        progress("NAV rows", len(rows), len(rows))
-        return ImportReport(
-            rows=len(rows),
-            published=counts["NavPublished"],
-            corrected=counts["NavCorrected"],
-            unchanged=unchanged,
-            position=position,
-        )
-
-    def _save_batch(self, batch: list[Aggregate]) -> int | None:
-        try:
-            recordings = self.store.save(*batch)
-        except IntegrityError:
-            raise ConcurrentWrite("a fund changed during the import: import again") from None
-        return recordings[-1].notification.id if recordings else None
+            yield fund, len(fund_rows), len(fund_rows)
 
     def _change(
         self, ctx: Context, code: str, action: Callable[[Fund], None], idem: Idempotency | None
@@ -249,95 +197,25 @@ class NavRow:
     accumulated_nav: Decimal
 
 
-@dataclass(frozen=True)
-class ImportReport:
-    rows: int
-    published: int
-    corrected: int
-    unchanged: int
-    position: int
-
-
 NAV_COLUMNS = ["code", "date", "unit_nav", "accumulated_nav"]
 
 
-def parse_nav_csv(text: str) -> tuple[list[NavRow], list[dict[str, object]]]:
+def parse_nav_csv(text: str) -> tuple[list[NavRow], list[RowError]]:
     """Rows of ``code,date,unit_nav,accumulated_nav`` (with that header), and every error
     found, each with its line number."""
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader, None)
-    except csv.Error:
-        header = None
-    if header is None or [h.strip().lower() for h in header] != NAV_COLUMNS:
-        return [], [
-            {
-                "line": 1,
-                "field": "header",
-                "message": f"the first line must be {','.join(NAV_COLUMNS)}",
-            }
-        ]
+    lines, errors = read_csv(text, NAV_COLUMNS)
     rows: list[NavRow] = []
-    errors: list[dict[str, object]] = []
-    for line, cells in _lines(reader, errors):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(NAV_COLUMNS):
-            errors.append(
-                {
-                    "line": line,
-                    "field": "row",
-                    "message": f"expected {len(NAV_COLUMNS)} values, got {len(cells)}",
-                }
-            )
-            continue
-        code, day, unit, accumulated = (c.strip() for c in cells)
+    for line, (code, day, unit, accumulated) in lines:
         try:
             rows.append(
                 NavRow(
                     line,
                     check_code(code),
-                    _date(day),
-                    _decimal("unit_nav", unit),
-                    _decimal("accumulated_nav", accumulated),
+                    csv_date(day),
+                    csv_decimal("unit_nav", unit),
+                    csv_decimal("accumulated_nav", accumulated),
                 )
             )
         except InvalidField as e:
             errors.append({"line": line, "field": e.field, "message": e.reason})
     return rows, errors
-
-
-def _lines(
-    reader: Iterator[list[str]], errors: list[dict[str, object]]
-) -> Iterator[tuple[int, list[str]]]:
-    """Each line's number and cells; a line the csv module cannot read (a NUL, a value over
-    its field limit) ends the file with that line's error."""
-    line = 1
-    while True:
-        line += 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as e:
-            reason = "a value is too long" if "field larger" in str(e) else "not readable CSV"
-            errors.append({"line": line, "field": "row", "message": reason})
-            return
-        yield line, cells
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidField("date", f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _decimal(field: str, text: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise InvalidField(field, f"{text[:20]!r} is not a number") from None
-    if not value.is_finite():
-        raise InvalidField(field, "must be a finite number")
-    return value

@@ -7,13 +7,14 @@ from datetime import date, timedelta
 import pytest
 
 from api.engine import Engine
-from api.funds.schemas import NavImportPublic
+from api.shared.schemas import ImportPublic
 from application.funds.commands import FundCommands
 from domain.shared.base import Context
 from domain.shared.errors import InvalidRows
+from domain.shared.imports import ImportKind
 from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
-from projections.funds.imports import NavImportsView
 from projections.funds.views import FundsView
+from projections.shared.imports import ImportsView
 
 HEADER = "code,date,unit_nav,accumulated_nav\n"
 
@@ -140,25 +141,23 @@ def test_an_import_cut_short_shows_how_far_it_got_and_the_same_file_finishes_it(
     monkeypatch.undo()
     # Then the import is on record as cut short: who, when, how far
     engine.projector.catch_up()
-    [cut_short], _ = engine.view(NavImportsView).recent(engine.db, 10)
+    [cut_short], _ = engine.view(ImportsView).recent(engine.db, ImportKind.NAV, 10)
     shown = {**cut_short, "started_by_id": cut_short["started_by"]}
-    later = NavImportPublic.of(shown, ctx.at + timedelta(minutes=2))
+    later = ImportPublic.of(shown, ctx.at + timedelta(minutes=2))
     assert (later.status, later.rows, later.applied) == ("interrupted", 1200, 600)
     assert (later.filename, later.started_by, later.started_at) == (
         "navs-2026-12.csv",
         ctx.actor,
         ctx.at,
     )
-    assert NavImportPublic.of(shown, ctx.at).status == "running"
+    assert ImportPublic.of(shown, ctx.at).status == "running"
     assert [len(commands.fund(c).navs) for c in ("000001", "000002", "000003")] == [300, 300, 0]
     # And importing the same file again finishes it
     report = commands.import_navs(ctx, text, "navs-2026-12.csv", batch_events=300)
     assert (report.published, report.unchanged) == (600, 600)
     engine.projector.catch_up()
-    [finished], _ = engine.view(NavImportsView).recent(engine.db, 10)
-    done = NavImportPublic.of(
-        {**finished, "started_by_id": ctx.actor}, ctx.at + timedelta(minutes=2)
-    )
+    [finished], _ = engine.view(ImportsView).recent(engine.db, ImportKind.NAV, 10)
+    done = ImportPublic.of({**finished, "started_by_id": ctx.actor}, ctx.at + timedelta(minutes=2))
     assert (done.status, done.applied, done.runs, done.previous_run_stopped_at) == (
         "completed",
         1200,

@@ -10,9 +10,11 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from adapters.shared.serialization import OrjsonTranscoder, PydanticMapper
+from adapters.shared.topics import register_moved_topics
 from domain.clients.policies import ClientPolicy
 from domain.clients.registry import Client, InvestorType
 from domain.shared.base import Context, EventMeta, Snapshot
+from domain.shared.imports import FileImport, ImportKind
 
 CTX = Context(
     actor="u-1",
@@ -87,3 +89,27 @@ def test_given_an_aggregate_when_snapshot_taken_and_loaded_then_state_types_surv
     assert restored.investor_type is InvestorType.ORDINARY
     assert restored.created_on == client.created_on
     assert (restored.tier, restored.tags, restored.version) == ("gold", ["vip"], 2)
+
+
+def test_given_a_nav_import_stored_before_holdings_imports_when_loaded_then_it_is_a_nav_file() -> (
+    None
+):
+    register_moved_topics()
+    record_id = uuid.uuid4()
+    v1_state = {
+        "timestamp": "2026-10-01T10:00:00+00:00",
+        "originator_topic": "domain.funds.imports:NavImport",
+        "digest": "ab" * 32,
+        "filename": "navs.csv",
+        "rows": 12,
+        "meta": {"actor": "u-0", "correlation_id": "old", "causation_id": None},
+    }
+    stored = StoredEvent(
+        originator_id=record_id,
+        originator_version=1,
+        topic="domain.funds.imports:NavImport.Started",
+        state=orjson.dumps(v1_state),
+    )
+    record = MAPPER.to_domain_event(stored).mutate(None)
+    assert isinstance(record, FileImport)
+    assert (record.kind, record.rows, record.completed) == (ImportKind.NAV, 12, False)

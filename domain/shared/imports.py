@@ -1,22 +1,32 @@
-"""NAV file imports: each file's runs, how far each got, and whether one finished, so that
-an import cut short (a crash, a lost connection) is visible and the same file finishes it."""
+"""File imports (NAV files, daily position files): each file's runs, how far each got, and
+whether one finished, so that an import cut short (a crash, a lost connection) is visible
+and the same file finishes it."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Any, ClassVar, Self
 from uuid import UUID, uuid5
 
 from domain.shared.base import Aggregate, Context, Created, Event
 from domain.shared.keys import NAMESPACE
 
 
-def import_id(digest: str) -> UUID:
-    """One record per file content (its SHA-256): importing the same file again resumes it."""
-    return uuid5(NAMESPACE, f"nav-import:{digest}")
+class ImportKind(StrEnum):
+    NAV = "nav"  # code,date,unit_nav,accumulated_nav
+    HOLDINGS = "holdings"  # client_id,fund_code,date,units
 
 
-class NavImport(Aggregate):
-    """The imports of one NAV file: ``applied`` rows of ``rows`` saved by the latest run."""
+def import_id(kind: ImportKind, digest: str) -> UUID:
+    """One record per kind and file content (its SHA-256): importing the same file again
+    resumes it."""
+    return uuid5(NAMESPACE, f"{kind.value}-import:{digest}")
 
+
+class FileImport(Aggregate):
+    """The imports of one file: ``applied`` rows of ``rows`` saved by the latest run."""
+
+    kind: ImportKind = ImportKind.NAV  # snapshots taken before holdings imports lack it
     digest: str
     filename: str
     rows: int
@@ -25,11 +35,20 @@ class NavImport(Aggregate):
     completed: bool
 
     class Started(Created):
+        """Version 2 added the kind (every earlier import was of NAVs)."""
+
+        class_version: ClassVar[int] = 2
+        kind: ImportKind
         digest: str
         filename: str
         rows: int
 
-        def apply(self, aggregate: NavImport) -> None:
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["kind"] = ImportKind.NAV.value
+
+        def apply(self, aggregate: FileImport) -> None:
+            aggregate.kind = self.kind
             aggregate.digest = self.digest
             aggregate.filename = self.filename
             aggregate.rows = self.rows
@@ -43,7 +62,7 @@ class NavImport(Aggregate):
         filename: str
         interrupted_at: int | None  # rows the run before had applied, if it did not finish
 
-        def apply(self, aggregate: NavImport) -> None:
+        def apply(self, aggregate: FileImport) -> None:
             aggregate.filename = self.filename
             aggregate.applied = 0
             aggregate.runs += 1
@@ -54,23 +73,32 @@ class NavImport(Aggregate):
 
         applied: int
 
-        def apply(self, aggregate: NavImport) -> None:
+        def apply(self, aggregate: FileImport) -> None:
             aggregate.applied = self.applied
 
     class Completed(Event):
+        """``published``: records new to the store (NAV points, days of positions);
+        ``corrected``: records that changed; ``unchanged``: rows already recorded as given."""
+
         published: int
         corrected: int
         unchanged: int
 
-        def apply(self, aggregate: NavImport) -> None:
+        def apply(self, aggregate: FileImport) -> None:
             aggregate.applied = aggregate.rows
             aggregate.completed = True
 
     @classmethod
-    def start(cls, ctx: Context, digest: str, filename: str, rows: int) -> NavImport:
+    def start(cls, ctx: Context, kind: ImportKind, digest: str, filename: str, rows: int) -> Self:
         """The first run of a file."""
         return cls._start(
-            cls.Started, ctx, import_id(digest), digest=digest, filename=filename, rows=rows
+            cls.Started,
+            ctx,
+            import_id(kind, digest),
+            kind=kind,
+            digest=digest,
+            filename=filename,
+            rows=rows,
         )
 
     def restart(self, ctx: Context, filename: str) -> None:
