@@ -10,6 +10,7 @@ from api.compliance.context import CONTEXT as COMPLIANCE
 from api.cqp.context import CONTEXT as CQP
 from api.engine import Engine
 from api.funds.context import CONTEXT as FUNDS
+from api.holdings.context import CONTEXT as HOLDINGS
 from api.service_desk.context import CONTEXT as SERVICE_DESK
 from api.shared.context import BoundedContext
 from api.staff.context import CONTEXT as STAFF
@@ -20,6 +21,7 @@ CONTEXTS: tuple[BoundedContext, ...] = (
     CLIENTS,
     STAFF,
     FUNDS,
+    HOLDINGS,
     SUITABILITY,
     SERVICE_DESK,
     SUPPLIERS,

@@ -111,6 +111,19 @@ class Frame:
     bottom: float
 
 
+@dataclass(frozen=True)
+class Line:
+    """One series of a line chart: ``key`` names it in the SVG (``data-series``), ``label``
+    in the legend (English: the chart's words translate it)."""
+
+    key: str
+    label: str
+    colour: str
+    width: float
+    values: tuple[Decimal, ...]
+    dash: str = ""
+
+
 def nav_chart(
     title: str,
     points: list[tuple[date, Decimal, Decimal]],
@@ -120,27 +133,65 @@ def nav_chart(
 ) -> str:
     """Unit and accumulated NAV over time: nice ticks on both axes, axis titles, a legend;
     its ``NAV_WORDS`` in ``words``' language when given."""
+    columns = {
+        "unit_nav": tuple(unit for _, unit, _ in points),
+        "accumulated_nav": tuple(accumulated for _, _, accumulated in points),
+    }
+    lines = [
+        Line(what, label, colour, stroke, columns[what], dash)
+        for what, label, colour, stroke, dash in SERIES
+    ]
+    return line_chart(
+        title,
+        [p[0] for p in points],
+        lines,
+        Axes("NAV (per unit, CNY)", "Not enough NAV history in this range", 2),
+        (width, height),
+        words,
+    )
+
+
+@dataclass(frozen=True)
+class Axes:
+    """The value axis's title, what an empty chart says, the fewest decimal places."""
+
+    y_title: str
+    empty: str
+    places: int
+
+
+def line_chart(
+    title: str,
+    days: list[date],
+    lines: list[Line],
+    axes: Axes,
+    size: tuple[int, int] = (800, 400),
+    words: Mapping[str, str] | None = None,
+) -> str:
+    """Values over time, a line per series: nice ticks on both axes, axis titles, a
+    legend; every English text in ``words``' language when given."""
 
     def word(english: str) -> str:
         return (words or {}).get(english, english)
 
+    width, height = size
     parts = _svg(width, height)
     parts.append(
         f'<text x="{width / 2:.1f}" y="{TITLE_FONT + 6}" text-anchor="middle" '
         f'font-size="{TITLE_FONT}">{escape(_fitted(title, width - 16, TITLE_FONT))}</text>'
     )
-    if len(points) < 2:
+    if len(days) < 2:
         parts.append(
             f'<text x="{width / 2:.1f}" y="{height / 2:.1f}" text-anchor="middle">'
-            f"{escape(_fitted(word('Not enough NAV history in this range'), width - 16, FONT))}"
+            f"{escape(_fitted(word(axes.empty), width - 16, FONT))}"
             "</text></svg>"
         )
         return "".join(parts)
-    values = [float(v) for p in points for v in p[1:]]
+    values = [float(v) for line in lines for v in line.values]
     ticks = nice_ticks(min(values), max(values), max(2, min(8, (height - 120) // 45)))
-    places = max(_decimals(ticks), 2)
-    labels = [f"{t:.{places}f}" for t in ticks]
-    y_title = word("NAV (per unit, CNY)")
+    places = max(_decimals(ticks), axes.places)
+    labels = [f"{t:,.{places}f}" if axes.places == 0 else f"{t:.{places}f}" for t in ticks]
+    y_title = word(axes.y_title)
     frame = Frame(
         left=8 + FONT + 8 + max(text_width(label) for label in labels) + 8,
         right=width - 12 - text_width("2026-12") / 2,
@@ -148,7 +199,7 @@ def nav_chart(
         bottom=height - (8 + FONT + 8 + FONT + 8),  # the date labels, then the axis title
     )
     plot_w, plot_h = frame.right - frame.left, frame.bottom - frame.top
-    first, last = points[0][0], points[-1][0]
+    first, last = days[0], days[-1]
     low, high = ticks[0], ticks[-1]
 
     def x(day: date) -> float:
@@ -189,20 +240,20 @@ def nav_chart(
         f"{escape(_fitted(y_title, plot_h, FONT))}</text>"
     )
     legend_x, legend_y = frame.left, TITLE_FONT + 14 + FONT / 2
-    for what, english, colour, stroke, dash in SERIES:
-        label = word(english)
+    for series in lines:
+        label = word(series.label)
         line = " ".join(
-            f"{x(day):.1f},{y(float(unit if what == 'unit_nav' else acc)):.1f}"
-            for day, unit, acc in points
+            f"{x(day):.1f},{y(float(value)):.1f}"
+            for day, value in zip(days, series.values, strict=True)
         )
-        dashes = f' stroke-dasharray="{dash}"' if dash else ""
+        dashes = f' stroke-dasharray="{series.dash}"' if series.dash else ""
         parts.append(
-            f'<polyline data-series="{what}" fill="none" stroke="{colour}" '
-            f'stroke-width="{stroke}" stroke-linejoin="round"{dashes} points="{line}"/>'
+            f'<polyline data-series="{series.key}" fill="none" stroke="{series.colour}" '
+            f'stroke-width="{series.width}" stroke-linejoin="round"{dashes} points="{line}"/>'
         )
         parts.append(
             f'<line x1="{legend_x:.1f}" y1="{legend_y:.1f}" x2="{legend_x + 22:.1f}" '
-            f'y2="{legend_y:.1f}" stroke="{colour}" stroke-width="{stroke}"/>'
+            f'y2="{legend_y:.1f}" stroke="{series.colour}" stroke-width="{series.width}"/>'
             f'<text x="{legend_x + 28:.1f}" y="{legend_y + 4:.1f}">{escape(label)}</text>'
         )
         legend_x += 28 + text_width(label) + 18

@@ -19,7 +19,7 @@ from application.shared.imports import (
     refuse_if_any,
 )
 from domain.funds.fund import Fund, check_code, check_nav, fund_id
-from domain.shared.base import Aggregate, Context
+from domain.shared.base import Aggregate, Context, DomainEvent
 from domain.shared.errors import ConcurrentWrite, DuplicateFound, InvalidField, NotFound
 from domain.shared.imports import ImportKind
 from domain.shared.progress import Progress, quiet
@@ -144,7 +144,7 @@ class FundCommands(FileImports):
             ctx,
             record,
             self._published(ctx, rows, funds),
-            lambda event: isinstance(event, Fund.NavCorrected),
+            _counted,
             Batching(batch_events, progress, "NAV rows"),
         )
 
@@ -186,6 +186,10 @@ class FundCommands(FileImports):
             return self.update(ctx, Fund, fund_id(check_code(code)), action, idem=idem)
         except NotFound:
             raise NotFound(f"fund {code} not found") from None
+
+
+def _counted(event: DomainEvent) -> str | None:
+    return "corrected" if isinstance(event, Fund.NavCorrected) else "published"
 
 
 @dataclass(frozen=True)

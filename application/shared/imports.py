@@ -68,19 +68,22 @@ class FileImports(Commands):
         ctx: Context,
         record: FileImport,
         changes: Iterable[tuple[Aggregate, int, int]],
-        corrects: Callable[[DomainEvent], bool],
+        counted: Callable[[DomainEvent], str | None],
         batching: Batching,
     ) -> ImportReport:
         """Save each changed aggregate of ``changes`` (the aggregate, the rows it took, the
         records those rows make) in batches, each with the count of rows applied so far in
-        the same transaction, so that an import cut short shows how far it got."""
+        the same transaction, so that an import cut short shows how far it got. ``counted``
+        tells a new record's event (``"published"``) from a correction's (``"corrected"``),
+        and None for any other."""
         counts = {"published": 0, "corrected": 0, "records": 0}
         position = self.store.head()
         pending: list[Aggregate] = []
         waiting = applied = 0
         for aggregate, rows, records in changes:
             for event in aggregate.pending_events:
-                counts["corrected" if corrects(event) else "published"] += 1
+                if (kind := counted(event)) is not None:
+                    counts[kind] += 1
             counts["records"] += records
             waiting += len(aggregate.pending_events)
             applied += rows

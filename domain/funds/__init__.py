@@ -1,5 +1,5 @@
 """Fund supermarket, domain layer: what other contexts use."""
 
-from domain.funds.fund import Fund, fund_id
+from domain.funds.fund import Fund, check_code, fund_id
 
-__all__ = ["Fund", "fund_id"]
+__all__ = ["Fund", "check_code", "fund_id"]

@@ -18,9 +18,9 @@ def fund_id(code: str) -> UUID:
     return uuid5(NAMESPACE, f"fund:{code}")
 
 
-def check_code(code: str) -> str:
+def check_code(code: str, field: str = "code") -> str:
     if len(code) != 6 or not code.isdigit():
-        raise InvalidField("code", "a fund code is 6 digits")
+        raise InvalidField(field, "a fund code is 6 digits")
     return code
 
 

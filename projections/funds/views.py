@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -210,6 +211,49 @@ class FundsView(View):
                 f"{self.t('view_fund_navs')} WHERE {' AND '.join(where)} ORDER BY nav_date",
                 params,
             )
+
+    def valued_on(self, db: ViewDatabase, codes: Iterable[str], on: date) -> dict[str, Any]:
+        """Each fund's name, risk rating and latest unit NAV on or before a day (its date
+        and value None when it has none yet), by code."""
+        wanted = sorted(set(codes))
+        if not wanted:
+            return {}
+        marks = ", ".join("?" * len(wanted))
+        navs = self.t("view_fund_navs")
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT f.code, f.name, f.risk_rating, n.nav_date, n.unit_nav "
+                f"FROM {self.t('view_funds')} f LEFT JOIN {navs} n ON n.code = f.code AND "
+                f"n.nav_date = (SELECT MAX(nav_date) FROM {navs} WHERE code = f.code "
+                f"AND nav_date <= ?) WHERE f.code IN ({marks})",
+                (on.isoformat(), *wanted),
+            )
+        return {r["code"]: r for r in rows}
+
+    def unit_navs(
+        self, db: ViewDatabase, codes: Iterable[str], start: date, end: date
+    ) -> dict[str, list[tuple[date, Decimal]]]:
+        """Each fund's unit NAVs from its latest on or before ``start`` to ``end``."""
+        wanted = sorted(set(codes))
+        standing = self.valued_on(db, wanted, start)
+        series: dict[str, list[tuple[date, Decimal]]] = {
+            code: [(date.fromisoformat(r["nav_date"]), Decimal(r["unit_nav"]))]
+            if r["nav_date"]
+            else []
+            for code, r in standing.items()
+        }
+        if not wanted:
+            return series
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT code, nav_date, unit_nav FROM {self.t('view_fund_navs')} "
+                f"WHERE code IN ({', '.join('?' * len(wanted))}) AND nav_date > ? "
+                "AND nav_date <= ? ORDER BY code, nav_date",
+                (*wanted, start.isoformat(), end.isoformat()),
+            )
+        for r in rows:
+            series[r["code"]].append((date.fromisoformat(r["nav_date"]), Decimal(r["unit_nav"])))
+        return series
 
     def rankings(
         self, db: ViewDatabase, period: Period, fund_type: str | None, limit: int

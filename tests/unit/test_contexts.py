@@ -85,6 +85,7 @@ def test_the_default_snapshot_intervals_are_the_documented_ones() -> None:
         "Supplier": 20,
         "CQPPlan": 20,
         "FileImport": 50,
+        "Portfolio": 100,
     }
 
 

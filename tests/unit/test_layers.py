@@ -88,12 +88,14 @@ THIRD_PARTY_HINTS = {
 EVERYONE = {"shared", "staff"}
 CROSS: dict[str, set[str]] = {
     # a client's page lists their open tickets, and their purchases with their outcome
-    "clients": {"service_desk", "suitability"},
-    "suitability": {"clients", "funds"},  # a purchase is decided on the assessment and fund
+    "clients": {"service_desk", "suitability", "holdings"},
+    # a purchase is decided on the assessment and fund; holders of a fund are reviewed
+    "suitability": {"clients", "funds", "holdings"},
+    "holdings": {"clients", "funds"},  # positions are a client's, in funds, valued at NAV
     "service_desk": {"clients"},  # a ticket is for a client; statistics count clients
     "cqp": {"suppliers"},  # a plan is for a supplier and its categories
     "compliance": {"clients", "funds", "suitability", "service_desk", "suppliers", "cqp"},
-    "demo": {"clients", "funds", "suitability", "service_desk", "suppliers", "cqp"},
+    "demo": {"clients", "funds", "holdings", "suitability", "service_desk", "suppliers", "cqp"},
     # The settings hold every context's policy; the composition root builds everything.
     "shared": {"clients", "funds", "suitability", "service_desk", "suppliers", "cqp"},
 }

@@ -1,0 +1,5 @@
+"""Holdings, projections layer: what other contexts use."""
+
+from projections.holdings.views import HoldingsView
+
+__all__ = ["HoldingsView"]

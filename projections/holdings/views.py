@@ -1,0 +1,148 @@
+"""The holdings view: each client's reported days and positions, with the client's branch
+and tier to sum assets by; values come at read time from the NAVs (``valuation``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, ClassVar
+from uuid import UUID
+
+from adapters.shared.sql import Tx, ViewDatabase
+from domain.clients import Client
+from domain.holdings import Portfolio
+from projections.shared.base import View
+
+Positions = dict[str, Decimal]
+
+
+class HoldingsView(View):
+    name = "holdings"
+    tables: ClassVar[dict[str, list[str]]] = {
+        "view_holding_clients": [
+            "CREATE TABLE {t} (client_id TEXT PRIMARY KEY, branch TEXT NOT NULL, "
+            "tier TEXT NOT NULL)",
+        ],
+        "view_holding_days": [
+            "CREATE TABLE {t} (client_id TEXT NOT NULL, as_of TEXT NOT NULL, "
+            "funds INTEGER NOT NULL, PRIMARY KEY (client_id, as_of))",
+        ],
+        "view_holdings": [
+            "CREATE TABLE {t} (client_id TEXT NOT NULL, as_of TEXT NOT NULL, "
+            "fund_code TEXT NOT NULL, units TEXT NOT NULL, "
+            "PRIMARY KEY (client_id, as_of, fund_code))",
+        ],
+    }
+    handlers: ClassVar[dict[type[Any], str]] = {
+        Client.Registered: "registered",
+        Client.TierChanged: "tier_changed",
+        Portfolio.PositionsReported: "reported",
+    }
+
+    def registered(self, tx: Tx, e: Client.Registered, _: int) -> None:
+        tx.execute(
+            f"INSERT INTO {self.t('view_holding_clients')} (client_id, branch, tier) "
+            "VALUES (?, ?, ?)",
+            (str(e.originator_id), e.branch, e.tier),
+        )
+
+    def tier_changed(self, tx: Tx, e: Client.TierChanged, _: int) -> None:
+        tx.execute(
+            f"UPDATE {self.t('view_holding_clients')} SET tier = ? WHERE client_id = ?",
+            (e.tier, str(e.originator_id)),
+        )
+
+    def reported(self, tx: Tx, e: Portfolio.PositionsReported, _: int) -> None:
+        self.apply(tx, [(e, 0)])
+
+    def apply(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
+        """Runs of reported days are written in three statements: their days, the
+        positions they replace, their positions (the demo's import is most of its store)."""
+        days: list[Portfolio.PositionsReported] = []
+        for event, position in batch:
+            if isinstance(event, Portfolio.PositionsReported):
+                days.append(event)
+                continue
+            self._write_days(tx, days)
+            days = []
+            self.handle(tx, event, position)
+        self._write_days(tx, days)
+
+    def _write_days(self, tx: Tx, days: list[Portfolio.PositionsReported]) -> None:
+        if not days:
+            return
+        latest = {(str(e.client_id), e.as_of.isoformat()): e for e in days}  # the last wins
+        corrected = {(str(e.client_id), e.as_of.isoformat()) for e in days if e.corrects}
+        if corrected:
+            tx.executemany(
+                f"DELETE FROM {self.t('view_holdings')} WHERE client_id = ? AND as_of = ?",
+                sorted(corrected),
+            )
+        tx.executemany(
+            f"INSERT INTO {self.t('view_holding_days')} (client_id, as_of, funds) "
+            "VALUES (?, ?, ?) ON CONFLICT (client_id, as_of) DO UPDATE SET funds = excluded.funds",
+            [(*key, len(e.positions)) for key, e in latest.items()],
+        )
+        tx.executemany(
+            f"INSERT INTO {self.t('view_holdings')} (client_id, as_of, fund_code, units) "
+            "VALUES (?, ?, ?, ?)",
+            [
+                (*key, code, str(units))
+                for key, e in latest.items()
+                for code, units in e.positions.items()
+            ],
+        )
+
+    def held_on(self, db: ViewDatabase, client_id: UUID, on: date) -> tuple[date | None, Positions]:
+        """The positions a client held at the end of a day: those of the latest day
+        reported on or before it (none reported: no day, nothing held)."""
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT d.as_of, h.fund_code, h.units FROM {self.t('view_holding_days')} d "
+                f"LEFT JOIN {self.t('view_holdings')} h ON h.client_id = d.client_id "
+                "AND h.as_of = d.as_of WHERE d.client_id = ? AND d.as_of = (SELECT MAX(as_of) "
+                f"FROM {self.t('view_holding_days')} WHERE client_id = ? AND as_of <= ?)",
+                (str(client_id), str(client_id), on.isoformat()),
+            )
+        if not rows:
+            return None, {}
+        return date.fromisoformat(rows[0]["as_of"]), _positions(rows)
+
+    def days(
+        self, db: ViewDatabase, client_id: UUID, start: date, end: date
+    ) -> list[tuple[date, Positions]]:
+        """The positions standing at ``start`` (if any day was reported before it) and those
+        of every day reported up to ``end``, in order of day."""
+        standing_day, standing = self.held_on(db, client_id, start)
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT d.as_of, h.fund_code, h.units FROM {self.t('view_holding_days')} d "
+                f"LEFT JOIN {self.t('view_holdings')} h ON h.client_id = d.client_id "
+                "AND h.as_of = d.as_of WHERE d.client_id = ? AND d.as_of > ? AND d.as_of <= ? "
+                "ORDER BY d.as_of",
+                (str(client_id), start.isoformat(), end.isoformat()),
+            )
+        by_day: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            by_day.setdefault(r["as_of"], []).append(r)
+        result = [(start, standing)] if standing_day is not None else []
+        return result + [(date.fromisoformat(d), _positions(rs)) for d, rs in by_day.items()]
+
+    def standing(self, db: ViewDatabase, on: date) -> list[dict[str, Any]]:
+        """Every client's positions held at the end of a day, with their branch and tier:
+        rows of client_id, branch, tier, fund_code and units."""
+        days = self.t("view_holding_days")
+        with db.read() as tx:
+            return tx.query(
+                f"SELECT c.client_id, c.branch, c.tier, h.fund_code, h.units FROM (SELECT "
+                f"client_id, MAX(as_of) AS as_of FROM {days} WHERE as_of <= ? "
+                f"GROUP BY client_id) l JOIN {self.t('view_holdings')} h "
+                "ON h.client_id = l.client_id AND h.as_of = l.as_of "
+                f"JOIN {self.t('view_holding_clients')} c ON c.client_id = l.client_id",
+                (on.isoformat(),),
+            )
+
+
+def _positions(rows: list[dict[str, Any]]) -> Positions:
+    return {r["fund_code"]: Decimal(r["units"]) for r in rows if r["fund_code"] is not None}
