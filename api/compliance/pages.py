@@ -162,7 +162,8 @@ def _command_replay(desk: Desk, report: CommandReplay, kind: str, subject: str) 
 
 @router.get("/compliance/reviews")
 def reviews(desk: Auditors) -> Response:
-    """Clients holding a fund whose risk rating rose above their level, latest first."""
+    """Clients holding a fund rated above their level (its rating rose, or their level
+    fell), latest first."""
     engine = desk.engine
     flags = engine.view(ReviewsView).all(engine.db)
     names = engine.view(ClientsView).names(engine.db, [r["client_id"] for r in flags])

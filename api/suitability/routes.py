@@ -262,9 +262,12 @@ def overrides(
     "/compliance/reviews", dependencies=[COMPLIANCE, Depends(fresh(ReviewsView, ClientsView))]
 )
 def reviews(engine: EngineDep, limit: Limit = 100, cursor: Cursor = None) -> Page[ReviewFlag]:
-    """Clients holding a fund whose risk rating rose above their level, oldest flag first."""
+    """Clients holding a fund (bought, or in the positions last reported) rated above their
+    level, because its rating rose or a new assessment lowered their level; oldest first."""
     rows = engine.view(ReviewsView).all(engine.db)
-    items, next_cursor = paged(rows, lambda r: (r["position"], r["client_id"]), limit, cursor)
+    items, next_cursor = paged(
+        rows, lambda r: (r["position"], r["client_id"], r["fund_code"]), limit, cursor
+    )
     names = engine.view(ClientsView).names(engine.db, [r["client_id"] for r in items])
     return Page(
         items=[

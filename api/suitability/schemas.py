@@ -108,7 +108,12 @@ class ReviewFlag(BaseModel):
     client_id: UUID
     client_name: str | None
     fund_code: str
+    reason: Literal["rating_rose", "level_lowered"] = Field(
+        description="the fund's risk rating rose above the client's level, or a new "
+        "assessment lowered the client's level below the fund's rating"
+    )
     previous_rating: RiskRating
     rating: RiskRating
+    previous_level: RiskLevel | None
     client_level: RiskLevel | None
     flagged_at: datetime

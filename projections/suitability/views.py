@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID
 
 from adapters.shared.sql import Tx, ViewDatabase
 from domain.clients import Client, RiskAssessment
 from domain.funds import Fund
-from domain.shared.vocab import RiskLevel
+from domain.holdings import Portfolio
+from domain.shared.vocab import RiskLevel, RiskRating
 from domain.suitability.purchases import Purchase, PurchaseStatus, lapsed
 from projections.shared.base import View
 from projections.shared.paging import after, cut
@@ -191,23 +193,39 @@ def _purchase(row: dict[str, Any]) -> dict[str, Any]:
 
 
 class ReviewsView(View):
-    """Clients holding a fund whose risk rating rose above their level (DOMAIN.md §4)."""
+    """Clients holding a fund rated above their level (DOMAIN.md §4): flagged when the
+    fund's risk rating rises, or when a new assessment lowers the client's level. A client
+    holds a fund through an accepted purchase or in the positions last reported for them."""
 
     name = "reviews"
+    schema_version = 2
     tables: ClassVar[dict[str, list[str]]] = {
         "view_review_levels": [
             "CREATE TABLE {t} (client_id TEXT PRIMARY KEY, level TEXT, exempt INTEGER NOT NULL)",
         ],
-        "view_review_funds": ["CREATE TABLE {t} (id TEXT PRIMARY KEY, code TEXT NOT NULL)"],
+        "view_review_funds": [
+            "CREATE TABLE {t} (id TEXT PRIMARY KEY, code TEXT NOT NULL, rating TEXT NOT NULL)",
+            "CREATE UNIQUE INDEX {ix}_code ON {t} (code)",
+        ],
         "view_review_holdings": [
             "CREATE TABLE {t} (purchase_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, "
             "fund_code TEXT NOT NULL, accepted INTEGER NOT NULL)",
             "CREATE INDEX {ix}_fund ON {t} (fund_code, accepted)",
+            "CREATE INDEX {ix}_client ON {t} (client_id)",
+        ],
+        "view_review_positions": [
+            "CREATE TABLE {t} (client_id TEXT NOT NULL, fund_code TEXT NOT NULL, "
+            "PRIMARY KEY (client_id, fund_code))",
+            "CREATE INDEX {ix}_fund ON {t} (fund_code)",
+        ],
+        "view_review_position_days": [
+            "CREATE TABLE {t} (client_id TEXT PRIMARY KEY, as_of TEXT NOT NULL)",
         ],
         "view_reviews": [
             "CREATE TABLE {t} (position BIGINT NOT NULL, client_id TEXT NOT NULL, "
-            "fund_code TEXT NOT NULL, previous_rating TEXT NOT NULL, rating TEXT NOT NULL, "
-            "client_level TEXT, flagged_at TEXT NOT NULL, PRIMARY KEY (position, client_id))",
+            "fund_code TEXT NOT NULL, reason TEXT NOT NULL, previous_rating TEXT NOT NULL, "
+            "rating TEXT NOT NULL, previous_level TEXT, client_level TEXT, "
+            "flagged_at TEXT NOT NULL, PRIMARY KEY (position, client_id, fund_code))",
         ],
     }
     handlers: ClassVar[dict[type[Any], str]] = {
@@ -220,6 +238,7 @@ class ReviewsView(View):
         Purchase.OverrideConfirmed: "holding_changed",
         Purchase.Cancelled: "holding_changed",
         Purchase.Lapsed: "holding_changed",
+        Portfolio.PositionsReported: "positions_reported",
     }
 
     def registered(self, tx: Tx, e: Client.Registered, _: int) -> None:
@@ -235,16 +254,28 @@ class ReviewsView(View):
             (str(e.originator_id),),
         )
 
-    def assessed(self, tx: Tx, e: RiskAssessment.Assessed, _: int) -> None:
+    def assessed(self, tx: Tx, e: RiskAssessment.Assessed, position: int) -> None:
+        client = str(e.client_id)
+        [before] = tx.query(
+            f"SELECT level, exempt FROM {self.t('view_review_levels')} WHERE client_id = ?",
+            (client,),
+        )
         tx.execute(
             f"UPDATE {self.t('view_review_levels')} SET level = ? WHERE client_id = ?",
-            (e.level.value, str(e.client_id)),
+            (e.level.value, client),
         )
+        previous = before["level"]
+        if before["exempt"] or previous is None or e.level.rank >= RiskLevel(previous).rank:
+            return
+        for fund in self._held(tx, "client_id = ?", (client,)):
+            if RiskRating(fund["rating"]).rank > e.level.rank:
+                flagged = (fund["code"], Flag.LEVEL_LOWERED.value, fund["rating"], fund["rating"])
+                self._flag(tx, position, e, client, (*flagged, previous, e.level.value))
 
     def listed(self, tx: Tx, e: Fund.Listed, _: int) -> None:
         tx.execute(
-            f"INSERT INTO {self.t('view_review_funds')} (id, code) VALUES (?, ?)",
-            (str(e.originator_id), e.code),
+            f"INSERT INTO {self.t('view_review_funds')} (id, code, rating) VALUES (?, ?, ?)",
+            (str(e.originator_id), e.code, e.risk_rating.value),
         )
 
     def requested(self, tx: Tx, e: Purchase.Requested, _: int) -> None:
@@ -266,39 +297,90 @@ class ReviewsView(View):
             (int(accepted), str(e.originator_id)),
         )
 
+    def positions_reported(self, tx: Tx, e: Portfolio.PositionsReported, _: int) -> None:
+        """The latest day reported is what the client holds now (an earlier day corrected
+        later changes nothing here)."""
+        client, day = str(e.client_id), e.as_of.isoformat()
+        latest = tx.query(
+            f"SELECT as_of FROM {self.t('view_review_position_days')} WHERE client_id = ?",
+            (client,),
+        )
+        if latest and latest[0]["as_of"] > day:
+            return
+        tx.execute(
+            f"INSERT INTO {self.t('view_review_position_days')} (client_id, as_of) "
+            "VALUES (?, ?) ON CONFLICT (client_id) DO UPDATE SET as_of = excluded.as_of",
+            (client, day),
+        )
+        tx.execute(f"DELETE FROM {self.t('view_review_positions')} WHERE client_id = ?", (client,))
+        tx.executemany(
+            f"INSERT INTO {self.t('view_review_positions')} (client_id, fund_code) VALUES (?, ?)",
+            [(client, code) for code in e.positions],
+        )
+
     def rating_changed(self, tx: Tx, e: Fund.RiskRatingChanged, position: int) -> None:
+        tx.execute(
+            f"UPDATE {self.t('view_review_funds')} SET rating = ? WHERE id = ?",
+            (e.rating.value, str(e.originator_id)),
+        )
         if e.rating.rank <= e.previous.rank:
             return
-        holders = tx.query(
-            f"SELECT DISTINCT h.client_id, l.level, l.exempt FROM "
-            f"{self.t('view_review_holdings')} h JOIN {self.t('view_review_funds')} f "
-            f"ON f.code = h.fund_code LEFT JOIN {self.t('view_review_levels')} l "
-            "ON l.client_id = h.client_id WHERE f.id = ? AND h.accepted = 1",
+        [fund] = tx.query(
+            f"SELECT code FROM {self.t('view_review_funds')} WHERE id = ?",
             (str(e.originator_id),),
         )
-        for holder in holders:
-            if holder["exempt"] or (
-                holder["level"] and e.rating.rank <= RiskLevel(holder["level"]).rank
-            ):
+        holders = {h["client_id"] for h in self._held(tx, "fund_code = ?", (fund["code"],))}
+        levels = self._levels(tx, sorted(holders))
+        for client in sorted(holders):
+            level, exempt = levels.get(client, (None, False))
+            if exempt or (level and e.rating.rank <= RiskLevel(level).rank):
                 continue
-            tx.execute(
-                f"INSERT INTO {self.t('view_reviews')} (position, client_id, fund_code, "
-                "previous_rating, rating, client_level, flagged_at) VALUES (?, ?, "
-                f"(SELECT code FROM {self.t('view_review_funds')} WHERE id = ?), ?, ?, ?, ?)",
-                (
-                    position,
-                    holder["client_id"],
-                    str(e.originator_id),
-                    e.previous.value,
-                    e.rating.value,
-                    holder["level"],
-                    e.timestamp.isoformat(),
-                ),
-            )
+            flagged = (fund["code"], Flag.RATING_ROSE.value, e.previous.value, e.rating.value)
+            self._flag(tx, position, e, client, (*flagged, level, level))
+
+    def _held(self, tx: Tx, where: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+        """Which clients hold which funds (client_id, code, rating), by accepted purchase
+        or last reported positions, filtered by ``where`` on client_id or fund_code."""
+        return tx.query(
+            f"SELECT DISTINCT h.client_id, f.code, f.rating FROM (SELECT client_id, fund_code "
+            f"FROM {self.t('view_review_holdings')} WHERE accepted = 1 AND {where} UNION "
+            f"SELECT client_id, fund_code FROM {self.t('view_review_positions')} WHERE {where}"
+            f") h JOIN {self.t('view_review_funds')} f ON f.code = h.fund_code ORDER BY f.code",
+            (*params, *params),
+        )
+
+    def _levels(self, tx: Tx, clients: list[str]) -> dict[str, tuple[str | None, bool]]:
+        if not clients:
+            return {}
+        rows = tx.query(
+            f"SELECT client_id, level, exempt FROM {self.t('view_review_levels')} "
+            f"WHERE client_id IN ({', '.join('?' * len(clients))})",
+            clients,
+        )
+        return {r["client_id"]: (r["level"], bool(r["exempt"])) for r in rows}
+
+    def _flag(self, tx: Tx, position: int, e: Any, client: str, what: tuple[Any, ...]) -> None:
+        """One flag: ``what`` is the fund's code, the reason, the fund's rating before and
+        after, and the client's level before and after."""
+        tx.execute(
+            f"INSERT INTO {self.t('view_reviews')} (position, client_id, fund_code, reason, "
+            "previous_rating, rating, previous_level, client_level, flagged_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (position, client, *what, e.timestamp.isoformat()),
+        )
 
     def all(self, db: ViewDatabase) -> list[dict[str, Any]]:
         with db.read() as tx:
-            return tx.query(f"SELECT * FROM {self.t('view_reviews')} ORDER BY position, client_id")
+            return tx.query(
+                f"SELECT * FROM {self.t('view_reviews')} ORDER BY position, client_id, fund_code"
+            )
+
+
+class Flag(StrEnum):
+    """Why a client's holding was flagged for review."""
+
+    RATING_ROSE = "rating_rose"  # the fund's risk rating rose above the client's level
+    LEVEL_LOWERED = "level_lowered"  # a new assessment lowered the client's level below it
 
 
 def status_as_of(purchase: dict[str, Any], now: datetime) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from tests.conftest import client_fields
 from tests.e2e.conftest import Api, invalid_fields
+from tests.e2e.test_http_purchases import LEVELS, assessed_client, fund
 
 FUND = {
     "code": "000123",
@@ -129,3 +130,72 @@ def test_position_imports_list_who_imported_which_file_and_how_far(api: Api) -> 
         "admin",
     )
     assert api.call("GET", "/api/v1/holdings/imports", "advisor").status_code == 403
+
+
+def reassessed(api: Api, client: dict[str, Any], level: str) -> int:
+    given = {"horizon": "c", "varieties": "d", **LEVELS[level]}
+    taken = api.call(
+        "POST",
+        f"/api/v1/clients/{client['id']}/risk-assessments",
+        json={"questionnaire_version": "2026-1", "answers": given},
+    )
+    assert taken.json()["risk_level"] == level, taken.text
+    return int(taken.json()["position"])
+
+
+def flags(api: Api, position: int) -> list[tuple[str, str, str, str, str | None, str]]:
+    items = api.call(
+        "GET", f"/api/v1/compliance/reviews?min_position={position}", "compliance"
+    ).json()["items"]
+    return [
+        (
+            f["client_id"],
+            f["fund_code"],
+            f["reason"],
+            f["rating"],
+            f["previous_level"],
+            f["client_level"],
+        )
+        for f in items
+    ]
+
+
+def test_holders_by_reported_positions_are_flagged_when_a_rating_rises_or_a_level_falls(
+    api: Api,
+) -> None:
+    # Given a C3 client holding two funds by the back office's positions (no purchase), and
+    # a C5 client holding one
+    fund(api, "000701", "R2")
+    fund(api, "000702", "R3")
+    holder = assessed_client(api, "C3")
+    bold = assessed_client(api, "C5")
+    text = HEADER + (
+        f"{holder['id']},000701,2026-01-05,100\n{holder['id']},000702,2026-01-05,100\n"
+        f"{bold['id']},000701,2026-01-05,100\n"
+        f"{holder['id']},000701,2026-01-06,100\n"  # the latest day: 000702 sold
+        f"{holder['id']},000702,2026-01-06,0\n"
+    )
+    assert upload(api, "/api/v1/holdings/import", text).status_code == 200
+    # When the held fund's rating rises above C3: the holder is flagged, not the C5 client
+    raised = api.call(
+        "POST",
+        "/api/v1/funds/000701/risk-rating",
+        "compliance",
+        json={"rating": "R4", "reason": "strategy changed"},
+    ).json()
+    assert flags(api, raised["position"]) == [
+        (holder["id"], "000701", "rating_rose", "R4", "C3", "C3")
+    ]
+    # And a sold fund rising flags nobody
+    api.call(
+        "POST",
+        "/api/v1/funds/000702/risk-rating",
+        "compliance",
+        json={"rating": "R5", "reason": "leverage"},
+    )
+    # When a new assessment lowers the C5 client to C2: their R4 holding is flagged
+    position = reassessed(api, bold, "C2")
+    assert flags(api, position)[1:] == [(bold["id"], "000701", "level_lowered", "R4", "C5", "C2")]
+    # And a higher level flags nothing new
+    position = reassessed(api, bold, "C4")
+    assert len(flags(api, position)) == 2
