@@ -19,9 +19,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 from jinja2.ext import babel_extract
 
+from api.clients.pages import AUM_RANGES
 from api.contexts import CONTEXTS
 from api.cqp.pages import KINDS
 from api.funds.pages import RANGES
+from api.holdings import AUM_WORDS
 from api.service_desk.pages import GROUPINGS, STATS_WORDS, VIEWS
 from api.shared.charts import NAV_WORDS, RADAR_WORDS
 from api.shared.console.i18n import LOCALES, catalog_path
@@ -60,7 +62,7 @@ def vocabulary() -> Iterator[str]:
     yield from (f"purchase:{s.value}" for s in PurchaseStatus)
     yield from (f"confirmation:{c.value}" for c in ConfirmationChannel)
     yield from (f"period:{p.value}" for p in Period)
-    yield from (f"range:{r}" for r in RANGES)
+    yield from (f"range:{r}" for r in (*RANGES, *AUM_RANGES))
     yield from (f"mismatch:{d}" for d in ("risk", "horizon", "variety"))
     yield from (member.value for enum in (TicketType, TicketChannel) for member in enum)
     yield from (f"view:{v}" for v in VIEWS)
@@ -120,6 +122,7 @@ def wanted() -> list[str | tuple[str, str]]:
         *(item.label for c in CONTEXTS for item in c.menu),
         *vocabulary(),
         *NAV_WORDS,
+        *AUM_WORDS,
         *STATS_WORDS,
         *RADAR_WORDS,
         "Capability",

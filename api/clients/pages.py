@@ -4,11 +4,13 @@ commands as the API, with its roles and branch scope."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
+from markupsafe import Markup
 
 from api.clients.schemas import (
     ClientCreate,
@@ -20,8 +22,10 @@ from api.clients.schemas import (
 )
 from api.clients.scope import check_client
 from api.compliance import shown
+from api.holdings import AUM_WORDS, aum_svg, business_day, valuation
 from api.shared.console.desk import Desk, staff
 from api.shared.console.forms import Refusal, fields, one_of, read, refused
+from api.shared.console.i18n import translations
 from api.shared.deps import branch_scope
 from api.staff import People
 from application.clients.commands import ClientCommands
@@ -32,12 +36,14 @@ from domain.clients.risk import RiskAssessment
 from domain.shared.errors import Conflict, InvalidField, NotFound, StaleVersion
 from domain.staff import Role
 from projections.clients.views import RISK_STATUS, ClientsView, risk_status
+from projections.holdings import VALUED_FROM
+from projections.holdings.valuation import total_of
 from projections.service_desk import TicketsView
 from projections.suitability import PurchasesView, status_as_of
 
 router = APIRouter(include_in_schema=False)
 
-READ = (ClientsView, TicketsView, PurchasesView)
+READ = (ClientsView, TicketsView, PurchasesView, *VALUED_FROM)
 Readers = Annotated[
     Desk, Depends(staff(Role.ADMIN, Role.ADVISOR, Role.AGENT, Role.COMPLIANCE, reads=READ))
 ]
@@ -45,6 +51,10 @@ Registrars = Annotated[Desk, Depends(staff(Role.ADMIN, Role.ADVISOR))]
 Service = Annotated[Desk, Depends(staff(Role.ADMIN, Role.ADVISOR, Role.AGENT))]
 Admins = Annotated[Desk, Depends(staff(Role.ADMIN))]
 Fragment = Annotated[str | None, Query(max_length=100)]
+Choice = Annotated[str | None, Query(max_length=32)]
+# Who sees a client's assets (as the holdings API allows), and the AUM chart's ranges.
+ASSET_READERS = (Role.ADMIN, Role.ADVISOR, Role.COMPLIANCE)
+AUM_RANGES = {"3m": 92, "1y": 366, "2y": 731}
 PAGE = 25
 
 
@@ -135,13 +145,34 @@ async def register(desk: Registrars) -> Response:
 
 
 @router.get("/clients/{client_id}")
-def client_page(desk: Readers, client_id: UUID) -> Response:
-    """The client's page: profile, risk profile, interactions, feedback, purchases, open
-    tickets and the history."""
-    return desk.page("clients/page.html", **_client(desk, client_id), errors={})
+def client_page(desk: Readers, client_id: UUID, aum: Choice = None) -> Response:
+    """The client's page: profile, risk profile, holdings and the AUM chart over the chosen
+    range, interactions, feedback, purchases, open tickets and the history."""
+    chosen = one_of(aum, tuple(AUM_RANGES), "aum") or "1y"
+    return desk.page("clients/page.html", **_client(desk, client_id, chosen), errors={})
 
 
-def _client(desk: Desk, client_id: UUID) -> dict[str, Any]:
+def _assets(desk: Desk, client_id: UUID, chosen: str) -> dict[str, Any]:
+    """The client's holdings today and their AUM chart over the chosen range."""
+    today = business_day(desk.engine)
+    values = valuation(desk.engine)
+    reported, items = values.holdings_on(client_id, today)
+    series = values.series(client_id, today - timedelta(days=AUM_RANGES[chosen]), today)
+    messages = translations(desk.locale)
+    words = {english: messages.gettext(english) for english in AUM_WORDS}
+    return {
+        "reported_on": reported,
+        "holdings": items,
+        "total": total_of(items),
+        # Our own SVG (every text in it escaped by the chart): safe to embed as it is.
+        "chart": Markup(aum_svg(series, (900, 300), words)),  # noqa: S704
+        "points": len(series),
+        "range": chosen,
+        "ranges": list(AUM_RANGES),
+    }
+
+
+def _client(desk: Desk, client_id: UUID, aum: str = "1y") -> dict[str, Any]:
     check_client(desk.engine, desk.me, client_id)
     engine, now = desk.engine, desk.engine.clock()
     row = engine.view(ClientsView).get(engine.db, client_id)
@@ -167,6 +198,7 @@ def _client(desk: Desk, client_id: UUID) -> dict[str, Any]:
         "may_change": desk.role in (Role.ADMIN, Role.ADVISOR),
         "may_serve": desk.role in (Role.ADMIN, Role.ADVISOR, Role.AGENT),
         "may_erase": desk.role is Role.ADMIN,
+        "assets": _assets(desk, client_id, aum) if desk.role in ASSET_READERS else None,
     }
 
 

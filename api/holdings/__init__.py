@@ -1,5 +1,5 @@
 """Holdings, api layer: what other contexts use."""
 
-from api.holdings.deps import ValuationDep, business_day
+from api.holdings.deps import AUM_WORDS, ValuationDep, aum_svg, business_day, valuation
 
-__all__ = ["ValuationDep", "business_day"]
+__all__ = ["AUM_WORDS", "ValuationDep", "aum_svg", "business_day", "valuation"]

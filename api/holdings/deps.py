@@ -19,6 +19,7 @@ from projections.holdings.valuation import Valuation
 
 
 def valuation(engine: EngineDep) -> Valuation:
+    """Positions valued at the NAVs, over the engine's views."""
     return Valuation(engine.db, engine.view(HoldingsView), engine.view(FundsView))
 
 

@@ -28,15 +28,14 @@ from application.holdings import HoldingsCommands
 from domain.shared.errors import InvalidField
 from domain.shared.imports import ImportKind
 from domain.staff import Role
-from projections.funds import FundsView
-from projections.holdings import HoldingsView
+from projections.holdings import VALUED_FROM
 from projections.holdings.valuation import total_of
 from projections.shared.imports import ImportsView
 
 router = APIRouter(prefix="/api/v1", tags=["holdings"])
 BACK_OFFICE = Depends(roles(Role.ADMIN))
 READERS = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.COMPLIANCE))
-FRESH = Depends(fresh(HoldingsView, FundsView))
+FRESH = Depends(fresh(*VALUED_FROM))
 AsOfDay = Annotated[date | None, Query(description="the end of this day (default: today)")]
 LONGEST = timedelta(days=3700)  # the longest AUM series one request asks for: ten years
 

@@ -1,5 +1,9 @@
 """Holdings, projections layer: what other contexts use."""
 
+from projections.funds import FundsView
 from projections.holdings.views import HoldingsView
 
-__all__ = ["HoldingsView"]
+# The views a valuation of positions reads: a page showing one waits for both.
+VALUED_FROM = (HoldingsView, FundsView)
+
+__all__ = ["VALUED_FROM", "HoldingsView"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from tests.conftest import client_fields
 from tests.e2e.conftest import Api, invalid_fields
+from tests.e2e.console import EN, ZH, sign_in
 from tests.e2e.test_http_purchases import LEVELS, assessed_client, fund
 
 FUND = {
@@ -199,3 +200,24 @@ def test_holders_by_reported_positions_are_flagged_when_a_rating_rises_or_a_leve
     # And a higher level flags nothing new
     position = reassessed(api, bold, "C4")
     assert len(flags(api, position)) == 2
+
+
+def test_the_client_page_shows_holdings_and_the_aum_chart_to_whom_it_may(api: Api) -> None:
+    mine, _ = given_a_fund_and_clients(api)
+    text = HEADER + f"{mine},000123,2026-01-05,1000\n{mine},000123,2026-01-08,600\n"
+    report = upload(api, "/api/v1/holdings/import", text).json()
+    sign_in(api, "advisor")
+    page = api.http.get(f"/clients/{mine}?aum=2y&after={report['position']}", headers=EN)
+    assert page.status_code == 200, page.text
+    holdings = page.text.split('id="holdings"')[1].split("</section>")[0]
+    assert "000123 Harbour Steady Bond" in holdings
+    assert "Positions of Jan 8, 2026" in holdings
+    assert 'id="aum-total">CN¥1,200.00' in holdings  # 600 units at the 2.00 of Jan 7
+    assert 'data-series="aum"' in holdings
+    assert '<a href="?aum=2y#holdings" aria-current="true">2 years</a>' in holdings
+    zh = api.http.get(f"/clients/{mine}?aum=3m", headers=ZH).text
+    assert "持仓" in zh
+    assert api.http.get(f"/clients/{mine}?aum=5y", headers=EN).status_code == 422
+    # An agent serves the client without seeing their assets
+    sign_in(api, "agent")
+    assert 'id="holdings"' not in api.http.get(f"/clients/{mine}", headers=EN).text
