@@ -12,9 +12,11 @@ from uuid import UUID
 from application.clients import ClientCommands, RiskCommands
 from application.cqp import CQPCommands
 from application.demo.funds import load_funds, load_purchases
+from application.demo.holdings import load_holdings
 from application.demo.suppliers import load_suppliers
 from application.demo.tickets import load_tickets
 from application.funds import FundCommands
+from application.holdings import HoldingsCommands
 from application.service_desk import TicketCommands
 from application.staff import BranchCommands, StaffCommands
 from application.suitability import PurchaseCommands
@@ -106,6 +108,7 @@ class DemoCommands:
     branches: BranchCommands
     risk: RiskCommands
     funds: FundCommands
+    holdings: HoldingsCommands
     purchases: PurchaseCommands
     tickets: TicketCommands
     suppliers: SupplierCommands
@@ -146,6 +149,9 @@ def load_demo(
     if held:  # a held fund's strategy changed: its holders are flagged for review
         commands.funds.rate_risk(ctx, held[0], RiskRating.R5, "Strategy now uses leverage")
     progress("funds and NAVs", 1, 1)
+    progress("positions", 0, 1)
+    positions = load_holdings(commands.holdings, commands.funds, ctx, rng, created, codes)
+    progress("positions", 1, 1)
     desk = commands.tickets
     progress("tickets", 0, 1)
     tickets = load_tickets(desk.store, desk.policy, rng, ctx.actor, now, homes, ticket_count)
@@ -164,6 +170,8 @@ def load_demo(
         "clients": len(created),
         "funds": len(codes),
         "purchases": bought,
+        "position_days": positions.days,
+        "churners": len(positions.churners),
         "tickets": tickets,
         "erased": len(erased),
         **quality,

@@ -70,8 +70,8 @@ class HoldingsCommands(FileImports):
 
     def _check_known(self, rows: list[PositionRow], errors: list[RowError]) -> None:
         """Every client and fund named exists."""
-        clients = {r.client_id: self._is(r.client_id, Client.Registered) for r in rows}
-        codes = {r.fund_code: self.exists(fund_id(r.fund_code)) for r in rows}
+        clients = {c: self._is(c, Client.Registered) for c in {r.client_id for r in rows}}
+        codes = {c: self.exists(fund_id(c)) for c in {r.fund_code for r in rows}}
         for r in rows:
             if not clients[r.client_id]:
                 errors.append({"line": r.line, "field": "client_id", "message": "no such client"})
