@@ -11,6 +11,8 @@ one figure ``--repeat`` times (for an A/B of two commits).
 2. register client over HTTP, 16 concurrent clients, vs the same server's GET /health rate
    (target >= 0.5x);
 3. bulk NAV import (events/s) vs raw multi-row INSERT, 100 rows a commit (target >= 0.25x);
+   daily position import (one event per client and day) vs the same raw insert (target
+   >= 0.25x, as the NAV import);
 4. aggregate load, 1,250 events with snapshots, vs a 9-event aggregate (target: a rate
    ratio >= 0.7x, issue 19);
 5. projection catch-up over 200,000 events into the client views, next to a raw multi-row
@@ -61,6 +63,7 @@ from application.compliance.history import History
 from application.compliance.replay import DecisionReplay
 from application.demo.tickets import load_tickets
 from application.funds.commands import FundCommands
+from application.holdings import HoldingsCommands
 from application.staff import BranchCommands, StaffCommands
 from application.suitability.purchases import PurchaseCommands
 from domain.clients.registry import Channel, Client
@@ -439,6 +442,45 @@ def bench_nav_import(engine: Engine, schema: str, funds: int, days: int) -> None
     )
 
 
+def bench_holdings_import(engine: Engine, schema: str, clients: int, days: int) -> None:
+    """A daily position file of ``clients`` x ``days`` days x 2 funds through the
+    application layer: one event per client and day."""
+    ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
+    start = datetime.now(UTC).date() - timedelta(days=days + 1)
+    codes = [f"{800000 + f}" for f in range(2)]
+    for code in codes:
+        engine.handler(FundCommands).list_fund(
+            ctx,
+            code=code,
+            name=f"Bench Fund {code}",
+            fund_type=FundType.BOND,
+            manager="Bench",
+            inception_date=start,
+            risk_rating=RiskRating.R2,
+            horizon=Horizon.MEDIUM,
+            variety=Variety.FIXED_INCOME,
+        )
+    run = uuid.uuid4().hex[:6]
+    register = engine.handler(ClientCommands).register
+    ids = [register(ctx, **client_fields(n, run)).id for n in range(clients)]
+    lines = ["client_id,fund_code,date,units"] + [
+        f"{client},{code},{start + timedelta(days=d)},{1000 + d}.{c}"
+        for client in ids
+        for d in range(days)
+        for c, code in enumerate(codes)
+    ]
+    started = time.perf_counter()
+    report = engine.handler(HoldingsCommands).import_positions(ctx, "\n".join(lines) + "\n")
+    imported = rate(report.published, time.perf_counter() - started)
+    raw = raw_multirow_rate(schema, report.published, "bench_position_rows")
+    line(
+        f"Position import through the application layer, {report.published:,} events",
+        imported,
+        raw,
+        0.25,
+    )
+
+
 def bench_aggregate_load(engine: Engine, rounds: int = 200) -> None:
     """A fund with at least 1,250 events (snapshots on) against one with 10 events.
 
@@ -709,6 +751,8 @@ def only(name: str, count: int, seconds: float) -> None:
             bench_http(settings, seconds)
         elif name == "load":
             bench_aggregate_load(engine)
+        elif name == "holdings":
+            bench_holdings_import(engine, schema, count // 2, 100)
         elif name == "tickets":
             bench_tickets(engine, count * 50)
             sqlite_tickets(count * 50)
@@ -744,7 +788,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
     parser.add_argument(
         "--only",
-        choices=["application", "http", "load", "catch-up", "tickets", "rebuild"],
+        choices=["application", "http", "load", "holdings", "catch-up", "tickets", "rebuild"],
         help="one figure that needs no other, run --repeat times (A/B of two commits)",
     )
     parser.add_argument("--repeat", type=int, default=3)
@@ -779,6 +823,7 @@ def run(args: argparse.Namespace) -> None:
         bench_http(settings, seconds)
         bench_aggregate_load(engine)
         bench_nav_import(engine, schema, *((20, 500) if args.quick else (100, 1000)))
+        bench_holdings_import(engine, schema, *((150, 100) if args.quick else (1000, 100)))
         bench_catch_up(engine, schema, events)
         bench_tickets(engine, 10_000 if args.quick else 100_000)
         sqlite_tickets(10_000 if args.quick else 100_000)

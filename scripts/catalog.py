@@ -28,7 +28,9 @@ from api.service_desk.pages import GROUPINGS, STATS_WORDS, VIEWS
 from api.shared.charts import NAV_WORDS, RADAR_WORDS
 from api.shared.console.i18n import LOCALES, catalog_path
 from api.suppliers.pages import FORM_STEPS
+from domain.clients.churn import REASON_WORDS
 from domain.clients.registry import Channel, InvestorType
+from domain.clients.segments import DEFAULT_SEGMENTS
 from domain.cqp.measures import Rag
 from domain.cqp.milestones import DeliverableKind
 from domain.cqp.phases import Criterion, Phase
@@ -60,6 +62,8 @@ def vocabulary() -> Iterator[str]:
     yield from (f"risk:{s}" for s in (*RISK_STATUS, "none"))
     yield from (f"outcome:{o.value}" for o in Outcome)
     yield from (f"purchase:{s.value}" for s in PurchaseStatus)
+    yield from (f"segment:{s.name}" for s in DEFAULT_SEGMENTS)
+    yield from (f"churn:{code}" for code in REASON_WORDS)
     yield from (f"confirmation:{c.value}" for c in ConfirmationChannel)
     yield from (f"period:{p.value}" for p in Period)
     yield from (f"range:{r}" for r in (*RANGES, *AUM_RANGES))

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.clients import AssessmentPolicy, ClientPolicy
+from domain.clients import AssessmentPolicy, ClientPolicy, CoveragePolicy
 from domain.cqp import CQPPolicy
 from domain.service_desk import SlaPolicy
 from domain.staff import LoginPolicy
@@ -92,6 +92,7 @@ class Settings(BaseSettings):
     demo_on_empty: bool = True
     log_level: str = "INFO"
     client_policy: ClientPolicy = ClientPolicy()
+    coverage_policy: CoveragePolicy = CoveragePolicy()
     assessment_policy: AssessmentPolicy = AssessmentPolicy()
     suitability_policy: SuitabilityPolicy = SuitabilityPolicy()
     sla_policy: SlaPolicy = SlaPolicy()

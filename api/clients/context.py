@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from adapters.clients.questionnaires import load_questionnaires
 from adapters.shared.secrets import claim_ids
-from api.clients import assessing, pages, risk, routes, today
+from api.clients import assessing, coverage, coverage_pages, pages, risk, routes, today
 from api.engine import Engine
 from api.shared.console.menu import MenuItem
 from api.shared.context import Aggregated, BoundedContext, Job
 from api.shared.jobs import BATCH, each
 from application.clients.commands import ClientCommands
+from application.clients.coverage import CoverageCommands
 from application.clients.risk import RiskCommands
 from application.staff import BranchCommands
 from domain.clients.registry import Client
 from domain.clients.risk import RiskAssessment
 from domain.shared.base import Context
 from domain.staff import Role
+from projections.clients.coverage import CoverageView
 from projections.clients.views import ClientsView
 from projections.staff import StaffView
 
@@ -68,21 +70,29 @@ CONTEXT = BoundedContext(
         Aggregated(Client, history="clients", snapshot_every=50),
         Aggregated(RiskAssessment, history="risk-assessments"),
     ),
-    views=(ClientsView,),
+    views=(ClientsView, CoverageView),
     handlers=(
         lambda e: ClientCommands(
             e.store, e.settings.client_policy, e.keyring, claim_ids(e.settings)
         ),
+        lambda e: CoverageCommands(e.store, e.settings.client_policy),
         lambda e: RiskCommands(
             e.store,
             load_questionnaires(e.settings.questionnaire_dir),
             e.settings.assessment_policy,
         ),
     ),
-    routers=(routes.router, risk.router),
-    pages=(today.router, pages.router, assessing.router),
+    # coverage first: its /clients/at-risk before /clients/{client_id}
+    routers=(coverage.router, routes.router, risk.router),
+    pages=(today.router, pages.router, assessing.router, coverage_pages.router),
     menu=(
         MenuItem("Today", "/today", ADVISOR, order=0, home_for=ADVISOR),
+        MenuItem(
+            "Branch dashboard",
+            "/dashboard",
+            frozenset({Role.ADMIN, Role.ADVISOR, Role.COMPLIANCE}),
+            order=5,
+        ),
         MenuItem(
             "Clients",
             "/clients",
@@ -95,5 +105,6 @@ CONTEXT = BoundedContext(
         Job("erasures", erasures),
         Job("branches", branches),
         Job("claims", claims),
+        coverage.SEGMENTS_JOB,
     ),
 )

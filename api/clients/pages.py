@@ -12,6 +12,8 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from markupsafe import Markup
 
+from api.clients.coverage import Decline
+from api.clients.coverage_pages import client_coverage
 from api.clients.schemas import (
     ClientCreate,
     ClientPatch,
@@ -27,23 +29,25 @@ from api.shared.console.desk import Desk, staff
 from api.shared.console.forms import Refusal, fields, one_of, read, refused
 from api.shared.console.i18n import translations
 from api.shared.deps import branch_scope
+from api.shared.schemas import Strict
 from api.staff import People
 from application.clients.commands import ClientCommands
+from application.clients.coverage import CoverageCommands
 from application.compliance import History
 from application.shared.common import CommandResult
 from domain.clients.registry import CONTACT_FIELDS, Channel, Client, InvestorType
 from domain.clients.risk import RiskAssessment
 from domain.shared.errors import Conflict, InvalidField, NotFound, StaleVersion
 from domain.staff import Role
+from projections.clients.coverage import CoverageView
 from projections.clients.views import RISK_STATUS, ClientsView, risk_status
-from projections.holdings import VALUED_FROM
-from projections.holdings.valuation import total_of
+from projections.holdings import VALUED_FROM, total_of
 from projections.service_desk import TicketsView
 from projections.suitability import PurchasesView, status_as_of
 
 router = APIRouter(include_in_schema=False)
 
-READ = (ClientsView, TicketsView, PurchasesView, *VALUED_FROM)
+READ = (ClientsView, CoverageView, TicketsView, PurchasesView, *VALUED_FROM)
 Readers = Annotated[
     Desk, Depends(staff(Role.ADMIN, Role.ADVISOR, Role.AGENT, Role.COMPLIANCE, reads=READ))
 ]
@@ -199,6 +203,7 @@ def _client(desk: Desk, client_id: UUID, aum: str = "1y") -> dict[str, Any]:
         "may_serve": desk.role in (Role.ADMIN, Role.ADVISOR, Role.AGENT),
         "may_erase": desk.role is Role.ADMIN,
         "assets": _assets(desk, client_id, aum) if desk.role in ASSET_READERS else None,
+        "coverage": client_coverage(desk, client_id) if desk.role in ASSET_READERS else None,
     }
 
 
@@ -314,8 +319,43 @@ async def record_feedback(desk: Service, client_id: UUID) -> Response:
     )
 
 
+class Nothing(Strict):
+    """A form that sends nothing but its tokens (a button)."""
+
+
+@router.post("/clients/{client_id}/tier-suggestion/accept")
+async def accept_suggestion(desk: Registrars, client_id: UUID) -> Response:
+    """Move the client to the suggested tier."""
+    return await _write(
+        desk,
+        client_id,
+        Nothing,
+        lambda c, ctx, _, idem: c.accept_tier_suggestion(ctx, client_id, idem),
+        anchor="coverage",
+        handler=CoverageCommands,
+    )
+
+
+@router.post("/clients/{client_id}/tier-suggestion/decline")
+async def decline_suggestion(desk: Registrars, client_id: UUID) -> Response:
+    """Decline the suggestion, with why."""
+    return await _write(
+        desk,
+        client_id,
+        Decline,
+        lambda c, ctx, b, idem: c.decline_tier_suggestion(ctx, client_id, b.reason, idem),
+        anchor="coverage",
+        handler=CoverageCommands,
+    )
+
+
 async def _write(
-    desk: Desk, client_id: UUID, model: type[Any], command: Any, anchor: str = ""
+    desk: Desk,
+    client_id: UUID,
+    model: type[Any],
+    command: Any,
+    anchor: str = "",
+    handler: type[Any] = ClientCommands,
 ) -> Response:
     """A small form of the client page: read, write once, back to the page (or the page
     again with the form's errors)."""
@@ -323,7 +363,8 @@ async def _write(
     form = await desk.request.form()
     try:
         body = read(model, fields(form))
-        result: CommandResult = command(_commands(desk), desk.context(), body, desk.once(form))
+        commands = desk.engine.handler(handler)
+        result: CommandResult = command(commands, desk.context(), body, desk.once(form))
     except Refusal as e:
         return _client_again(desk, client_id, e.errors)
     except InvalidField as e:

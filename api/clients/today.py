@@ -1,6 +1,7 @@
 """The advisor's day: clients whose assessment is due for review or expired, purchases
-waiting for the client's confirmation (with the time left), review flags from rating rises,
-and the open or breached tickets of the branch's clients."""
+waiting for the client's confirmation (with the time left), review flags, clients at risk
+of leaving with the reasons, tier suggestions to settle, and the open or breached tickets
+of the branch's clients."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
+from api.clients.coverage_pages import at_risk, suggestions
 from api.shared.console.desk import Desk, staff
 from api.shared.deps import branch_scope
 from domain.staff import Role
+from projections.clients.coverage import CoverageView
 from projections.clients.views import ClientsView, risk_status
 from projections.service_desk import TicketsView
 from projections.suitability import PurchasesView, ReviewsView
@@ -22,7 +25,9 @@ Advisors = Annotated[
     Desk,
     Depends(
         staff(
-            Role.ADMIN, Role.ADVISOR, reads=(ClientsView, PurchasesView, ReviewsView, TicketsView)
+            Role.ADMIN,
+            Role.ADVISOR,
+            reads=(ClientsView, CoverageView, PurchasesView, ReviewsView, TicketsView),
         )
     ),
 ]
@@ -48,6 +53,8 @@ def today(desk: Advisors) -> Response:
         due=[{**c, "risk_status": risk_status(c["risk"], now)} for c in due],
         waiting=[_left(p, names, now) for p in waiting],
         flags=_flags(desk, branch),
+        at_risk=at_risk(desk, branch),
+        suggestions=suggestions(desk, branch),
         tickets=[
             {
                 **t,

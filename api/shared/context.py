@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -52,10 +53,17 @@ class Aggregated:
 @dataclass(frozen=True)
 class Job:
     """A scheduler job: it finds what is due in a view and issues idempotent commands;
-    it answers how many commands recorded something."""
+    it answers how many commands recorded something. ``every``: a job that reads every
+    client (the segment job) runs at most that often, not at each tick."""
 
     name: str
     run: Callable[[Engine, Context], int]
+    every: timedelta | None = None
+
+
+class Deferred(Exception):
+    """A job that cannot run yet (the views it reads are behind the store): it has not
+    run, and runs at a later tick."""
 
 
 RouterSource = APIRouter | Callable[["Registry"], APIRouter]

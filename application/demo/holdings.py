@@ -35,10 +35,12 @@ def load_holdings(
     rng: random.Random,
     clients: list[UUID],
     codes: list[str],
+    nav_years: int,
 ) -> DemoHoldings:
-    """Draw each holding client's positions day by day over two years and import them."""
+    """Draw each holding client's positions day by day over two years (or the years of
+    NAV, when fewer) and import them."""
     today = ctx.at.date()
-    start = today - timedelta(days=365 * YEARS)
+    start = today - timedelta(days=365 * min(YEARS, nav_years))
     days = [start + timedelta(days=n) for n in range((today - start).days + 1)]
     days = [d for d in days if d.weekday() < 5]
     navs = _start_navs(funds, codes, start)

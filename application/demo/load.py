@@ -22,6 +22,7 @@ from application.staff import BranchCommands, StaffCommands
 from application.suitability import PurchaseCommands
 from application.suppliers import SupplierCommands
 from domain.clients import AssessmentExpired, Channel, InvestorType
+from domain.service_desk import Priority, TicketChannel, TicketType
 from domain.shared.base import Context
 from domain.shared.errors import DuplicateFound
 from domain.shared.progress import Progress, quiet
@@ -126,6 +127,24 @@ def load_demo(
     progress: Progress = quiet,
 ) -> dict[str, int]:
     """Load the demo set as the ``system:demo`` actor; returns what it created."""
+    counts, _ = load_demo_and_truth(
+        commands, now, client_count, seed, fund_count, nav_years, ticket_count, progress
+    )
+    return counts
+
+
+def load_demo_and_truth(
+    commands: DemoCommands,
+    now: datetime,
+    client_count: int = 300,
+    seed: int = 7,
+    fund_count: int = 200,
+    nav_years: int = 3,
+    ticket_count: int = 3000,
+    progress: Progress = quiet,
+) -> tuple[dict[str, int], list[UUID]]:
+    """Load the demo set; returns what it created, and the clients the demo makes leave
+    (the churn warning's ground truth)."""
     rng = random.Random(seed)
     ctx = Context(actor="system:demo", at=now, correlation_id=f"demo:{now.isoformat()}")
     for code, name in BRANCH_NAMES.items():
@@ -150,7 +169,10 @@ def load_demo(
         commands.funds.rate_risk(ctx, held[0], RiskRating.R5, "Strategy now uses leverage")
     progress("funds and NAVs", 1, 1)
     progress("positions", 0, 1)
-    positions = load_holdings(commands.holdings, commands.funds, ctx, rng, created, codes)
+    positions = load_holdings(
+        commands.holdings, commands.funds, ctx, rng, created, codes, nav_years
+    )
+    events += _keep_in_touch(commands, rng, ctx, created, positions.churners)
     progress("positions", 1, 1)
     desk = commands.tickets
     progress("tickets", 0, 1)
@@ -165,7 +187,7 @@ def load_demo(
             ctx, client_id, "Former client's written erasure request"
         )
         events += 1
-    return {
+    counts = {
         "users": users,
         "clients": len(created),
         "funds": len(codes),
@@ -177,6 +199,48 @@ def load_demo(
         **quality,
         "events": events,
     }
+    return counts, [c for c in positions.churners if c not in erased]
+
+
+def _keep_in_touch(
+    commands: DemoCommands,
+    rng: random.Random,
+    ctx: Context,
+    clients: list[UUID],
+    leaving: list[UUID],
+) -> int:
+    """Most clients were in touch with their advisor in the last two months; the ones
+    leaving were not, and most of them complained."""
+    events = 0
+    for client_id in clients:
+        days_ago = rng.randint(1, 60)
+        at = Context(
+            actor=ctx.actor, at=ctx.at - timedelta(days=days_ago), correlation_id=ctx.correlation_id
+        )
+        if client_id in leaving:
+            if rng.random() < 0.75:
+                commands.tickets.open(
+                    at,
+                    client_id=client_id,
+                    type=TicketType.COMPLAINT,
+                    priority=Priority.P3,
+                    channel=TicketChannel.PHONE,
+                    subject=rng.choice(COMPLAINTS),
+                    description="The client called to complain and asked how to transfer out.",
+                )
+                events += 2
+        elif rng.random() < 0.75:
+            channel = rng.choice(list(Channel))
+            commands.clients.log_interaction(at, client_id, channel, SUMMARIES[channel], at.at)
+            events += 1
+    return events
+
+
+COMPLAINTS = (
+    "Fees are higher than at other brokers",
+    "Redemption took too long",
+    "Advisor did not call back",
+)
 
 
 # The demo's staff: username, role, branch (advisors work for one).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID
@@ -42,6 +43,9 @@ class Client(Aggregate):
     assessment_id: UUID | None = None  # older snapshots lack it
     exempt: bool = False  # older snapshots lack it
     erased: bool = False  # older snapshots lack it
+    segments: list[str] = []  # older snapshots lack it (events replace it, never change it)
+    suggested_tier: str | None = None  # older snapshots lack it
+    declined_tier: str | None = None
     personal_fields: ClassVar[tuple[str, ...]] = CONTACT_FIELDS
 
     class Registered(Created):
@@ -67,6 +71,8 @@ class Client(Aggregate):
             aggregate.assessment_id = None
             aggregate.exempt = False
             aggregate.erased = False
+            aggregate.segments = []
+            aggregate.suggested_tier = aggregate.declined_tier = None
 
     class ContactDetailsChanged(Event):
         personal_fields: ClassVar[tuple[str, ...]] = ("changes",)
@@ -83,6 +89,7 @@ class Client(Aggregate):
 
         def apply(self, aggregate: Client) -> None:
             aggregate.tier = self.tier
+            aggregate.suggested_tier = aggregate.declined_tier = None  # settled by the change
 
     class Retagged(Event):
         added: list[str]
@@ -137,6 +144,40 @@ class Client(Aggregate):
                 setattr(aggregate, field, ERASED)
             aggregate.erased = True
 
+    class EnteredSegment(Event):
+        """The segment job found the client in a segment: the facts that put them there."""
+
+        segment: str
+        facts: dict[str, str]
+
+        def apply(self, aggregate: Client) -> None:
+            aggregate.segments = [*aggregate.segments, self.segment]
+
+    class LeftSegment(Event):
+        segment: str
+        facts: dict[str, str]
+
+        def apply(self, aggregate: Client) -> None:
+            aggregate.segments = [s for s in aggregate.segments if s != self.segment]
+
+    class TierSuggested(Event):
+        """The client's assets qualify for another tier at each of the last month ends."""
+
+        tier: str
+        previous_tier: str
+        month_ends: dict[str, Decimal]  # ISO month-end date -> assets, CNY
+
+        def apply(self, aggregate: Client) -> None:
+            aggregate.suggested_tier = self.tier
+
+    class TierSuggestionDeclined(Event):
+        tier: str
+        reason: str
+
+        def apply(self, aggregate: Client) -> None:
+            aggregate.suggested_tier = None
+            aggregate.declined_tier = self.tier
+
     @classmethod
     def register(
         cls,
@@ -189,6 +230,13 @@ class Client(Aggregate):
         _check_tier(tier, policy)
         if tier != self.tier:
             self._record(self.TierChanged, ctx, tier=tier, previous_tier=self.tier, reason=reason)
+
+    def accept_tier_suggestion(self, ctx: Context, policy: ClientPolicy) -> None:
+        """Move the client to the suggested tier, the suggestion as the reason."""
+        if self.suggested_tier is None:
+            raise NoSuggestion("no tier suggestion is pending")
+        reason = f"accepted the suggestion: assets qualify for {self.suggested_tier}"
+        self.change_tier(ctx, self.suggested_tier, reason, policy)
 
     def retag(self, ctx: Context, add: list[str], remove: list[str], policy: ClientPolicy) -> None:
         """Add and remove free-form segment tags; a tag both added and removed is refused,
@@ -253,6 +301,37 @@ class Client(Aggregate):
         if not self.erased:
             self._record(self.PersonalDataErased, ctx, reason=reason)
 
+    def record_segments(
+        self, ctx: Context, member_of: list[str], facts: dict[str, str], known: list[str]
+    ) -> None:
+        """Record each segment of ``known`` the client entered or left, with the facts."""
+        for segment in known:
+            inside = segment in self.segments
+            if segment in member_of and not inside:
+                self._record(self.EnteredSegment, ctx, segment=segment, facts=facts)
+            elif inside and segment not in member_of:
+                self._record(self.LeftSegment, ctx, segment=segment, facts=facts)
+
+    def suggest_tier(self, ctx: Context, tier: str | None, month_ends: dict[str, Decimal]) -> None:
+        """Suggest the tier the assets qualify for, unless it is the client's, already
+        suggested, or declined (until the qualification changes)."""
+        if tier is None or tier == self.tier:
+            return
+        if tier in (self.suggested_tier, self.declined_tier):
+            return
+        self._record(
+            self.TierSuggested, ctx, tier=tier, previous_tier=self.tier, month_ends=month_ends
+        )
+
+    def decline_tier_suggestion(self, ctx: Context, reason: str) -> None:
+        """Decline the pending suggestion, with why: it is not made again until the
+        assets qualify for yet another tier."""
+        if self.suggested_tier is None:
+            raise NoSuggestion("no tier suggestion is pending")
+        if not reason.strip():
+            raise InvalidField("reason", "must not be empty")
+        self._record(self.TierSuggestionDeclined, ctx, tier=self.suggested_tier, reason=reason)
+
     def check_not_erased(self) -> None:
         """Refuse anything new for a client whose personal data was erased."""
         if self.erased:
@@ -265,6 +344,10 @@ class ClientErased(Conflict):
 
 class NotProfessional(Conflict):
     """The exemption is for professional investors only."""
+
+
+class NoSuggestion(Conflict):
+    """There is no tier suggestion to accept or decline."""
 
 
 def _check_tier(tier: str, policy: ClientPolicy) -> None:

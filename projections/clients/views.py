@@ -222,6 +222,22 @@ class ClientsView(View):
             )
         return [UUID(r["id"]) for r in rows]
 
+    def coverage_rows(
+        self, db: ViewDatabase, branch: str | None, client_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """What coverage reads of each client not erased (of one branch, or the one
+        client, when given)."""
+        extra, params = ("AND branch = ? ", (branch,)) if branch else ("", ())
+        if client_id is not None:
+            extra, params = f"{extra}AND id = ? ", (*params, client_id)
+        with db.read() as tx:
+            return tx.query(
+                f"SELECT id, branch, tier, registered_at, last_interaction_at, "
+                f"risk_review_due_at, risk_expires_at FROM {self.t('view_clients')} "
+                f"WHERE erased_at IS NULL {extra}ORDER BY id",
+                params,
+            )
+
     def client_ids(self, db: ViewDatabase, after: str, limit: int) -> list[UUID]:
         """Clients not erased, in id order after ``after`` (a migration's sweep)."""
         with db.read() as tx:

@@ -4,7 +4,7 @@ latest unit NAV on or before the day (none yet: no value), to the cent."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -54,20 +54,74 @@ class Valuation:
         navs = self.funds.unit_navs(self.db, codes, start, end)
         return list(_walk(days, navs))
 
+    def book(self, on: date, client_id: str | None = None) -> Book:
+        """Every client's positions at the end of a day (or one client's), with the NAVs
+        then."""
+        positions: dict[str, Positions] = {}
+        if client_id is not None:
+            positions[client_id] = self.holdings.held_on(self.db, UUID(client_id), on)[1]
+        else:
+            for r in self.holdings.standing(self.db, on):
+                positions.setdefault(r["client_id"], {})[r["fund_code"]] = Decimal(r["units"])
+        codes = {code for held in positions.values() for code in held}
+        funds = self.funds.valued_on(self.db, codes, on)
+        navs = {c: Decimal(f["unit_nav"]) for c, f in funds.items() if f["unit_nav"]}
+        return Book(positions, navs)
+
     def by_group(self, on: date, group_by: str, branch: str | None) -> list[dict[str, Any]]:
         """AUM on a day by branch or tier (of one branch's clients when given): each group's
         clients holding anything, and its total."""
+        sums = self._sums(on, branch, lambda r: (r[group_by],))
+        return [{"group": key[0], **sums[key]} for key in sorted(sums)]
+
+    def by_branch_and_tier(self, on: date, branch: str | None) -> dict[str, list[dict[str, Any]]]:
+        """AUM on a day by tier within each branch (one branch's when given)."""
+        sums = self._sums(on, branch, lambda r: (r["branch"], r["tier"]))
+        found: dict[str, list[dict[str, Any]]] = {}
+        for key in sorted(sums):
+            found.setdefault(key[0], []).append({"group": key[1], **sums[key]})
+        return found
+
+    def _sums(
+        self, on: date, branch: str | None, key: Callable[[dict[str, Any]], tuple[str, ...]]
+    ) -> dict[tuple[str, ...], dict[str, Any]]:
         rows = [r for r in self.holdings.standing(self.db, on) if branch in (None, r["branch"])]
         funds = self.funds.valued_on(self.db, {r["fund_code"] for r in rows}, on)
-        totals: dict[str, Decimal] = {}
-        clients: dict[str, set[str]] = {}
+        totals: dict[tuple[str, ...], Decimal] = {}
+        clients: dict[tuple[str, ...], set[str]] = {}
         for r in rows:
             nav = funds[r["fund_code"]]["unit_nav"]
             value = value_of(Decimal(r["units"]), Decimal(nav)) if nav else Decimal(0)
-            group = r[group_by]
+            group = key(r)
             totals[group] = totals.get(group, Decimal(0)) + value
             clients.setdefault(group, set()).add(r["client_id"])
-        return [{"group": g, "clients": len(clients[g]), "aum": totals[g]} for g in sorted(totals)]
+        return {g: {"clients": len(clients[g]), "aum": totals[g]} for g in totals}
+
+
+@dataclass(frozen=True)
+class Book:
+    """Every client's positions standing at the end of a day, and the NAVs then."""
+
+    positions: dict[str, Positions]
+    navs: dict[str, Decimal]  # funds without a NAV by then are left out
+
+    def assets(self, client_id: str) -> Decimal:
+        held = self.positions.get(client_id, {})
+        return sum(
+            (value_of(u, self.navs[c]) for c, u in held.items() if c in self.navs), Decimal(0)
+        )
+
+    def sold_since(self, earlier: Book, client_id: str) -> Decimal:
+        """The value, at this book's NAVs, of the units sold since the earlier book."""
+        now, then = self.positions.get(client_id, {}), earlier.positions.get(client_id, {})
+        return sum(
+            (
+                value_of(units - now.get(code, Decimal(0)), self.navs[code])
+                for code, units in then.items()
+                if units > now.get(code, Decimal(0)) and code in self.navs
+            ),
+            Decimal(0),
+        )
 
 
 def _holding(code: str, units: Decimal, fund: dict[str, Any]) -> Holding:

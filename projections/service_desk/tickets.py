@@ -13,7 +13,7 @@ import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -605,3 +605,14 @@ class TicketsView(View):
                 (str(client_id),),
             )
         return [public(r) for r in rows]
+
+    def complaints_since(self, db: ViewDatabase, since: datetime) -> dict[str, int]:
+        """How many complaints each client opened from ``since`` on."""
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT client_id, COUNT(*) AS n FROM {self.t('view_tickets')} "
+                "WHERE created_at >= ? AND type = 'complaint' AND client_id IS NOT NULL "
+                "GROUP BY client_id",
+                (since.astimezone(UTC).isoformat(),),
+            )
+        return {r["client_id"]: int(r["n"]) for r in rows}

@@ -1,0 +1,259 @@
+"""Client coverage over the API: segments and their members, the clients at risk of
+leaving with the reasons, tier suggestions and their settling; and the segment job."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, Field
+
+from api.clients.scope import ClientId
+from api.engine import Engine
+from api.holdings import business_day, valuation
+from api.shared.context import Deferred, Job
+from api.shared.deps import (
+    ContextDep,
+    CurrentUser,
+    EngineDep,
+    IdempotencyDep,
+    NowDep,
+    branch_scope,
+    fresh,
+    roles,
+)
+from api.shared.schemas import Cursor, Limit, Page, Reason, Strict, WriteResult
+from application.clients.coverage import CoverageCommands
+from domain.shared.base import Context
+from domain.shared.errors import NotFound
+from domain.staff import Role
+from projections.clients.coverage import CoverageView
+from projections.clients.signals import Coverage, CoverageReader, facts_of
+from projections.clients.views import ClientsView
+from projections.holdings import VALUED_FROM
+from projections.service_desk import TicketsView
+from projections.shared.paging import paged
+
+router = APIRouter(prefix="/api/v1", tags=["coverage"])
+READERS = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.COMPLIANCE))
+ADVISORS = Depends(roles(Role.ADMIN, Role.ADVISOR))
+FRESH = Depends(fresh(ClientsView, CoverageView))
+Branch = Annotated[str | None, Query(max_length=32, description="a branch code")]
+
+
+def reader(engine: Engine) -> CoverageReader:
+    return CoverageReader(
+        engine.db,
+        engine.view(ClientsView),
+        engine.view(CoverageView),
+        engine.view(TicketsView),
+        valuation(engine),
+    )
+
+
+def scoped(user: Any, branch: str | None) -> str | None:
+    """The branch a list shows: an advisor's own, whatever they ask."""
+    return branch_scope(user) or branch
+
+
+# -- the segment job -------------------------------------------------------------------
+
+
+READS = (ClientsView, CoverageView, TicketsView, *VALUED_FROM)
+
+
+def segments_job(engine: Engine, ctx: Context) -> int:
+    """Record each client's segment changes and tier suggestions, as of today: once a
+    day, on views caught up with the store (at start-up, once they are)."""
+    head, at = engine.store.head(), engine.projector.positions()
+    if any(at.get(view.name, 0) < head for view in READS):
+        raise Deferred
+    policy = engine.settings.coverage_policy
+    found = reader(engine).assess(business_day(engine), ctx.at, policy)
+    current = engine.view(CoverageView).segments(engine.db, None)
+    pending = {
+        s["client_id"]: s["tier"] for s in engine.view(CoverageView).suggestions(engine.db, None)
+    }
+    commands = engine.handler(CoverageCommands)
+    named = [s.name for s in policy.segments]
+    changed = 0
+    for c in found:
+        member_of = policy.segments_of(c.facts)
+        was = current.get(c.client_id, set())
+        if set(member_of) != was:
+            known = named + sorted(was - set(named))  # a segment taken out of the policy: left
+            result = commands.record_segments(ctx, UUID(c.client_id), member_of, facts_of(c), known)
+            changed += result.changed
+        tier = policy.qualifying_tier(list(c.month_ends.values()))
+        if tier not in (None, c.tier, pending.get(c.client_id)):
+            result = commands.suggest_tier(ctx, UUID(c.client_id), tier, c.month_ends)
+            changed += result.changed
+    return changed
+
+
+SEGMENTS_JOB = Job("segments", segments_job, every=timedelta(hours=24))
+
+
+# -- schemas ---------------------------------------------------------------------------
+
+
+class SegmentPublic(BaseModel):
+    name: str
+    condition: dict[str, Any] = Field(description="the bounds of each fact a member meets")
+    members: int
+
+
+class SegmentMember(BaseModel):
+    client_id: UUID
+    client_name: str | None
+    branch: str
+    entered_at: datetime
+    facts: dict[str, str] = Field(description="the facts when the client entered")
+
+
+class ReasonPublic(BaseModel):
+    code: str
+    points: int
+    words: str
+
+
+class AtRisk(BaseModel):
+    client_id: UUID
+    client_name: str | None
+    branch: str
+    tier: str
+    score: int
+    aum: Decimal
+    reasons: list[ReasonPublic]
+    version: str
+
+
+class TierSuggestionPublic(BaseModel):
+    client_id: UUID
+    client_name: str | None
+    branch: str
+    tier: str
+    previous_tier: str
+    month_ends: dict[str, Decimal]
+    suggested_at: datetime
+
+
+class Decline(Strict):
+    reason: Reason
+
+
+# -- routes ----------------------------------------------------------------------------
+
+
+@router.get("/segments", dependencies=[READERS, FRESH])
+def segments(engine: EngineDep, user: CurrentUser, branch: Branch = None) -> list[SegmentPublic]:
+    """The segments the policy defines, each with its members (an advisor's branch's)."""
+    counts = engine.view(CoverageView).counts(engine.db, scoped(user, branch))
+    return [
+        SegmentPublic(
+            name=s.name,
+            condition={
+                k: b.model_dump(by_alias=True, exclude_none=True) for k, b in s.condition.items()
+            },
+            members=counts.get(s.name, 0),
+        )
+        for s in engine.settings.coverage_policy.segments
+    ]
+
+
+@router.get("/segments/{name}/clients", dependencies=[READERS, FRESH])
+def segment_members(
+    engine: EngineDep,
+    user: CurrentUser,
+    name: Annotated[str, Path(max_length=40)],
+    branch: Branch = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[SegmentMember]:
+    """A segment's members, the longest in it first, with the facts they entered on."""
+    if name not in {s.name for s in engine.settings.coverage_policy.segments}:
+        raise NotFound(f"segment {name} not found")
+    rows, next_cursor = engine.view(CoverageView).members(
+        engine.db, name, scoped(user, branch), limit, cursor
+    )
+    names = engine.view(ClientsView).names(engine.db, [r["client_id"] for r in rows])
+    return Page(
+        items=[
+            SegmentMember.model_validate({**r, "client_name": names.get(r["client_id"])})
+            for r in rows
+        ],
+        next_cursor=next_cursor,
+    )
+
+
+@router.get("/clients/at-risk", dependencies=[READERS, Depends(fresh(*READS))])
+def at_risk(
+    engine: EngineDep,
+    user: CurrentUser,
+    now: NowDep,
+    branch: Branch = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[AtRisk]:
+    """The clients whose churn score reaches the policy's threshold, the highest first,
+    each with the reasons in words (computed now from the views)."""
+    policy = engine.settings.coverage_policy
+    found = reader(engine).assess(business_day(engine), now, policy, scoped(user, branch))
+    risky = [c for c in found if c.churn.score >= policy.churn.threshold]
+    page, next_cursor = paged(risky, lambda c: (-c.churn.score, c.client_id), limit, cursor)
+    names = engine.view(ClientsView).names(engine.db, [c.client_id for c in page])
+    return Page(items=[_at_risk(c, names) for c in page], next_cursor=next_cursor)
+
+
+def _at_risk(c: Coverage, names: dict[str, str]) -> AtRisk:
+    return AtRisk(
+        client_id=UUID(c.client_id),
+        client_name=names.get(c.client_id),
+        branch=c.branch,
+        tier=c.tier,
+        score=c.churn.score,
+        aum=c.facts.aum,
+        reasons=[
+            ReasonPublic(code=r.code, points=r.points, words=r.words()) for r in c.churn.reasons
+        ],
+        version=c.churn.version,
+    )
+
+
+@router.get("/tier-suggestions", dependencies=[READERS, FRESH])
+def tier_suggestions(
+    engine: EngineDep, user: CurrentUser, branch: Branch = None
+) -> list[TierSuggestionPublic]:
+    """Pending tier suggestions (an advisor's branch's), the oldest first."""
+    rows = engine.view(CoverageView).suggestions(engine.db, scoped(user, branch))
+    names = engine.view(ClientsView).names(engine.db, [r["client_id"] for r in rows])
+    return [
+        TierSuggestionPublic.model_validate({**r, "client_name": names.get(r["client_id"])})
+        for r in rows
+    ]
+
+
+@router.post("/clients/{client_id}/tier-suggestion/accept", dependencies=[ADVISORS])
+def accept_suggestion(
+    client_id: ClientId, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+) -> WriteResult:
+    """Move the client to the suggested tier, the suggestion as the reason (409 when none
+    is pending)."""
+    return WriteResult.of(
+        engine.handler(CoverageCommands).accept_tier_suggestion(ctx, client_id, idem)
+    )
+
+
+@router.post("/clients/{client_id}/tier-suggestion/decline", dependencies=[ADVISORS])
+def decline_suggestion(
+    client_id: ClientId, body: Decline, engine: EngineDep, ctx: ContextDep, idem: IdempotencyDep
+) -> WriteResult:
+    """Decline the pending suggestion with why; it is not made again until the assets
+    qualify for yet another tier (409 when none is pending)."""
+    result = engine.handler(CoverageCommands).decline_tier_suggestion(
+        ctx, client_id, body.reason, idem
+    )
+    return WriteResult.of(result)

@@ -1,0 +1,211 @@
+"""The coverage view: each client's segments (since when, on which facts), their tier
+suggestion and how it was settled, and their feedback one row each (ratings in time: the
+churn score's low ratings)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from adapters.shared.sql import Tx, ViewDatabase
+from domain.clients import Client
+from projections.shared.base import View, utc_text
+from projections.shared.paging import after, cut
+
+
+class CoverageView(View):
+    name = "coverage"
+    tables: ClassVar[dict[str, list[str]]] = {
+        "view_client_segments": [
+            "CREATE TABLE {t} (client_id TEXT NOT NULL, segment TEXT NOT NULL, "
+            "branch TEXT NOT NULL, entered_at TEXT NOT NULL, facts TEXT NOT NULL, "
+            "PRIMARY KEY (client_id, segment))",
+            "CREATE INDEX {ix}_segment ON {t} (segment, entered_at, client_id)",
+        ],
+        "view_coverage_clients": [
+            "CREATE TABLE {t} (client_id TEXT PRIMARY KEY, branch TEXT NOT NULL)",
+        ],
+        "view_tier_suggestions": [
+            "CREATE TABLE {t} (client_id TEXT PRIMARY KEY, branch TEXT NOT NULL, "
+            "tier TEXT NOT NULL, previous_tier TEXT NOT NULL, month_ends TEXT NOT NULL, "
+            "suggested_at TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, "
+            "decided_by TEXT, decided_at TEXT)",
+            "CREATE INDEX {ix}_status ON {t} (status, branch, suggested_at)",
+        ],
+        "view_client_feedback": [
+            "CREATE TABLE {t} (position BIGINT PRIMARY KEY, client_id TEXT NOT NULL, "
+            "branch TEXT NOT NULL, rating INTEGER NOT NULL, recorded_at TEXT NOT NULL)",
+            "CREATE INDEX {ix}_recorded ON {t} (recorded_at)",
+        ],
+    }
+    handlers: ClassVar[dict[type[Any], str]] = {
+        Client.Registered: "registered",
+        Client.EnteredSegment: "entered",
+        Client.LeftSegment: "left",
+        Client.TierSuggested: "suggested",
+        Client.TierSuggestionDeclined: "declined",
+        Client.TierChanged: "tier_changed",
+        Client.FeedbackRecorded: "feedback",
+    }
+
+    def _branch(self, tx: Tx, client_id: str) -> str:
+        [row] = tx.query(
+            f"SELECT branch FROM {self.t('view_coverage_clients')} WHERE client_id = ?",
+            (client_id,),
+        )
+        return str(row["branch"])
+
+    def registered(self, tx: Tx, e: Client.Registered, _: int) -> None:
+        tx.execute(
+            f"INSERT INTO {self.t('view_coverage_clients')} (client_id, branch) VALUES (?, ?)",
+            (str(e.originator_id), e.branch),
+        )
+
+    def entered(self, tx: Tx, e: Client.EnteredSegment, _: int) -> None:
+        client = str(e.originator_id)
+        tx.execute(
+            f"INSERT INTO {self.t('view_client_segments')} (client_id, segment, branch, "
+            "entered_at, facts) VALUES (?, ?, ?, ?, ?)",
+            (client, e.segment, self._branch(tx, client), utc_text(e.timestamp), _json(e.facts)),
+        )
+
+    def left(self, tx: Tx, e: Client.LeftSegment, _: int) -> None:
+        tx.execute(
+            f"DELETE FROM {self.t('view_client_segments')} WHERE client_id = ? AND segment = ?",
+            (str(e.originator_id), e.segment),
+        )
+
+    def suggested(self, tx: Tx, e: Client.TierSuggested, _: int) -> None:
+        client = str(e.originator_id)
+        ends = {day: str(value) for day, value in e.month_ends.items()}
+        tx.execute(f"DELETE FROM {self.t('view_tier_suggestions')} WHERE client_id = ?", (client,))
+        tx.execute(
+            f"INSERT INTO {self.t('view_tier_suggestions')} (client_id, branch, tier, "
+            "previous_tier, month_ends, suggested_at, status) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+            (
+                client,
+                self._branch(tx, client),
+                e.tier,
+                e.previous_tier,
+                _json(ends),
+                utc_text(e.timestamp),
+            ),
+        )
+
+    def declined(self, tx: Tx, e: Client.TierSuggestionDeclined, _: int) -> None:
+        self._settle(tx, e, "declined", e.reason)
+
+    def tier_changed(self, tx: Tx, e: Client.TierChanged, _: int) -> None:
+        """A change to the suggested tier accepts it; to another, supersedes it."""
+        tx.execute(
+            f"UPDATE {self.t('view_tier_suggestions')} SET status = CASE WHEN tier = ? "
+            "THEN 'accepted' ELSE 'superseded' END, reason = ?, decided_by = ?, "
+            "decided_at = ? WHERE client_id = ? AND status = 'pending'",
+            (e.tier, e.reason, e.meta.actor, utc_text(e.timestamp), str(e.originator_id)),
+        )
+
+    def _settle(self, tx: Tx, e: Any, status: str, reason: str) -> None:
+        tx.execute(
+            f"UPDATE {self.t('view_tier_suggestions')} SET status = ?, reason = ?, "
+            "decided_by = ?, decided_at = ? WHERE client_id = ? AND status = 'pending'",
+            (status, reason, e.meta.actor, utc_text(e.timestamp), str(e.originator_id)),
+        )
+
+    def feedback(self, tx: Tx, e: Client.FeedbackRecorded, position: int) -> None:
+        client = str(e.originator_id)
+        tx.execute(
+            f"INSERT INTO {self.t('view_client_feedback')} (position, client_id, branch, "
+            "rating, recorded_at) VALUES (?, ?, ?, ?, ?)",
+            (position, client, self._branch(tx, client), e.rating, utc_text(e.timestamp)),
+        )
+
+    # -- reads --------------------------------------------------------------------------
+
+    def segments(self, db: ViewDatabase, branch: str | None) -> dict[str, set[str]]:
+        """Each client's segments (of one branch when given)."""
+        where, params = ("branch = ?", (branch,)) if branch else ("1 = 1", ())
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT client_id, segment FROM {self.t('view_client_segments')} WHERE {where}",
+                params,
+            )
+        found: dict[str, set[str]] = {}
+        for r in rows:
+            found.setdefault(r["client_id"], set()).add(r["segment"])
+        return found
+
+    def of_client(self, db: ViewDatabase, client_id: str) -> list[dict[str, Any]]:
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT segment, entered_at, facts FROM {self.t('view_client_segments')} "
+                "WHERE client_id = ? ORDER BY segment",
+                (client_id,),
+            )
+        return [{**r, "facts": json.loads(r["facts"])} for r in rows]
+
+    def counts(self, db: ViewDatabase, branch: str | None) -> dict[str, int]:
+        where, params = ("branch = ?", (branch,)) if branch else ("1 = 1", ())
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT segment, COUNT(*) AS n FROM {self.t('view_client_segments')} "
+                f"WHERE {where} GROUP BY segment",
+                params,
+            )
+        return {r["segment"]: int(r["n"]) for r in rows}
+
+    def counts_by_branch(self, db: ViewDatabase, branch: str | None) -> dict[str, dict[str, int]]:
+        """Each branch's count of members per segment (one branch's when given)."""
+        where, params = ("branch = ?", (branch,)) if branch else ("1 = 1", ())
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT branch, segment, COUNT(*) AS n FROM {self.t('view_client_segments')} "
+                f"WHERE {where} GROUP BY branch, segment",
+                params,
+            )
+        found: dict[str, dict[str, int]] = {}
+        for r in rows:
+            found.setdefault(r["branch"], {})[r["segment"]] = int(r["n"])
+        return found
+
+    def members(
+        self, db: ViewDatabase, segment: str, branch: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """A segment's members, the longest in it first, a page at a time."""
+        order = ("entered_at", "client_id")
+        where, params = after(order, cursor)
+        extra, more = ("AND branch = ? ", (branch,)) if branch else ("", ())
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT client_id, branch, entered_at, facts FROM "
+                f"{self.t('view_client_segments')} WHERE segment = ? {extra}AND {where} "
+                "ORDER BY entered_at, client_id LIMIT ?",
+                (segment, *more, *params, limit + 1),
+            )
+        page, next_cursor = cut(rows, limit, order)
+        return [{**r, "facts": json.loads(r["facts"])} for r in page], next_cursor
+
+    def suggestions(self, db: ViewDatabase, branch: str | None) -> list[dict[str, Any]]:
+        """The pending tier suggestions (of one branch when given), the oldest first."""
+        extra, params = ("AND branch = ? ", (branch,)) if branch else ("", ())
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT * FROM {self.t('view_tier_suggestions')} WHERE status = 'pending' "
+                f"{extra}ORDER BY suggested_at, client_id",
+                params,
+            )
+        return [{**r, "month_ends": json.loads(r["month_ends"])} for r in rows]
+
+    def low_ratings_since(self, db: ViewDatabase, since: str, at_most: int) -> dict[str, int]:
+        """How many ratings of at most ``at_most`` each client gave from ``since`` on."""
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT client_id, COUNT(*) AS n FROM {self.t('view_client_feedback')} "
+                "WHERE recorded_at >= ? AND rating <= ? GROUP BY client_id",
+                (since, at_most),
+            )
+        return {r["client_id"]: int(r["n"]) for r in rows}
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
