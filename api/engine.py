@@ -24,7 +24,7 @@ from adapters.shared.scheduler import Journal, Scheduler
 from adapters.shared.settings import Settings
 from adapters.shared.sql import PostgresViews, open_views, schema_lock
 from adapters.staff.auth import TokenService, secret_key
-from api.shared.context import BoundedContext, Deferred, Job, Registry
+from api.shared.context import BoundedContext, Job, Registry
 from api.shared.jobs import job_context
 from application.demo.load import DemoCommands
 from application.shared.store import Store
@@ -87,10 +87,7 @@ class Engine:
         last = self._last_runs.get(job.name)
         if job.every is not None and last is not None and timedelta(0) <= now - last < job.every:
             return 0
-        try:
-            issued = job.run(self, job_context(job.name, now))
-        except Deferred:
-            return 0
+        issued = job.run(self, job_context(job.name, now))
         self._last_runs[job.name] = now
         return issued
 

@@ -55,8 +55,10 @@ import psycopg
 from psycopg import sql
 
 from adapters.shared.settings import Settings
+from api.clients.coverage import segments_job
 from api.contexts import build_engine
 from api.engine import Engine
+from api.shared.jobs import job_context
 from application.clients.commands import ClientCommands
 from application.clients.risk import RiskCommands
 from application.compliance.history import History
@@ -68,6 +70,7 @@ from application.staff import BranchCommands, StaffCommands
 from application.suitability.purchases import PurchaseCommands
 from domain.clients.registry import Channel, Client
 from domain.funds.fund import Fund, fund_id
+from domain.holdings import Portfolio
 from domain.service_desk.tickets import Ticket
 from domain.shared.base import Context
 from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
@@ -481,6 +484,68 @@ def bench_holdings_import(engine: Engine, schema: str, clients: int, days: int) 
     )
 
 
+def bench_segment_job(engine: Engine, clients: int) -> None:
+    """The segment job over ``clients`` clients, each with two days of positions (half a
+    year ago and last week) in one fund: its seconds, beside reading every client's row."""
+    ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
+    today = datetime.now(UTC).date()
+    code = "870001"
+    engine.handler(FundCommands).list_fund(
+        ctx,
+        code=code,
+        name="Bench Segment Fund",
+        fund_type=FundType.BOND,
+        manager="Bench",
+        inception_date=today - timedelta(days=400),
+        risk_rating=RiskRating.R2,
+        horizon=Horizon.MEDIUM,
+        variety=Variety.FIXED_INCOME,
+    )
+    engine.handler(FundCommands).publish_nav(
+        ctx, code, today - timedelta(days=300), Decimal(1), Decimal(1)
+    )
+    policy = engine.settings.client_policy
+    rng = random.Random(19)
+    stored = []
+    for n in range(clients):
+        client = Client.register(
+            ctx, uuid.uuid4(), **client_fields(n, "sg"), tier=None, policy=policy
+        )
+        portfolio = Portfolio.open(ctx, client.id)
+        units = Decimal(rng.choice((20_000, 300_000, 800_000, 2_000_000)))
+        portfolio.report(ctx, today - timedelta(days=180), {code: units})
+        portfolio.report(
+            ctx, today - timedelta(days=7), {code: units * Decimal(rng.choice(("0.1", "1", "1.2")))}
+        )
+        events = [*client.collect_events(), *portfolio.collect_events()]
+        stored += [engine.store.mapper.to_stored_event(e) for e in events]
+        if len(stored) >= 5000:
+            engine.store.recorder.insert_events(stored)
+            stored = []
+    if stored:
+        engine.store.recorder.insert_events(stored)
+    engine.projector.catch_up()
+    started = time.perf_counter()
+    engine.view(ClientsView).coverage_rows(engine.db, None)
+    read = time.perf_counter() - started
+    started = time.perf_counter()
+    recorded = segments_job(engine, job_context("segments", datetime.now(UTC)))
+    first = time.perf_counter() - started
+    engine.projector.catch_up()
+    started = time.perf_counter()
+    again = segments_job(engine, job_context("segments", datetime.now(UTC)))
+    second = time.perf_counter() - started
+    REPORT.say(
+        f"segment job over {clients:,} clients: {first:.1f} s (recorded {recorded:,} changes), "
+        f"again {second:.1f} s ({again} changes); reading every client's row {read:.2f} s"
+    )
+    for what, seconds in (
+        (f"segment job over {clients:,} clients, first run", first),
+        (f"segment job over {clients:,} clients, nothing new", second),
+    ):
+        REPORT.figure(what, seconds, "s", baseline=round(read, 4), ratio=round(seconds / read, 4))
+
+
 def bench_aggregate_load(engine: Engine, rounds: int = 200) -> None:
     """A fund with at least 1,250 events (snapshots on) against one with 10 events.
 
@@ -753,6 +818,8 @@ def only(name: str, count: int, seconds: float) -> None:
             bench_aggregate_load(engine)
         elif name == "holdings":
             bench_holdings_import(engine, schema, count // 2, 100)
+        elif name == "segments":
+            bench_segment_job(engine, count * 50)
         elif name == "tickets":
             bench_tickets(engine, count * 50)
             sqlite_tickets(count * 50)
@@ -788,7 +855,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
     parser.add_argument(
         "--only",
-        choices=["application", "http", "load", "holdings", "catch-up", "tickets", "rebuild"],
+        choices=[
+            "application",
+            "http",
+            "load",
+            "holdings",
+            "segments",
+            "catch-up",
+            "tickets",
+            "rebuild",
+        ],
         help="one figure that needs no other, run --repeat times (A/B of two commits)",
     )
     parser.add_argument("--repeat", type=int, default=3)
@@ -828,6 +904,7 @@ def run(args: argparse.Namespace) -> None:
         bench_tickets(engine, 10_000 if args.quick else 100_000)
         sqlite_tickets(10_000 if args.quick else 100_000)
         bench_compliance(engine, 20 if args.quick else 100)
+        bench_segment_job(engine, 10_000 if args.quick else 100_000)
         bench_rebuild(engine)
     finally:
         engine.close()

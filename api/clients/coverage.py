@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from api.clients.scope import ClientId
 from api.engine import Engine
 from api.holdings import business_day, valuation
-from api.shared.context import Deferred, Job
+from api.shared.context import Job
 from api.shared.deps import (
     ContextDep,
     CurrentUser,
@@ -26,7 +26,7 @@ from api.shared.deps import (
     roles,
 )
 from api.shared.schemas import Cursor, Limit, Page, Reason, Strict, WriteResult
-from application.clients.coverage import CoverageCommands
+from application.clients.coverage import Cover, CoverageCommands
 from domain.shared.base import Context
 from domain.shared.errors import NotFound
 from domain.staff import Role
@@ -67,31 +67,35 @@ READS = (ClientsView, CoverageView, TicketsView, *VALUED_FROM)
 
 def segments_job(engine: Engine, ctx: Context) -> int:
     """Record each client's segment changes and tier suggestions, as of today: once a
-    day, on views caught up with the store (at start-up, once they are)."""
-    head, at = engine.store.head(), engine.projector.positions()
-    if any(at.get(view.name, 0) < head for view in READS):
-        raise Deferred
+    day, on views caught up with the store first (at start-up, the views may be behind)."""
+    engine.projector.catch_up()
     policy = engine.settings.coverage_policy
     found = reader(engine).assess(business_day(engine), ctx.at, policy)
     current = engine.view(CoverageView).segments(engine.db, None)
     pending = {
         s["client_id"]: s["tier"] for s in engine.view(CoverageView).suggestions(engine.db, None)
     }
-    commands = engine.handler(CoverageCommands)
     named = [s.name for s in policy.segments]
-    changed = 0
+    changes = []
     for c in found:
         member_of = policy.segments_of(c.facts)
         was = current.get(c.client_id, set())
-        if set(member_of) != was:
-            known = named + sorted(was - set(named))  # a segment taken out of the policy: left
-            result = commands.record_segments(ctx, UUID(c.client_id), member_of, facts_of(c), known)
-            changed += result.changed
         tier = policy.qualifying_tier(list(c.month_ends.values()))
-        if tier not in (None, c.tier, pending.get(c.client_id)):
-            result = commands.suggest_tier(ctx, UUID(c.client_id), tier, c.month_ends)
-            changed += result.changed
-    return changed
+        suggest = tier not in (None, c.tier, pending.get(c.client_id))
+        if set(member_of) == was and not suggest:
+            continue
+        known = named + sorted(was - set(named))  # a segment taken out of the policy: left
+        changes.append(
+            Cover(
+                UUID(c.client_id),
+                member_of,
+                facts_of(c),
+                known,
+                tier if suggest else None,
+                c.month_ends,
+            )
+        )
+    return engine.handler(CoverageCommands).cover(ctx, changes)
 
 
 SEGMENTS_JOB = Job("segments", segments_job, every=timedelta(hours=24))
