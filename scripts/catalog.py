@@ -19,6 +19,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 from jinja2.ext import babel_extract
 
+from api.clients.coverage_pages import FEEDBACK_GROUPINGS, FEEDBACK_WORDS
 from api.clients.pages import AUM_RANGES
 from api.contexts import CONTEXTS
 from api.cqp.pages import KINDS
@@ -28,6 +29,7 @@ from api.service_desk.pages import GROUPINGS, STATS_WORDS, VIEWS
 from api.shared.charts import NAV_WORDS, RADAR_WORDS
 from api.shared.console.i18n import LOCALES, catalog_path
 from api.suppliers.pages import FORM_STEPS
+from domain.clients import ClientPolicy
 from domain.clients.churn import REASON_WORDS
 from domain.clients.registry import Channel, InvestorType
 from domain.clients.segments import DEFAULT_SEGMENTS
@@ -64,6 +66,8 @@ def vocabulary() -> Iterator[str]:
     yield from (f"purchase:{s.value}" for s in PurchaseStatus)
     yield from (f"segment:{s.name}" for s in DEFAULT_SEGMENTS)
     yield from (f"churn:{code}" for code in REASON_WORDS)
+    yield from (f"topic:{t}" for t in ClientPolicy().feedback_topics)
+    yield from (f"feedback-by:{g}" for g in FEEDBACK_GROUPINGS)
     yield from (f"confirmation:{c.value}" for c in ConfirmationChannel)
     yield from (f"period:{p.value}" for p in Period)
     yield from (f"range:{r}" for r in (*RANGES, *AUM_RANGES))
@@ -127,6 +131,7 @@ def wanted() -> list[str | tuple[str, str]]:
         *vocabulary(),
         *NAV_WORDS,
         *AUM_WORDS,
+        *FEEDBACK_WORDS,
         *STATS_WORDS,
         *RADAR_WORDS,
         "Capability",

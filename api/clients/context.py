@@ -94,6 +94,12 @@ CONTEXT = BoundedContext(
             order=5,
         ),
         MenuItem(
+            "Feedback",
+            "/feedback",
+            frozenset({Role.ADMIN, Role.ADVISOR, Role.COMPLIANCE}),
+            order=6,
+        ),
+        MenuItem(
             "Clients",
             "/clients",
             frozenset({Role.ADMIN, Role.ADVISOR, Role.AGENT, Role.COMPLIANCE}),
@@ -106,5 +112,6 @@ CONTEXT = BoundedContext(
         Job("branches", branches),
         Job("claims", claims),
         coverage.SEGMENTS_JOB,
+        coverage.FOLLOW_UPS_JOB,
     ),
 )

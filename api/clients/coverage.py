@@ -3,11 +3,13 @@ leaving with the reasons, tier suggestions and their settling; and the segment j
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
+import structlog
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
@@ -25,19 +27,34 @@ from api.shared.deps import (
     fresh,
     roles,
 )
-from api.shared.schemas import Cursor, Limit, Page, Reason, Strict, WriteResult
+from api.shared.jobs import BATCH
+from api.shared.schemas import (
+    Cursor,
+    FromDay,
+    Limit,
+    Page,
+    Reason,
+    Strict,
+    ToDay,
+    WriteResult,
+)
 from application.clients.coverage import Cover, CoverageCommands
+from application.service_desk import TicketCommands
+from application.shared.common import Idempotency
+from domain.service_desk import Priority, TicketChannel, TicketType
 from domain.shared.base import Context
-from domain.shared.errors import NotFound
+from domain.shared.errors import DomainError, InvalidField, NotFound
 from domain.staff import Role
 from projections.clients.coverage import CoverageView
 from projections.clients.signals import Coverage, CoverageReader, facts_of
 from projections.clients.views import ClientsView
 from projections.holdings import VALUED_FROM
 from projections.service_desk import TicketsView
+from projections.shared.base import utc_text
 from projections.shared.paging import paged
 
 router = APIRouter(prefix="/api/v1", tags=["coverage"])
+log = structlog.get_logger(__name__)
 READERS = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.COMPLIANCE))
 ADVISORS = Depends(roles(Role.ADMIN, Role.ADVISOR))
 FRESH = Depends(fresh(ClientsView, CoverageView))
@@ -101,6 +118,41 @@ def segments_job(engine: Engine, ctx: Context) -> int:
 SEGMENTS_JOB = Job("segments", segments_job, every=timedelta(hours=24))
 
 
+def follow_ups(engine: Engine, ctx: Context) -> int:
+    """Open a follow-up ticket of type feedback for each low rating without one, for the
+    client's branch: once per feedback (the ticket's key is the feedback's), however often
+    the job runs before the view sees the ticket."""
+    low = engine.settings.client_policy.low_rating
+    rows = engine.view(CoverageView).unfollowed(engine.db, low, BATCH)
+    desk = engine.handler(TicketCommands)
+    head, opened = engine.store.head(), 0
+    for r in rows:
+        key = f"feedback-follow-up:{r['client_id']}:{r['version']}"
+        try:
+            done = desk.open(
+                ctx,
+                client_id=UUID(r["client_id"]),
+                type=TicketType.FEEDBACK,
+                priority=Priority.P3,
+                channel=TicketChannel.BRANCH,
+                subject=f"Follow up feedback rated {r['rating']}/5 ({r['topic']})",
+                description=(
+                    f"The client rated {r['rating']} out of 5 about {r['topic']} "
+                    f"on {r['recorded_at'][:10]}: call them back and record what was done."
+                ),
+                idem=Idempotency.of(key, key),
+                follows_feedback=int(r["version"]),
+            )
+        except DomainError as e:
+            log.warning("feedback.follow_up_refused", error=type(e).__name__)
+            continue
+        opened += done.result.position > head
+    return opened
+
+
+FOLLOW_UPS_JOB = Job("feedback", follow_ups)
+
+
 # -- schemas ---------------------------------------------------------------------------
 
 
@@ -147,6 +199,20 @@ class TierSuggestionPublic(BaseModel):
 
 class Decline(Strict):
     reason: Reason
+
+
+class FeedbackGroup(BaseModel):
+    group: str
+    count: int
+    mean_rating: float
+    low_share: float = Field(description="the share rated the client policy's low_rating or less")
+
+
+class FeedbackStats(BaseModel):
+    group_by: Literal["topic", "branch", "month"]
+    start: date = Field(serialization_alias="from")
+    end: date = Field(serialization_alias="to")
+    items: list[FeedbackGroup]
 
 
 # -- routes ----------------------------------------------------------------------------
@@ -225,6 +291,53 @@ def _at_risk(c: Coverage, names: dict[str, str]) -> AtRisk:
         ],
         version=c.churn.version,
     )
+
+
+def feedback_groups(
+    engine: Engine, group_by: str, days: tuple[date, date], branch: str | None
+) -> list[FeedbackGroup]:
+    """Feedback of the days (in the business's time zone) by topic, branch or month."""
+    zone = ZoneInfo(engine.settings.time_zone)
+    start, end = (datetime.combine(d, time(), zone) for d in (days[0], days[1] + timedelta(1)))
+    rows = engine.view(CoverageView).feedback_stats(
+        engine.db,
+        group_by,
+        (utc_text(start), utc_text(end)),
+        branch,
+        engine.settings.client_policy.low_rating,
+    )
+    return [
+        FeedbackGroup(
+            group=r["grp"],
+            count=r["n"],
+            mean_rating=round(float(r["mean"]), 2),
+            low_share=round(r["low"] / r["n"], 4),
+        )
+        for r in rows
+    ]
+
+
+@router.get(
+    "/feedback/stats",
+    dependencies=[Depends(roles(Role.ADMIN, Role.ADVISOR, Role.COMPLIANCE)), FRESH],
+    response_model_by_alias=True,
+)
+def feedback_stats(
+    engine: EngineDep,
+    user: CurrentUser,
+    group_by: Annotated[Literal["topic", "branch", "month"], Query()] = "topic",
+    start: FromDay = None,
+    end: ToDay = None,
+    branch: Branch = None,
+) -> FeedbackStats:
+    """Feedback from ``from`` to ``to`` (days, default the last year) by topic, branch or
+    month: the count, the mean rating and the share of low ratings (an advisor's branch)."""
+    last = end or business_day(engine)
+    first = start or last - timedelta(days=364)
+    if first > last:
+        raise InvalidField("from", "must not be after 'to'")
+    items = feedback_groups(engine, group_by, (first, last), scoped(user, branch))
+    return FeedbackStats(group_by=group_by, start=first, end=last, items=items)
 
 
 @router.get("/tier-suggestions", dependencies=[READERS, FRESH])

@@ -5,18 +5,23 @@ branch dashboard (AUM by tier, segments, clients at risk by branch)."""
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
+from markupsafe import Markup
 
-from api.clients.coverage import reader
+from api.clients.coverage import feedback_groups, reader
 from api.holdings import business_day, valuation
+from api.shared.charts import Axes, Line, line_chart
 from api.shared.console.desk import Desk, staff
+from api.shared.console.forms import one_of
+from api.shared.console.i18n import translations
 from api.shared.deps import branch_scope
-from domain.shared.errors import NotFound
+from domain.shared.errors import InvalidField, NotFound
 from domain.staff import Role
 from projections.clients.coverage import CoverageView
 from projections.clients.views import ClientsView
@@ -135,4 +140,46 @@ def segment(
         branch=shown,
         rows=[{**r, "client_name": names.get(r["client_id"], "")} for r in rows],
         next_cursor=next_cursor,
+    )
+
+
+FEEDBACK_WORDS = ("Mean rating", "Mean rating by month", "No feedback in this period", "Month")
+FEEDBACK_GROUPINGS = ("topic", "branch", "month")
+
+
+@router.get("/feedback")
+def feedback(
+    desk: Dashboard,
+    group_by: Annotated[str | None, Query(max_length=16)] = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> Response:
+    """Feedback analysis: count, mean rating and share of low ratings by topic, branch or
+    month over a period (the last year by default), with the monthly trend of the mean."""
+    engine = desk.engine
+    chosen = one_of(group_by, FEEDBACK_GROUPINGS, "group_by") or "topic"
+    last = end or business_day(engine)
+    first = start or last - timedelta(days=364)
+    if first > last:
+        raise InvalidField("from", "must not be after 'to'")
+    branch = branch_scope(desk.me)
+    rows = feedback_groups(engine, chosen, (first, last), branch)
+    months = feedback_groups(engine, "month", (first, last), branch)
+    messages = translations(desk.locale)
+    words = {english: messages.gettext(english) for english in FEEDBACK_WORDS}
+    line = Line(
+        "mean", "Mean rating", "#1f5fa8", 1.8, tuple(Decimal(str(m.mean_rating)) for m in months)
+    )
+    days = [date.fromisoformat(f"{m.group}-01") for m in months]
+    axes = Axes("Mean rating", "No feedback in this period", 1)
+    chart = line_chart(words["Mean rating by month"], days, [line], axes, (900, 300), words)
+    return desk.page(
+        "clients/feedback.html",
+        rows=rows,
+        group_by=chosen,
+        groupings=FEEDBACK_GROUPINGS,
+        start=first,
+        end=last,
+        # Our own SVG (every text in it escaped by the chart): safe to embed as it is.
+        chart=Markup(chart),  # noqa: S704
     )

@@ -199,6 +199,7 @@ def _client(desk: Desk, client_id: UUID, aum: str = "1y") -> dict[str, Any]:
         "history": list(reversed(shown(people, events))),
         "tiers": engine.settings.client_policy.tiers,
         "channels": list(Channel),
+        "topics": engine.settings.client_policy.feedback_topics,
         "may_change": desk.role in (Role.ADMIN, Role.ADVISOR),
         "may_serve": desk.role in (Role.ADMIN, Role.ADVISOR, Role.AGENT),
         "may_erase": desk.role is Role.ADMIN,
@@ -314,7 +315,9 @@ async def record_feedback(desk: Service, client_id: UUID) -> Response:
         desk,
         client_id,
         FeedbackCreate,
-        lambda c, ctx, b, idem: c.record_feedback(ctx, client_id, b.rating, b.comment, idem),
+        lambda c, ctx, b, idem: c.record_feedback(
+            ctx, client_id, b.rating, b.comment, idem, b.topic
+        ),
         anchor="feedback",
     )
 

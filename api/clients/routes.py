@@ -253,9 +253,11 @@ def record_feedback(
     ctx: ContextDep,
     idem: IdempotencyDep,
 ) -> WriteResult:
-    """Record the client's feedback, rated 1 to 5."""
+    """Record the client's feedback on a topic, rated 1 to 5; a rating of 2 or less (the
+    client policy's ``low_rating``) opens a follow-up ticket for the client's branch within
+    the scheduler's next run, once."""
     return _written(
         engine.handler(ClientCommands).record_feedback(
-            ctx, client_id, body.rating, body.comment, idem
+            ctx, client_id, body.rating, body.comment, idem, body.topic
         )
     )

@@ -107,10 +107,17 @@ class InteractionCreate(Strict):
 
 
 class FeedbackCreate(Strict):
-    model_config = example({"rating": 4, "comment": "Quick answer, clear explanation"})
+    model_config = example(
+        {"rating": 4, "comment": "Quick answer, clear explanation", "topic": "advisor"}
+    )
 
     rating: int = Field(ge=1, le=5)
     comment: Note = ""
+    topic: Short = Field(
+        default="other",
+        description="what it is about: fees, advisor, products, platform, service_hours or "
+        "other (the client policy's feedback_topics)",
+    )
 
 
 class Feedback(BaseModel):

@@ -223,13 +223,15 @@ class ClientCommands(Commands):
         rating: int,
         comment: str,
         idem: Idempotency | None = None,
+        topic: str = "other",
     ) -> CommandResult:
-        """Record the client's feedback."""
+        """Record the client's feedback on a topic; a low rating gets a follow-up ticket
+        (the scheduler's ``feedback`` job)."""
         return self.update(
             ctx,
             Client,
             client_id,
-            lambda c: c.record_feedback(ctx, rating, comment),
+            lambda c: c.record_feedback(ctx, rating, comment, topic, self.policy),
             idem=idem,
         )
 

@@ -209,14 +209,22 @@ def _keep_in_touch(
     clients: list[UUID],
     leaving: list[UUID],
 ) -> int:
-    """Most clients were in touch with their advisor in the last two months; the ones
-    leaving were not, and most of them complained."""
+    """Most clients were in touch with their advisor in the last two months, and some
+    rated the service during the year; the ones leaving were not, most of them complained
+    and many rated the service low."""
     events = 0
     for client_id in clients:
-        days_ago = rng.randint(1, 60)
-        at = Context(
-            actor=ctx.actor, at=ctx.at - timedelta(days=days_ago), correlation_id=ctx.correlation_id
-        )
+        at = _days_ago(ctx, rng.randint(1, 60))
+        if rng.random() < (0.6 if client_id in leaving else 0.3):
+            low = client_id in leaving
+            commands.clients.record_feedback(
+                at if low else _days_ago(ctx, rng.randint(1, 365)),
+                client_id,
+                rng.randint(1, 2) if low else rng.choices((2, 3, 4, 5), (1, 3, 6, 6))[0],
+                "",
+                topic=rng.choice(("fees", "service_hours", "advisor") if low else TOPICS),
+            )
+            events += 1
         if client_id in leaving:
             if rng.random() < 0.75:
                 commands.tickets.open(
@@ -234,6 +242,15 @@ def _keep_in_touch(
             commands.clients.log_interaction(at, client_id, channel, SUMMARIES[channel], at.at)
             events += 1
     return events
+
+
+TOPICS = ("fees", "advisor", "products", "platform", "service_hours", "other")
+
+
+def _days_ago(ctx: Context, days: int) -> Context:
+    return Context(
+        actor=ctx.actor, at=ctx.at - timedelta(days=days), correlation_id=ctx.correlation_id
+    )
 
 
 COMPLAINTS = (
@@ -328,7 +345,9 @@ def _client(
         clients.log_interaction(later, result.id, channel, SUMMARIES[channel], when)
         events += 1
     if rng.random() < 0.3:
-        clients.record_feedback(ctx, result.id, rng.randint(3, 5), "Helpful advisor")
+        clients.record_feedback(
+            ctx, result.id, rng.randint(3, 5), "Helpful advisor", topic="advisor"
+        )
         events += 1
     events += _assess(commands.risk, rng, ctx, now, result.id)
     if professional and rng.random() < 0.5:

@@ -52,6 +52,7 @@ class TicketCommands(Commands):
         subject: str,
         description: str,
         idem: Idempotency | None = None,
+        follows_feedback: int | None = None,
     ) -> TicketOpened:
         """Open a ticket with the year's next number and its SLA due times."""
         if (earlier := self.replayed(ctx, idem)) is not None:
@@ -77,6 +78,7 @@ class TicketCommands(Commands):
                     subject=subject,
                     description=description,
                     policy=self.policy,
+                    follows_feedback=follows_feedback,
                 )
                 opened = ticket.pending_events[0]
                 assert isinstance(opened, Ticket.Opened)

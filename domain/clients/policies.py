@@ -18,6 +18,16 @@ class ClientPolicy(BaseModel):
     max_future_skew_seconds: int = Field(default=300, ge=0)
     max_tags: int = Field(default=50, ge=1)  # segment tags one client carries
     max_tag_length: int = Field(default=64, ge=1)
+    # What feedback is about (第六步, 分析反馈数据), and the rating that asks for a follow-up.
+    feedback_topics: tuple[str, ...] = (
+        "fees",
+        "advisor",
+        "products",
+        "platform",
+        "service_hours",
+        "other",
+    )
+    low_rating: int = Field(default=2, ge=1, le=5)
 
 
 class AssessmentPolicy(BaseModel):

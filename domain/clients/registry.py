@@ -13,6 +13,7 @@ from domain.shared.base import ERASED, Aggregate, Context, Created, Event
 from domain.shared.errors import Conflict, InvalidField
 
 ID_NUMBER_KEY = "client-id-number"
+DEFAULT_POLICY = ClientPolicy()
 CONTACT_FIELDS = ("name", "phone", "email", "address")
 
 
@@ -106,16 +107,21 @@ class Client(Aggregate):
         occurred_at: datetime
 
     class FeedbackRecorded(Event):
-        """Version 2 renamed ``score`` to ``rating``."""
+        """Version 2 renamed ``score`` to ``rating``; version 3 added the topic."""
 
-        class_version: ClassVar[int] = 2
+        class_version: ClassVar[int] = 3
         personal_fields: ClassVar[tuple[str, ...]] = ("comment",)
         rating: int
         comment: str
+        topic: str
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["rating"] = state.pop("score")
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["topic"] = "other"
 
     class AssessmentRecorded(Event):
         """The client's current risk assessment is now this one."""
@@ -274,12 +280,22 @@ class Client(Aggregate):
             self.InteractionLogged, ctx, channel=channel, summary=summary, occurred_at=when
         )
 
-    def record_feedback(self, ctx: Context, rating: int, comment: str) -> None:
-        """Record the client's feedback, rated 1 to 5."""
+    def record_feedback(
+        self,
+        ctx: Context,
+        rating: int,
+        comment: str,
+        topic: str = "other",
+        policy: ClientPolicy = DEFAULT_POLICY,
+    ) -> None:
+        """Record the client's feedback on a topic of the policy's, rated 1 to 5 (the
+        application passes the policy in force)."""
         self.check_not_erased()
         if not 1 <= rating <= 5:
             raise InvalidField("rating", "must be between 1 and 5")
-        self._record(self.FeedbackRecorded, ctx, rating=rating, comment=comment)
+        if topic not in policy.feedback_topics:
+            raise InvalidField("topic", f"must be one of {', '.join(policy.feedback_topics)}")
+        self._record(self.FeedbackRecorded, ctx, rating=rating, comment=comment, topic=topic)
 
     def record_assessment(self, ctx: Context, assessment_id: UUID) -> None:
         """Make a newly taken assessment the client's current one."""

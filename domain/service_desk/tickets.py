@@ -69,6 +69,8 @@ class Ticket(Aggregate):
         sla_version: str
         first_response_due_at: datetime
         resolution_due_at: datetime
+        # Opened to follow up the client's feedback recorded at this version of the client.
+        follows_feedback: int | None = None
 
         def apply(self, t: Ticket) -> None:
             t.number, t.status, t.priority, t.group = (
@@ -178,8 +180,10 @@ class Ticket(Aggregate):
         subject: str,
         description: str,
         policy: SlaPolicy,
+        follows_feedback: int | None = None,
     ) -> Ticket:
-        """Open a ticket at the client centre, with its SLA due times."""
+        """Open a ticket at the client centre, with its SLA due times (to follow up the
+        client's feedback, when given the client's version that recorded it)."""
         group = LAYERS[0]
         return cls._start(
             cls.Opened,
@@ -195,6 +199,7 @@ class Ticket(Aggregate):
             description=description,
             group=group,
             sla_version=policy.version,
+            follows_feedback=follows_feedback,
             **opening_dues(policy, priority, ctx.at),
         )
 

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from adapters.shared.sql import Tx, ViewDatabase
 from domain.clients import Client
+from domain.service_desk import Ticket
 from projections.shared.base import View, utc_text
 from projections.shared.paging import after, cut
 
@@ -34,8 +35,11 @@ class CoverageView(View):
         ],
         "view_client_feedback": [
             "CREATE TABLE {t} (position BIGINT PRIMARY KEY, client_id TEXT NOT NULL, "
-            "branch TEXT NOT NULL, rating INTEGER NOT NULL, recorded_at TEXT NOT NULL)",
+            "version INTEGER NOT NULL, branch TEXT NOT NULL, rating INTEGER NOT NULL, "
+            "topic TEXT NOT NULL, recorded_at TEXT NOT NULL, follow_up TEXT)",
             "CREATE INDEX {ix}_recorded ON {t} (recorded_at)",
+            "CREATE UNIQUE INDEX {ix}_version ON {t} (client_id, version)",
+            "CREATE INDEX {ix}_unfollowed ON {t} (rating, position) WHERE follow_up IS NULL",
         ],
     }
     handlers: ClassVar[dict[type[Any], str]] = {
@@ -46,6 +50,7 @@ class CoverageView(View):
         Client.TierSuggestionDeclined: "declined",
         Client.TierChanged: "tier_changed",
         Client.FeedbackRecorded: "feedback",
+        Ticket.Opened: "ticket_opened",
     }
 
     def _branch(self, tx: Tx, client_id: str) -> str:
@@ -115,9 +120,27 @@ class CoverageView(View):
     def feedback(self, tx: Tx, e: Client.FeedbackRecorded, position: int) -> None:
         client = str(e.originator_id)
         tx.execute(
-            f"INSERT INTO {self.t('view_client_feedback')} (position, client_id, branch, "
-            "rating, recorded_at) VALUES (?, ?, ?, ?, ?)",
-            (position, client, self._branch(tx, client), e.rating, utc_text(e.timestamp)),
+            f"INSERT INTO {self.t('view_client_feedback')} (position, client_id, version, "
+            "branch, rating, topic, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                position,
+                client,
+                e.originator_version,
+                self._branch(tx, client),
+                e.rating,
+                e.topic,
+                utc_text(e.timestamp),
+            ),
+        )
+
+    def ticket_opened(self, tx: Tx, e: Ticket.Opened, _: int) -> None:
+        """A follow-up of a feedback: the feedback is followed up."""
+        if e.follows_feedback is None or e.client_id is None:
+            return
+        tx.execute(
+            f"UPDATE {self.t('view_client_feedback')} SET follow_up = ? "
+            "WHERE client_id = ? AND version = ?",
+            (str(e.originator_id), str(e.client_id), e.follows_feedback),
         )
 
     # -- reads --------------------------------------------------------------------------
@@ -195,6 +218,40 @@ class CoverageView(View):
                 params,
             )
         return [{**r, "month_ends": json.loads(r["month_ends"])} for r in rows]
+
+    def unfollowed(self, db: ViewDatabase, at_most: int, limit: int) -> list[dict[str, Any]]:
+        """Feedback rated ``at_most`` or less with no follow-up ticket yet, oldest first."""
+        with db.read() as tx:
+            return tx.query(
+                f"SELECT client_id, version, rating, topic, recorded_at FROM "
+                f"{self.t('view_client_feedback')} WHERE follow_up IS NULL AND rating <= ? "
+                "ORDER BY position LIMIT ?",
+                (at_most, limit),
+            )
+
+    def feedback_stats(
+        self,
+        db: ViewDatabase,
+        group_by: str,
+        period: tuple[str, str],
+        branch: str | None,
+        low: int,
+    ) -> list[dict[str, Any]]:
+        """Count, mean rating and ratings of ``low`` or less of the feedback recorded in
+        the period (from inclusive, to exclusive), by topic, branch or UTC month."""
+        start, end = period
+        column = {"topic": "topic", "branch": "branch", "month": "substr(recorded_at, 1, 7)"}[
+            group_by
+        ]
+        extra, params = ("AND branch = ? ", (branch,)) if branch else ("", ())
+        with db.read() as tx:
+            return tx.query(
+                f"SELECT {column} AS grp, COUNT(*) AS n, AVG(rating * 1.0) AS mean, "
+                "SUM(CASE WHEN rating <= ? THEN 1 ELSE 0 END) AS low FROM "
+                f"{self.t('view_client_feedback')} WHERE recorded_at >= ? AND recorded_at < ? "
+                f"{extra}GROUP BY {column} ORDER BY grp",
+                (low, start, end, *params),
+            )
 
     def low_ratings_since(self, db: ViewDatabase, since: str, at_most: int) -> dict[str, int]:
         """How many ratings of at most ``at_most`` each client gave from ``since`` on."""

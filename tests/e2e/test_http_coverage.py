@@ -214,3 +214,38 @@ def test_the_console_shows_coverage_on_the_day_the_client_and_the_dashboard(api:
     assert api.http.get("/dashboard/segments/vip", headers=EN).status_code == 404
     sign_in(api, "agent")
     assert api.http.get("/dashboard", headers=EN).status_code == 403
+
+
+def test_feedback_has_a_topic_its_stats_and_a_low_rating_gets_one_follow_up(api: Api) -> None:
+    client = api.created(client_fields(branch="SH-LUJIAZUI"))
+    path = f"/api/v1/clients/{client['id']}/feedback"
+    assert invalid_fields(api.call("POST", path, json={"rating": 4, "topic": "weather"})) == [
+        "topic"
+    ]
+    for rating, topic in ((5, "advisor"), (4, "advisor"), (1, "fees")):
+        posted = api.call("POST", path, json={"rating": rating, "topic": topic})
+        assert posted.status_code == 201, posted.text
+    # When the scheduler runs twice
+    assert api.engine.tick(NOW)["feedback"] == 1
+    api.engine.projector.catch_up()
+    assert api.engine.tick(NOW + timedelta(minutes=1))["feedback"] == 0
+    # Then one follow-up ticket of type feedback is open for the client's branch
+    tickets = api.call("GET", f"/api/v1/tickets?client_id={client['id']}&view=all").json()
+    [follow_up] = tickets["items"]
+    assert (follow_up["type"], follow_up["branch"]) == ("feedback", "SH-LUJIAZUI")
+    assert follow_up["subject"] == "Follow up feedback rated 1/5 (fees)"
+    # And the stats count by topic, with the share of low ratings
+    stats = api.call("GET", "/api/v1/feedback/stats?group_by=topic", "advisor").json()
+    assert [(g["group"], g["count"], g["mean_rating"], g["low_share"]) for g in stats["items"]] == [
+        ("advisor", 2, 4.5, 0.0),
+        ("fees", 1, 1.0, 1.0),
+    ]
+    assert set(stats) == {"group_by", "from", "to", "items"}
+    by_month = api.call("GET", "/api/v1/feedback/stats?group_by=month").json()["items"]
+    assert [(g["count"], g["low_share"]) for g in by_month] == [(3, 0.3333)]
+    sign_in(api, "advisor")
+    page = api.http.get("/feedback?group_by=topic", headers=EN)
+    assert page.status_code == 200, page.text
+    assert "Fees" in page.text
+    assert "100.00%" in page.text
+    assert api.http.get("/feedback?group_by=colour", headers=EN).status_code == 422

@@ -52,11 +52,11 @@ def test_given_an_event_when_stored_and_loaded_then_it_is_equal_with_its_metadat
         )
 
 
-def test_given_a_version_2_event_when_stored_then_its_class_version_is_kept() -> None:
+def test_given_a_version_3_event_when_stored_then_its_class_version_is_kept() -> None:
     client = registered_client()
     client.record_feedback(CTX, 5, "")
     stored = MAPPER.to_stored_event(client.collect_events()[-1])
-    assert orjson.loads(stored.state)["class_version"] == 2
+    assert orjson.loads(stored.state)["class_version"] == 3
 
 
 def test_given_a_version_1_feedback_when_loaded_then_score_is_upcast_to_rating() -> None:
@@ -75,7 +75,7 @@ def test_given_a_version_1_feedback_when_loaded_then_score_is_upcast_to_rating()
     )
     event = MAPPER.to_domain_event(stored)
     assert isinstance(event, Client.FeedbackRecorded)
-    assert event.rating == 3
+    assert (event.rating, event.topic) == (3, "other")  # v1 -> v2 -> v3
     assert event.originator_id == client_id
 
 
