@@ -37,12 +37,14 @@ from api.shared.schemas import (
     Strict,
     ToDay,
     WriteResult,
+    example,
 )
 from application.clients.coverage import Cover, CoverageCommands
 from application.service_desk import TicketCommands
 from application.shared.common import Idempotency
 from domain.service_desk import Priority, TicketChannel, TicketType
 from domain.shared.base import Context
+from domain.shared.calendar import days_before
 from domain.shared.errors import DomainError, InvalidField, NotFound
 from domain.staff import Role
 from projections.clients.coverage import CoverageView
@@ -58,6 +60,7 @@ log = structlog.get_logger(__name__)
 READERS = Depends(roles(Role.ADMIN, Role.ADVISOR, Role.COMPLIANCE))
 ADVISORS = Depends(roles(Role.ADMIN, Role.ADVISOR))
 FRESH = Depends(fresh(ClientsView, CoverageView))
+TEN_YEARS = timedelta(days=3653)
 Branch = Annotated[str | None, Query(max_length=32, description="a branch code")]
 
 
@@ -198,6 +201,8 @@ class TierSuggestionPublic(BaseModel):
 
 
 class Decline(Strict):
+    model_config = example({"reason": "the client prefers their branch advisor's service"})
+
     reason: Reason
 
 
@@ -296,9 +301,18 @@ def _at_risk(c: Coverage, names: dict[str, str]) -> AtRisk:
 def feedback_groups(
     engine: Engine, group_by: str, days: tuple[date, date], branch: str | None
 ) -> list[FeedbackGroup]:
-    """Feedback of the days (in the business's time zone) by topic, branch or month."""
+    """Feedback of the days (in the business's time zone) by topic, branch or month: ten
+    years at most."""
+    if days[0] > days[1]:
+        raise InvalidField("from", "must not be after 'to'")
+    if days[1] - days[0] > TEN_YEARS:
+        raise InvalidField("from", "a period spans ten years at most")
+    if days[1] >= date.max - timedelta(days=1):
+        raise InvalidField("to", "is past the last day a calendar holds")
     zone = ZoneInfo(engine.settings.time_zone)
-    start, end = (datetime.combine(d, time(), zone) for d in (days[0], days[1] + timedelta(1)))
+    # A zone ahead of UTC puts the first calendar day's midnight before year 1: the day after.
+    first = max(days[0], date.min + timedelta(days=1))
+    start, end = (datetime.combine(d, time(), zone) for d in (first, days[1] + timedelta(1)))
     rows = engine.view(CoverageView).feedback_stats(
         engine.db,
         group_by,
@@ -325,7 +339,9 @@ def feedback_groups(
 def feedback_stats(
     engine: EngineDep,
     user: CurrentUser,
-    group_by: Annotated[Literal["topic", "branch", "month"], Query()] = "topic",
+    group_by: Annotated[
+        Literal["topic", "branch", "month"], Query(description="count by this")
+    ] = "topic",
     start: FromDay = None,
     end: ToDay = None,
     branch: Branch = None,
@@ -333,9 +349,7 @@ def feedback_stats(
     """Feedback from ``from`` to ``to`` (days, default the last year) by topic, branch or
     month: the count, the mean rating and the share of low ratings (an advisor's branch)."""
     last = end or business_day(engine)
-    first = start or last - timedelta(days=364)
-    if first > last:
-        raise InvalidField("from", "must not be after 'to'")
+    first = start or days_before(last, 364)
     items = feedback_groups(engine, group_by, (first, last), scoped(user, branch))
     return FeedbackStats(group_by=group_by, start=first, end=last, items=items)
 

@@ -5,7 +5,7 @@ branch dashboard (AUM by tier, segments, clients at risk by branch)."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
@@ -21,7 +21,8 @@ from api.shared.console.desk import Desk, staff
 from api.shared.console.forms import one_of
 from api.shared.console.i18n import translations
 from api.shared.deps import branch_scope
-from domain.shared.errors import InvalidField, NotFound
+from domain.shared.calendar import days_before
+from domain.shared.errors import NotFound
 from domain.staff import Role
 from projections.clients.coverage import CoverageView
 from projections.clients.views import ClientsView
@@ -159,9 +160,7 @@ def feedback(
     engine = desk.engine
     chosen = one_of(group_by, FEEDBACK_GROUPINGS, "group_by") or "topic"
     last = end or business_day(engine)
-    first = start or last - timedelta(days=364)
-    if first > last:
-        raise InvalidField("from", "must not be after 'to'")
+    first = start or days_before(last, 364)
     branch = branch_scope(desk.me)
     rows = feedback_groups(engine, chosen, (first, last), branch)
     months = feedback_groups(engine, "month", (first, last), branch)

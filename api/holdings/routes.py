@@ -25,6 +25,7 @@ from api.shared.deps import ContextDep, CurrentUser, EngineDep, NowDep, branch_s
 from api.shared.schemas import Cursor, FromDay, ImportPublic, ImportReport, Limit, Page, ToDay
 from api.staff import PeopleDep
 from application.holdings import HoldingsCommands
+from domain.shared.calendar import days_before
 from domain.shared.errors import InvalidField
 from domain.shared.imports import ImportKind
 from domain.staff import Role
@@ -94,7 +95,7 @@ def holdings(
 def _range(engine: EngineDep, start: FromDay = None, end: ToDay = None) -> tuple[date, date]:
     """A series' days: a year back to today unless given; at most ten years."""
     last = end or business_day(engine)
-    first = start or last - timedelta(days=365)
+    first = start or days_before(last, 365)
     if first > last:
         raise InvalidField("from", "must not be after 'to'")
     if last - first > LONGEST:

@@ -26,3 +26,8 @@ def latest_date(at: datetime) -> date:
     writes (an audit's, a milestone's) is in the future only if it is after this one, so a
     reader east of UTC past midnight may write their own today."""
     return (at.astimezone(UTC) + FURTHEST_AHEAD).date()
+
+
+def days_before(day: date, days: int) -> date:
+    """The day ``days`` before, or the first day a calendar holds when that is earlier."""
+    return day - timedelta(days=days) if (day - date.min).days >= days else date.min

@@ -243,6 +243,10 @@ def test_feedback_has_a_topic_its_stats_and_a_low_rating_gets_one_follow_up(api:
     assert set(stats) == {"group_by", "from", "to", "items"}
     by_month = api.call("GET", "/api/v1/feedback/stats?group_by=month").json()["items"]
     assert [(g["count"], g["low_share"]) for g in by_month] == [(3, 0.3333)]
+    # Periods a calendar cannot hold, or over ten years, are refused by the field
+    for query, field in (("from=0001-01-01", "from"), ("to=9999-12-31", "to")):
+        assert invalid_fields(api.call("GET", f"/api/v1/feedback/stats?{query}")) == [field]
+    assert api.call("GET", "/api/v1/feedback/stats?to=0001-01-02").json()["items"] == []
     sign_in(api, "advisor")
     page = api.http.get("/feedback?group_by=topic", headers=EN)
     assert page.status_code == 200, page.text

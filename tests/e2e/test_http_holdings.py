@@ -106,6 +106,8 @@ def test_holdings_refuse_other_branches_bad_input_and_the_wrong_roles(api: Api) 
         api.call("GET", f"/api/v1/clients/{mine}/aum?from=2000-01-01&to=2026-01-01")
     ) == ["from"]
     assert invalid_fields(api.call("GET", "/api/v1/aum?group_by=desk")) == ["query.group_by"]
+    first_days = api.call("GET", f"/api/v1/clients/{mine}/aum?to=0001-01-02")
+    assert first_days.json()["points"] == []  # a year back from there is the first day
     good = HEADER + f"{mine},000123,2026-01-05,1\n"
     assert upload(api, "/api/v1/holdings/import", good, "advisor").status_code == 403
     rejected = upload(api, "/api/v1/holdings/import", HEADER + f"{mine},000999,2026-01-05,1\n")
