@@ -43,7 +43,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -410,6 +410,21 @@ def raw_view_rate(engine: Engine, count: int) -> float:
     return rate(count, time.perf_counter() - started)
 
 
+def bond_fund(engine: Engine, ctx: Context, code: str, inception: date) -> None:
+    """List a bond fund for a figure's data."""
+    engine.handler(FundCommands).list_fund(
+        ctx,
+        code=code,
+        name=f"Bench Fund {code}",
+        fund_type=FundType.BOND,
+        manager="Bench",
+        inception_date=inception,
+        risk_rating=RiskRating.R2,
+        horizon=Horizon.MEDIUM,
+        variety=Variety.FIXED_INCOME,
+    )
+
+
 def bench_nav_import(engine: Engine, schema: str, funds: int, days: int) -> None:
     """A CSV of ``funds`` x ``days`` NAV points through the application layer."""
     ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
@@ -417,17 +432,7 @@ def bench_nav_import(engine: Engine, schema: str, funds: int, days: int) -> None
     lines = ["code,date,unit_nav,accumulated_nav"]
     for f in range(funds):
         code = f"{900000 + f}"
-        engine.handler(FundCommands).list_fund(
-            ctx,
-            code=code,
-            name=f"Bench Fund {f}",
-            fund_type=FundType.BOND,
-            manager="Bench",
-            inception_date=start,
-            risk_rating=RiskRating.R2,
-            horizon=Horizon.MEDIUM,
-            variety=Variety.FIXED_INCOME,
-        )
+        bond_fund(engine, ctx, code, start)
         lines += [
             f"{code},{start + timedelta(days=d)},{1 + d / 5000:.4f},{1.2 + d / 5000:.4f}"
             for d in range(days)
@@ -452,17 +457,7 @@ def bench_holdings_import(engine: Engine, schema: str, clients: int, days: int) 
     start = datetime.now(UTC).date() - timedelta(days=days + 1)
     codes = [f"{800000 + f}" for f in range(2)]
     for code in codes:
-        engine.handler(FundCommands).list_fund(
-            ctx,
-            code=code,
-            name=f"Bench Fund {code}",
-            fund_type=FundType.BOND,
-            manager="Bench",
-            inception_date=start,
-            risk_rating=RiskRating.R2,
-            horizon=Horizon.MEDIUM,
-            variety=Variety.FIXED_INCOME,
-        )
+        bond_fund(engine, ctx, code, start)
     run = uuid.uuid4().hex[:6]
     register = engine.handler(ClientCommands).register
     ids = [register(ctx, **client_fields(n, run)).id for n in range(clients)]
@@ -490,17 +485,7 @@ def bench_segment_job(engine: Engine, clients: int) -> None:
     ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
     today = datetime.now(UTC).date()
     code = "870001"
-    engine.handler(FundCommands).list_fund(
-        ctx,
-        code=code,
-        name="Bench Segment Fund",
-        fund_type=FundType.BOND,
-        manager="Bench",
-        inception_date=today - timedelta(days=400),
-        risk_rating=RiskRating.R2,
-        horizon=Horizon.MEDIUM,
-        variety=Variety.FIXED_INCOME,
-    )
+    bond_fund(engine, ctx, code, today - timedelta(days=400))
     engine.handler(FundCommands).publish_nav(
         ctx, code, today - timedelta(days=300), Decimal(1), Decimal(1)
     )

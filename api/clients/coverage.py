@@ -4,15 +4,23 @@ leaving with the reasons, tier suggestions and their settling; and the segment j
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import structlog
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field
 
+from api.clients.coverage_schemas import (
+    AtRisk,
+    Decline,
+    FeedbackGroup,
+    FeedbackStats,
+    ReasonPublic,
+    SegmentMember,
+    SegmentPublic,
+    TierSuggestionPublic,
+)
 from api.clients.scope import ClientId
 from api.engine import Engine
 from api.holdings import business_day, valuation
@@ -33,11 +41,8 @@ from api.shared.schemas import (
     FromDay,
     Limit,
     Page,
-    Reason,
-    Strict,
     ToDay,
     WriteResult,
-    example,
 )
 from application.clients.coverage import Cover, CoverageCommands
 from application.service_desk import TicketCommands
@@ -154,70 +159,6 @@ def follow_ups(engine: Engine, ctx: Context) -> int:
 
 
 FOLLOW_UPS_JOB = Job("feedback", follow_ups)
-
-
-# -- schemas ---------------------------------------------------------------------------
-
-
-class SegmentPublic(BaseModel):
-    name: str
-    condition: dict[str, Any] = Field(description="the bounds of each fact a member meets")
-    members: int
-
-
-class SegmentMember(BaseModel):
-    client_id: UUID
-    client_name: str | None
-    branch: str
-    entered_at: datetime
-    facts: dict[str, str] = Field(description="the facts when the client entered")
-
-
-class ReasonPublic(BaseModel):
-    code: str
-    points: int
-    words: str
-
-
-class AtRisk(BaseModel):
-    client_id: UUID
-    client_name: str | None
-    branch: str
-    tier: str
-    score: int
-    aum: Decimal
-    reasons: list[ReasonPublic]
-    version: str
-
-
-class TierSuggestionPublic(BaseModel):
-    client_id: UUID
-    client_name: str | None
-    branch: str
-    tier: str
-    previous_tier: str
-    month_ends: dict[str, Decimal]
-    suggested_at: datetime
-
-
-class Decline(Strict):
-    model_config = example({"reason": "the client prefers their branch advisor's service"})
-
-    reason: Reason
-
-
-class FeedbackGroup(BaseModel):
-    group: str
-    count: int
-    mean_rating: float
-    low_share: float = Field(description="the share rated the client policy's low_rating or less")
-
-
-class FeedbackStats(BaseModel):
-    group_by: Literal["topic", "branch", "month"]
-    start: date = Field(serialization_alias="from")
-    end: date = Field(serialization_alias="to")
-    items: list[FeedbackGroup]
 
 
 # -- routes ----------------------------------------------------------------------------

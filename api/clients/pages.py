@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from api.clients.coverage import Decline
 from api.clients.coverage_pages import client_coverage
+from api.clients.coverage_schemas import Decline
 from api.clients.schemas import (
     ClientCreate,
     ClientPatch,

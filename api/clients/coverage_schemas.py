@@ -1,0 +1,73 @@
+"""Request and response schemas of client coverage."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from api.shared.schemas import Reason, Strict, example
+
+
+class SegmentPublic(BaseModel):
+    name: str
+    condition: dict[str, Any] = Field(description="the bounds of each fact a member meets")
+    members: int
+
+
+class SegmentMember(BaseModel):
+    client_id: UUID
+    client_name: str | None
+    branch: str
+    entered_at: datetime
+    facts: dict[str, str] = Field(description="the facts when the client entered")
+
+
+class ReasonPublic(BaseModel):
+    code: str
+    points: int
+    words: str
+
+
+class AtRisk(BaseModel):
+    client_id: UUID
+    client_name: str | None
+    branch: str
+    tier: str
+    score: int
+    aum: Decimal
+    reasons: list[ReasonPublic]
+    version: str
+
+
+class TierSuggestionPublic(BaseModel):
+    client_id: UUID
+    client_name: str | None
+    branch: str
+    tier: str
+    previous_tier: str
+    month_ends: dict[str, Decimal]
+    suggested_at: datetime
+
+
+class Decline(Strict):
+    model_config = example({"reason": "the client prefers their branch advisor's service"})
+
+    reason: Reason
+
+
+class FeedbackGroup(BaseModel):
+    group: str
+    count: int
+    mean_rating: float
+    low_share: float = Field(description="the share rated the client policy's low_rating or less")
+
+
+class FeedbackStats(BaseModel):
+    group_by: Literal["topic", "branch", "month"]
+    start: date = Field(serialization_alias="from")
+    end: date = Field(serialization_alias="to")
+    items: list[FeedbackGroup]
