@@ -29,9 +29,16 @@ FACTS = tuple(ClientFacts.model_fields)
 
 
 class Bound(BaseModel):
-    """A condition on one fact: at least, at most, or one of."""
+    """A condition on one fact: at least, at most, or one of (``in``, as written in the
+    policy's JSON, which is also how it is written back)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+    )
 
     gte: Decimal | None = None
     lte: Decimal | None = None

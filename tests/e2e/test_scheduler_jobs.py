@@ -128,6 +128,8 @@ def test_each_job_flags_once_as_time_passes(api: Api) -> None:
         "erasures": 0,
         "branches": 0,
         "claims": 0,  # every claim keyed already: it records that, once
+        "segments": 0,  # nobody holds anything, nor is dormant yet
+        "feedback": 0,
     }
     head = engine.store.head()
     assert set(tick(two_days).values()) == {0}  # a repeat records nothing

@@ -194,3 +194,9 @@ def test_a_suggested_tier_is_made_once_and_not_again_once_declined() -> None:
     assert changed.reason == "accepted the suggestion: assets qualify for platinum"  # type: ignore[attr-defined]
     with pytest.raises(NoSuggestion):
         c.accept_tier_suggestion(CTX, ClientPolicy())
+
+
+def test_the_coverage_policy_written_as_json_reads_back_the_same() -> None:
+    policy = CoveragePolicy()
+    assert CoveragePolicy.model_validate_json(policy.model_dump_json()) == policy
+    assert '"in":["review_due","expired"]' in policy.model_dump_json()
