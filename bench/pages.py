@@ -37,6 +37,7 @@ from domain.shared.base import Context
 from domain.staff import Role
 from projections.clients.views import ClientsView
 from projections.cqp.views import CQPPlansView
+from projections.funds import FundsView
 from projections.service_desk import TicketsView
 from projections.suitability import PurchasesView
 from projections.suppliers import SuppliersView
@@ -121,9 +122,14 @@ def pages(engine: Engine) -> dict[str, list[str]]:
         "/funds?type=bond&max_risk=R3",
         "/funds/rankings?period=1y",
         "/password",
+        "/dashboard",
+        "/dashboard/segments/high_value",
+        "/feedback",
+        f"{c}?aum=2y",
     ]
-    fund = engine.view(PurchasesView).of_client(db, client["id"])
-    advisor.append(f"/funds/{fund[0]['fund_code'] if fund else '000001'}?range=1y")
+    bought = engine.view(PurchasesView).of_client(db, client["id"])
+    code = bought[0]["fund_code"] if bought else engine.view(FundsView).search(db)[0]["code"]
+    advisor.append(f"/funds/{code}?range=1y")
     compliance = [
         "/compliance/overrides",
         "/compliance/reviews",
@@ -154,7 +160,7 @@ def pages(engine: Engine) -> dict[str, list[str]]:
         quality += [s, f"{s}/assessments/new"]
     if plans:
         quality.append(f"/cqp/{plans[0][0].id}")
-    admin = ["/admin/accounts", "/admin/logins", "/admin/operations"]
+    admin = ["/admin/accounts", "/admin/logins", "/admin/operations", "/dashboard"]
     return {
         "bench.advisor": advisor,
         "bench.compliance": compliance,
