@@ -53,8 +53,12 @@ def test_an_account_is_opened_disabled_enabled_and_its_password_reset(api: Api) 
     sign_in(api, "admin")
     user = api.engine.handler(StaffCommands).find_user("advisor.li")
     assert user is not None
-    listed = api.http.get("/admin/accounts?q=advisor.li", headers=EN).text
     action = f"/admin/accounts/{user.id}/disable"
+    # The list shows the account once the staff view has it (it was opened a moment ago)
+    listed = until(
+        lambda: api.http.get("/admin/accounts?q=advisor.li", headers=EN).text,
+        lambda html: f'action="{action}"' in html,
+    )
     unexplained = api.http.post(
         action, data=hidden(listed, action), headers=EN, follow_redirects=False
     )
