@@ -76,6 +76,7 @@ def reader(engine: Engine) -> CoverageReader:
         engine.view(CoverageView),
         engine.view(TicketsView),
         valuation(engine),
+        engine.settings.client_policy.low_rating,
     )
 
 
@@ -97,16 +98,14 @@ def segments_job(engine: Engine, ctx: Context) -> int:
     policy = engine.settings.coverage_policy
     found = reader(engine).assess(business_day(engine), ctx.at, policy)
     current = engine.view(CoverageView).segments(engine.db, None)
-    pending = {
-        s["client_id"]: s["tier"] for s in engine.view(CoverageView).suggestions(engine.db, None)
-    }
+    asked = engine.view(CoverageView).settled_or_pending(engine.db)
     named = [s.name for s in policy.segments]
     changes = []
     for c in found:
         member_of = policy.segments_of(c.facts)
         was = current.get(c.client_id, set())
         tier = policy.qualifying_tier(list(c.month_ends.values()))
-        suggest = tier not in (None, c.tier, pending.get(c.client_id))
+        suggest = tier not in (None, c.tier, asked.get(c.client_id))
         if set(member_of) == was and not suggest:
             continue
         known = named + sorted(was - set(named))  # a segment taken out of the policy: left

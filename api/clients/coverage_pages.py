@@ -79,16 +79,12 @@ def client_coverage(desk: Desk, client_id: UUID) -> dict[str, Any]:
         business_day(engine), engine.clock(), policy, client_id=str(client_id)
     )
     now = found[0] if found else None
-    pending = [
-        s
-        for s in engine.view(CoverageView).suggestions(engine.db, None)
-        if s["client_id"] == str(client_id)
-    ]
+
     return {
         "segments": engine.view(CoverageView).of_client(engine.db, str(client_id)),
         "churn": now.churn if now else None,
         "threshold": policy.churn.threshold,
-        "suggestion": pending[0] if pending else None,
+        "suggestion": engine.view(CoverageView).suggestion_of(engine.db, str(client_id)),
     }
 
 

@@ -34,11 +34,12 @@ from api.shared.schemas import (
     ToDay,
     WriteResult,
 )
+from api.shared.uploads import import_runs, uploaded_text
 from api.staff import PeopleDep
 from application.funds.commands import FundCommands
 from domain.funds.fund import Fund
 from domain.funds.performance import Period
-from domain.shared.errors import InvalidField, NotFound
+from domain.shared.errors import NotFound
 from domain.shared.imports import ImportKind
 from domain.shared.vocab import FundType, RiskRating
 from domain.staff import Role
@@ -82,10 +83,7 @@ async def import_navs(file: UploadFile, engine: EngineDep, ctx: ContextDep) -> I
     imports nothing. The rows are then saved in batches; an import cut short shows at
     ``GET /api/v1/funds/nav/imports`` how far it got, and importing the same file again
     finishes it."""
-    try:
-        text = (await file.read()).decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidField("file", "is not UTF-8 text") from None
+    text = await uploaded_text(file)
     report = await run_in_threadpool(
         engine.handler(FundCommands).import_navs, ctx, text, file.filename or ""
     )
@@ -99,11 +97,7 @@ def nav_imports(
     """NAV file imports, the latest first: who started each, how far it got, and whether it
     completed, is running, or was interrupted (no progress for a minute: import the same
     file again to finish it)."""
-    rows, next_cursor = engine.view(ImportsView).recent(engine.db, ImportKind.NAV, limit, cursor)
-    return Page(
-        items=[ImportPublic.of(row, now) for row in people.named(rows, "started_by")],
-        next_cursor=next_cursor,
-    )
+    return import_runs(engine, ImportKind.NAV, now, people, (limit, cursor))
 
 
 @router.get("", dependencies=[READERS, FRESH])

@@ -23,6 +23,7 @@ from api.holdings.schemas import (
 )
 from api.shared.deps import ContextDep, CurrentUser, EngineDep, NowDep, branch_scope, fresh, roles
 from api.shared.schemas import Cursor, FromDay, ImportPublic, ImportReport, Limit, Page, ToDay
+from api.shared.uploads import import_runs, uploaded_text
 from api.staff import PeopleDep
 from application.holdings import HoldingsCommands
 from domain.shared.calendar import days_before
@@ -50,10 +51,7 @@ async def import_positions(file: UploadFile, engine: EngineDep, ctx: ContextDep)
     nothing. The rows are then saved in batches; an import cut short shows at
     ``GET /api/v1/holdings/imports`` how far it got, and importing the same file again
     finishes it (days already recorded as given record nothing)."""
-    try:
-        text = (await file.read()).decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidField("file", "is not UTF-8 text") from None
+    text = await uploaded_text(file)
     report = await run_in_threadpool(
         engine.handler(HoldingsCommands).import_positions, ctx, text, file.filename or ""
     )
@@ -66,13 +64,7 @@ def position_imports(
 ) -> Page[ImportPublic]:
     """Position file imports, the latest first: who started each, how far it got, and
     whether it completed, is running, or was interrupted (import the same file again)."""
-    rows, next_cursor = engine.view(ImportsView).recent(
-        engine.db, ImportKind.HOLDINGS, limit, cursor
-    )
-    return Page(
-        items=[ImportPublic.of(row, now) for row in people.named(rows, "started_by")],
-        next_cursor=next_cursor,
-    )
+    return import_runs(engine, ImportKind.HOLDINGS, now, people, (limit, cursor))
 
 
 @router.get("/clients/{client_id}/holdings", dependencies=[READERS, FRESH])

@@ -99,7 +99,11 @@ class CoverageView(View):
         )
 
     def declined(self, tx: Tx, e: Client.TierSuggestionDeclined, _: int) -> None:
-        self._settle(tx, e, "declined", e.reason)
+        tx.execute(
+            f"UPDATE {self.t('view_tier_suggestions')} SET status = 'declined', reason = ?, "
+            "decided_by = ?, decided_at = ? WHERE client_id = ? AND status = 'pending'",
+            (e.reason, e.meta.actor, utc_text(e.timestamp), str(e.originator_id)),
+        )
 
     def tier_changed(self, tx: Tx, e: Client.TierChanged, _: int) -> None:
         """A change to the suggested tier accepts it; to another, supersedes it."""
@@ -108,13 +112,6 @@ class CoverageView(View):
             "THEN 'accepted' ELSE 'superseded' END, reason = ?, decided_by = ?, "
             "decided_at = ? WHERE client_id = ? AND status = 'pending'",
             (e.tier, e.reason, e.meta.actor, utc_text(e.timestamp), str(e.originator_id)),
-        )
-
-    def _settle(self, tx: Tx, e: Any, status: str, reason: str) -> None:
-        tx.execute(
-            f"UPDATE {self.t('view_tier_suggestions')} SET status = ?, reason = ?, "
-            "decided_by = ?, decided_at = ? WHERE client_id = ? AND status = 'pending'",
-            (status, reason, e.meta.actor, utc_text(e.timestamp), str(e.originator_id)),
         )
 
     def feedback(self, tx: Tx, e: Client.FeedbackRecorded, position: int) -> None:
@@ -208,6 +205,26 @@ class CoverageView(View):
         page, next_cursor = cut(rows, limit, order)
         return [{**r, "facts": json.loads(r["facts"])} for r in page], next_cursor
 
+    def settled_or_pending(self, db: ViewDatabase) -> dict[str, str]:
+        """Each client's tier suggested and pending or declined: the segment job does not
+        suggest it again."""
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT client_id, tier FROM {self.t('view_tier_suggestions')} "
+                "WHERE status IN ('pending', 'declined')"
+            )
+        return {r["client_id"]: r["tier"] for r in rows}
+
+    def suggestion_of(self, db: ViewDatabase, client_id: str) -> dict[str, Any] | None:
+        """The client's pending tier suggestion, if any."""
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT * FROM {self.t('view_tier_suggestions')} WHERE client_id = ? "
+                "AND status = 'pending'",
+                (client_id,),
+            )
+        return {**rows[0], "month_ends": json.loads(rows[0]["month_ends"])} if rows else None
+
     def suggestions(self, db: ViewDatabase, branch: str | None) -> list[dict[str, Any]]:
         """The pending tier suggestions (of one branch when given), the oldest first."""
         extra, params = ("AND branch = ? ", (branch,)) if branch else ("", ())
@@ -253,13 +270,17 @@ class CoverageView(View):
                 (low, start, end, *params),
             )
 
-    def low_ratings_since(self, db: ViewDatabase, since: str, at_most: int) -> dict[str, int]:
-        """How many ratings of at most ``at_most`` each client gave from ``since`` on."""
+    def low_ratings_since(
+        self, db: ViewDatabase, since: str, at_most: int, client_id: str | None = None
+    ) -> dict[str, int]:
+        """How many ratings of at most ``at_most`` each client (or the one) gave from
+        ``since`` on."""
+        extra, params = ("AND client_id = ? ", (client_id,)) if client_id else ("", ())
         with db.read() as tx:
             rows = tx.query(
                 f"SELECT client_id, COUNT(*) AS n FROM {self.t('view_client_feedback')} "
-                "WHERE recorded_at >= ? AND rating <= ? GROUP BY client_id",
-                (since, at_most),
+                f"WHERE recorded_at >= ? AND rating <= ? {extra}GROUP BY client_id",
+                (since, at_most, *params),
             )
         return {r["client_id"]: int(r["n"]) for r in rows}
 

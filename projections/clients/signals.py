@@ -19,8 +19,6 @@ from projections.holdings import Book, Valuation
 from projections.service_desk import TicketsView
 from projections.shared.base import utc_text
 
-LOW_RATING = 2  # a feedback rating this low or lower counts against the client
-
 
 @dataclass(frozen=True)
 class Coverage:
@@ -39,6 +37,7 @@ class CoverageReader:
     coverage: CoverageView
     tickets: TicketsView
     valuation: Valuation
+    low_rating: int  # a rating this low or lower counts against the client (client policy)
 
     def assess(
         self,
@@ -58,8 +57,8 @@ class CoverageReader:
 
         books = {day: book(day) for day in _month_ends(today, policy)}
         now_book, then = book(today), book(today - timedelta(window))
-        complaints = self.tickets.complaints_since(self.db, since)
-        low = self.coverage.low_ratings_since(self.db, utc_text(since), LOW_RATING)
+        complaints = self.tickets.complaints_since(self.db, since, client_id)
+        low = self.coverage.low_ratings_since(self.db, utc_text(since), self.low_rating, client_id)
         found = []
         for row in self.clients.coverage_rows(self.db, branch, client_id):
             client = row["id"]

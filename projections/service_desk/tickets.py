@@ -606,13 +606,16 @@ class TicketsView(View):
             )
         return [public(r) for r in rows]
 
-    def complaints_since(self, db: ViewDatabase, since: datetime) -> dict[str, int]:
-        """How many complaints each client opened from ``since`` on."""
+    def complaints_since(
+        self, db: ViewDatabase, since: datetime, client_id: str | None = None
+    ) -> dict[str, int]:
+        """How many complaints each client (or the one) opened from ``since`` on."""
+        extra, params = ("AND client_id = ? ", (client_id,)) if client_id else ("", ())
         with db.read() as tx:
             rows = tx.query(
                 f"SELECT client_id, COUNT(*) AS n FROM {self.t('view_tickets')} "
                 "WHERE created_at >= ? AND type = 'complaint' AND client_id IS NOT NULL "
-                "GROUP BY client_id",
-                (since.astimezone(UTC).isoformat(),),
+                f"{extra}GROUP BY client_id",
+                (since.astimezone(UTC).isoformat(), *params),
             )
         return {r["client_id"]: int(r["n"]) for r in rows}

@@ -7,14 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
+from api.clients.coverage import reader
 from api.engine import Engine
-from api.holdings import valuation
 from application.demo.load import load_demo_and_truth
 from domain.clients import CoveragePolicy
-from projections.clients.coverage import CoverageView
-from projections.clients.signals import CoverageReader
-from projections.clients.views import ClientsView
-from projections.service_desk import TicketsView
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
@@ -33,14 +29,7 @@ def test_the_churn_warning_finds_the_demos_leavers_with_precision_and_recall_of_
     assert len(truth) >= 8
     # When every client is scored as of the demo's day
     policy = CoveragePolicy()
-    reader = CoverageReader(
-        engine.db,
-        engine.view(ClientsView),
-        engine.view(CoverageView),
-        engine.view(TicketsView),
-        valuation(engine),
-    )
-    found = reader.assess(NOW.date(), NOW, policy)
+    found = reader(engine).assess(NOW.date(), NOW, policy)
     warned = {UUID(c.client_id) for c in found if c.churn.score >= policy.churn.threshold}
     # Then the warning finds the leavers, and few others
     precision, recall = precision_recall(warned, set(truth))
