@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from adapters.clients.questionnaires import load_questionnaires
 from adapters.shared.secrets import claim_ids
-from api.clients import assessing, coverage, coverage_pages, pages, risk, routes, today
+from api.clients import (
+    assessing,
+    contacts,
+    coverage,
+    coverage_pages,
+    pages,
+    risk,
+    routes,
+    today,
+)
 from api.engine import Engine
 from api.shared.console.menu import MenuItem
 from api.shared.context import Aggregated, BoundedContext, Job
@@ -17,6 +26,7 @@ from domain.clients.registry import Client
 from domain.clients.risk import RiskAssessment
 from domain.shared.base import Context
 from domain.staff import Role
+from projections.clients.contacts import ContactsView
 from projections.clients.coverage import CoverageView
 from projections.clients.views import ClientsView
 from projections.staff import StaffView
@@ -70,12 +80,14 @@ CONTEXT = BoundedContext(
         Aggregated(Client, history="clients", snapshot_every=50),
         Aggregated(RiskAssessment, history="risk-assessments"),
     ),
-    views=(ClientsView, CoverageView),
+    views=(ClientsView, CoverageView, ContactsView),
     handlers=(
         lambda e: ClientCommands(
             e.store, e.settings.client_policy, e.keyring, claim_ids(e.settings)
         ),
-        lambda e: CoverageCommands(e.store, e.settings.client_policy),
+        lambda e: CoverageCommands(
+            e.store, e.settings.client_policy, e.settings.coverage_policy.contacts
+        ),
         lambda e: RiskCommands(
             e.store,
             load_questionnaires(e.settings.questionnaire_dir),
@@ -83,7 +95,7 @@ CONTEXT = BoundedContext(
         ),
     ),
     # coverage first: its /clients/at-risk before /clients/{client_id}
-    routers=(coverage.router, routes.router, risk.router),
+    routers=(coverage.router, contacts.router, routes.router, risk.router),
     pages=(today.router, pages.router, assessing.router, coverage_pages.router),
     menu=(
         MenuItem("Today", "/today", ADVISOR, order=0, home_for=ADVISOR),
@@ -113,5 +125,6 @@ CONTEXT = BoundedContext(
         Job("claims", claims),
         coverage.SEGMENTS_JOB,
         coverage.FOLLOW_UPS_JOB,
+        contacts.CONTACTS_JOB,
     ),
 )

@@ -71,3 +71,25 @@ class FeedbackStats(BaseModel):
     start: date = Field(serialization_alias="from")
     end: date = Field(serialization_alias="to")
     items: list[FeedbackGroup]
+
+
+class ContactDue(BaseModel):
+    client_id: UUID
+    client_name: str | None
+    branch: str
+    tier: str
+    due_on: date = Field(description="the day the tier's cadence asks for the next contact")
+    state: Literal["due", "overdue"]
+    days_overdue: int = Field(description="days past the due day (0 while due)")
+    last_contact_at: datetime | None = Field(description="null: never contacted")
+    last_contact_by: str | None = Field(description="who logged the last contact (username)")
+
+
+class ContactAdherence(BaseModel):
+    branch: str
+    on_time: int = Field(description="contacts made on or before their due day")
+    late: int = Field(description="contacts made after their due day")
+    overdue: int = Field(description="clients past their due day, not yet contacted")
+    share_on_time: float | None = Field(
+        description="on time / (on time + late + overdue); null with nothing to count"
+    )

@@ -5,6 +5,7 @@ escalation, merge, reopen, satisfaction, the client's panel) and the statistics.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -196,25 +197,30 @@ def _new_page(
         values=values,
         errors=errors,
         client=client,
-        dues=_dues(desk, values.get("priority")),
+        dues=_dues(desk, values.get("priority"), client.tier if client else None),
         types=list(TicketType),
         priorities=list(Priority),
         channels=list(TicketChannel),
     )
 
 
-def _dues(desk: Desk, priority: str | None) -> dict[str, datetime | None] | None:
-    """When the two clocks of a ticket opened now at this priority would fall due."""
+def _dues(desk: Desk, priority: str | None, tier: str | None) -> dict[str, datetime | None] | None:
+    """When the two clocks of a ticket opened now at this priority, for a client of this
+    tier, would fall due."""
     if priority not in tuple(Priority):
         return None
     policy, now = desk.engine.settings.sla_policy, desk.engine.clock()
-    return opening_dues(policy, Priority(str(priority)), now)
+    return opening_dues(policy, Priority(str(priority)), now, tier)
 
 
 @router.get("/tickets/new/due")
-def due_times(desk: Agents, priority: str = "") -> Response:
-    """The due times of a new ticket at the chosen priority (the form asks on a change)."""
-    return desk.page("service_desk/_dues.html", dues=_dues(desk, priority))
+def due_times(desk: Agents, priority: str = "", client_id: str = "") -> Response:
+    """The due times of a new ticket at the chosen priority for the chosen client's tier
+    (the form asks on a change)."""
+    tier = None
+    with contextlib.suppress(ValueError, NotFound):
+        tier = check_client(desk.engine, desk.me, UUID(client_id)).tier
+    return desk.page("service_desk/_dues.html", dues=_dues(desk, priority, tier))
 
 
 @router.get("/tickets/new/clients")

@@ -113,6 +113,9 @@ class TicketSummary(BaseModel):
     number: str
     client_id: UUID | None
     branch: str | None
+    tier: str | None = Field(
+        default=None, description="the client's tier at opening: its layer and SLA budgets"
+    )
     type: TicketType
     priority: Priority
     channel: TicketChannel

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
@@ -12,7 +13,7 @@ from eventsourcing.persistence import IntegrityError
 
 from application.shared.common import CommandResult, Commands, Idempotency
 from application.shared.store import Store
-from domain.clients import Client, ClientPolicy
+from domain.clients import Client, ClientPolicy, ContactPolicy
 from domain.shared.base import Context
 
 
@@ -30,9 +31,12 @@ class Cover:
 
 
 class CoverageCommands(Commands):
-    def __init__(self, store: Store, policy: ClientPolicy) -> None:
+    def __init__(
+        self, store: Store, policy: ClientPolicy, contacts: ContactPolicy | None = None
+    ) -> None:
         super().__init__(store)
         self.policy = policy
+        self.contacts = contacts or ContactPolicy()
 
     def cover(self, ctx: Context, changes: Iterable[Cover], batch: int = 200) -> int:
         """Record what the segment job found for each client (segments entered or left, a
@@ -87,4 +91,17 @@ class CoverageCommands(Commands):
         """Decline the pending suggestion, with why."""
         return self.update(
             ctx, Client, client_id, lambda c: c.decline_tier_suggestion(ctx, reason), idem=idem
+        )
+
+    def flag_contact(
+        self, ctx: Context, client_id: UUID, due_on: date, today: date
+    ) -> CommandResult:
+        """Record the client's contact falling due on ``due_on``, and overdue, once each
+        (for the scheduler; ``today`` is the business's day)."""
+        return self.update(
+            ctx,
+            Client,
+            client_id,
+            lambda c: c.flag_contact(ctx, due_on, today, self.contacts),
+            idem=None,
         )

@@ -57,12 +57,13 @@ class TicketCommands(Commands):
         """Open a ticket with the year's next number and its SLA due times."""
         if (earlier := self.replayed(ctx, idem)) is not None:
             return TicketOpened(earlier, self.first_event(earlier.id, Ticket.Opened))
-        branch = None
+        branch = tier = None
         if client_id is not None:
             try:
-                branch = self.load(Client, client_id).branch
+                client = self.load(Client, client_id)
             except NotFound:
                 raise InvalidField("client_id", f"no client {client_id}") from None
+            branch, tier = client.branch, client.tier
         for attempt in range(NUMBER_ATTEMPTS):  # tickets opened at once race for a number
             with self._numbering:  # one at a time in this process; retries cover the others
                 numbers = self._numbers(ctx)
@@ -79,6 +80,7 @@ class TicketCommands(Commands):
                     description=description,
                     policy=self.policy,
                     follows_feedback=follows_feedback,
+                    tier=tier,
                 )
                 opened = ticket.pending_events[0]
                 assert isinstance(opened, Ticket.Opened)

@@ -1,5 +1,6 @@
 """Client registry and risk assessment, domain layer: what other contexts use."""
 
+from domain.clients.contacts import ContactPolicy
 from domain.clients.policies import AssessmentPolicy, ClientPolicy
 from domain.clients.registry import Channel, Client, InvestorType
 from domain.clients.risk import AssessmentExpired, RiskAssessment
@@ -12,6 +13,7 @@ __all__ = [
     "Client",
     "ClientFacts",
     "ClientPolicy",
+    "ContactPolicy",
     "CoveragePolicy",
     "InvestorType",
     "RiskAssessment",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID
 
+from domain.clients.contacts import ContactPolicy
 from domain.clients.policies import ClientPolicy
 from domain.shared.base import ERASED, Aggregate, Context, Created, Event
 from domain.shared.errors import Conflict, InvalidField
@@ -47,6 +48,7 @@ class Client(Aggregate):
     segments: list[str] = []  # older snapshots lack it (events replace it, never change it)
     suggested_tier: str | None = None  # older snapshots lack it
     declined_tier: str | None = None
+    contact_flagged: list[str] = []  # the contact reminders of the current due day
     personal_fields: ClassVar[tuple[str, ...]] = CONTACT_FIELDS
 
     class Registered(Created):
@@ -74,6 +76,7 @@ class Client(Aggregate):
             aggregate.erased = False
             aggregate.segments = []
             aggregate.suggested_tier = aggregate.declined_tier = None
+            aggregate.contact_flagged = []
 
     class ContactDetailsChanged(Event):
         personal_fields: ClassVar[tuple[str, ...]] = ("changes",)
@@ -183,6 +186,25 @@ class Client(Aggregate):
         def apply(self, aggregate: Client) -> None:
             aggregate.suggested_tier = None
             aggregate.declined_tier = self.tier
+
+    class ContactFellDue(Event):
+        """The scheduler found the client due for contact by the tier's cadence (once per
+        due day)."""
+
+        due_on: date
+        tier: str
+
+        def apply(self, aggregate: Client) -> None:
+            aggregate.contact_flagged = [f"due:{self.due_on}"]
+
+    class ContactBecameOverdue(Event):
+        """The due day passed with no contact (once per due day)."""
+
+        due_on: date
+        tier: str
+
+        def apply(self, aggregate: Client) -> None:
+            aggregate.contact_flagged = [*aggregate.contact_flagged, f"overdue:{self.due_on}"]
 
     @classmethod
     def register(
@@ -347,6 +369,22 @@ class Client(Aggregate):
         if not reason.strip():
             raise InvalidField("reason", "must not be empty")
         self._record(self.TierSuggestionDeclined, ctx, tier=self.suggested_tier, reason=reason)
+
+    def flag_contact(self, ctx: Context, due_on: date, today: date, policy: ContactPolicy) -> bool:
+        """Record that the contact due on ``due_on`` (by the plan's view) fell due, and
+        that it is overdue (``today`` is the business's day), each once; an erased client
+        is not contacted. False if there was nothing to record."""
+        stage = policy.stage(due_on, today)
+        if self.erased or stage is None:
+            return False
+        recorded = False
+        if f"due:{due_on}" not in self.contact_flagged:
+            self._record(self.ContactFellDue, ctx, due_on=due_on, tier=self.tier)
+            recorded = True
+        if stage == "overdue" and f"overdue:{due_on}" not in self.contact_flagged:
+            self._record(self.ContactBecameOverdue, ctx, due_on=due_on, tier=self.tier)
+            recorded = True
+        return recorded
 
     def check_not_erased(self) -> None:
         """Refuse anything new for a client whose personal data was erased."""

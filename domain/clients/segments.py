@@ -10,6 +10,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.clients.churn import ChurnPolicy
+from domain.clients.contacts import ContactPolicy
 
 
 class ClientFacts(BaseModel):
@@ -97,6 +98,7 @@ class CoveragePolicy(BaseModel):
         "platinum": Decimal(3_000_000),
     }
     qualifying_months: int = Field(default=3, ge=1, le=12)
+    contacts: ContactPolicy = ContactPolicy()
 
     @model_validator(mode="after")
     def _unique(self) -> Self:

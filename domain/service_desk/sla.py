@@ -12,9 +12,11 @@ from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-SLA_VERSION = "sla-2026.1"
+from domain.service_desk.workflow import LAYERS
+
+SLA_VERSION = "sla-2026.2"  # .2: the service layer and budgets by the client's tier
 BREACH_KINDS = ("first_response", "resolution")  # the two clocks of a ticket
 
 
@@ -49,7 +51,47 @@ class Calendar(BaseModel):
         )
 
 
+class TierService(BaseModel):
+    """How a client tier is served (客户体系建设方案, 第四步): the service layer that owns its
+    clients' tickets, and the budgets (hours per priority) that replace the standard ones."""
+
+    model_config = ConfigDict(frozen=True)
+
+    layer: str = LAYERS[0]
+    first_response_hours: dict[Priority, float] = {}
+    resolution_hours: dict[Priority, float] = {}
+
+    @field_validator("layer")
+    @classmethod
+    def _known_layer(cls, layer: str) -> str:
+        if layer not in LAYERS:
+            msg = f"must be one of {', '.join(LAYERS)}"
+            raise ValueError(msg)
+        return layer
+
+
+# Gold clients are served at their branch a quarter faster; platinum clients by the
+# headquarters' wealth desk in half the time or less.
+DEFAULT_TIERS = {
+    "standard": TierService(),
+    "gold": TierService(
+        layer="branch",
+        first_response_hours={Priority.P1: 0.75, Priority.P2: 3, Priority.P3: 6, Priority.P4: 18},
+        resolution_hours={Priority.P1: 6, Priority.P2: 18, Priority.P3: 54, Priority.P4: 90},
+    ),
+    "platinum": TierService(
+        layer="headquarters",
+        first_response_hours={Priority.P1: 0.5, Priority.P2: 2, Priority.P3: 4, Priority.P4: 8},
+        resolution_hours={Priority.P1: 4, Priority.P2: 12, Priority.P3: 24, Priority.P4: 48},
+    ),
+}
+
+
 class SlaPolicy(BaseModel):
+    """The budgets by priority (the matrix's standard row), each tier's layer and faster
+    budgets (a tier not named, or a ticket with no client, is served as standard), the
+    business calendars by layer."""
+
     model_config = ConfigDict(frozen=True)
 
     version: str = SLA_VERSION
@@ -65,6 +107,7 @@ class SlaPolicy(BaseModel):
         Priority.P3: 72,
         Priority.P4: 120,
     }
+    tiers: dict[str, TierService] = DEFAULT_TIERS
     calendars: dict[str, Calendar] = {}
     at_risk_fraction: float = Field(default=0.2, gt=0, lt=1)
     reopen_days: int = Field(default=14, ge=0)
@@ -72,10 +115,18 @@ class SlaPolicy(BaseModel):
     def calendar(self, group: str) -> Calendar:
         return self.calendars.get(group, Calendar())
 
-    def budget(self, kind: str, priority: Priority) -> timedelta:
-        hours = (self.first_response_hours if kind == "first_response" else self.resolution_hours)[
-            priority
-        ]
+    def layer(self, tier: str | None) -> str:
+        """The service layer where a client of this tier's tickets open."""
+        return self.tiers[tier].layer if tier in self.tiers else LAYERS[0]
+
+    def budget(self, kind: str, priority: Priority, tier: str | None = None) -> timedelta:
+        first = kind == "first_response"
+        hours = (self.first_response_hours if first else self.resolution_hours)[priority]
+        if tier is not None and tier in self.tiers:
+            service = self.tiers[tier]
+            hours = (service.first_response_hours if first else service.resolution_hours).get(
+                priority, hours
+            )
         return timedelta(hours=hours)
 
 
@@ -143,8 +194,10 @@ def clock(
     pauses: list[Pause],
     stopped_at: datetime | None,
     now: datetime,
+    tier: str | None = None,
 ) -> ClockState:
-    """A clock's state: business time since creation, less paused time, against budget."""
+    """A clock's state: business time since creation, less paused time, against the
+    budget of the priority for the client's tier."""
     calendar = policy.calendar(group)
     until = min(now, stopped_at) if stopped_at else now
     paused_time = timedelta(0)
@@ -153,7 +206,7 @@ def clock(
             calendar, max(pause.start, created_at), min(pause.end or until, until)
         )
     consumed = business_time(calendar, created_at, until) - paused_time
-    budget = policy.budget(kind, priority)
+    budget = policy.budget(kind, priority, tier)
     remaining = budget - consumed
     paused = stopped_at is None and any(p.end is None for p in pauses)
     # The instant the budget runs out if nothing pauses it again (None while paused).

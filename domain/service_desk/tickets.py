@@ -51,6 +51,7 @@ class Ticket(Aggregate):
     rated: bool
     merged_into: UUID | None
     client_id: UUID | None = None  # older snapshots lack it
+    tier: str | None = None  # the client's tier at opening (older tickets: standard)
 
     class Opened(Created):
         # What the client wrote is theirs: sealed with their key, erased with it.
@@ -71,6 +72,8 @@ class Ticket(Aggregate):
         resolution_due_at: datetime
         # Opened to follow up the client's feedback recorded at this version of the client.
         follows_feedback: int | None = None
+        # The client's tier when the ticket opened: its layer and budgets (None: standard).
+        tier: str | None = None
 
         def apply(self, t: Ticket) -> None:
             t.number, t.status, t.priority, t.group = (
@@ -80,7 +83,7 @@ class Ticket(Aggregate):
                 self.group,
             )
             t.assignee = t.first_responded_at = t.resolved_at = t.closed_at = None
-            t.branch, t.client_id = self.branch, self.client_id
+            t.branch, t.client_id, t.tier = self.branch, self.client_id, self.tier
             t.pauses, t.breaches, t.rated, t.merged_into = [], [], False, None
 
     class Assigned(Event):
@@ -181,10 +184,12 @@ class Ticket(Aggregate):
         description: str,
         policy: SlaPolicy,
         follows_feedback: int | None = None,
+        tier: str | None = None,
     ) -> Ticket:
-        """Open a ticket at the client centre, with its SLA due times (to follow up the
-        client's feedback, when given the client's version that recorded it)."""
-        group = LAYERS[0]
+        """Open a ticket at the layer that serves the client's tier (the client centre for
+        standard clients and tickets with no client), with the tier's SLA due times (to
+        follow up the client's feedback, when given the client's version that recorded it)."""
+        group = policy.layer(tier)
         return cls._start(
             cls.Opened,
             ctx,
@@ -200,7 +205,8 @@ class Ticket(Aggregate):
             group=group,
             sla_version=policy.version,
             follows_feedback=follows_feedback,
-            **opening_dues(policy, priority, ctx.at),
+            tier=tier,
+            **opening_dues(policy, priority, ctx.at, tier),
         )
 
     def assign(self, ctx: Context, assignee: Assignee | None, group: str | None) -> None:
@@ -257,7 +263,9 @@ class Ticket(Aggregate):
         """Change the priority; the due times are recomputed from creation."""
         self._open_only("re-prioritise")
         if priority != self.priority:
-            dues = _dues(policy, priority, self.group, self.created_on, self.pauses, ctx.at)
+            dues = _dues(
+                policy, priority, self.group, self.created_on, self.pauses, ctx.at, self.tier
+            )
             self._record(
                 self.PriorityChanged,
                 ctx,
@@ -344,7 +352,15 @@ class Ticket(Aggregate):
     def clock(self, kind: str, policy: SlaPolicy, now: datetime) -> ClockState:
         stopped = self.first_responded_at if kind == "first_response" else self.resolved_at
         return clock(
-            policy, kind, self.priority, self.group, self.created_on, self.pauses, stopped, now
+            policy,
+            kind,
+            self.priority,
+            self.group,
+            self.created_on,
+            self.pauses,
+            stopped,
+            now,
+            self.tier,
         )
 
     def _open_only(self, verb: str) -> None:
@@ -364,9 +380,12 @@ def _enter(t: Ticket, previous: Status, status: Status, at: datetime) -> None:
     t.status = status
 
 
-def opening_dues(policy: SlaPolicy, priority: Priority, at: datetime) -> dict[str, datetime | None]:
-    """When the two clocks of a ticket opened at ``at`` fall due (as ``open`` records them)."""
-    return _dues(policy, priority, LAYERS[0], at, [], at)
+def opening_dues(
+    policy: SlaPolicy, priority: Priority, at: datetime, tier: str | None = None
+) -> dict[str, datetime | None]:
+    """When the two clocks of a ticket opened at ``at`` for a client of ``tier`` fall due
+    (as ``open`` records them)."""
+    return _dues(policy, priority, policy.layer(tier), at, [], at, tier)
 
 
 def _dues(
@@ -376,8 +395,11 @@ def _dues(
     created: datetime,
     pauses: list[Pause],
     now: datetime,
+    tier: str | None,
 ) -> dict[str, datetime | None]:
     return {
-        f"{kind}_due_at": clock(policy, kind, priority, group, created, pauses, None, now).due_at
+        f"{kind}_due_at": clock(
+            policy, kind, priority, group, created, pauses, None, now, tier
+        ).due_at
         for kind in BREACH_KINDS
     }

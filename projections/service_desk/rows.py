@@ -53,6 +53,7 @@ COLUMNS = (
     "resolution_hours",
     "first_response_met",
     "resolution_met",
+    "tier",
 )
 
 
@@ -124,6 +125,7 @@ def _restore(
         modified_on=datetime.fromisoformat(row["updated_at"]),
         number=row["number"],
         branch=row["branch"],
+        tier=row["tier"],
         status=Status(row["status"]),
         priority=Priority(row["priority"]),
         group=group,

@@ -81,7 +81,7 @@ FACT_FIGURES = (
 
 class TicketsView(View):
     name = "tickets"
-    schema_version = 10  # 10: the statistics' per-day sums and per-month histograms
+    schema_version = 11  # 11: the client's tier, which sets the budgets
     tables: ClassVar[dict[str, list[str]]] = {
         "view_tickets": [
             "CREATE TABLE {t} (id TEXT PRIMARY KEY, number TEXT NOT NULL, seq BIGINT NOT NULL, "
@@ -94,7 +94,7 @@ class TicketsView(View):
             "resolution_due_at TEXT, breach_at TEXT, breach_check_at TEXT, "
             "version INTEGER NOT NULL, first_response_hours DOUBLE PRECISION, "
             "resolution_hours DOUBLE PRECISION, first_response_met INTEGER, "
-            "resolution_met INTEGER)",
+            "resolution_met INTEGER, tier TEXT)",
             "CREATE UNIQUE INDEX {ix}_number ON {t} (number)",
             "CREATE INDEX {ix}_status ON {t} (status, priority, created_at, number)",
             "CREATE INDEX {ix}_client ON {t} (client_id, status)",
@@ -199,6 +199,7 @@ class TicketsView(View):
             seq=position,
             client_id=str(e.client_id) if e.client_id else None,
             branch=e.branch,
+            tier=e.tier,
             type=e.type.value,
             priority=e.priority.value,
             channel=e.channel.value,
@@ -545,15 +546,20 @@ class TicketsView(View):
 
     def _due_soon(self, now: datetime) -> tuple[str, list[str]]:
         """Open tickets not yet in breach whose next due time is within the policy's
-        at-risk share of the running clock's budget (wall-clock, per priority)."""
+        at-risk share of the running clock's budget (wall-clock, per priority and tier)."""
         cases, params = [], [now.isoformat()]
         for kind, column in (("first_response", "first_responded_at"), ("resolution", None)):
             whens = []
-            for priority in Priority:
-                share = self.policy.budget(kind, priority) * self.policy.at_risk_fraction
-                whens.append(f"WHEN '{priority.value}' THEN ?")
-                params.append((now + share).isoformat())
-            case = f"CASE priority {' '.join(whens)} END"
+            for tier in (*self.policy.tiers, None):
+                for priority in Priority:
+                    share = self.policy.budget(kind, priority, tier) * self.policy.at_risk_fraction
+                    if tier is None:
+                        whens.append(f"WHEN priority = '{priority.value}' THEN ?")
+                    else:
+                        whens.append(f"WHEN priority = '{priority.value}' AND tier = ? THEN ?")
+                        params.append(tier)
+                    params.append((now + share).isoformat())
+            case = f"CASE {' '.join(whens)} END"
             cases.append(f"WHEN {column} IS NULL THEN {case}" if column else f"ELSE {case}")
         return (
             f"{OPEN_SQL} AND breach_at IS NOT NULL AND breach_at > ? "

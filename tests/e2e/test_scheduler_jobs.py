@@ -130,6 +130,7 @@ def test_each_job_flags_once_as_time_passes(api: Api) -> None:
         "claims": 0,  # every claim keyed already: it records that, once
         "segments": 0,  # nobody holds anything, nor is dormant yet
         "feedback": 0,
+        "contacts": 0,  # registered today: a standard client is due in six months
     }
     head = engine.store.head()
     assert set(tick(two_days).values()) == {0}  # a repeat records nothing
@@ -148,6 +149,7 @@ def test_each_job_flags_once_as_time_passes(api: Api) -> None:
     done = tick(seven_months)
     assert done["assessments"] == 1
     assert done["reaudits"] == 0
+    assert done["contacts"] == 1  # not contacted in six months: due and overdue
     engine.projector.catch_up()
     client = engine.view(ClientsView).get(engine.db, given["client"]["id"])
     assert client is not None

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from api.contexts import build_engine
 from api.engine import Engine
+from application.clients.commands import ClientCommands
 from application.service_desk.tickets import TicketCommands
 from domain.service_desk.sla import Priority, SlaPolicy
 from domain.service_desk.workflow import Status, TicketChannel, TicketType
@@ -18,7 +19,7 @@ from domain.shared.base import Context
 from projections.service_desk.rows import sla_as_of
 from projections.service_desk.tickets import TicketsView
 from projections.shared.worker import ProjectionWorker
-from tests.conftest import drop_schema, make_settings, staff_account
+from tests.conftest import client_fields, drop_schema, make_settings, staff_account
 
 
 def test_tickets_opened_at_once_get_distinct_numbers_in_sequence(
@@ -166,3 +167,49 @@ def test_a_rebuilt_ticket_view_keeps_the_configured_sla_policy(
     finally:
         engine.close()
         drop_schema(settings)
+
+
+def test_a_platinum_clients_ticket_opens_at_headquarters_on_platinum_budgets(
+    engine: Engine, ctx: Context
+) -> None:
+    # Given a platinum client and a standard one
+    clients = engine.handler(ClientCommands)
+    platinum = clients.register(ctx, **client_fields(tier="platinum")).id
+    standard = clients.register(ctx, **client_fields(tier="standard")).id
+
+    # When a P2 ticket opens for each
+    def open_for(client_id: UUID) -> UUID:
+        return (
+            engine.handler(TicketCommands)
+            .open(
+                ctx,
+                client_id=client_id,
+                type=TicketType.INQUIRY,
+                priority=Priority.P2,
+                channel=TicketChannel.PHONE,
+                subject="s",
+                description="d",
+            )
+            .result.id
+        )
+
+    fast, slow = open_for(platinum), open_for(standard)
+    view = engine.view(TicketsView)
+    ProjectionWorker(engine.store, engine.db, view, engine.worker_config).catch_up()
+    # Then the platinum ticket is with headquarters, due in 2 and 12 hours; the standard
+    # one with the client centre, due in 4 and 24
+    rows = {}
+    for ticket_id in (fast, slow):
+        row = view.get(engine.db, ticket_id)
+        assert row is not None
+        rows[ticket_id] = row
+    assert (rows[fast]["group"], rows[fast]["tier"]) == ("headquarters", "platinum")
+    assert rows[fast]["first_response_due_at"] == (ctx.at + timedelta(hours=2)).isoformat()
+    assert rows[fast]["resolution_due_at"] == (ctx.at + timedelta(hours=12)).isoformat()
+    assert rows[slow]["group"] == "client_centre"
+    assert rows[slow]["first_response_due_at"] == (ctx.at + timedelta(hours=4)).isoformat()
+    # And 1.7 hours on, only the platinum ticket is due soon (its at-risk share is 24
+    # minutes of 2 hours; the standard one has 2.3 hours left of 4)
+    later = ctx.at + timedelta(hours=1.7)
+    soon, _ = view.queue(engine.db, {"due_soon": True}, "priority", 50, None, later)
+    assert [t["id"] for t in soon] == [str(fast)]
