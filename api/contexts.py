@@ -11,6 +11,7 @@ from api.cqp.context import CONTEXT as CQP
 from api.engine import Engine
 from api.funds.context import CONTEXT as FUNDS
 from api.holdings.context import CONTEXT as HOLDINGS
+from api.inbox.context import CONTEXT as INBOX
 from api.service_desk.context import CONTEXT as SERVICE_DESK
 from api.shared.context import BoundedContext
 from api.staff.context import CONTEXT as STAFF
@@ -27,6 +28,7 @@ CONTEXTS: tuple[BoundedContext, ...] = (
     SUPPLIERS,
     CQP,
     COMPLIANCE,
+    INBOX,
 )
 
 

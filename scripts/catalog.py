@@ -25,6 +25,7 @@ from api.contexts import CONTEXTS
 from api.cqp.pages import KINDS
 from api.funds.pages import RANGES
 from api.holdings import AUM_WORDS
+from api.inbox.words import WORDS as INBOX_WORDS
 from api.service_desk.pages import GROUPINGS, STATS_WORDS, VIEWS
 from api.shared.charts import NAV_WORDS, RADAR_WORDS
 from api.shared.console.i18n import LOCALES, catalog_path
@@ -37,6 +38,7 @@ from domain.cqp.measures import Rag
 from domain.cqp.milestones import DeliverableKind
 from domain.cqp.phases import Criterion, Phase
 from domain.funds.performance import Period
+from domain.inbox import KINDS as NOTIFICATION_KINDS
 from domain.service_desk.workflow import LAYERS, Status, TicketChannel, TicketType
 from domain.shared.base import DomainEvent
 from domain.shared.vocab import FundType, Horizon, Variety
@@ -96,6 +98,7 @@ def vocabulary() -> Iterator[str]:
     yield from (f"measure:{k}" for k in KINDS)
     yield from (f"rag:{r.value}" for r in Rag)
     yield from (f"login:{o}" for o in ("failed", "throttled"))
+    yield from (f"kind:{k}" for k in NOTIFICATION_KINDS)
 
 
 def event_types() -> Iterator[str]:
@@ -134,6 +137,7 @@ def wanted() -> list[str | tuple[str, str]]:
         *FEEDBACK_WORDS,
         *STATS_WORDS,
         *RADAR_WORDS,
+        *INBOX_WORDS,
         "Capability",
         *event_types(),
         "%(n)d day",

@@ -13,10 +13,14 @@ from projections.suitability.views import PurchasesView, ReviewsView
 
 
 def purchase_lapses(engine: Engine, ctx: Context) -> int:
-    """Lapse the purchases left unconfirmed past their window."""
-    ids = engine.view(PurchasesView).unconfirmed(engine.db, ctx.at, BATCH)
-    commands = engine.handler(PurchaseCommands)
-    return each(ctx, ids, lambda c, i: [commands.lapse(c, i)])
+    """Warn of the purchases about to lapse unconfirmed, and lapse those left unconfirmed
+    past their window."""
+    view, commands = engine.view(PurchasesView), engine.handler(PurchaseCommands)
+    hours = engine.settings.suitability_policy.lapse_warning_hours
+    near = view.lapsing(engine.db, ctx.at, hours, BATCH)
+    warned = each(ctx, near, lambda c, i: [commands.warn_lapse(c, i)])
+    ids = view.unconfirmed(engine.db, ctx.at, BATCH)
+    return warned + each(ctx, ids, lambda c, i: [commands.lapse(c, i)])
 
 
 CONTEXT = BoundedContext(

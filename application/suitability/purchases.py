@@ -104,6 +104,12 @@ class PurchaseCommands(Commands):
         """Cancel a purchase awaiting confirmation, or accepted."""
         return self.update(ctx, Purchase, purchase_id, lambda p: p.cancel(ctx, reason), idem=idem)
 
+    def warn_lapse(self, ctx: Context, purchase_id: UUID) -> CommandResult:
+        """Warn that an unconfirmed purchase lapses soon (for the scheduler): once."""
+        return self.update(
+            ctx, Purchase, purchase_id, lambda p: p.warn_lapse(ctx, self.policy), idem=None
+        )
+
     def lapse(self, ctx: Context, purchase_id: UUID) -> CommandResult:
         """Lapse a purchase left unconfirmed past its deadline (for the scheduler): once."""
         return self.update(ctx, Purchase, purchase_id, lambda p: p.lapse(ctx), idem=None)

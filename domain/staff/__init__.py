@@ -2,6 +2,6 @@
 
 from domain.staff.branches import Branch, UnknownBranch, branch_id
 from domain.staff.logins import LoginPolicy
-from domain.staff.users import Role
+from domain.staff.users import Role, StaffUser
 
-__all__ = ["Branch", "LoginPolicy", "Role", "UnknownBranch", "branch_id"]
+__all__ = ["Branch", "LoginPolicy", "Role", "StaffUser", "UnknownBranch", "branch_id"]

@@ -24,6 +24,8 @@ class SuitabilityPolicy(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     confirmation_hours: int = Field(default=24, ge=1)
+    # The requesting advisor is warned this long before an unconfirmed purchase lapses.
+    lapse_warning_hours: int = Field(default=4, ge=0)
 
 
 class PurchaseStatus(StrEnum):
@@ -62,6 +64,7 @@ class Purchase(Aggregate):
     status: PurchaseStatus
     warning_text: str | None
     confirm_by: datetime
+    lapse_warned: bool = False  # older snapshots lack it
 
     class Requested(Created):
         """A purchase request and its suitability decision, with every input."""
@@ -100,6 +103,14 @@ class Purchase(Aggregate):
     class Lapsed(Event):
         def apply(self, aggregate: Purchase) -> None:
             aggregate.status = PurchaseStatus.LAPSED
+
+    class LapseNear(Event):
+        """The scheduler found the purchase unconfirmed close to its deadline (once)."""
+
+        confirm_by: datetime
+
+        def apply(self, aggregate: Purchase) -> None:
+            aggregate.lapse_warned = True
 
     @classmethod
     def request(
@@ -152,6 +163,16 @@ class Purchase(Aggregate):
         if not lapsed(self.status, self.confirm_by, ctx.at):
             return False
         self._record(self.Lapsed, ctx)
+        return True
+
+    def warn_lapse(self, ctx: Context, policy: SuitabilityPolicy) -> bool:
+        """Warn, once, that a purchase still awaiting confirmation lapses within the
+        policy's warning hours (for the scheduler); False when there is nothing to do."""
+        near = self.confirm_by - timedelta(hours=policy.lapse_warning_hours)
+        waiting = self.status is PurchaseStatus.CONFIRMATION_REQUIRED
+        if not waiting or self.lapse_warned or not near <= ctx.at < self.confirm_by:
+            return False
+        self._record(self.LapseNear, ctx, confirm_by=self.confirm_by)
         return True
 
     def cancel(self, ctx: Context, reason: str) -> None:

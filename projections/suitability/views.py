@@ -4,7 +4,7 @@ raised when a held fund's risk rating rises above a client's level."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID
@@ -21,7 +21,7 @@ from projections.shared.paging import after, cut
 
 class PurchasesView(View):
     name = "purchases"
-    schema_version = 2
+    schema_version = 3  # 3: the lapse warned
     tables: ClassVar[dict[str, list[str]]] = {
         "view_purchases": [
             "CREATE TABLE {t} (id TEXT PRIMARY KEY, position BIGINT NOT NULL, "
@@ -32,7 +32,7 @@ class PurchasesView(View):
             "assessment_version INTEGER, fund_version INTEGER NOT NULL, reason TEXT, "
             "requested_at TEXT NOT NULL, requested_by TEXT NOT NULL, confirm_by TEXT NOT NULL, "
             "confirmed_at TEXT, confirmed_by TEXT, channel TEXT, cancel_reason TEXT, "
-            "version INTEGER NOT NULL)",
+            "version INTEGER NOT NULL, lapse_warned INTEGER NOT NULL DEFAULT 0)",
             "CREATE INDEX {ix}_client ON {t} (client_id, position)",
             "CREATE INDEX {ix}_confirmed ON {t} (confirmed_at)",
             "CREATE INDEX {ix}_waiting ON {t} (status, confirm_by)",
@@ -43,7 +43,25 @@ class PurchasesView(View):
         Purchase.OverrideConfirmed: "confirmed",
         Purchase.Cancelled: "cancelled",
         Purchase.Lapsed: "lapsed",
+        Purchase.LapseNear: "lapse_near",
     }
+
+    def lapsing(self, db: ViewDatabase, now: datetime, hours: int, limit: int) -> list[UUID]:
+        """Purchases awaiting confirmation whose deadline falls within ``hours`` of
+        ``now``, not yet warned of (the scheduler's)."""
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT id FROM {self.t('view_purchases')} WHERE status = ? "
+                "AND confirm_by > ? AND confirm_by <= ? AND lapse_warned = 0 "
+                "ORDER BY confirm_by LIMIT ?",
+                (
+                    PurchaseStatus.CONFIRMATION_REQUIRED.value,
+                    now.isoformat(),
+                    (now + timedelta(hours=hours)).isoformat(),
+                    limit,
+                ),
+            )
+        return [UUID(r["id"]) for r in rows]
 
     def unconfirmed(self, db: ViewDatabase, now: datetime, limit: int) -> list[UUID]:
         """Purchases that have ``lapsed`` at ``now`` with no lapse recorded yet (the
@@ -138,6 +156,9 @@ class PurchasesView(View):
 
     def lapsed(self, tx: Tx, e: Purchase.Lapsed, _: int) -> None:
         self._set(tx, e, "status = ?", (PurchaseStatus.LAPSED.value,))
+
+    def lapse_near(self, tx: Tx, e: Purchase.LapseNear, _: int) -> None:
+        self._set(tx, e, "lapse_warned = ?", (1,))
 
     # -- reads ------------------------------------------------------------------------
 

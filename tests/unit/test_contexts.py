@@ -16,6 +16,7 @@ import domain
 from adapters.shared.settings import Settings
 from api.contexts import CONTEXTS
 from api.shared.context import Aggregated, BoundedContext, Job, Registry
+from domain.inbox import Inbox
 from domain.service_desk.numbers import TicketNumbers
 from domain.shared.base import Aggregate
 from domain.staff.logins import LoginAttempt
@@ -25,7 +26,8 @@ from projections.staff.views import StaffView
 # Aggregates with no history route of their own: a counter, and staff accounts (whose
 # changes compliance reads in the audit log).
 # Index aggregates, accounts and the login record: read through their views, not as history.
-WITHOUT_HISTORY = {TicketNumbers, StaffUser, LoginAttempt}
+# A person's inbox is their own (read marks, digests): no one else's history lists it.
+WITHOUT_HISTORY = {TicketNumbers, StaffUser, LoginAttempt, Inbox}
 
 
 def every_aggregate_class() -> set[type[Aggregate]]:
@@ -86,6 +88,7 @@ def test_the_default_snapshot_intervals_are_the_documented_ones() -> None:
         "CQPPlan": 20,
         "FileImport": 50,
         "Portfolio": 100,
+        "Inbox": 50,
     }
 
 

@@ -94,6 +94,8 @@ CROSS: dict[str, set[str]] = {
     "holdings": {"clients", "funds"},  # positions are a client's, in funds, valued at NAV
     "service_desk": {"clients"},  # a ticket is for a client; statistics count clients
     "cqp": {"suppliers"},  # a plan is for a supplier and its categories
+    # every reminder and warning becomes a notification for the people it concerns
+    "inbox": {"clients", "suitability", "service_desk", "suppliers", "cqp"},
     "compliance": {"clients", "funds", "suitability", "service_desk", "suppliers", "cqp"},
     "demo": {"clients", "funds", "holdings", "suitability", "service_desk", "suppliers", "cqp"},
     # The settings hold every context's policy; the composition root builds everything.

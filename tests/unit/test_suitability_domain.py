@@ -17,6 +17,7 @@ from domain.suitability.purchases import (
     NotCancellable,
     Purchase,
     PurchaseStatus,
+    SuitabilityPolicy,
 )
 from domain.suitability.rules import (
     RULE_VERSION,
@@ -273,3 +274,29 @@ def test_a_blocked_decision_still_records_every_mismatch() -> None:
         ("risk", "C1", "R3"),
         ("horizon", "short", "long"),
     ]
+
+
+def test_a_purchase_about_to_lapse_is_warned_of_once_within_the_warning_hours() -> None:
+    # Given a purchase awaiting confirmation for 24 hours, and a warning 4 hours before
+    policy = SuitabilityPolicy()
+    purchase = requested(RiskLevel.C2, RiskRating.R4)
+    purchase.collect_events()
+
+    def warned(hours: float) -> bool:
+        at = Context(actor="system:scheduler", at=NOW + timedelta(hours=hours), correlation_id="c")
+        return purchase.warn_lapse(at, policy)
+
+    # Then it is not warned 5 hours before, it is at 4, once; never at or after the deadline
+    assert warned(19) is False
+    assert warned(20) is True
+    assert [type(e).__name__ for e in purchase.collect_events()] == ["LapseNear"]
+    assert warned(21) is False
+    late = requested(RiskLevel.C2, RiskRating.R4)
+    at = Context(actor="system:scheduler", at=NOW + timedelta(hours=24), correlation_id="c")
+    assert late.warn_lapse(at, policy) is False
+    # And a purchase not awaiting confirmation is never warned of
+    accepted = requested(RiskLevel.C3, RiskRating.R3)
+    assert (
+        accepted.warn_lapse(at.model_copy(update={"at": NOW + timedelta(hours=21)}), policy)
+        is False
+    )

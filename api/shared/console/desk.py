@@ -103,6 +103,13 @@ class Desk:
 
     def page(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         """A whole page, or a fragment of one (templates named ``_*.html``)."""
+        response = self.quiet_page(name, status, **values)
+        self._kept(response)
+        return response
+
+    def quiet_page(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+        """A fragment the page asks for by itself (the header's count every minute): it
+        does not count as the person's activity, so an idle session still expires."""
         here = self.request.url.path
         html = render(
             self.locale,
@@ -117,9 +124,7 @@ class Desk:
             behind=getattr(self.request.state, "behind", False),
             **values,
         )
-        response = HTMLResponse(html, status_code=status)
-        self._kept(response)
-        return response
+        return HTMLResponse(html, status_code=status)
 
     def redirect(self, url: str, position: int | None = None) -> Response:
         """After a write: the next page, told to wait for the write's position."""
