@@ -73,11 +73,20 @@ class ProjectionWorker:
             return read_position(tx, self.name)
 
     def catch_up(self, until: int | None = None) -> int:
-        """Apply everything up to the head (or ``until``); return how far it moved."""
+        """Apply everything up to the head as it is now (or ``until``); return how far
+        this worker moved it. Another worker of the same view (a running service's) may
+        take batches meanwhile: this one waits for those, so the view is at the head when
+        it returns."""
+        head = self.source.recorder.max_notification_id() or 0
+        target = head if until is None else min(head, until)
         moved = 0
-        while (step := self.step(until)) > 0:
+        while True:
+            step = self.step(target)
             moved += step
-        return moved
+            if step == 0:
+                if self.position() >= target:
+                    return moved
+                time.sleep(0.005)  # another worker's batch is being written: look again
 
     def _cached_position(self) -> int:
         """The position this worker committed last (a cache), else the database's."""
