@@ -25,6 +25,7 @@ from api.contexts import CONTEXTS
 from api.cqp.pages import KINDS
 from api.funds.pages import RANGES
 from api.holdings import AUM_WORDS
+from api.inbox.digest import MORE, OPENING, SUBJECT
 from api.inbox.words import WORDS as INBOX_WORDS
 from api.service_desk.pages import GROUPINGS, STATS_WORDS, VIEWS
 from api.shared.charts import NAV_WORDS, RADAR_WORDS
@@ -138,6 +139,9 @@ def wanted() -> list[str | tuple[str, str]]:
         *STATS_WORDS,
         *RADAR_WORDS,
         *INBOX_WORDS,
+        OPENING,
+        MORE,
+        SUBJECT,
         "Capability",
         *event_types(),
         "%(n)d day",

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.shared.mail import check_url
 from domain.clients import AssessmentPolicy, ClientPolicy, CoveragePolicy
 from domain.cqp import CQPPolicy
 from domain.service_desk import SlaPolicy
@@ -90,6 +91,12 @@ class Settings(BaseSettings):
     run_scheduler: bool = True
     scheduler_interval_seconds: int = Field(default=60, ge=1)
     demo_on_empty: bool = True
+    # The staff inbox's daily digest: an SMTP server (smtp://host:port, smtps://…, or
+    # smtp+starttls://…, with user:password@ when it asks), the sender, and the local hour
+    # from which each day's digest goes. Unset: no e-mail, the inbox alone.
+    smtp_url: SecretStr | None = None
+    mail_from: str = "assure@localhost"
+    digest_hour: int = Field(default=8, ge=0, le=23)
     log_level: str = "INFO"
     client_policy: ClientPolicy = ClientPolicy()
     coverage_policy: CoveragePolicy = CoveragePolicy()
@@ -109,6 +116,13 @@ class Settings(BaseSettings):
             msg = f"unknown time zone {name!r} (an IANA name such as Asia/Shanghai)"
             raise ValueError(msg) from None
         return name
+
+    @field_validator("smtp_url")
+    @classmethod
+    def smtp_server(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is not None:
+            check_url(url.get_secret_value())
+        return url
 
     @property
     def connections(self) -> ConnectionBudget:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from api.inbox import pages, routes
+from api.inbox.digest import DIGEST_JOB
 from api.shared.context import Aggregated, BoundedContext
 from application.inbox import InboxCommands
 from domain.inbox import Inbox
@@ -15,4 +16,5 @@ CONTEXT = BoundedContext(
     handlers=(lambda e: InboxCommands(e.store),),
     routers=(routes.router,),
     pages=(pages.router,),
+    jobs=(DIGEST_JOB,),
 )

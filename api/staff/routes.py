@@ -23,6 +23,7 @@ from api.shared.schemas import Cursor, Limit, Page, WriteResult
 from api.staff.schemas import (
     BranchCreate,
     BranchPublic,
+    DigestAddress,
     Disable,
     LoginRecord,
     PasswordChange,
@@ -72,6 +73,15 @@ def change_own_password(
     result = engine.handler(StaffCommands).change_password(
         ctx, UUID(user.user_id), body.new_password, current_password=body.current_password or ""
     )
+    return WriteResult.of(result)
+
+
+@router.post("/auth/email")
+def set_own_email(
+    body: DigestAddress, user: CurrentUser, engine: EngineDep, ctx: ContextDep
+) -> WriteResult:
+    """Set one's own address for the inbox's daily digest (null: none)."""
+    result = engine.handler(StaffCommands).set_email(ctx, UUID(user.user_id), body.email)
     return WriteResult.of(result)
 
 

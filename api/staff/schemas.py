@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from api.shared.schemas import OneLine, Reason, Short, Strict, example
 from application.staff.commands import MIN_PASSWORD_LENGTH
@@ -45,6 +45,14 @@ class UserPublic(BaseModel):
     version: int
     branch: str | None
     created_at: datetime
+
+
+class DigestAddress(Strict):
+    model_config = example({"email": "li.na@broker.example.cn"})
+
+    email: Annotated[str, StringConstraints(max_length=254)] | None = Field(
+        description="where the inbox's daily digest goes; null: no digest"
+    )
 
 
 class PasswordChange(Strict):

@@ -51,6 +51,7 @@ class Account:
     token_version: int
     language: str | None = None
     time_zone: str | None = None
+    email: str | None = None
 
 
 class StaffCommands(Commands):
@@ -131,6 +132,13 @@ class StaffCommands(Commands):
             ),
         )
 
+    def set_email(self, ctx: Context, user_id: UUID, email: str | None) -> CommandResult:
+        """Keep one's own address for the inbox's daily digest (None: no digest)."""
+        return self._changed(
+            user_id,
+            self.update(ctx, StaffUser, user_id, lambda u: u.set_email(ctx, email), idem=None),
+        )
+
     def authenticate(self, ctx: Context, username: str, password: str) -> StaffUser:
         """The enabled account with this username and password, else NotAuthenticated. A
         hash made with weaker parameters than today's is replaced (the user's own act)."""
@@ -170,6 +178,7 @@ class StaffCommands(Commands):
                 user.token_version,
                 user.language,
                 user.time_zone,
+                user.email,
             )
         with self._accounts_lock:
             if len(self._accounts) > 10_000:  # pragma: no mutate - a bound, not a rule

@@ -35,6 +35,7 @@ class StaffUser(Aggregate):
     # service's time zone). Older snapshots lack them.
     language: str | None = None
     time_zone: str | None = None
+    email: str | None = None  # where the daily digest goes (None: the inbox alone)
 
     class Registered(Created):
         username: str
@@ -85,6 +86,14 @@ class StaffUser(Aggregate):
             aggregate.language = self.language
             aggregate.time_zone = self.time_zone
 
+    class EmailChanged(Event):
+        """The person's work address for the inbox's daily digest (None: no digest)."""
+
+        email: str | None
+
+        def apply(self, aggregate: StaffUser) -> None:
+            aggregate.email = self.email
+
     @classmethod
     def register(
         cls,
@@ -134,3 +143,14 @@ class StaffUser(Aggregate):
         choosing what is already chosen records nothing."""
         if (language, time_zone) != (self.language, self.time_zone):
             self._record(self.PreferencesChanged, ctx, language=language, time_zone=time_zone)
+
+    def set_email(self, ctx: Context, email: str | None) -> None:
+        """Keep the address the daily digest goes to (blank: none); the same address again
+        records nothing."""
+        address = (email or "").strip() or None
+        if address is not None:
+            local, at, domain = address.rpartition("@")
+            if not at or not local or "." not in domain or len(address) > 254 or " " in address:
+                raise InvalidField("email", "not an e-mail address")
+        if address != self.email:
+            self._record(self.EmailChanged, ctx, email=address)

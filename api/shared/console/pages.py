@@ -158,6 +158,8 @@ def _preferences(desk: Desk, errors: dict[str, str], saved: bool = False) -> Res
         zones=ZONES,
         chosen_language=account.language if account else None,
         chosen_zone=account.time_zone if account else None,
+        chosen_email=account.email if account else None,
+        mail_on=desk.engine.settings.smtp_url is not None,
         default_zone=desk.engine.settings.time_zone,
     )
 
@@ -167,9 +169,10 @@ def save_preferences(
     desk: Anyone,
     language: Annotated[str, Form(max_length=10)] = "",
     zone: Annotated[str, Form(max_length=64)] = "",
+    email: Annotated[str, Form(max_length=254)] = "",
 ) -> Response:
-    """One's own language and time zone (blank: the browser's language, the service's
-    zone)."""
+    """One's own language, time zone and digest address (blank: the browser's language,
+    the service's zone, no digest)."""
     errors = {}
     if language and language not in LOCALES:
         errors["language"] = "invalid"
@@ -177,9 +180,12 @@ def save_preferences(
         errors["zone"] = "invalid"
     if errors:
         return _preferences(desk, errors)
-    desk.engine.handler(StaffCommands).prefer(
-        desk.context(), UUID(desk.me.user_id), language or None, zone or None
-    )
+    staff, me = desk.engine.handler(StaffCommands), UUID(desk.me.user_id)
+    try:
+        staff.set_email(desk.context(), me, email or None)
+    except InvalidField:
+        return _preferences(desk, {"email": "invalid"})
+    staff.prefer(desk.context(), me, language or None, zone or None)
     response = desk.redirect("/preferences?saved=1")
     if language:
         keep(response, desk.request, LANGUAGE, language, YEAR)
