@@ -6,6 +6,7 @@ from adapters.clients.questionnaires import load_questionnaires
 from adapters.shared.secrets import claim_ids
 from api.clients import (
     assessing,
+    contact_pages,
     contacts,
     coverage,
     coverage_pages,
@@ -96,9 +97,21 @@ CONTEXT = BoundedContext(
     ),
     # coverage first: its /clients/at-risk before /clients/{client_id}
     routers=(coverage.router, contacts.router, routes.router, risk.router),
-    pages=(today.router, pages.router, assessing.router, coverage_pages.router),
+    pages=(
+        today.router,
+        pages.router,
+        assessing.router,
+        coverage_pages.router,
+        contact_pages.router,
+    ),
     menu=(
         MenuItem("Today", "/today", ADVISOR, order=0, home_for=ADVISOR),
+        MenuItem(
+            "Contacts due",
+            "/contacts",
+            frozenset({Role.ADMIN, Role.ADVISOR, Role.COMPLIANCE}),
+            order=4,
+        ),
         MenuItem(
             "Branch dashboard",
             "/dashboard",

@@ -5,7 +5,7 @@ branch dashboard (AUM by tier, segments, clients at risk by branch)."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 from markupsafe import Markup
 
+from api.clients.contacts import due_rows
 from api.clients.coverage import feedback_groups, reader
 from api.holdings import business_day, valuation
 from api.shared.charts import Axes, Line, line_chart
@@ -24,6 +25,7 @@ from api.shared.deps import branch_scope
 from domain.shared.calendar import days_before
 from domain.shared.errors import NotFound
 from domain.staff import Role
+from projections.clients.contacts import ContactsView, share_on_time
 from projections.clients.coverage import CoverageView
 from projections.clients.views import ClientsView
 from projections.holdings import VALUED_FROM
@@ -36,13 +38,14 @@ Dashboard = Annotated[
             Role.ADMIN,
             Role.ADVISOR,
             Role.COMPLIANCE,
-            reads=(ClientsView, CoverageView, *VALUED_FROM),
+            reads=(ClientsView, CoverageView, ContactsView, *VALUED_FROM),
         )
     ),
 ]
 SHOWN = 20
 PAGE = 50
 CHURN_RISK = "churn_risk"
+YEAR = timedelta(days=365)  # the dashboard's contact-plan adherence: the last year's contacts
 
 
 def at_risk(desk: Desk, branch: str | None) -> list[dict[str, Any]]:
@@ -85,6 +88,25 @@ def client_coverage(desk: Desk, client_id: UUID) -> dict[str, Any]:
         "churn": now.churn if now else None,
         "threshold": policy.churn.threshold,
         "suggestion": engine.view(CoverageView).suggestion_of(engine.db, str(client_id)),
+        "plan": contact_plan(desk, client_id),
+    }
+
+
+def contact_plan(desk: Desk, client_id: UUID) -> dict[str, Any] | None:
+    """The client's communication plan: the tier's cadence, the last contact, the next
+    one due and whether it is (over)due (None for an erased client)."""
+    engine = desk.engine
+    policy = engine.settings.coverage_policy.contacts
+    row = engine.view(ContactsView).plan_of(engine.db, str(client_id))
+    if row is None:
+        return None
+    today = business_day(engine)
+    due = policy.due_on(date.fromordinal(row["since_day"]), row["tier"])
+    [shown] = due_rows(engine, [{**row, "due": due.toordinal()}], today)
+    return {
+        **shown,
+        "every_days": policy.cadence(row["tier"]),
+        "state": policy.stage(due, today) or "on_plan",
     }
 
 
@@ -99,6 +121,10 @@ def dashboard(desk: Dashboard) -> Response:
     branches = [branch] if branch else engine.view(ClientsView).branches(engine.db)
     counts = engine.view(ClientsView).count_by_branch(engine.db)
     segments = engine.view(CoverageView).counts_by_branch(engine.db, branch)
+    plans = engine.view(ContactsView).adherence(
+        engine.db, engine.settings.coverage_policy.contacts, today - YEAR, today, branch
+    )
+    nothing = {"on_time": 0, "late": 0, "overdue": 0}
     rows = [
         {
             "branch": code,
@@ -106,6 +132,8 @@ def dashboard(desk: Dashboard) -> Response:
             "aum": sum((t["aum"] for t in tiers.get(code, [])), start=Decimal(0)),
             "tiers": tiers.get(code, []),
             "segments": segments.get(code, {}),
+            "contacts": plans.get(code, nothing),
+            "on_time": share_on_time(plans.get(code, nothing)),
         }
         for code in branches
     ]

@@ -1,20 +1,24 @@
-"""The advisor's day: clients whose assessment is due for review or expired, purchases
+"""The advisor's day: their unread notifications, clients due for contact by their
+communication plan, clients whose assessment is due for review or expired, purchases
 waiting for the client's confirmation (with the time left), review flags, clients at risk
 of leaving with the reasons, tier suggestions to settle, and the open or breached tickets
 of the branch's clients."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
+from api.clients.contacts import due_rows
 from api.clients.coverage_pages import at_risk, suggestions
+from api.holdings import business_day
 from api.shared.console.desk import Desk, staff
 from api.shared.deps import branch_scope
 from domain.staff import Role
+from projections.clients.contacts import ContactsView
 from projections.clients.coverage import CoverageView
 from projections.clients.views import ClientsView, risk_status
 from projections.service_desk import TicketsView
@@ -27,7 +31,14 @@ Advisors = Annotated[
         staff(
             Role.ADMIN,
             Role.ADVISOR,
-            reads=(ClientsView, CoverageView, PurchasesView, ReviewsView, TicketsView),
+            reads=(
+                ClientsView,
+                CoverageView,
+                ContactsView,
+                PurchasesView,
+                ReviewsView,
+                TicketsView,
+            ),
         )
     ),
 ]
@@ -50,6 +61,7 @@ def today(desk: Advisors) -> Response:
     )
     return desk.page(
         "clients/today.html",
+        contacts=_contacts(desk, branch),
         due=[{**c, "risk_status": risk_status(c["risk"], now)} for c in due],
         waiting=[_left(p, names, now) for p in waiting],
         flags=_flags(desk, branch),
@@ -80,3 +92,14 @@ def _flags(desk: Desk, branch: str | None) -> list[dict[str, Any]]:
     names = engine.view(ClientsView).names(engine.db, ids)
     mine = [f for f in reversed(flags) if branch in (None, branches.get(f["client_id"]))]
     return [{**f, "client_name": names.get(f["client_id"], "")} for f in mine[:SHOWN]]
+
+
+def _contacts(desk: Desk, branch: str | None) -> list[dict[str, Any]]:
+    """Clients due for contact within the notice period, the longest overdue first."""
+    engine = desk.engine
+    policy = engine.settings.coverage_policy.contacts
+    today = business_day(engine)
+    rows, _ = engine.view(ContactsView).due(
+        engine.db, policy, today + timedelta(days=policy.notice_days), branch, None, SHOWN, None
+    )
+    return due_rows(engine, rows, today)

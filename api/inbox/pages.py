@@ -19,6 +19,7 @@ from projections.inbox import InboxView
 router = APIRouter(include_in_schema=False)
 Anyone = Annotated[Desk, Depends(staff(reads=(InboxView,)))]
 SHOWN = 50
+LATEST = 5
 
 
 @router.get("/inbox")
@@ -33,6 +34,21 @@ def inbox(desk: Anyone, unread: bool = False, cursor: str | None = None) -> Resp
         ),
         unread=unread,
         next_cursor=next_cursor,
+        count=view.unread_count(engine.db, reader),
+    )
+
+
+@router.get("/inbox/latest")
+def latest(desk: Anyone) -> Response:
+    """The newest unread notifications (a card of the day's page asks on load)."""
+    engine, reader = desk.engine, reader_of(desk.me)
+    view = engine.view(InboxView)
+    rows, _ = view.notifications(engine.db, reader, True, LATEST, None)
+    return desk.page(
+        "inbox/_latest.html",
+        notifications=shown(
+            engine, rows, translate=desk.gettext, day=desk.formats.day, when=desk.formats.when
+        ),
         count=view.unread_count(engine.db, reader),
     )
 

@@ -15,6 +15,7 @@ from domain.clients import Channel
 from domain.shared.base import Context
 from tests.conftest import client_fields
 from tests.e2e.conftest import Api, invalid_fields
+from tests.e2e.console import EN, ZH, sign_in
 
 NOW = datetime(2026, 6, 15, 4, 0, tzinfo=UTC)  # noon in Shanghai
 
@@ -117,3 +118,42 @@ def test_the_scheduler_records_each_reminder_once_and_a_contact_satisfies_it(api
         ("SH-LUJIAZUI", 0),
     ]
     assert invalid_fields(api.call("GET", "/api/v1/contacts/adherence?days=0")) == ["query.days"]
+
+
+def test_the_console_shows_the_plan_on_the_day_the_client_the_list_and_the_dashboard(
+    api: Api,
+) -> None:
+    ids = {k: str(v) for k, v in given_clients(api).items()}
+    api.engine.projector.catch_up()
+    sign_in(api, "advisor")
+    # The day's page: the overdue client, then the one due in 4 days
+    day = api.http.get("/today", headers=EN).text
+    due = day.split('id="contacts-h"')[1].split("</section>")[0]
+    assert due.index(ids["standard"]) < due.index(ids["platinum"])
+    assert "18 days overdue" in due
+    assert "never contacted" in due
+    assert ids["gold"] not in due
+    # The client's page: the plan, its cadence and the next contact due
+    page = api.http.get(f"/clients/{ids['platinum']}", headers=EN).text
+    plan = page.split('id="plan"')[1].split("</section>")[0]
+    assert "30 days between contacts" in plan
+    assert "due soon" in plan
+    assert "advisor" in plan  # who made the last contact
+    zh = api.http.get(f"/clients/{ids['standard']}", headers=ZH).text
+    assert "沟通计划" in zh
+    assert "逾期 18 天" in zh
+    # The list: overdue only, or further ahead
+    overdue = api.http.get("/contacts?ahead=0", headers=EN).text
+    assert ids["standard"] in overdue
+    assert ids["platinum"] not in overdue
+    quarter = api.http.get("/contacts?ahead=90", headers=EN).text
+    assert ids["gold"] in quarter
+    assert ids["elsewhere"] not in quarter  # another branch
+    assert api.http.get("/contacts?ahead=999", headers=EN).status_code == 422
+    # The dashboard: the share of contacts on time (gold on time; platinum late; one overdue)
+    board = api.http.get("/dashboard", headers=EN).text
+    cell = board.split('id="on-time-SH-LUJIAZUI"')[1].split("</td>")[0]
+    assert "33%" in cell
+    assert "(1 / 3)" in cell
+    sign_in(api, "agent")
+    assert api.http.get("/contacts", headers=EN).status_code == 403

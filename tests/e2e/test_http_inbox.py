@@ -180,3 +180,14 @@ def test_the_console_inbox_and_the_header_count(api: Api) -> None:
     assert opened.headers["location"] == newest["link"]
     assert newest["read"] is True
     assert ">3</span>" in api.http.get("/inbox/badge", headers=EN).text
+
+
+def test_the_days_page_loads_the_newest_unread(api: Api) -> None:
+    given_everything_due(api)
+    sign_in(api, "advisor")
+    day = api.http.get("/today", headers=EN).text
+    assert 'hx-get="/inbox/latest"' in day
+    latest = api.http.get("/inbox/latest", headers=EN).text
+    assert latest.count('action="/inbox/') == 4
+    assert '<span class="badge">4</span>' in latest
+    assert "Chen Jing was due for contact on" in latest
