@@ -55,7 +55,7 @@ import psycopg
 from psycopg import sql
 
 from adapters.shared.settings import Settings
-from api.clients.coverage import segments_job
+from api.clients.coverage import reader, segments_job
 from api.contexts import build_engine
 from api.engine import Engine
 from api.shared.jobs import job_context
@@ -63,11 +63,13 @@ from application.clients.commands import ClientCommands
 from application.clients.risk import RiskCommands
 from application.compliance.history import History
 from application.compliance.replay import DecisionReplay
+from application.demo.load import load_demo_and_truth
 from application.demo.tickets import load_tickets
 from application.funds.commands import FundCommands
 from application.holdings import HoldingsCommands
 from application.staff import BranchCommands, StaffCommands
 from application.suitability.purchases import PurchaseCommands
+from domain.clients import CoveragePolicy
 from domain.clients.registry import Channel, Client
 from domain.funds.fund import Fund, fund_id
 from domain.holdings import Portfolio
@@ -531,6 +533,35 @@ def bench_segment_job(engine: Engine, clients: int) -> None:
         REPORT.figure(what, seconds, "s", baseline=round(read, 4), ratio=round(seconds / read, 4))
 
 
+def bench_churn_warning(client_count: int) -> None:
+    """The churn warning against the demo's ground truth (the clients the demo makes leave),
+    on the embedded default: precision and recall at the policy's threshold (target: both
+    at least 0.8), and how long scoring every client takes."""
+    settings = settings_for(None, Path(tempfile.mkdtemp(prefix="assure-bench-")))
+    engine = prepared(settings)
+    try:
+        now = datetime.now(UTC)
+        _, truth = load_demo_and_truth(engine.demo_commands(), now, client_count)
+        engine.projector.catch_up()
+        policy = CoveragePolicy()
+        started = time.perf_counter()
+        found = reader(engine).assess(now.date(), now, policy)
+        scored = time.perf_counter() - started
+        warned = {UUID(c.client_id) for c in found if c.churn.score >= policy.churn.threshold}
+        hits = len(warned & set(truth))
+        precision, recall = hits / max(len(warned), 1), hits / max(len(truth), 1)
+        REPORT.say(
+            f"churn warning on the demo ({client_count} clients, {len(truth)} leavers): "
+            f"precision {precision:.2f}, recall {recall:.2f} (target >= 0.8 each); "
+            f"scoring every client {scored:.2f} s"
+        )
+        for what, value in (("precision", precision), ("recall", recall)):
+            REPORT.figure(f"churn warning {what} on the demo", value, "ratio", target_min=0.8)
+    finally:
+        engine.close()
+        shutil.rmtree(settings.data_dir, ignore_errors=True)
+
+
 def bench_aggregate_load(engine: Engine, rounds: int = 200) -> None:
     """A fund with at least 1,250 events (snapshots on) against one with 10 events.
 
@@ -805,6 +836,8 @@ def only(name: str, count: int, seconds: float) -> None:
             bench_holdings_import(engine, schema, count // 2, 100)
         elif name == "segments":
             bench_segment_job(engine, count * 50)
+        elif name == "churn":
+            bench_churn_warning(300 if count < 1000 else 600)
         elif name == "tickets":
             bench_tickets(engine, count * 50)
             sqlite_tickets(count * 50)
@@ -846,6 +879,7 @@ def main() -> None:
             "load",
             "holdings",
             "segments",
+            "churn",
             "catch-up",
             "tickets",
             "rebuild",
@@ -890,6 +924,7 @@ def run(args: argparse.Namespace) -> None:
         sqlite_tickets(10_000 if args.quick else 100_000)
         bench_compliance(engine, 20 if args.quick else 100)
         bench_segment_job(engine, 10_000 if args.quick else 100_000)
+        bench_churn_warning(300 if args.quick else 600)
         bench_rebuild(engine)
     finally:
         engine.close()
