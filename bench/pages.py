@@ -77,6 +77,8 @@ def loaded(data: Path, tickets: int) -> Engine:
         if staff.find_user(username) is None:
             staff.add_user(ctx, username, role, PASSWORD, branch=branch)
     engine.projector.catch_up()
+    engine.tick(engine.clock())  # the scheduler's reminders: the inbox and contacts have rows
+    engine.projector.catch_up()
     print(
         f"demo data with {tickets:,} tickets: {engine.store.head():,} events, "
         f"loaded in {time.perf_counter() - started:.0f} s",
@@ -126,6 +128,11 @@ def pages(engine: Engine) -> dict[str, list[str]]:
         "/dashboard/segments/high_value",
         "/feedback",
         f"{c}?aum=2y",
+        "/contacts",
+        "/contacts?ahead=90",
+        "/inbox",
+        "/inbox/latest",
+        "/inbox/badge",
     ]
     bought = engine.view(PurchasesView).of_client(db, client["id"])
     code = bought[0]["fund_code"] if bought else engine.view(FundsView).search(db)[0]["code"]
@@ -149,6 +156,7 @@ def pages(engine: Engine) -> dict[str, list[str]]:
         f"/tickets/{tickets[0]['id']}",
         "/tickets/stats",
         "/tickets/stats?group_by=month&from=2025-01-01",
+        "/inbox",
     ]
     suppliers, _ = engine.view(SuppliersView).search(
         db, stage=None, category=None, avl=None, overdue=None, today=engine.clock().date(), limit=1

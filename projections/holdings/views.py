@@ -19,10 +19,12 @@ Positions = dict[str, Decimal]
 
 class HoldingsView(View):
     name = "holdings"
+    schema_version = 2  # 2: each client's latest day reported
     tables: ClassVar[dict[str, list[str]]] = {
         "view_holding_clients": [
             "CREATE TABLE {t} (client_id TEXT PRIMARY KEY, branch TEXT NOT NULL, "
-            "tier TEXT NOT NULL)",
+            "tier TEXT NOT NULL, latest TEXT)",
+            "CREATE INDEX {ix}_latest ON {t} (latest)",
         ],
         "view_holding_days": [
             "CREATE TABLE {t} (client_id TEXT NOT NULL, as_of TEXT NOT NULL, "
@@ -93,6 +95,14 @@ class HoldingsView(View):
                 for code, units in e.positions.items()
             ],
         )
+        newest: dict[str, str] = {}
+        for client, day in latest:
+            newest[client] = max(day, newest.get(client, day))
+        tx.executemany(
+            f"UPDATE {self.t('view_holding_clients')} SET latest = ? "
+            "WHERE client_id = ? AND (latest IS NULL OR latest < ?)",
+            [(day, client, day) for client, day in newest.items()],
+        )
 
     def held_on(self, db: ViewDatabase, client_id: UUID, on: date) -> tuple[date | None, Positions]:
         """The positions a client held at the end of a day: those of the latest day
@@ -132,15 +142,24 @@ class HoldingsView(View):
     def standing(self, db: ViewDatabase, on: date) -> list[dict[str, Any]]:
         """Every client's positions held at the end of a day, with their branch and tier:
         rows of client_id, branch, tier, fund_code and units."""
-        days = self.t("view_holding_days")
+        days, clients = self.t("view_holding_days"), self.t("view_holding_clients")
+        holdings, day = self.t("view_holdings"), on.isoformat()
         with db.read() as tx:
+            # Clients whose latest day is on or before ``on`` (all of them, for today)
+            # hold their latest day's positions; the others, their latest before it, an
+            # index seek each. CROSS JOIN keeps SQLite's join order, and ``|| ''`` keeps
+            # it from deriving ``as_of <= day`` from ``latest <= day``: either turns
+            # ``as_of = latest`` into a range scan of every day a client reported.
             return tx.query(
-                f"SELECT c.client_id, c.branch, c.tier, h.fund_code, h.units FROM (SELECT "
-                f"client_id, MAX(as_of) AS as_of FROM {days} WHERE as_of <= ? "
-                f"GROUP BY client_id) l JOIN {self.t('view_holdings')} h "
-                "ON h.client_id = l.client_id AND h.as_of = l.as_of "
-                f"JOIN {self.t('view_holding_clients')} c ON c.client_id = l.client_id",
-                (on.isoformat(),),
+                f"SELECT c.client_id, c.branch, c.tier, h.fund_code, h.units FROM {clients} c "
+                f"CROSS JOIN {holdings} h WHERE h.client_id = c.client_id "
+                "AND h.as_of = c.latest AND c.latest || '' <= ? UNION ALL "
+                "SELECT c.client_id, c.branch, c.tier, h.fund_code, h.units FROM (SELECT "
+                f"k.client_id, (SELECT MAX(d.as_of) FROM {days} d WHERE d.client_id = "
+                f"k.client_id AND d.as_of <= ?) AS as_of FROM {clients} k WHERE k.latest > ?) l "
+                f"CROSS JOIN {clients} c CROSS JOIN {holdings} h WHERE c.client_id = l.client_id "
+                "AND h.client_id = l.client_id AND h.as_of = l.as_of",
+                (day, day, day),
             )
 
 
