@@ -50,7 +50,9 @@ def sentence(
     for word in ("tier", "previous_tier", "to_group", "clock"):
         if word in facts:
             prefix = "group:" if word == "to_group" else "sla:" if word == "clock" else ""
-            facts[word] = translate(prefix + facts[word])
+            key = prefix + facts[word]
+            told = translate(key)
+            facts[word] = told if told != key else facts[word].replace("_", " ")
     template = translate(SENTENCES.get(notification["kind"], notification["kind"]))
     try:
         return template % facts

@@ -254,3 +254,19 @@ def test_feedback_has_a_topic_its_stats_and_a_low_rating_gets_one_follow_up(api:
     assert "Fees" in page.text
     assert "100.00%" in page.text
     assert api.http.get("/feedback?group_by=colour", headers=EN).status_code == 422
+
+
+def test_a_churn_warning_and_a_tier_suggestion_reach_the_branchs_advisors(api: Api) -> None:
+    ids = given_three_clients(api)
+    api.engine.tick(NOW)
+    api.engine.projector.catch_up()
+    items = api.call("GET", "/api/v1/inbox", "advisor").json()["items"]
+    found = {(n["kind"], n["subject_id"]) for n in items}
+    assert ("churn_warning", str(ids["leaving"])) in found
+    assert ("tier_suggested", str(ids["rich"])) in found
+    [warning] = [n for n in items if n["kind"] == "churn_warning"]
+    assert warning["text"].endswith("may be leaving (churn score 60)")
+    # Not for other roles
+    theirs = api.call("GET", "/api/v1/inbox", "agent").json()["items"]
+    assert [n["kind"] for n in theirs] == ["sla_breached"]  # the complaint's first response
+    assert theirs[0]["text"] == "Ticket T-2026-000001 breached its first response SLA"

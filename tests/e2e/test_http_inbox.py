@@ -191,3 +191,17 @@ def test_the_days_page_loads_the_newest_unread(api: Api) -> None:
     assert latest.count('action="/inbox/') == 4
     assert '<span class="badge">4</span>' in latest
     assert "Chen Jing was due for contact on" in latest
+
+
+def test_assessments_and_re_audits_reach_the_advisors_and_quality(api: Api) -> None:
+    given_a_bit_of_everything(api)  # a client assessed now (SH-LUJIAZUI), an audited supplier
+    for days in (215, 350, 400):  # review due; re-audit due; expired and re-audit overdue
+        api.engine.tick(NOW + timedelta(days=days))
+    api.engine.projector.catch_up()
+    advisor = kinds(api, "advisor")
+    assert advisor.count("assessment_review_due") == 1
+    assert advisor.count("assessment_expired") == 1
+    assert kinds(api, "quality") == ["reaudit_overdue", "reaudit_due"]
+    [overdue, _] = inbox(api, "quality")
+    assert overdue["text"].startswith("Delta: the re-audit was due on ")
+    assert overdue["link"].startswith("/suppliers/")
