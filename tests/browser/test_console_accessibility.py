@@ -81,6 +81,11 @@ def pages(console: Console) -> dict[str, list[str]]:
             "/funds/000888?range=all",
             "/funds/rankings",
             "/password",
+            "/preferences",
+            "/dashboard",
+            "/feedback",
+            "/contacts",
+            "/inbox",
         ],
         "compliance": [
             "/compliance/overrides",
