@@ -21,7 +21,7 @@ from application.service_desk import TicketCommands
 from application.staff import BranchCommands, StaffCommands
 from application.suitability import PurchaseCommands
 from application.suppliers import SupplierCommands
-from domain.clients import AssessmentExpired, Channel, InvestorType
+from domain.clients import AssessmentExpired, Channel, Client, InvestorType
 from domain.service_desk import Priority, TicketChannel, TicketType
 from domain.shared.base import Context
 from domain.shared.errors import DuplicateFound
@@ -176,7 +176,10 @@ def load_demo_and_truth(
     progress("positions", 1, 1)
     desk = commands.tickets
     progress("tickets", 0, 1)
-    tickets = load_tickets(desk.store, desk.policy, rng, ctx.actor, now, homes, ticket_count)
+    tiers = {c: commands.clients.load(Client, c).tier for c in created}
+    tickets = load_tickets(
+        desk.store, desk.policy, rng, ctx.actor, now, homes, ticket_count, tiers=tiers
+    )
     progress("tickets", 1, 1)
     progress("suppliers and CQP", 0, 1)
     quality = load_suppliers(commands.suppliers, commands.cqp, rng, ctx.actor, now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -60,9 +61,11 @@ def load_tickets(
     clients: list[tuple[UUID, str]],
     count: int,
     batch: int = 200,
+    tiers: Mapping[UUID, str] | None = None,
 ) -> int:
-    """Open ``count`` tickets over the past year and play each one's life in memory;
-    save them a batch at a time (each ticket's events in order, numbers included)."""
+    """Open ``count`` tickets over the past year and play each one's life in memory (at
+    the layer and with the budgets of the client's tier, when ``tiers`` tells it); save
+    them a batch at a time (each ticket's events in order, numbers included)."""
     numbers: dict[int, TicketNumbers] = {}
     pending: list[Aggregate] = []
     made = 0
@@ -84,6 +87,7 @@ def load_tickets(
             subject=rng.choice(SUBJECTS[kind]),
             description="Recorded by the service desk.",
             policy=policy,
+            tier=(tiers or {}).get(client_id) if client_id else None,
         )
         _live(ticket, rng, policy, opened_at, now, actor)
         pending.append(ticket)
