@@ -4,7 +4,7 @@ minute."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
@@ -29,9 +29,7 @@ def inbox(desk: Anyone, unread: bool = False, cursor: str | None = None) -> Resp
     rows, next_cursor = view.notifications(engine.db, reader, unread, SHOWN, cursor)
     return desk.page(
         "inbox/inbox.html",
-        notifications=shown(
-            engine, rows, translate=desk.gettext, day=desk.formats.day, when=desk.formats.when
-        ),
+        notifications=in_words(desk, rows),
         unread=unread,
         next_cursor=next_cursor,
         count=view.unread_count(engine.db, reader),
@@ -46,9 +44,7 @@ def latest(desk: Anyone) -> Response:
     rows, _ = view.notifications(engine.db, reader, True, LATEST, None)
     return desk.page(
         "inbox/_latest.html",
-        notifications=shown(
-            engine, rows, translate=desk.gettext, day=desk.formats.day, when=desk.formats.when
-        ),
+        notifications=in_words(desk, rows),
         count=view.unread_count(engine.db, reader),
     )
 
@@ -59,6 +55,12 @@ def badge(desk: Anyone) -> Response:
     engine = desk.engine
     count = engine.view(InboxView).unread_count(engine.db, reader_of(desk.me))
     return desk.quiet_page("inbox/_badge.html", count=count)
+
+
+def in_words(desk: Desk, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Notifications in the reader's language, days and times as they read them."""
+    f = desk.formats
+    return shown(desk.engine, rows, translate=desk.gettext, day=f.day, when=f.when)
 
 
 @router.post("/inbox/{notification_id}/open")

@@ -1,5 +1,5 @@
 """The staff inbox, domain layer: what other contexts use."""
 
-from domain.inbox.inbox import KINDS, Inbox, inbox_id, notification_id
+from domain.inbox.inbox import KINDS, Inbox, inbox_id
 
-__all__ = ["KINDS", "Inbox", "inbox_id", "notification_id"]
+__all__ = ["KINDS", "Inbox", "inbox_id"]

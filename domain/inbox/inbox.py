@@ -30,11 +30,6 @@ def inbox_id(account_id: UUID) -> UUID:
     return uuid5(NAMESPACE, f"inbox:{account_id}")
 
 
-def notification_id(source_id: UUID, version: int) -> UUID:
-    """A notification's id: the event that caused it (one notification per event)."""
-    return uuid5(NAMESPACE, f"notification:{source_id}:{version}")
-
-
 class Inbox(Aggregate):
     """One account's read marks: everything up to a store position (``read all``), and
     single notifications after it."""

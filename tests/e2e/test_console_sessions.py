@@ -55,6 +55,24 @@ def test_an_idle_session_expires_for_htmx_requests_too(api: Api, clock: Moving) 
     assert partial.headers["HX-Redirect"].startswith("/login?next=")
 
 
+def test_the_headers_unread_count_asking_every_minute_does_not_keep_a_session_alive(
+    api: Api, clock: Moving
+) -> None:
+    sign_in(api, "advisor")
+    assert api.http.get("/clients", headers=EN).status_code == 200
+    # The page left open asks for the count every minute, 31 minutes long
+    for _ in range(31):
+        clock.now += timedelta(minutes=1)
+        badge = api.http.get(
+            "/inbox/badge", headers={**EN, "HX-Request": "true"}, follow_redirects=False
+        )
+    # Then the count's last request, and the next page, find the session expired
+    assert badge.status_code == 204
+    assert badge.headers["HX-Redirect"].startswith("/login?next=")
+    expired = api.http.get("/clients", headers=EN)
+    assert str(expired.url).endswith("/login?next=%2Fclients&expired=1")
+
+
 def test_changing_the_password_keeps_this_session_and_ends_the_others(api: Api) -> None:
     sign_in(api, "agent")
     other = api.token("agent")
