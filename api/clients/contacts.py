@@ -66,6 +66,23 @@ def due_rows(engine: Engine, rows: list[dict[str, Any]], today: date) -> list[di
     return shown
 
 
+def plan_of(engine: Engine, client_id: UUID) -> dict[str, Any] | None:
+    """A client's communication plan: the tier's cadence, the last contact, the next one
+    due and whether it is (over)due (None for an erased client)."""
+    policy = engine.settings.coverage_policy.contacts
+    row = engine.view(ContactsView).plan_of(engine.db, str(client_id))
+    if row is None:
+        return None
+    today = business_day(engine)
+    due = policy.due_on(date.fromordinal(row["since_day"]), row["tier"])
+    [shown] = due_rows(engine, [{**row, "due": due.toordinal()}], today)
+    return {
+        **shown,
+        "every_days": policy.cadence(row["tier"]),
+        "state": policy.stage(due, today) or "on_plan",
+    }
+
+
 @router.get("/contacts/due", dependencies=[READERS, FRESH])
 def contacts_due(
     engine: EngineDep,

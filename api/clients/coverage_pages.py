@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from api.clients.contacts import due_rows
+from api.clients.contacts import plan_of
 from api.clients.coverage import feedback_groups, reader
 from api.holdings import business_day, valuation
 from api.shared.charts import Axes, Line, line_chart
@@ -88,25 +88,7 @@ def client_coverage(desk: Desk, client_id: UUID) -> dict[str, Any]:
         "churn": now.churn if now else None,
         "threshold": policy.churn.threshold,
         "suggestion": engine.view(CoverageView).suggestion_of(engine.db, str(client_id)),
-        "plan": contact_plan(desk, client_id),
-    }
-
-
-def contact_plan(desk: Desk, client_id: UUID) -> dict[str, Any] | None:
-    """The client's communication plan: the tier's cadence, the last contact, the next
-    one due and whether it is (over)due (None for an erased client)."""
-    engine = desk.engine
-    policy = engine.settings.coverage_policy.contacts
-    row = engine.view(ContactsView).plan_of(engine.db, str(client_id))
-    if row is None:
-        return None
-    today = business_day(engine)
-    due = policy.due_on(date.fromordinal(row["since_day"]), row["tier"])
-    [shown] = due_rows(engine, [{**row, "due": due.toordinal()}], today)
-    return {
-        **shown,
-        "every_days": policy.cadence(row["tier"]),
-        "state": policy.stage(due, today) or "on_plan",
+        "plan": plan_of(engine, client_id),
     }
 
 

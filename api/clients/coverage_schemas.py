@@ -93,3 +93,18 @@ class ContactAdherence(BaseModel):
     share_on_time: float | None = Field(
         description="on time / (on time + late + overdue); null with nothing to count"
     )
+
+
+class ClientSegment(BaseModel):
+    segment: str
+    entered_at: datetime
+
+
+class ContactPlan(BaseModel):
+    tier: str
+    every_days: int = Field(description="the tier's cadence: days between contacts")
+    due_on: date
+    state: Literal["on_plan", "due", "overdue"]
+    days_overdue: int
+    last_contact_at: datetime | None
+    last_contact_by: str | None = Field(description="who logged it (username)")

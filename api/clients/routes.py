@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
+from api.clients.contacts import plan_of
+from api.clients.coverage_schemas import ClientSegment
 from api.clients.schemas import (
     ClientCreate,
     ClientDetail,
@@ -39,6 +41,8 @@ from application.shared.common import CommandResult
 from domain.clients.registry import Client, InvestorType
 from domain.shared.errors import InvalidField, NotFound
 from domain.staff import Role
+from projections.clients.contacts import ContactsView
+from projections.clients.coverage import CoverageView
 from projections.clients.views import ClientsView, risk_status
 from projections.service_desk import TicketsView
 
@@ -125,7 +129,13 @@ def list_clients(
     return Page(items=[_public(i, now) for i in items], next_cursor=next_cursor)
 
 
-@router.get("/{client_id}", dependencies=[READERS, Depends(fresh(ClientsView, TicketsView))])
+@router.get(
+    "/{client_id}",
+    dependencies=[
+        READERS,
+        Depends(fresh(ClientsView, TicketsView, CoverageView, ContactsView)),
+    ],
+)
 def get_client(
     client_id: ClientId,
     engine: EngineDep,
@@ -135,7 +145,8 @@ def get_client(
     as_of: AsOf = None,
 ) -> ClientDetail | AggregateAsOf:
     """One client's profile (the identity number masked but for its last 4 characters),
-    with the open tickets and the five latest interactions."""
+    with the open tickets, the five latest interactions, the segments and the
+    communication plan."""
     if as_of is not None:
         return aggregate_as_of(engine, Client, str(client_id), as_of)
     row = engine.view(ClientsView).get(engine.db, client_id)
@@ -151,6 +162,11 @@ def get_client(
         latest_interactions=people.named(
             engine.view(ClientsView).latest_interactions(engine.db, client_id, 5), "logged_by"
         ),
+        segments=[
+            ClientSegment.model_validate(s)
+            for s in engine.view(CoverageView).of_client(engine.db, str(client_id))
+        ],
+        contact_plan=plan_of(engine, client_id),
     )
 
 

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, model_validator
 
+from api.clients.coverage_schemas import ClientSegment, ContactPlan
 from api.shared.schemas import (
     Address,
     Email,
@@ -186,10 +187,13 @@ class OpenTicket(BaseModel):
 
 
 class ClientDetail(ClientPublic):
-    """The client page: profile, open tickets and the latest interactions."""
+    """The client page: profile, open tickets, the latest interactions, the segments the
+    client is in (since when) and their communication plan."""
 
     open_tickets: list[OpenTicket]
     latest_interactions: list[Interaction]
+    segments: list[ClientSegment]
+    contact_plan: ContactPlan | None = Field(description="null for an erased client")
 
 
 class OptionPublic(BaseModel):

@@ -72,6 +72,17 @@ def test_an_advisor_lists_their_branchs_clients_due_for_contact(api: Api) -> Non
         ids["platinum"],
         ids["gold"],
     ]
+    # And the client's detail carries their plan
+    detail = api.call("GET", f"/api/v1/clients/{ids['standard']}", "advisor").json()
+    assert detail["contact_plan"] == {
+        "tier": "standard",
+        "every_days": 182,
+        "due_on": str((NOW - timedelta(days=18)).date()),
+        "state": "overdue",
+        "days_overdue": 18,
+        "last_contact_at": None,
+        "last_contact_by": None,
+    }
     # And bad input is named; an agent may not read the plans
     assert invalid_fields(api.call("GET", "/api/v1/contacts/due?advisor=nobody")) == [
         "query.advisor"

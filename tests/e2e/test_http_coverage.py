@@ -106,6 +106,9 @@ def test_the_segment_job_records_each_change_once_and_lists_follow(api: Api) -> 
     assert counts == {"high_value": 1, "assessment_overdue": 0, "dormant": 1, "churn_risk": 1}
     [entered] = api.call("GET", "/api/v1/segments/high_value/clients").json()["items"]
     assert entered["facts"]["aum"] == "1200000.00"
+    # And the client's detail lists their segments, since when
+    detail = api.call("GET", f"/api/v1/clients/{ids['rich']}?min_position=0").json()
+    assert [s["segment"] for s in detail["segments"]] == ["high_value"]
     # And the client's history says when they became high-value
     history = api.call("GET", f"/api/v1/clients/{ids['rich']}/history").json()["events"]
     assert [e["type"] for e in history if "Segment" in e["type"]] == ["Client.EnteredSegment"]
