@@ -12,6 +12,7 @@ from api.engine import Engine
 from api.funds.context import CONTEXT as FUNDS
 from api.holdings.context import CONTEXT as HOLDINGS
 from api.inbox.context import CONTEXT as INBOX
+from api.knowledge.context import CONTEXT as KNOWLEDGE
 from api.service_desk.context import CONTEXT as SERVICE_DESK
 from api.shared.context import BoundedContext
 from api.staff.context import CONTEXT as STAFF
@@ -29,6 +30,7 @@ CONTEXTS: tuple[BoundedContext, ...] = (
     CQP,
     COMPLIANCE,
     INBOX,
+    KNOWLEDGE,
 )
 
 

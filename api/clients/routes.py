@@ -33,6 +33,7 @@ from api.shared.deps import (
     branch_scope,
     fresh,
     roles,
+    version_matched,
 )
 from api.shared.schemas import Cursor, Limit, Page, WriteResult
 from api.staff import PeopleDep
@@ -62,15 +63,6 @@ def _public(row: dict[str, Any], now: datetime) -> ClientPublic:
 
 def _written(result: CommandResult) -> WriteResult:
     return WriteResult.of(result)
-
-
-def _version(if_match: str | None) -> int | None:
-    if if_match is None:
-        return None
-    tag = if_match.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
-        raise InvalidField("If-Match", 'must be a version such as "3"')
-    return int(tag)
 
 
 @router.post("", status_code=201, dependencies=[REGISTRARS])
@@ -184,7 +176,7 @@ def update_contact(
         engine.handler(ClientCommands).update_contact(
             ctx,
             client_id,
-            expected_version=_version(if_match),
+            expected_version=version_matched(if_match),
             idem=idem,
             **body.model_dump(exclude_unset=True),
         )

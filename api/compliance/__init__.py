@@ -1,6 +1,6 @@
 """Compliance, api layer: what other contexts use."""
 
 from api.compliance.history import aggregate_as_of, shown
-from api.compliance.schemas import AggregateAsOf, AsOf
+from api.compliance.schemas import AggregateAsOf, AggregateHistory, AsOf
 
-__all__ = ["AggregateAsOf", "AsOf", "aggregate_as_of", "shown"]
+__all__ = ["AggregateAsOf", "AggregateHistory", "AsOf", "aggregate_as_of", "shown"]

@@ -164,3 +164,13 @@ def fresh(*views: type[View]) -> Callable[..., Awaitable[None]]:
 
     wait.__dict__["views"] = views
     return wait
+
+
+def version_matched(if_match: str | None) -> int | None:
+    """The version an ``If-Match`` header names (``"3"`` or ``W/"3"``; None without one)."""
+    if if_match is None:
+        return None
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise InvalidField("If-Match", 'must be a version such as "3"')
+    return int(tag)

@@ -50,7 +50,7 @@ class UserPublic(BaseModel):
 class DigestAddress(Strict):
     model_config = example({"email": "li.na@broker.example.cn"})
 
-    email: Annotated[str, StringConstraints(max_length=254)] | None = Field(
+    email: Annotated[str, StringConstraints(max_length=254), OneLine] | None = Field(
         description="where the inbox's daily digest goes; null: no digest"
     )
 

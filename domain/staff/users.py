@@ -18,6 +18,7 @@ class Role(StrEnum):
     COMPLIANCE = "compliance"
     QUALITY = "quality"
     MPL = "mpl"  # material project leader: owns CQP plans' internal preparation
+    EDITOR = "editor"  # reviews and publishes knowledge-base articles
 
 
 class StaffUser(Aggregate):

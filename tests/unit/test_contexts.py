@@ -89,6 +89,7 @@ def test_the_default_snapshot_intervals_are_the_documented_ones() -> None:
         "FileImport": 50,
         "Portfolio": 100,
         "Inbox": 50,
+        "Article": 20,
     }
 
 

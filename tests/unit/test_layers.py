@@ -94,6 +94,8 @@ CROSS: dict[str, set[str]] = {
     "holdings": {"clients", "funds"},  # positions are a client's, in funds, valued at NAV
     "service_desk": {"clients"},  # a ticket is for a client; statistics count clients
     "cqp": {"suppliers"},  # a plan is for a supplier and its categories
+    # an article answers ticket types; a ticket's suggestions read the knowledge base
+    "knowledge": {"service_desk"},
     # every reminder and warning becomes a notification for the people it concerns
     "inbox": {"clients", "suitability", "service_desk", "suppliers", "cqp"},
     "compliance": {"clients", "funds", "suitability", "service_desk", "suppliers", "cqp"},

@@ -1,0 +1,1 @@
+"""The knowledge base, api layer: what other contexts use."""

@@ -1,0 +1,338 @@
+"""The knowledge base's view: each article as readers and editors find it, every published
+version, and a search index of terms (``tokens.py``) ranked by BM25 in SQL, so both stores
+find and order the same articles.
+
+The index holds the text readers see (the latest published version), or the draft of an
+article never published (editors find drafts too)."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from adapters.shared.sql import Tx, ViewDatabase
+from domain.knowledge import Article, Content
+from projections.knowledge.tokens import query_terms, terms
+from projections.shared.base import View, utc_text
+from projections.shared.paging import decode, encode
+
+TITLE_WEIGHT = 3  # a term in the title counts as three in the body
+TRIGRAM_WEIGHT = 0.35  # a character trigram (a near-miss) against a whole word
+K1, B = 1.2, 0.75  # BM25
+
+
+@dataclass(frozen=True)
+class Filters:
+    type: str | None = None
+    tag: str | None = None
+    language: str | None = None
+    audience: str | None = None
+    status: str | None = "published"  # published, draft, in_review, archived, any
+
+
+class KnowledgeView(View):
+    name = "knowledge"
+    tables: ClassVar[dict[str, list[str]]] = {
+        "view_kb_articles": [
+            "CREATE TABLE {t} (id TEXT PRIMARY KEY, stage TEXT NOT NULL, "
+            "archived INTEGER NOT NULL, published_version INTEGER NOT NULL, "
+            "title TEXT NOT NULL, language TEXT NOT NULL, audience TEXT NOT NULL, "
+            "ticket_types TEXT NOT NULL, tags TEXT NOT NULL, body TEXT NOT NULL, "
+            "draft TEXT, translation_of TEXT, authors TEXT NOT NULL, length INTEGER NOT NULL, "
+            "created_by TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, "
+            "published_at TEXT, version INTEGER NOT NULL)",
+            "CREATE INDEX {ix}_updated ON {t} (updated_at, id)",
+            "CREATE INDEX {ix}_translation ON {t} (translation_of)",
+        ],
+        "view_kb_versions": [
+            "CREATE TABLE {t} (article_id TEXT NOT NULL, number INTEGER NOT NULL, "
+            "content TEXT NOT NULL, published_at TEXT NOT NULL, published_by TEXT NOT NULL, "
+            "PRIMARY KEY (article_id, number))",
+        ],
+        "view_kb_terms": [
+            "CREATE TABLE {t} (term TEXT NOT NULL, article_id TEXT NOT NULL, "
+            "weight DOUBLE PRECISION NOT NULL, PRIMARY KEY (term, article_id))",
+            "CREATE INDEX {ix}_article ON {t} (article_id)",
+        ],
+        "view_kb_labels": [  # an article's ticket types (type:…) and tags (tag:…)
+            "CREATE TABLE {t} (label TEXT NOT NULL, article_id TEXT NOT NULL, "
+            "PRIMARY KEY (label, article_id))",
+            "CREATE INDEX {ix}_article ON {t} (article_id)",
+        ],
+    }
+    handlers: ClassVar[dict[type[Any], str]] = {
+        Article.Drafted: "drafted",
+        Article.Edited: "edited",
+        Article.Submitted: "staged",
+        Article.ChangesRequested: "staged",
+        Article.Published: "published",
+        Article.Archived: "archived",
+        Article.Restored: "archived",
+    }
+
+    # -- writes ---------------------------------------------------------------------
+
+    def drafted(self, tx: Tx, e: Article.Drafted, _: int) -> None:
+        at = utc_text(e.timestamp)
+        tx.execute(
+            f"INSERT INTO {self.t('view_kb_articles')} (id, stage, archived, published_version, "
+            "title, language, audience, ticket_types, tags, body, draft, translation_of, "
+            "authors, length, created_by, created_at, updated_at, version) VALUES "
+            "(?, 'draft', 0, 0, '', '', '', '[]', '[]', '', ?, ?, ?, 0, ?, ?, ?, ?)",
+            (
+                str(e.originator_id),
+                _json(e.content),
+                str(e.translation_of) if e.translation_of else None,
+                json.dumps([e.meta.actor]),
+                e.meta.actor,
+                at,
+                at,
+                e.originator_version,
+            ),
+        )
+        self._show(tx, str(e.originator_id), e.content)
+
+    def edited(self, tx: Tx, e: Article.Edited, _: int) -> None:
+        article = str(e.originator_id)
+        [row] = tx.query(
+            f"SELECT authors, published_version FROM {self.t('view_kb_articles')} WHERE id = ?",
+            (article,),
+        )
+        authors = json.loads(row["authors"])
+        if e.meta.actor not in authors:
+            authors.append(e.meta.actor)
+        self._touch(
+            tx,
+            e,
+            "stage = 'draft', draft = ?, authors = ?",
+            (_json(e.content), json.dumps(authors)),
+        )
+        if not row["published_version"]:  # never published: the draft is what is found
+            self._show(tx, article, e.content)
+
+    def staged(self, tx: Tx, e: Article.Submitted | Article.ChangesRequested, _: int) -> None:
+        stage = "in_review" if isinstance(e, Article.Submitted) else "draft"
+        self._touch(tx, e, "stage = ?", (stage,))
+
+    def published(self, tx: Tx, e: Article.Published, _: int) -> None:
+        article = str(e.originator_id)
+        at = utc_text(e.timestamp)
+        tx.execute(
+            f"INSERT INTO {self.t('view_kb_versions')} (article_id, number, content, "
+            "published_at, published_by) VALUES (?, ?, ?, ?, ?)",
+            (article, e.number, _json(e.content), at, e.meta.actor),
+        )
+        self._touch(
+            tx,
+            e,
+            "stage = 'none', draft = NULL, authors = '[]', published_version = ?, published_at = ?",
+            (e.number, at),
+        )
+        self._show(tx, article, e.content)
+
+    def archived(self, tx: Tx, e: Article.Archived | Article.Restored, _: int) -> None:
+        self._touch(tx, e, "archived = ?", (int(isinstance(e, Article.Archived)),))
+
+    def _touch(self, tx: Tx, e: Any, sets: str, params: tuple[Any, ...]) -> None:
+        tx.execute(
+            f"UPDATE {self.t('view_kb_articles')} SET {sets}, updated_at = ?, version = ? "
+            "WHERE id = ?",
+            (*params, utc_text(e.timestamp), e.originator_version, str(e.originator_id)),
+        )
+
+    def _show(self, tx: Tx, article: str, content: Content) -> None:
+        """What the article shows and is found by: its fields, labels and terms."""
+        found: Counter[str] = Counter()
+        for term, n in terms(content.title).items():
+            found[term] += n * TITLE_WEIGHT
+        for term, n in terms(content.body).items():
+            found[term] += n
+        tx.execute(
+            f"UPDATE {self.t('view_kb_articles')} SET title = ?, language = ?, audience = ?, "
+            "ticket_types = ?, tags = ?, body = ?, length = ? WHERE id = ?",
+            (
+                content.title,
+                content.language,
+                content.audience.value,
+                json.dumps([t.value for t in content.ticket_types]),
+                json.dumps(list(content.tags)),
+                content.body,
+                int(sum(found.values())),
+                article,
+            ),
+        )
+        for table in ("view_kb_terms", "view_kb_labels"):
+            tx.execute(f"DELETE FROM {self.t(table)} WHERE article_id = ?", (article,))
+        tx.executemany(
+            f"INSERT INTO {self.t('view_kb_terms')} (term, article_id, weight) VALUES (?, ?, ?)",
+            [(term, article, weight) for term, weight in found.items()],
+        )
+        labels = [f"type:{t.value}" for t in content.ticket_types]
+        labels += [f"tag:{t}" for t in content.tags]
+        tx.executemany(
+            f"INSERT INTO {self.t('view_kb_labels')} (label, article_id) VALUES (?, ?)",
+            [(label, article) for label in labels],
+        )
+
+    # -- reads ----------------------------------------------------------------------
+
+    def get(self, db: ViewDatabase, article_id: str) -> dict[str, Any] | None:
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT * FROM {self.t('view_kb_articles')} WHERE id = ?", (article_id,)
+            )
+        return _article(rows[0]) if rows else None
+
+    def version(self, db: ViewDatabase, article_id: str, number: int) -> dict[str, Any] | None:
+        """One published version as it was published (None: no such version)."""
+        with db.read() as tx:
+            rows = tx.query(
+                f"SELECT * FROM {self.t('view_kb_versions')} WHERE article_id = ? AND number = ?",
+                (article_id, number),
+            )
+        if not rows:
+            return None
+        return {**rows[0], "content": json.loads(rows[0]["content"])}
+
+    def translations(
+        self, db: ViewDatabase, article_id: str, of: str | None
+    ) -> list[dict[str, Any]]:
+        """The other articles of the same family: the original and its translations."""
+        root = of or article_id
+        with db.read() as tx:
+            return tx.query(
+                f"SELECT id, language, title, published_version FROM "
+                f"{self.t('view_kb_articles')} WHERE (id = ? OR translation_of = ?) AND id <> ? "
+                "ORDER BY language, id",
+                (root, root, article_id),
+            )
+
+    def search(
+        self,
+        db: ViewDatabase,
+        q: str | None,
+        filters: Filters,
+        limit: int,
+        cursor: str | None,
+        prefer_language: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Articles matching the filters: by relevance to ``q`` (the reader's language
+        first when given), else the latest changed first; a page at a time."""
+        where, params = self._filters(filters)
+        wanted = query_terms(q) if q and q.strip() else []
+        if q and q.strip() and not wanted:
+            return [], None
+        with db.read() as tx:
+            if not wanted:
+                return self._latest(tx, where, params, limit, cursor)
+            return self._ranked(tx, wanted, where, params, limit, cursor, prefer_language)
+
+    def _filters(self, f: Filters) -> tuple[list[str], list[Any]]:
+        where: list[str] = []
+        params: list[Any] = []
+        if f.status == "published":
+            where.append("a.published_version > 0 AND a.archived = 0")
+        elif f.status in ("draft", "in_review"):
+            where.append("a.stage = ? AND a.archived = 0")
+            params.append(f.status)
+        elif f.status == "archived":
+            where.append("a.archived = 1")
+        for column, value in (("language", f.language), ("audience", f.audience)):
+            if value is not None:
+                where.append(f"a.{column} = ?")
+                params.append(value)
+        for kind, value in (("type", f.type), ("tag", f.tag)):
+            if value is not None:
+                where.append(
+                    f"EXISTS (SELECT 1 FROM {self.t('view_kb_labels')} l "
+                    "WHERE l.article_id = a.id AND l.label = ?)"
+                )
+                params.append(f"{kind}:{value.lower() if kind == 'tag' else value}")
+        return where, params
+
+    def _latest(
+        self, tx: Tx, where: list[str], params: list[Any], limit: int, cursor: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        if cursor is not None:
+            updated, last = decode(cursor, 2)
+            where = [*where, "(a.updated_at < ? OR (a.updated_at = ? AND a.id < ?))"]
+            params = [*params, updated, updated, last]
+        rows = tx.query(
+            f"SELECT a.* FROM {self.t('view_kb_articles')} a WHERE {_all(where)} "
+            "ORDER BY a.updated_at DESC, a.id DESC LIMIT ?",
+            (*params, limit + 1),
+        )
+        page = [_article(r) for r in rows[:limit]]
+        more = len(rows) > limit
+        return page, encode([page[-1]["updated_at"], page[-1]["id"]]) if more else None
+
+    def _ranked(
+        self,
+        tx: Tx,
+        wanted: list[str],
+        where: list[str],
+        params: list[Any],
+        limit: int,
+        cursor: str | None,
+        prefer: str | None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """BM25 over the index: each term's weight by how rare it is among the articles
+        (a trigram's less), its count in the article against the article's length."""
+        marks = ", ".join("?" for _ in wanted)
+        terms_table, articles = self.t("view_kb_terms"), self.t("view_kb_articles")
+        [stats] = tx.query(f"SELECT COUNT(*) AS n, AVG(length) AS mean FROM {articles}")
+        n, mean = int(stats["n"]), float(stats["mean"] or 1) or 1.0
+        counts = tx.query(
+            f"SELECT term, COUNT(*) AS df FROM {terms_table} WHERE term IN ({marks}) GROUP BY term",
+            wanted,
+        )
+        idf = {
+            r["term"]: math.log(1 + (n - r["df"] + 0.5) / (r["df"] + 0.5))
+            * (TRIGRAM_WEIGHT if r["term"].startswith("t:") else 1.0)
+            for r in counts
+        }
+        if not idf:
+            return [], None
+        cases = " ".join("WHEN ? THEN ?" for _ in idf)
+        weights = [v for term, w in idf.items() for v in (term, w)]
+        offset = int(decode(cursor, 1)[0]) if cursor else 0
+        first = "CASE WHEN a.language = ? THEN 0 ELSE 1 END, " if prefer else ""
+        rows = tx.query(
+            f"SELECT a.*, s.score FROM (SELECT t.article_id, SUM(CASE t.term {cases} END "
+            f"* t.weight * {K1 + 1} / (t.weight + {K1} * ({1 - B} + {B} * a.length / ?))) "
+            f"AS score FROM {terms_table} t JOIN {articles} a ON a.id = t.article_id "
+            f"WHERE t.term IN ({', '.join('?' for _ in idf)}) AND {_all(where)} "
+            f"GROUP BY t.article_id) s JOIN {articles} a ON a.id = s.article_id "
+            f"ORDER BY {first}s.score DESC, a.id LIMIT ? OFFSET ?",
+            (
+                *weights,
+                mean,
+                *idf,
+                *params,
+                *([prefer] if prefer else []),
+                limit + 1,
+                offset,
+            ),
+        )
+        page = [{**_article(r), "score": round(float(r["score"]), 4)} for r in rows[:limit]]
+        return page, encode([offset + limit]) if len(rows) > limit else None
+
+
+def _all(where: list[str]) -> str:
+    return " AND ".join(where) if where else "1 = 1"
+
+
+def _json(content: Content) -> str:
+    return content.model_dump_json()
+
+
+def _article(row: dict[str, Any]) -> dict[str, Any]:
+    found = dict(row)
+    for key in ("ticket_types", "tags", "authors"):
+        found[key] = json.loads(found[key])
+    found["draft"] = json.loads(found["draft"]) if found.get("draft") else None
+    found["archived"] = bool(found["archived"])
+    return found
