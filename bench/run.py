@@ -73,11 +73,14 @@ from domain.clients import CoveragePolicy
 from domain.clients.registry import Channel, Client
 from domain.funds.fund import Fund, fund_id
 from domain.holdings import Portfolio
+from domain.knowledge import Article, Audience, Content
 from domain.service_desk.tickets import Ticket
+from domain.service_desk.workflow import TicketType
 from domain.shared.base import Context
 from domain.shared.vocab import FundType, Horizon, RiskRating, Variety
 from domain.staff.users import Role
 from projections.clients.views import ClientsView
+from projections.knowledge import Filters, KnowledgeView
 from projections.service_desk.rows import sla_as_of
 from projections.service_desk.stats import ticket_stats
 from projections.service_desk.tickets import TicketsView
@@ -562,6 +565,112 @@ def bench_churn_warning(client_count: int) -> None:
         shutil.rmtree(settings.data_dir, ignore_errors=True)
 
 
+KB_ZH = (
+    "如何重置交易密码",
+    "基金赎回多久到账",
+    "风险测评过期怎么办",
+    "对账单在哪里查看",
+    "投诉处理流程",
+    "开户需要哪些材料",
+    "定投如何设置",
+    "分红方式怎么修改",
+    "转托管需要多久",
+    "手续费如何计算",
+    "银行卡变更",
+    "手机号码变更",
+    "账户冻结原因",
+    "大额赎回限制",
+    "货币基金收益",
+    "净值更新时间",
+)
+KB_EN = (
+    "reset",
+    "password",
+    "redemption",
+    "arrives",
+    "statement",
+    "download",
+    "complaint",
+    "process",
+    "account",
+    "opening",
+    "documents",
+    "regular",
+    "investment",
+    "dividend",
+    "option",
+    "transfer",
+    "custody",
+    "fees",
+    "bank",
+    "card",
+    "change",
+    "phone",
+    "number",
+    "frozen",
+    "large",
+    "money",
+    "market",
+    "yield",
+    "nav",
+)
+KB_QUERIES = ("密码重置", "赎回到账", "测评过期", "对帐单", "reset password", "pasword", "fees")
+
+
+def bench_kb_search(engine: Engine, count: int, rounds: int = 200) -> None:
+    """Knowledge-base search over ``count`` published articles, half in Chinese: the p99
+    of real queries (a typo among them) beside reading one article by id (target: search
+    p99 at most 20 ms at 10,000 articles)."""
+    ctx = Context(actor="system:bench", at=datetime.now(UTC), correlation_id="bench")
+    editor = ctx.model_copy(update={"actor": "system:bench-editor"})
+    rng = random.Random(23)
+    stored, first = [], None
+    for n in range(count):
+        chinese = n % 2 == 0
+        pool, joiner = (KB_ZH, "，") if chinese else (KB_EN, " ")
+        title = joiner.join(rng.sample(pool, 2)) + f" {n}"
+        body = joiner.join(rng.choice(pool) for _ in range(40))
+        content = Content(
+            title=title,
+            body=body,
+            language="zh-CN" if chinese else "en",
+            audience=Audience.PUBLIC,
+            ticket_types=(rng.choice(list(TicketType)),),
+        )
+        article = Article.write(ctx, uuid.uuid4(), content, None)
+        article.submit(ctx)
+        article.publish(editor)
+        first = first or article.id
+        stored += [engine.store.mapper.to_stored_event(e) for e in article.collect_events()]
+        if len(stored) >= 3000:
+            engine.store.recorder.insert_events(stored)
+            stored = []
+    if stored:
+        engine.store.recorder.insert_events(stored)
+    engine.projector.catch_up()
+    view, store = (
+        engine.view(KnowledgeView),
+        "postgresql" if engine.settings.is_postgres else "sqlite",
+    )
+    baseline = p99_ms(lambda: view.get(engine.db, str(first)), rounds)
+    queries = iter(KB_QUERIES * rounds * 2)
+    p99 = p99_ms(lambda: view.search(engine.db, next(queries), Filters(), 20, None), rounds)
+    REPORT.say(
+        f"knowledge search over {count:,} articles on {store}: p99 {p99:.1f} ms "
+        f"(target <= 20 ms: {'meets' if p99 <= 20 else 'ABOVE'}); one article by id "
+        f"{baseline:.2f} ms, {p99 / baseline:.1f}x"
+    )
+    REPORT.figure(
+        f"knowledge search p99, {count:,} articles",
+        p99,
+        "ms",
+        store=store,
+        baseline=round(baseline, 4),
+        ratio=round(p99 / baseline, 4),
+        target_max=20,
+    )
+
+
 def bench_aggregate_load(engine: Engine, rounds: int = 200) -> None:
     """A fund with at least 1,250 events (snapshots on) against one with 10 events.
 
@@ -836,6 +945,9 @@ def only(name: str, count: int, seconds: float) -> None:
             bench_holdings_import(engine, schema, count // 2, 100)
         elif name == "segments":
             bench_segment_job(engine, count * 50)
+        elif name == "kb":
+            bench_kb_search(engine, count * 5)
+            sqlite_kb(count * 5)
         elif name == "churn":
             bench_churn_warning(300 if count < 1000 else 600)
         elif name == "tickets":
@@ -863,6 +975,17 @@ def sqlite_tickets(count: int) -> None:
         shutil.rmtree(settings.data_dir, ignore_errors=True)
 
 
+def sqlite_kb(count: int) -> None:
+    """The knowledge search on the embedded default, SQLite, beside PostgreSQL's."""
+    settings = settings_for(None, Path(tempfile.mkdtemp(prefix="assure-bench-")))
+    engine = prepared(settings)
+    try:
+        bench_kb_search(engine, count)
+    finally:
+        engine.close()
+        shutil.rmtree(settings.data_dir, ignore_errors=True)
+
+
 def drop(schema: str) -> None:
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
@@ -880,6 +1003,7 @@ def main() -> None:
             "holdings",
             "segments",
             "churn",
+            "kb",
             "catch-up",
             "tickets",
             "rebuild",
@@ -925,6 +1049,8 @@ def run(args: argparse.Namespace) -> None:
         bench_compliance(engine, 20 if args.quick else 100)
         bench_segment_job(engine, 10_000 if args.quick else 100_000)
         bench_churn_warning(300 if args.quick else 600)
+        bench_kb_search(engine, 2000 if args.quick else 10_000)
+        sqlite_kb(2000 if args.quick else 10_000)
         bench_rebuild(engine)
     finally:
         engine.close()
