@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.knowledge import routes
+from api.knowledge import routes, tickets
 from api.shared.context import Aggregated, BoundedContext
 from application.knowledge import KnowledgeCommands
 from domain.knowledge import Article
@@ -13,5 +13,5 @@ CONTEXT = BoundedContext(
     aggregates=(Aggregated(Article, history="kb-articles", snapshot_every=20),),
     views=(KnowledgeView,),
     handlers=(lambda e: KnowledgeCommands(e.store),),
-    routers=(routes.router,),
+    routers=(routes.router, tickets.router),
 )

@@ -214,6 +214,7 @@ def article_shown(
         "translations": view.translations(engine.db, str(article_id), row["translation_of"]),
         "draft": row["draft"] if writer else None,
         "authors": list(people.usernames(row["authors"]).values()) if writer else [],
+        **view.usage(engine.db, str(article_id)),
     }
 
 

@@ -115,6 +115,8 @@ class ArticlePublic(ArticleSummary):
     draft: ContentPublic | None = Field(description="the working copy (writers only)")
     authors: list[str] = Field(description="who wrote the working copy (usernames)")
     version: int = Field(description="the article's version, for If-Match")
+    linked: int = Field(description="tickets the article was linked to")
+    settled: int = Field(description="of those, the tickets resolved since and never reopened")
 
 
 def excerpt(body: str, size: int = 160) -> str:

@@ -91,6 +91,18 @@ class TicketCommands(Commands):
             time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 - jitter only
         raise ConcurrentWrite("too many tickets opened at once: try again")
 
+    def link_article(
+        self, ctx: Context, ticket_id: UUID, article_id: UUID, version: int, title: str
+    ) -> CommandResult:
+        """Link a knowledge-base article to the ticket (again: nothing new)."""
+        return self.update(
+            ctx,
+            Ticket,
+            ticket_id,
+            lambda t: t.link_article(ctx, article_id, version, title),
+            idem=None,
+        )
+
     def _numbers(self, ctx: Context) -> TicketNumbers:
         try:
             numbers: Any = self.store.repository.get(numbers_id(ctx.at.year))

@@ -52,6 +52,7 @@ class Ticket(Aggregate):
     merged_into: UUID | None
     client_id: UUID | None = None  # older snapshots lack it
     tier: str | None = None  # the client's tier at opening (older tickets: standard)
+    articles: list[UUID] = []  # knowledge-base articles linked (older snapshots lack it)
 
     class Opened(Created):
         # What the client wrote is theirs: sealed with their key, erased with it.
@@ -85,6 +86,7 @@ class Ticket(Aggregate):
             t.assignee = t.first_responded_at = t.resolved_at = t.closed_at = None
             t.branch, t.client_id, t.tier = self.branch, self.client_id, self.tier
             t.pauses, t.breaches, t.rated, t.merged_into = [], [], False, None
+            t.articles = []
 
     class Assigned(Event):
         assignee: str | None
@@ -160,6 +162,16 @@ class Ticket(Aggregate):
     class MergeReceived(Event):
         from_id: UUID
         from_number: str
+
+    class ArticleLinked(Event):
+        """A knowledge-base article answers the ticket (its version then, and title)."""
+
+        article_id: UUID
+        article_version: int
+        title: str
+
+        def apply(self, t: Ticket) -> None:
+            t.articles = [*t.articles, self.article_id]
 
     class SatisfactionRated(Event):
         score: int
@@ -314,6 +326,19 @@ class Ticket(Aggregate):
             raise TicketRuleBroken(f"{target.number} is closed")
         self._record(self.MergedInto, ctx, into_id=target.id, into_number=target.number)
         target._record(target.MergeReceived, ctx, from_id=self.id, from_number=self.number)
+
+    def link_article(self, ctx: Context, article_id: UUID, version: int, title: str) -> None:
+        """Link a published article that answers the ticket; once per article."""
+        if self.merged_into is not None:
+            raise TicketRuleBroken("the ticket was merged: link on the ticket it went into")
+        if article_id not in self.articles:
+            self._record(
+                self.ArticleLinked,
+                ctx,
+                article_id=article_id,
+                article_version=version,
+                title=title,
+            )
 
     def rate(self, ctx: Context, score: int, comment: str | None) -> None:
         """The client's satisfaction, once, after resolution."""

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from adapters.shared.sql import Tx, ViewDatabase
 from domain.knowledge import Article, Content
+from domain.service_desk import Status, Ticket
 from projections.knowledge.tokens import query_terms, terms
 from projections.shared.base import View, utc_text
 from projections.shared.paging import decode, encode
@@ -57,6 +58,14 @@ class KnowledgeView(View):
             "weight DOUBLE PRECISION NOT NULL, PRIMARY KEY (term, article_id))",
             "CREATE INDEX {ix}_article ON {t} (article_id)",
         ],
+        # Each article linked to a ticket, and whether the ticket was resolved since and
+        # never reopened (how often an article settles a ticket).
+        "view_kb_links": [
+            "CREATE TABLE {t} (ticket_id TEXT NOT NULL, article_id TEXT NOT NULL, "
+            "linked_at TEXT NOT NULL, resolved INTEGER NOT NULL, reopened INTEGER NOT NULL, "
+            "PRIMARY KEY (ticket_id, article_id))",
+            "CREATE INDEX {ix}_article ON {t} (article_id)",
+        ],
         "view_kb_labels": [  # an article's ticket types (type:…) and tags (tag:…)
             "CREATE TABLE {t} (label TEXT NOT NULL, article_id TEXT NOT NULL, "
             "PRIMARY KEY (label, article_id))",
@@ -71,6 +80,9 @@ class KnowledgeView(View):
         Article.Published: "published",
         Article.Archived: "archived",
         Article.Restored: "archived",
+        Ticket.ArticleLinked: "linked",
+        Ticket.StatusChanged: "ticket_moved",
+        Ticket.Reopened: "ticket_reopened",
     }
 
     # -- writes ---------------------------------------------------------------------
@@ -136,6 +148,26 @@ class KnowledgeView(View):
     def archived(self, tx: Tx, e: Article.Archived | Article.Restored, _: int) -> None:
         self._touch(tx, e, "archived = ?", (int(isinstance(e, Article.Archived)),))
 
+    def linked(self, tx: Tx, e: Ticket.ArticleLinked, _: int) -> None:
+        tx.execute(
+            f"INSERT INTO {self.t('view_kb_links')} (ticket_id, article_id, linked_at, "
+            "resolved, reopened) VALUES (?, ?, ?, 0, 0)",
+            (str(e.originator_id), str(e.article_id), utc_text(e.timestamp)),
+        )
+
+    def ticket_moved(self, tx: Tx, e: Ticket.StatusChanged, _: int) -> None:
+        if e.status is Status.RESOLVED:
+            tx.execute(
+                f"UPDATE {self.t('view_kb_links')} SET resolved = 1 WHERE ticket_id = ?",
+                (str(e.originator_id),),
+            )
+
+    def ticket_reopened(self, tx: Tx, e: Ticket.Reopened, _: int) -> None:
+        tx.execute(
+            f"UPDATE {self.t('view_kb_links')} SET reopened = 1 WHERE ticket_id = ?",
+            (str(e.originator_id),),
+        )
+
     def _touch(self, tx: Tx, e: Any, sets: str, params: tuple[Any, ...]) -> None:
         tx.execute(
             f"UPDATE {self.t('view_kb_articles')} SET {sets}, updated_at = ?, version = ? "
@@ -185,6 +217,28 @@ class KnowledgeView(View):
                 f"SELECT * FROM {self.t('view_kb_articles')} WHERE id = ?", (article_id,)
             )
         return _article(rows[0]) if rows else None
+
+    def usage(self, db: ViewDatabase, article_id: str) -> dict[str, int]:
+        """How often the article was linked to a ticket, and how many of those tickets
+        were then resolved and never reopened."""
+        with db.read() as tx:
+            [row] = tx.query(
+                "SELECT COUNT(*) AS linked, COALESCE(SUM(CASE WHEN resolved = 1 AND "
+                "reopened = 0 THEN 1 ELSE 0 END), 0) AS settled "
+                f"FROM {self.t('view_kb_links')} WHERE article_id = ?",
+                (article_id,),
+            )
+        return {"linked": int(row["linked"]), "settled": int(row["settled"])}
+
+    def linked_to(self, db: ViewDatabase, ticket_id: str) -> list[dict[str, Any]]:
+        """The articles linked to a ticket, the first linked first."""
+        with db.read() as tx:
+            return tx.query(
+                f"SELECT a.id, a.title, a.language, l.linked_at FROM {self.t('view_kb_links')} l "
+                f"JOIN {self.t('view_kb_articles')} a ON a.id = l.article_id "
+                "WHERE l.ticket_id = ? ORDER BY l.linked_at, a.id",
+                (ticket_id,),
+            )
 
     def version(self, db: ViewDatabase, article_id: str, number: int) -> dict[str, Any] | None:
         """One published version as it was published (None: no such version)."""

@@ -165,6 +165,7 @@ class TicketsView(View):
         Ticket.MergedInto: "changed",
         Ticket.MergeReceived: "changed",
         Ticket.SatisfactionRated: "changed",
+        Ticket.ArticleLinked: "changed",
         Client.PersonalDataErased: "client_erased",
     }
 

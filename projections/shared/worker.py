@@ -67,26 +67,27 @@ class ProjectionWorker:
         # The position this worker itself committed last; the compare-and-set in every
         # batch catches anyone else moving it, and then it is read again.
         self._known: int | None = None
+        self._seen = 0  # the head the last step read
 
     def position(self) -> int:
         with self.db.read() as tx:
             return read_position(tx, self.name)
 
     def catch_up(self, until: int | None = None) -> int:
-        """Apply everything up to the head as it is now (or ``until``); return how far
-        this worker moved it. Another worker of the same view (a running service's) may
-        take batches meanwhile: this one waits for those, so the view is at the head when
-        it returns."""
-        head = self.source.recorder.max_notification_id() or 0
-        target = head if until is None else min(head, until)
+        """Apply everything up to the head (or ``until``); return how far this worker
+        moved it. Another worker of the same view (a running service's) may take batches
+        meanwhile: this one waits for those, so the view is at the head it saw when it
+        returns."""
         moved = 0
         while True:
-            step = self.step(target)
+            step = self.step(until)
             moved += step
-            if step == 0:
-                if self.position() >= target:
-                    return moved
-                time.sleep(0.005)  # another worker's batch is being written: look again
+            if step > 0:
+                continue
+            if self.position() >= self._seen:
+                return moved
+            until = self._seen  # another worker's batch is being written: look again
+            time.sleep(0.005)
 
     def _cached_position(self) -> int:
         """The position this worker committed last (a cache), else the database's."""
@@ -97,6 +98,7 @@ class ProjectionWorker:
         head = self.source.recorder.max_notification_id() or 0
         if until is not None:
             head = min(head, until)
+        self._seen = head
         if head <= position:  # pragma: no mutate - with <, a no-op transaction
             return 0
         batch = self.source.recorder.select_notifications(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.conftest import client_fields
 from tests.e2e.conftest import Api, invalid_fields
 
 ARTICLE = {
@@ -142,3 +143,105 @@ def test_search_translations_archive_and_bad_input(api: Api) -> None:
     step(api, own, "submit", "editor")
     assert step(api, own, "publish", "editor").status_code == 409
     assert step(api, own, "publish", "admin").status_code == 200
+
+
+def published(api: Api, **fields: Any) -> str:
+    article = written(api, **fields)["id"]
+    step(api, article, "submit", "agent")
+    done = step(api, article, "publish", "editor")
+    assert done.status_code == 200, done.text
+    return str(article)
+
+
+def opened_ticket(api: Api, subject: str, description: str, kind: str = "service_request") -> str:
+    client = api.created(
+        {**client_fields(name="陈静"), "email": "chen.jing@example.cn", "phone": "+86 13812345678"}
+    )
+    done = api.call(
+        "POST",
+        "/api/v1/tickets",
+        "agent",
+        json={
+            "client_id": client["id"],
+            "type": kind,
+            "priority": "P3",
+            "channel": "phone",
+            "subject": subject,
+            "description": description,
+        },
+    )
+    assert done.status_code == 201, done.text
+    return str(done.json()["id"])
+
+
+def test_a_tickets_suggestions_links_and_a_draft_from_the_solved_ticket(api: Api) -> None:
+    zh = published(api)
+    en = published(
+        api,
+        title="How to reset your trading password",
+        body="Choose *Forgot password* on the sign-in page.",
+        language="en",
+    )
+    fees = published(
+        api, title="基金转换费用", body="转换费为申购费差额。", ticket_types=["inquiry"]
+    )
+    ticket = opened_ticket(api, "交易密码忘记了", "客户忘记交易密码，无法重置")
+    api.engine.projector.catch_up()
+    # The suggestions: the Chinese article first for a Chinese ticket's words
+    found = api.call("GET", f"/api/v1/tickets/{ticket}/suggestions", "agent").json()
+    assert found[0]["id"] == zh
+    assert fees not in [f["id"] for f in found[:1]]
+    # Linking one records it on the ticket, once; an unpublished article is refused
+    link = api.call("POST", f"/api/v1/tickets/{ticket}/articles", "agent", json={"article_id": zh})
+    assert link.status_code == 200, link.text
+    again = api.call("POST", f"/api/v1/tickets/{ticket}/articles", "agent", json={"article_id": zh})
+    assert again.json()["version"] == link.json()["version"]
+    draft = written(api)["id"]
+    refused = api.call(
+        "POST", f"/api/v1/tickets/{ticket}/articles", "agent", json={"article_id": draft}
+    )
+    assert invalid_fields(refused) == ["article_id"]
+    # The ticket is answered publicly and resolved: the article settled one ticket
+    reply = (
+        "陈静您好：请在登录页点击“忘记密码”，验证身份证 310101198805061234 和手机 "
+        "138 1234 5678 后重置。如有问题请发邮件至 chen.jing@example.cn，账户 6225880212345678。"
+    )
+    api.call(
+        "POST", f"/api/v1/tickets/{ticket}/comments", "agent", json={"body": reply, "public": True}
+    )
+    api.call(
+        "POST",
+        f"/api/v1/tickets/{ticket}/comments",
+        "agent",
+        json={"body": "内部备注", "public": False},
+    )
+    api.call("POST", f"/api/v1/tickets/{ticket}/transition", "agent", json={"to": "in_progress"})
+    done = api.call(
+        "POST", f"/api/v1/tickets/{ticket}/transition", "agent", json={"to": "resolved"}
+    )
+    assert done.status_code == 200, done.text
+    wait = f"min_position={done.json()['position']}"
+    shown = api.call("GET", f"/api/v1/kb/articles/{zh}?{wait}", "advisor").json()
+    assert (shown["linked"], shown["settled"]) == (1, 1)
+    linked = api.call("GET", f"/api/v1/tickets/{ticket}/articles?{wait}", "agent").json()
+    assert [a["id"] for a in linked] == [zh]
+    # A draft from the solved ticket: its public reply, the client's data replaced
+    made = api.call("POST", f"/api/v1/kb/articles/from-ticket/{ticket}?{wait}", "agent")
+    assert made.status_code == 201, made.text
+    body = made.json()
+    assert body["title"] == "交易密码忘记了"
+    for personal in ("陈静", "310101198805061234", "1234 5678", "chen.jing", "6225880212345678"):
+        assert personal not in body["body"]
+    for placeholder in ("[客户姓名]", "[证件号码]", "[电话号码]", "[电子邮箱]", "[账号]"):
+        assert placeholder in body["body"]
+    assert "内部备注" not in body["body"]
+    # An open ticket does not become an article; an advisor may not write one
+    other = opened_ticket(api, "Fee question", "How much is a switch?", "inquiry")
+    api.engine.projector.catch_up()
+    assert invalid_fields(
+        api.call("POST", f"/api/v1/kb/articles/from-ticket/{other}", "agent")
+    ) == ["ticket_id"]
+    assert (
+        api.call("POST", f"/api/v1/kb/articles/from-ticket/{ticket}", "advisor").status_code == 403
+    )
+    assert en in [f["id"] for f in api.call("GET", f"/api/v1/tickets/{other}/suggestions").json()]

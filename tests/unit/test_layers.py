@@ -94,8 +94,9 @@ CROSS: dict[str, set[str]] = {
     "holdings": {"clients", "funds"},  # positions are a client's, in funds, valued at NAV
     "service_desk": {"clients"},  # a ticket is for a client; statistics count clients
     "cqp": {"suppliers"},  # a plan is for a supplier and its categories
-    # an article answers ticket types; a ticket's suggestions read the knowledge base
-    "knowledge": {"service_desk"},
+    # an article answers ticket types and is linked to tickets; a draft from a solved
+    # ticket leaves out its client's name
+    "knowledge": {"service_desk", "clients"},
     # every reminder and warning becomes a notification for the people it concerns
     "inbox": {"clients", "suitability", "service_desk", "suppliers", "cqp"},
     "compliance": {"clients", "funds", "suitability", "service_desk", "suppliers", "cqp"},
