@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from api.knowledge import routes, tickets
+from api.knowledge import macros, routes, tickets
 from api.shared.context import Aggregated, BoundedContext
-from application.knowledge import KnowledgeCommands
-from domain.knowledge import Article
+from application.knowledge import KnowledgeCommands, MacroCommands
+from domain.knowledge import Article, Macro
 from projections.knowledge import KnowledgeView
 
 CONTEXT = BoundedContext(
     name="knowledge",
-    aggregates=(Aggregated(Article, history="kb-articles", snapshot_every=20),),
+    aggregates=(
+        Aggregated(Article, history="kb-articles", snapshot_every=20),
+        Aggregated(Macro, history="macros"),
+    ),
     views=(KnowledgeView,),
-    handlers=(lambda e: KnowledgeCommands(e.store),),
-    routers=(routes.router, tickets.router),
+    handlers=(lambda e: KnowledgeCommands(e.store), lambda e: MacroCommands(e.store)),
+    routers=(routes.router, tickets.router, macros.router),
 )

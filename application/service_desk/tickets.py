@@ -91,6 +91,23 @@ class TicketCommands(Commands):
             time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 - jitter only
         raise ConcurrentWrite("too many tickets opened at once: try again")
 
+    def apply_macro(
+        self,
+        ctx: Context,
+        ticket_id: UUID,
+        macro: tuple[UUID, str],
+        reply: tuple[str, bool],
+        actions: tuple[Status | None, Priority | None, str | None],
+    ) -> CommandResult:
+        """A macro's rendered reply and its actions, recorded as one change."""
+        return self.update(
+            ctx,
+            Ticket,
+            ticket_id,
+            lambda t: t.apply_macro(ctx, macro, (uuid4(), *reply), actions, self.policy),
+            idem=None,
+        )
+
     def link_article(
         self, ctx: Context, ticket_id: UUID, article_id: UUID, version: int, title: str
     ) -> CommandResult:

@@ -173,6 +173,37 @@ class Ticket(Aggregate):
         def apply(self, t: Ticket) -> None:
             t.articles = [*t.articles, self.article_id]
 
+    class MacroApplied(Event):
+        """A macro's reply and its actions, as one change: the reply (sealed with the
+        client's key), then the priority (with the new due times), the group, the status."""
+
+        personal_fields: ClassVar[tuple[str, ...]] = ("body",)
+        personal_subject: ClassVar[str | None] = "client_id"
+
+        macro_id: UUID
+        macro: str
+        comment_id: UUID
+        body: str
+        public: bool
+        first_response: bool
+        client_id: UUID | None
+        previous: Status
+        status: Status | None
+        priority: Priority | None
+        group: str | None
+        first_response_due_at: datetime | None = None
+        resolution_due_at: datetime | None = None
+
+        def apply(self, t: Ticket) -> None:
+            if self.first_response:
+                t.first_responded_at = self.timestamp
+            if self.priority is not None:
+                t.priority = self.priority
+            if self.group is not None:
+                t.group = self.group
+            if self.status is not None:
+                _enter(t, self.previous, self.status, self.timestamp)
+
     class SatisfactionRated(Event):
         score: int
         comment: str | None
@@ -326,6 +357,49 @@ class Ticket(Aggregate):
             raise TicketRuleBroken(f"{target.number} is closed")
         self._record(self.MergedInto, ctx, into_id=target.id, into_number=target.number)
         target._record(target.MergeReceived, ctx, from_id=self.id, from_number=self.number)
+
+    def apply_macro(
+        self,
+        ctx: Context,
+        macro: tuple[UUID, str],
+        comment: tuple[UUID, str, bool],
+        actions: tuple[Status | None, Priority | None, str | None],
+        policy: SlaPolicy,
+    ) -> None:
+        """Reply and act as one change, each part under the rule it would meet alone (a
+        closed ticket takes a reply only; a status must be a move the ticket allows)."""
+        if self.merged_into is not None:
+            raise TicketRuleBroken("the ticket was merged: comment on the ticket it went into")
+        (comment_id, body, public), (status, priority, group) = comment, actions
+        if self.status is Status.CLOSED and any(a is not None for a in actions):
+            raise TicketRuleBroken("a closed ticket takes a reply, not a change")
+        if group is not None and group not in LAYERS:
+            raise InvalidField("group", f"must be one of {', '.join(LAYERS)}")
+        status = None if status == self.status else status
+        if status is not None and status not in ALLOWED[self.status]:
+            raise IllegalTransition(self.status, status.value)
+        priority = None if priority == self.priority else priority
+        dues: dict[str, datetime | None] = {}
+        if priority is not None:
+            dues = _dues(
+                policy, priority, self.group, self.created_on, self.pauses, ctx.at, self.tier
+            )
+        self._record(
+            self.MacroApplied,
+            ctx,
+            macro_id=macro[0],
+            macro=macro[1],
+            comment_id=comment_id,
+            body=body,
+            public=public,
+            first_response=public and self.first_responded_at is None,
+            client_id=self.client_id,
+            previous=self.status,
+            status=status,
+            priority=priority,
+            group=None if group == self.group else group,
+            **dues,
+        )
 
     def link_article(self, ctx: Context, article_id: UUID, version: int, title: str) -> None:
         """Link a published article that answers the ticket; once per article."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from adapters.shared.sql import Tx, ViewDatabase
-from domain.knowledge import Article, Content
+from domain.knowledge import Article, Content, Macro
 from domain.service_desk import Status, Ticket
 from projections.knowledge.tokens import query_terms, terms
 from projections.shared.base import View, utc_text
@@ -66,6 +66,11 @@ class KnowledgeView(View):
             "PRIMARY KEY (ticket_id, article_id))",
             "CREATE INDEX {ix}_article ON {t} (article_id)",
         ],
+        "view_kb_macros": [
+            "CREATE TABLE {t} (id TEXT PRIMARY KEY, name TEXT NOT NULL, body TEXT NOT NULL, "
+            "public INTEGER NOT NULL, actions TEXT NOT NULL, retired INTEGER NOT NULL, "
+            "updated_at TEXT NOT NULL, version INTEGER NOT NULL)",
+        ],
         "view_kb_labels": [  # an article's ticket types (type:…) and tags (tag:…)
             "CREATE TABLE {t} (label TEXT NOT NULL, article_id TEXT NOT NULL, "
             "PRIMARY KEY (label, article_id))",
@@ -80,6 +85,9 @@ class KnowledgeView(View):
         Article.Published: "published",
         Article.Archived: "archived",
         Article.Restored: "archived",
+        Macro.Saved: "macro_saved",
+        Macro.Changed: "macro_saved",
+        Macro.Retired: "macro_retired",
         Ticket.ArticleLinked: "linked",
         Ticket.StatusChanged: "ticket_moved",
         Ticket.Reopened: "ticket_reopened",
@@ -147,6 +155,41 @@ class KnowledgeView(View):
 
     def archived(self, tx: Tx, e: Article.Archived | Article.Restored, _: int) -> None:
         self._touch(tx, e, "archived = ?", (int(isinstance(e, Article.Archived)),))
+
+    def macro_saved(self, tx: Tx, e: Macro.Saved | Macro.Changed, _: int) -> None:
+        text, macro = e.text, str(e.originator_id)
+        tx.execute(f"DELETE FROM {self.t('view_kb_macros')} WHERE id = ?", (macro,))
+        tx.execute(
+            f"INSERT INTO {self.t('view_kb_macros')} (id, name, body, public, actions, "
+            "retired, updated_at, version) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+            (
+                macro,
+                text.name,
+                text.body,
+                int(text.public),
+                text.actions.model_dump_json(exclude_none=True),
+                utc_text(e.timestamp),
+                e.originator_version,
+            ),
+        )
+
+    def macro_retired(self, tx: Tx, e: Macro.Retired, _: int) -> None:
+        tx.execute(
+            f"UPDATE {self.t('view_kb_macros')} SET retired = 1, updated_at = ?, version = ? "
+            "WHERE id = ?",
+            (utc_text(e.timestamp), e.originator_version, str(e.originator_id)),
+        )
+
+    def macros(self, db: ViewDatabase, retired: bool = False) -> list[dict[str, Any]]:
+        """The macros in use (or the retired ones too), by name."""
+        where = "" if retired else "WHERE retired = 0"
+        with db.read() as tx:
+            rows = tx.query(f"SELECT * FROM {self.t('view_kb_macros')} {where} ORDER BY name, id")
+        return [
+            {**r, "public": bool(r["public"]), "retired": bool(r["retired"]),
+             "actions": json.loads(r["actions"])}
+            for r in rows
+        ]  # fmt: skip
 
     def linked(self, tx: Tx, e: Ticket.ArticleLinked, _: int) -> None:
         tx.execute(

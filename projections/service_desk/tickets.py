@@ -166,6 +166,7 @@ class TicketsView(View):
         Ticket.MergeReceived: "changed",
         Ticket.SatisfactionRated: "changed",
         Ticket.ArticleLinked: "changed",
+        Ticket.MacroApplied: "changed",
         Client.PersonalDataErased: "client_erased",
     }
 
@@ -286,7 +287,7 @@ class TicketsView(View):
 
     def _comments(self, work: _Batch, e: Any, ticket_id: str, position: int) -> None:
         """A comment's row; a merge links the merged ticket's comments to the target."""
-        if isinstance(e, Ticket.Commented):
+        if isinstance(e, Ticket.Commented | Ticket.MacroApplied):
             work.comments.append(
                 {
                     "comment_id": str(e.comment_id),
@@ -328,8 +329,8 @@ class TicketsView(View):
         )
         history = self.t("view_ticket_history")
         entries = tx.query(
-            f"SELECT position, data FROM {history} WHERE event IN ('Opened', 'Commented') "
-            f"AND ticket_id IN ({theirs})",
+            f"SELECT position, data FROM {history} WHERE event IN ('Opened', 'Commented', "
+            f"'MacroApplied') AND ticket_id IN ({theirs})",
             (client,),
         )
         tx.executemany(

@@ -245,3 +245,58 @@ def test_a_tickets_suggestions_links_and_a_draft_from_the_solved_ticket(api: Api
         api.call("POST", f"/api/v1/kb/articles/from-ticket/{ticket}", "advisor").status_code == 403
     )
     assert en in [f["id"] for f in api.call("GET", f"/api/v1/tickets/{other}/suggestions").json()]
+
+
+MACRO = {
+    "name": "密码重置指引",
+    "body": "{client.name}您好：请点击“忘记密码”。工单 {ticket.number}，处理人 {agent.name}。",
+    "public": True,
+    "actions": {"status": "pending_client", "priority": "P2"},
+}
+
+
+def test_a_macro_replies_and_acts_as_one_change(api: Api) -> None:
+    # An unknown placeholder is refused when the macro is saved
+    bad = api.call("POST", "/api/v1/macros", "editor", json={**MACRO, "body": "Hi {client.age}"})
+    assert invalid_fields(bad) == ["body"]
+    assert "{client.age}" in bad.json()["errors"][0]["message"]
+    assert api.call("POST", "/api/v1/macros", "agent", json=MACRO).status_code == 403
+    saved = api.call("POST", "/api/v1/macros", "editor", json=MACRO)
+    assert saved.status_code == 201, saved.text
+    macro = saved.json()["id"]
+    ticket = opened_ticket(api, "交易密码忘记了", "无法登录")
+    moved = api.call(
+        "POST", f"/api/v1/tickets/{ticket}/transition", "agent", json={"to": "in_progress"}
+    )
+    before = moved.json()["version"]
+    # When the agent applies it
+    done = api.call("POST", f"/api/v1/tickets/{ticket}/macros/{macro}", "agent")
+    assert done.status_code == 200, done.text
+    assert done.json()["version"] == before + 1  # one change
+    wait = f"min_position={done.json()['position']}"
+    shown = api.call("GET", f"/api/v1/tickets/{ticket}?{wait}", "agent").json()
+    # Then the reply is rendered, public and the first response; status and priority set
+    number = shown["number"]
+    [reply] = [c for c in shown["comments"] if c["public"]]
+    assert reply["body"] == f"陈静您好：请点击“忘记密码”。工单 {number}，处理人 agent。"
+    assert (shown["status"], shown["priority"]) == ("pending_client", "P2")
+    assert shown["first_responded_at"] is not None
+    history = api.call("GET", f"/api/v1/tickets/{ticket}/history", "admin").json()["events"]
+    assert [e["type"] for e in history][-1] == "Ticket.MacroApplied"
+    # A move the ticket does not allow is refused whole: nothing changes
+    closing = {**MACRO, "name": "结案", "body": "已结案", "actions": {"status": "closed"}}
+    close = api.call("POST", "/api/v1/macros", "editor", json=closing).json()["id"]
+    refused = api.call("POST", f"/api/v1/tickets/{ticket}/macros/{close}", "agent")
+    assert refused.status_code == 409
+    after = api.call("GET", f"/api/v1/tickets/{ticket}/history", "admin").json()["events"]
+    assert len(after) == len(history)
+    retired = api.call("POST", f"/api/v1/macros/{close}/retire", "editor").json()
+    wait = f"min_position={retired['position']}"
+    # The macros listed; a retired one is not applied
+    listed = api.call("GET", f"/api/v1/macros?{wait}", "agent").json()
+    assert [m["name"] for m in listed] == ["密码重置指引"]
+    api.call("POST", f"/api/v1/macros/{macro}/retire", "editor")
+    other = opened_ticket(api, "x", "y")
+    assert api.call("POST", f"/api/v1/tickets/{other}/macros/{macro}", "agent").status_code == 409
+    missing = "00000000-0000-0000-0000-000000000000"
+    assert api.call("POST", f"/api/v1/tickets/{other}/macros/{missing}", "agent").status_code == 404

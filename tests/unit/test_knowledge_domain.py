@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from domain.knowledge import Article, Audience, Content, Stage
+from domain.knowledge import Article, Audience, Content, Macro, MacroText, Stage, render
 from domain.knowledge.article import NotReviewable
+from domain.knowledge.macros import MacroRetired
 from domain.service_desk import TicketType
 from domain.shared.base import Context
 from domain.shared.errors import InvalidField
@@ -132,3 +133,18 @@ def test_a_translation_is_in_another_language() -> None:
         original,
     )
     assert english.translation_of == original.id
+
+
+def test_a_macro_names_only_placeholders_the_desk_fills() -> None:
+    text = MacroText(name="n", body="{client.name}: {ticket.number} by {agent.name}")
+    macro = Macro.save(by(EDITOR), uuid.uuid4(), text)
+    assert render(
+        text.body, {"client.name": "陈静", "ticket.number": "T-1", "agent.name": "a"}
+    ) == ("陈静: T-1 by a")
+    with pytest.raises(InvalidField, match=r"\{client\.age\}"):
+        macro.change(by(EDITOR), MacroText(name="n", body="{client.age}"))
+    with pytest.raises(InvalidField, match=r"\{\}"):
+        Macro.save(by(EDITOR), uuid.uuid4(), MacroText(name="n", body="empty {}"))
+    macro.retire(by(EDITOR))
+    with pytest.raises(MacroRetired):
+        macro.usable()
