@@ -40,6 +40,7 @@ from domain.cqp.milestones import DeliverableKind
 from domain.cqp.phases import Criterion, Phase
 from domain.funds.performance import Period
 from domain.inbox import KINDS as NOTIFICATION_KINDS
+from domain.knowledge import LANGUAGES, Audience
 from domain.service_desk.workflow import LAYERS, Status, TicketChannel, TicketType
 from domain.shared.base import DomainEvent
 from domain.shared.vocab import FundType, Horizon, Variety
@@ -100,6 +101,9 @@ def vocabulary() -> Iterator[str]:
     yield from (f"rag:{r.value}" for r in Rag)
     yield from (f"login:{o}" for o in ("failed", "throttled"))
     yield from (f"kind:{k}" for k in NOTIFICATION_KINDS)
+    yield from (f"language:{language}" for language in LANGUAGES)
+    yield from (f"kb:{s}" for s in ("published", "draft", "in_review", "archived", "none"))
+    yield from (f"audience:{a.value}" for a in Audience)
 
 
 def event_types() -> Iterator[str]:

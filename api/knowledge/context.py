@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from api.knowledge import macros, routes, tickets
+from api.knowledge import macros, pages, routes, tickets
+from api.knowledge.routes import READ_ROLES
+from api.shared.console.menu import MenuItem
 from api.shared.context import Aggregated, BoundedContext
 from application.knowledge import KnowledgeCommands, MacroCommands
 from domain.knowledge import Article, Macro
+from domain.staff import Role
 from projections.knowledge import KnowledgeView
 
 CONTEXT = BoundedContext(
@@ -17,4 +20,14 @@ CONTEXT = BoundedContext(
     views=(KnowledgeView,),
     handlers=(lambda e: KnowledgeCommands(e.store), lambda e: MacroCommands(e.store)),
     routers=(routes.router, tickets.router, macros.router),
+    pages=(pages.router,),
+    menu=(
+        MenuItem(
+            "Knowledge base",
+            "/kb",
+            frozenset(READ_ROLES),
+            order=35,
+            home_for=frozenset({Role.EDITOR}),
+        ),
+    ),
 )

@@ -3,12 +3,13 @@ list them, and apply one to a ticket: its reply rendered and its actions, one ch
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, Field, StringConstraints
 
+from api.engine import Engine
 from api.knowledge.routes import REVIEWERS
 from api.service_desk import TicketId
 from api.shared.deps import ContextDep, CurrentUser, EngineDep, IdempotencyDep, fresh, roles
@@ -16,9 +17,11 @@ from api.shared.schemas import Lines, MultiLine, OneLine, Strict, WriteResult, e
 from application.clients import ClientCommands
 from application.knowledge import MacroCommands
 from application.service_desk import TicketCommands
+from application.shared.common import CommandResult
 from domain.clients import Client
 from domain.knowledge import PLACEHOLDERS, Actions, Macro, MacroText, render
 from domain.service_desk import Priority, Status, Ticket
+from domain.shared.base import Context
 from domain.staff import Role
 from projections.knowledge import KnowledgeView
 
@@ -105,7 +108,7 @@ def list_macros(engine: EngineDep) -> list[MacroPublic]:
     return [MacroPublic.model_validate(m) for m in engine.view(KnowledgeView).macros(engine.db)]
 
 
-def placeholders(engine: Any, ticket_id: UUID, username: str) -> dict[str, str]:
+def placeholders(engine: Engine, ticket_id: UUID, username: str) -> dict[str, str]:
     """What a macro's placeholders say for this ticket and agent, read from the records
     themselves (a ticket opened a moment ago, before the views have it, included)."""
     desk = engine.handler(TicketCommands)
@@ -132,11 +135,20 @@ def apply_macro(
 ) -> WriteResult:
     """Reply with the macro (its placeholders filled in) and apply its actions, as one
     change of the ticket: one version, one history entry."""
+    return WriteResult.of(applied(engine, ctx, ticket_id, macro_id, user.username))
+
+
+def applied(
+    engine: Engine, ctx: Context, ticket_id: UUID, macro_id: UUID, username: str
+) -> CommandResult:
+    """The macro applied to the ticket by ``username``."""
     macro = engine.handler(MacroCommands).load(Macro, macro_id).usable()
-    body = render(macro.body, placeholders(engine, ticket_id, user.username))
+    body = render(macro.body, placeholders(engine, ticket_id, username))
     a = macro.actions
-    actions = (a.status, a.priority, a.group)
-    result = engine.handler(TicketCommands).apply_macro(
-        ctx, ticket_id, (macro_id, macro.name), (body, macro.public), actions
+    return engine.handler(TicketCommands).apply_macro(
+        ctx,
+        ticket_id,
+        (macro_id, macro.name),
+        (body, macro.public),
+        (a.status, a.priority, a.group),
     )
-    return WriteResult.of(result)
