@@ -3,7 +3,7 @@ list them, and apply one to a ticket: its reply rendered and its actions, one ch
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Response
@@ -33,7 +33,9 @@ MacroId = Annotated[UUID, Path(description="a macro's id")]
 class ActionsIn(Strict):
     status: Status | None = None
     priority: Priority | None = None
-    group: str | None = Field(default=None, description="client_centre, branch or headquarters")
+    group: Literal["client_centre", "branch", "headquarters"] | None = Field(
+        default=None, description="the service layer the ticket goes to"
+    )
 
 
 class MacroIn(Strict):

@@ -23,8 +23,7 @@ from api.staff import People
 from application.knowledge import KnowledgeCommands
 from application.service_desk import TicketCommands
 from domain.knowledge import LANGUAGES, Article, Audience, Content
-from domain.service_desk import TicketType
-from domain.service_desk.tickets import WORKS_TICKETS
+from domain.service_desk import WORKS_TICKETS, TicketType
 from domain.shared.errors import InvalidField, NotFound
 from domain.staff import Role
 from projections.knowledge import Filters, KnowledgeView

@@ -97,7 +97,8 @@ def test_the_ticket_page_suggests_links_and_replies_with_a_macro(api: Api) -> No
     )
     assert linked.status_code == 303, linked.text
     assert linked.headers["location"].startswith(f"{page}?after=")
-    after = api.http.get(f"{page}/kb", headers=ZH).text
+    wait = linked.headers["location"].split("?")[1].split("#")[0]
+    after = api.http.get(f"{page}/kb?{wait}", headers=ZH).text
     assert "已关联文章" in after
     macros = api.call("GET", "/api/v1/macros", "agent").json()
     replied = api.http.post(
