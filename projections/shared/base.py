@@ -118,7 +118,8 @@ class View:
             self.handle(tx, event, position)
 
     def create(self, db: ViewDatabase) -> None:
-        """Create the tables that are missing, and the position row.
+        """Create the tables that are missing, and the position row, in one transaction
+        (a service starts with a round trip or two per view, not one per table).
 
         Tables of another schema version are dropped first, so the view is rebuilt from
         the events by its worker.
@@ -127,7 +128,6 @@ class View:
             tx.execute(POSITIONS_DDL)
             tx.execute(DEAD_LETTERS_DDL)
             tx.execute(SCHEMAS_DDL)
-        with db.transaction() as tx:
             rows = tx.query(
                 "SELECT version FROM projection_schemas WHERE name = ?", (self.position_name,)
             )
@@ -138,14 +138,13 @@ class View:
                     "ON CONFLICT (name) DO UPDATE SET version = excluded.version",
                     (self.position_name, self.schema_version),
                 )
-        for base, statements in self.tables.items():
-            if db.table_exists(self.t(base)):
-                continue
-            token = secrets.token_hex(3)  # pragma: no mutate - only tells index names apart
-            with db.transaction() as tx:
+            existing = _existing(tx, [self.t(base) for base in self.tables])
+            for base, statements in self.tables.items():
+                if self.t(base) in existing:
+                    continue
+                token = secrets.token_hex(3)  # pragma: no mutate - only tells index names apart
                 for statement in statements:
                     tx.execute(statement.format(t=self.t(base), ix=f"ix_{base}_{token}"))
-        with db.transaction() as tx:
             tx.execute(
                 "INSERT INTO projection_positions (name, position, updated_at) VALUES (?, 0, ?) "
                 "ON CONFLICT (name) DO NOTHING",
@@ -238,3 +237,16 @@ def dead_letters(db: ViewDatabase, name: str | None = None) -> list[dict[str, An
 def fragment(text: str) -> str:
     """A search fragment for ``LIKE '%…%'``, its wildcards taken out."""
     return text.replace("\\", "").replace("%", "").replace("_", "")
+
+
+def _existing(tx: Tx, names: list[str]) -> set[str]:
+    """Which of these tables exist (in the connection's schema)."""
+    marks = ", ".join("?" for _ in names)
+    if tx.dialect == "sqlite":
+        query = f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ({marks})"
+    else:
+        query = (
+            "SELECT table_name AS name FROM information_schema.tables "
+            f"WHERE table_schema = current_schema() AND table_name IN ({marks})"
+        )
+    return {row["name"] for row in tx.query(query, names)} if names else set()
