@@ -13,10 +13,12 @@ from application.clients import ClientCommands, RiskCommands
 from application.cqp import CQPCommands
 from application.demo.funds import load_funds, load_purchases
 from application.demo.holdings import load_holdings
+from application.demo.knowledge import load_knowledge
 from application.demo.suppliers import load_suppliers
 from application.demo.tickets import load_tickets
 from application.funds import FundCommands
 from application.holdings import HoldingsCommands
+from application.knowledge import KnowledgeCommands, MacroCommands
 from application.service_desk import TicketCommands
 from application.staff import BranchCommands, StaffCommands
 from application.suitability import PurchaseCommands
@@ -114,6 +116,8 @@ class DemoCommands:
     tickets: TicketCommands
     suppliers: SupplierCommands
     cqp: CQPCommands
+    knowledge: KnowledgeCommands
+    macros: MacroCommands
 
 
 def load_demo(
@@ -184,6 +188,13 @@ def load_demo_and_truth(
     progress("suppliers and CQP", 0, 1)
     quality = load_suppliers(commands.suppliers, commands.cqp, rng, ctx.actor, now)
     progress("suppliers and CQP", 1, 1)
+    articles, macros = load_knowledge(
+        commands.knowledge,
+        commands.macros,
+        _as(commands.staff, ctx, "agent.zhao"),
+        _as(commands.staff, ctx, "editor.qian"),
+        now,
+    )
     erased = created[:1]  # a former client who asked for erasure: records stay, data goes
     for client_id in erased:
         commands.clients.erase_personal_data(
@@ -198,6 +209,8 @@ def load_demo_and_truth(
         "position_days": positions.days,
         "churners": len(positions.churners),
         "tickets": tickets,
+        "articles": articles,
+        "macros": macros,
         "erased": len(erased),
         **quality,
         "events": events,
@@ -274,6 +287,7 @@ DEMO_STAFF: tuple[tuple[str, Role, str | None], ...] = (
     ("sqe.lin", Role.QUALITY, None),
     ("sqm.zhou", Role.QUALITY, None),
     ("mpl.wang", Role.MPL, None),
+    ("editor.qian", Role.EDITOR, None),
 )
 
 
@@ -283,6 +297,12 @@ class DemoLogin:
     role: str
     branch: str | None
     password: str
+
+
+def _as(staff: StaffCommands, ctx: Context, username: str) -> Context:
+    """The demo's context acting as one of its accounts (their id recorded as the actor)."""
+    user = staff.find_user(username)
+    return ctx.model_copy(update={"actor": str(user.id)}) if user else ctx
 
 
 def _staff(staff: StaffCommands, ctx: Context) -> int:

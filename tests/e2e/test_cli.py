@@ -368,7 +368,14 @@ def test_demo_users_gives_a_working_sign_in_for_each_demo_role(settings: Setting
     # When the demo's sign-ins are asked for
     logins = out(assure(settings, "demo", "users", "--json"))
     # Then there is one for each working role, and each password signs in
-    assert {x["role"] for x in logins} == {"advisor", "agent", "compliance", "quality", "mpl"}
+    assert {x["role"] for x in logins} == {
+        "advisor",
+        "agent",
+        "compliance",
+        "quality",
+        "mpl",
+        "editor",
+    }
     assert all(x["branch"] for x in logins if x["role"] == "advisor")
     for x in logins[:2]:
         assert signs_in(settings, x["username"], x["password"])

@@ -3,16 +3,20 @@ a typo, filters; the same articles in the same order on SQLite and PostgreSQL.""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from uuid import UUID
 
 import pytest
 
 from api.engine import Engine
+from api.knowledge.tickets import suggestions
+from application.demo.load import load_demo
 from application.knowledge import KnowledgeCommands
 from domain.knowledge import Audience, Content
 from domain.service_desk import TicketType
 from domain.shared.base import Context
 from projections.knowledge import Filters, KnowledgeView
+from projections.service_desk import TicketsView
 
 ARTICLES = [
     (
@@ -170,3 +174,25 @@ def test_a_new_version_is_found_by_its_new_words_only(engine: Engine, ctx: Conte
     engine.projector.catch_up()
     assert found(engine, "电子账单")[0] == "电子账单查询"
     assert "电子账单查询" not in found(engine, "下载")
+
+
+def test_the_demo_answers_its_own_tickets(engine: Engine) -> None:
+    # Given the demo (a few clients, 40 tickets)
+    counts = load_demo(engine.demo_commands(), datetime.now(UTC), 20, 7, 10, 1, 40)
+    engine.projector.catch_up()
+    assert (counts["articles"], counts["macros"]) == (40, 10)
+    view = engine.view(KnowledgeView)
+    zh = found(engine, "", language="zh-CN")
+    assert len(zh) == 10  # a page: twenty in Chinese, as many in English
+    assert len(view.macros(engine.db)) == 10
+    # Then every demo ticket's subject finds an article answering it first
+    tickets, _ = engine.view(TicketsView).queue(
+        engine.db, {}, "created", 50, None, datetime.now(UTC)
+    )
+    answered = 0
+    for row in tickets:
+        ticket = engine.view(TicketsView).get(engine.db, UUID(row["id"]))
+        assert ticket is not None
+        top = suggestions(engine, ticket, "en")
+        answered += bool(top) and top[0]["language"] == "en"
+    assert answered == len(tickets)

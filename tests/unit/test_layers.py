@@ -100,7 +100,16 @@ CROSS: dict[str, set[str]] = {
     # every reminder and warning becomes a notification for the people it concerns
     "inbox": {"clients", "suitability", "service_desk", "suppliers", "cqp"},
     "compliance": {"clients", "funds", "suitability", "service_desk", "suppliers", "cqp"},
-    "demo": {"clients", "funds", "holdings", "suitability", "service_desk", "suppliers", "cqp"},
+    "demo": {
+        "clients",
+        "funds",
+        "holdings",
+        "suitability",
+        "service_desk",
+        "suppliers",
+        "cqp",
+        "knowledge",
+    },
     # The settings hold every context's policy; the composition root builds everything.
     "shared": {"clients", "funds", "suitability", "service_desk", "suppliers", "cqp"},
 }

@@ -122,6 +122,8 @@ class Desk:
             form_key=str(uuid.uuid4()),
             f=self.formats,
             behind=getattr(self.request.state, "behind", False),
+            # The write a page was opened after (``?after=``): its own fragments wait for it.
+            after=self.request.query_params.get("after", ""),
             **values,
         )
         return HTMLResponse(html, status_code=status)
