@@ -23,6 +23,7 @@ from projections.shared.paging import decode, encode
 TITLE_WEIGHT = 3  # a term in the title counts as three in the body
 TRIGRAM_WEIGHT = 0.35  # a character trigram (a near-miss) against a whole word
 K1, B = 1.2, 0.75  # BM25
+NEAR_MISS_BELOW = 3  # whole-word matches under which near-miss terms join the query
 
 
 @dataclass(frozen=True)
@@ -377,7 +378,12 @@ class KnowledgeView(View):
         prefer: str | None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """BM25 over the index: each term's weight by how rare it is among the articles
-        (a trigram's less), its count in the article against the article's length."""
+        (a near-miss term's less), its count in the article against the article's length.
+
+        Near-miss terms (trigrams, single characters) join only when the query's whole
+        words and bigrams are rare (a typo, a variant character): they are the longest
+        lists, and an ordinary query needs none of them. Terms in more than half the
+        articles carry almost no weight and are left out while rarer ones remain."""
         marks = ", ".join("?" for _ in wanted)
         terms_table, articles = self.t("view_kb_terms"), self.t("view_kb_articles")
         [stats] = tx.query(f"SELECT COUNT(*) AS n, AVG(length) AS mean FROM {articles}")
@@ -386,10 +392,16 @@ class KnowledgeView(View):
             f"SELECT term, COUNT(*) AS df FROM {terms_table} WHERE term IN ({marks}) GROUP BY term",
             wanted,
         )
+        df = {r["term"]: int(r["df"]) for r in counts}
+        whole = {t: d for t, d in df.items() if t.startswith("w:")}
+        if sum(whole.values()) >= NEAR_MISS_BELOW:
+            df = whole
+        rare = {t: d for t, d in df.items() if d <= n / 2}
+        df = rare or df
         idf = {
-            r["term"]: math.log(1 + (n - r["df"] + 0.5) / (r["df"] + 0.5))
-            * (TRIGRAM_WEIGHT if r["term"].startswith("t:") else 1.0)
-            for r in counts
+            term: math.log(1 + (n - d + 0.5) / (d + 0.5))
+            * (TRIGRAM_WEIGHT if term.startswith("t:") else 1.0)
+            for term, d in df.items()
         }
         if not idf:
             return [], None
