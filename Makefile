@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP_ID := $(shell sha1sum pyproject.toml | cut -c1-12)
 STAMP := $(VENV)/.installed-$(STAMP_ID)
+# Tests run in two processes, a file each at a time: every test makes its own store, and
+# two keep this machine's two cores busy (more would open more PostgreSQL connections).
+PYTEST := $(BIN)/pytest -q -n $(or $(TEST_WORKERS),2) --dist loadfile
 
 .PHONY: install run test test-calendar mutants lint format bench clean
 
@@ -31,13 +34,13 @@ format: install
 test: lint  ## the whole suite, PostgreSQL and the browser (Debian's chromium) included
 	./scripts/ensure-postgres.sh
 	./scripts/ensure-browser.sh
-	$(BIN)/pytest -q
+	$(PYTEST)
 
 test-calendar: install  ## the whole suite far east of UTC, then on a leap day crossing midnight
 	./scripts/ensure-postgres.sh
 	./scripts/ensure-browser.sh
-	TZ=Pacific/Kiritimati $(BIN)/pytest -q
-	TESTS_FAKE_NOW=2028-02-29T23:57:00+00:00 $(BIN)/pytest -q
+	TZ=Pacific/Kiritimati $(PYTEST)
+	TESTS_FAKE_NOW=2028-02-29T23:57:00+00:00 $(PYTEST)
 
 $(VENV)/.mutants-$(STAMP_ID): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,mutants]"
