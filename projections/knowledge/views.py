@@ -17,7 +17,7 @@ from adapters.shared.sql import Tx, ViewDatabase
 from domain.knowledge import Article, Content, Macro
 from domain.service_desk import Status, Ticket
 from projections.knowledge.tokens import query_terms, terms
-from projections.shared.base import View, utc_text
+from projections.shared.base import View, rows_by_id, utc_text
 from projections.shared.paging import decode, encode
 
 TITLE_WEIGHT = 3  # a term in the title counts as three in the body
@@ -37,6 +37,7 @@ class Filters:
 
 class KnowledgeView(View):
     name = "knowledge"
+    schema_version = 2  # 2: the index by article number (doc), with its length and totals
     tables: ClassVar[dict[str, list[str]]] = {
         "view_kb_articles": [
             "CREATE TABLE {t} (id TEXT PRIMARY KEY, stage TEXT NOT NULL, "
@@ -45,8 +46,12 @@ class KnowledgeView(View):
             "ticket_types TEXT NOT NULL, tags TEXT NOT NULL, body TEXT NOT NULL, "
             "draft TEXT, translation_of TEXT, authors TEXT NOT NULL, length INTEGER NOT NULL, "
             "created_by TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, "
-            "published_at TEXT, version INTEGER NOT NULL)",
+            "published_at TEXT, version INTEGER NOT NULL, doc BIGINT NOT NULL)",
             "CREATE INDEX {ix}_updated ON {t} (updated_at, id)",
+            # What a search filters and orders its matches by, read from the index alone
+            # (an article's row, its text with it, is wide).
+            "CREATE UNIQUE INDEX {ix}_found ON {t} (doc, published_version, archived, stage, "
+            "language, audience, id)",
             "CREATE INDEX {ix}_translation ON {t} (translation_of)",
         ],
         "view_kb_versions": [
@@ -54,10 +59,20 @@ class KnowledgeView(View):
             "content TEXT NOT NULL, published_at TEXT NOT NULL, published_by TEXT NOT NULL, "
             "PRIMARY KEY (article_id, number))",
         ],
+        # The inverted index: each term's articles (by number, ``doc``: the position of
+        # the article's first event) with the term's weight there and the article's
+        # length, all read from one index, a term's rows side by side.
         "view_kb_terms": [
-            "CREATE TABLE {t} (term TEXT NOT NULL, article_id TEXT NOT NULL, "
-            "weight DOUBLE PRECISION NOT NULL, PRIMARY KEY (term, article_id))",
-            "CREATE INDEX {ix}_article ON {t} (article_id)",
+            "CREATE TABLE {t} (term TEXT NOT NULL, doc BIGINT NOT NULL, "
+            "weight INTEGER NOT NULL, length INTEGER NOT NULL)",
+            "CREATE UNIQUE INDEX {ix}_postings ON {t} (term, doc, weight, length)",
+            "CREATE INDEX {ix}_doc ON {t} (doc)",
+        ],
+        # How many articles the index holds and their lengths' sum (for BM25).
+        "view_kb_totals": [
+            "CREATE TABLE {t} (id INTEGER PRIMARY KEY, articles INTEGER NOT NULL, "
+            "length BIGINT NOT NULL)",
+            "INSERT INTO {t} (id, articles, length) VALUES (1, 0, 0)",
         ],
         # Each article linked to a ticket, and whether the ticket was resolved since and
         # never reopened (how often an article settles a ticket).
@@ -96,13 +111,13 @@ class KnowledgeView(View):
 
     # -- writes ---------------------------------------------------------------------
 
-    def drafted(self, tx: Tx, e: Article.Drafted, _: int) -> None:
+    def drafted(self, tx: Tx, e: Article.Drafted, position: int) -> None:
         at = utc_text(e.timestamp)
         tx.execute(
             f"INSERT INTO {self.t('view_kb_articles')} (id, stage, archived, published_version, "
             "title, language, audience, ticket_types, tags, body, draft, translation_of, "
-            "authors, length, created_by, created_at, updated_at, version) VALUES "
-            "(?, 'draft', 0, 0, '', '', '', '[]', '[]', '', ?, ?, ?, 0, ?, ?, ?, ?)",
+            "authors, length, created_by, created_at, updated_at, version, doc) VALUES "
+            "(?, 'draft', 0, 0, '', '', '', '[]', '[]', '', ?, ?, ?, 0, ?, ?, ?, ?, ?)",
             (
                 str(e.originator_id),
                 _json(e.content),
@@ -112,8 +127,10 @@ class KnowledgeView(View):
                 at,
                 at,
                 e.originator_version,
+                position,
             ),
         )
+        tx.execute(f"UPDATE {self.t('view_kb_totals')} SET articles = articles + 1")
         self._show(tx, str(e.originator_id), e.content)
 
     def edited(self, tx: Tx, e: Article.Edited, _: int) -> None:
@@ -141,6 +158,10 @@ class KnowledgeView(View):
     def published(self, tx: Tx, e: Article.Published, _: int) -> None:
         article = str(e.originator_id)
         at = utc_text(e.timestamp)
+        [row] = tx.query(
+            f"SELECT published_version FROM {self.t('view_kb_articles')} WHERE id = ?",
+            (article,),
+        )
         tx.execute(
             f"INSERT INTO {self.t('view_kb_versions')} (article_id, number, content, "
             "published_at, published_by) VALUES (?, ?, ?, ?, ?)",
@@ -152,7 +173,8 @@ class KnowledgeView(View):
             "stage = 'none', draft = NULL, authors = '[]', published_version = ?, published_at = ?",
             (e.number, at),
         )
-        self._show(tx, article, e.content)
+        if row["published_version"]:  # a first version is the draft the index holds
+            self._show(tx, article, e.content)
 
     def archived(self, tx: Tx, e: Article.Archived | Article.Restored, _: int) -> None:
         self._touch(tx, e, "archived = ?", (int(isinstance(e, Article.Archived)),))
@@ -226,8 +248,16 @@ class KnowledgeView(View):
             found[term] += n * TITLE_WEIGHT
         for term, n in terms(content.body).items():
             found[term] += n
+        length = int(sum(found.values()))
+        articles = self.t("view_kb_articles")
+        [row] = tx.query(f"SELECT doc, length FROM {articles} WHERE id = ?", (article,))
+        doc = row["doc"]
         tx.execute(
-            f"UPDATE {self.t('view_kb_articles')} SET title = ?, language = ?, audience = ?, "
+            f"UPDATE {self.t('view_kb_totals')} SET length = length + ?",
+            (length - row["length"],),
+        )
+        tx.execute(
+            f"UPDATE {articles} SET title = ?, language = ?, audience = ?, "
             "ticket_types = ?, tags = ?, body = ?, length = ? WHERE id = ?",
             (
                 content.title,
@@ -236,15 +266,16 @@ class KnowledgeView(View):
                 json.dumps([t.value for t in content.ticket_types]),
                 json.dumps(list(content.tags)),
                 content.body,
-                int(sum(found.values())),
+                length,
                 article,
             ),
         )
-        for table in ("view_kb_terms", "view_kb_labels"):
-            tx.execute(f"DELETE FROM {self.t(table)} WHERE article_id = ?", (article,))
+        tx.execute(f"DELETE FROM {self.t('view_kb_terms')} WHERE doc = ?", (doc,))
+        tx.execute(f"DELETE FROM {self.t('view_kb_labels')} WHERE article_id = ?", (article,))
         tx.executemany(
-            f"INSERT INTO {self.t('view_kb_terms')} (term, article_id, weight) VALUES (?, ?, ?)",
-            [(term, article, weight) for term, weight in found.items()],
+            f"INSERT INTO {self.t('view_kb_terms')} (term, doc, weight, length) "
+            "VALUES (?, ?, ?, ?)",
+            [(term, doc, weight, length) for term, weight in found.items()],
         )
         labels = [f"type:{t.value}" for t in content.ticket_types]
         labels += [f"tag:{t}" for t in content.tags]
@@ -386,8 +417,9 @@ class KnowledgeView(View):
         articles carry almost no weight and are left out while rarer ones remain."""
         marks = ", ".join("?" for _ in wanted)
         terms_table, articles = self.t("view_kb_terms"), self.t("view_kb_articles")
-        [stats] = tx.query(f"SELECT COUNT(*) AS n, AVG(length) AS mean FROM {articles}")
-        n, mean = int(stats["n"]), float(stats["mean"] or 1) or 1.0
+        [totals] = tx.query(f"SELECT articles, length FROM {self.t('view_kb_totals')}")
+        n = int(totals["articles"])
+        mean = int(totals["length"]) / n if n and totals["length"] else 1.0
         counts = tx.query(
             f"SELECT term, COUNT(*) AS df FROM {terms_table} WHERE term IN ({marks}) GROUP BY term",
             wanted,
@@ -398,9 +430,12 @@ class KnowledgeView(View):
             df = whole
         rare = {t: d for t, d in df.items() if d <= n / 2}
         df = rare or df
+        # BM25 with (k1 + 1) folded into each term's weight:
+        # idf * (k1 + 1) * tf / (tf + k1 * (1 - b) + k1 * b * length / mean)
         idf = {
             term: math.log(1 + (n - d + 0.5) / (d + 0.5))
             * (TRIGRAM_WEIGHT if term.startswith("t:") else 1.0)
+            * (K1 + 1)
             for term, d in df.items()
         }
         if not idf:
@@ -409,16 +444,18 @@ class KnowledgeView(View):
         weights = [v for term, w in idf.items() for v in (term, w)]
         offset = int(decode(cursor, 1)[0]) if cursor else 0
         first = "CASE WHEN a.language = ? THEN 0 ELSE 1 END, " if prefer else ""
-        rows = tx.query(
-            f"SELECT a.*, s.score FROM (SELECT t.article_id, SUM(CASE t.term {cases} END "
-            f"* t.weight * {K1 + 1} / (t.weight + {K1} * ({1 - B} + {B} * a.length / ?))) "
-            f"AS score FROM {terms_table} t JOIN {articles} a ON a.id = t.article_id "
-            f"WHERE t.term IN ({', '.join('?' for _ in idf)}) AND {_all(where)} "
-            f"GROUP BY t.article_id) s JOIN {articles} a ON a.id = s.article_id "
-            f"ORDER BY {first}s.score DESC, a.id LIMIT ? OFFSET ?",
+        # The scores from the index alone, then the matches filtered and ordered by the
+        # articles' index; only the page's rows are read whole.
+        found = tx.query(
+            f"WITH s AS (SELECT doc, SUM(CASE term {cases} END * weight "
+            f"/ (weight + ? + ? * length)) AS score FROM {terms_table} "
+            f"WHERE term IN ({', '.join('?' for _ in idf)}) GROUP BY doc) "
+            f"SELECT a.id, s.score FROM s JOIN {articles} a ON a.doc = s.doc "
+            f"WHERE {_all(where)} ORDER BY {first}s.score DESC, a.id LIMIT ? OFFSET ?",
             (
                 *weights,
-                mean,
+                K1 * (1 - B),
+                K1 * B / mean,
                 *idf,
                 *params,
                 *([prefer] if prefer else []),
@@ -426,8 +463,10 @@ class KnowledgeView(View):
                 offset,
             ),
         )
-        page = [{**_article(r), "score": round(float(r["score"]), 4)} for r in rows[:limit]]
-        return page, encode([offset + limit]) if len(rows) > limit else None
+        scores = {r["id"]: float(r["score"]) for r in found[:limit]}
+        rows = rows_by_id(tx, articles, list(scores))
+        page = [{**_article(rows[i]), "score": round(score, 4)} for i, score in scores.items()]
+        return page, encode([offset + limit]) if len(found) > limit else None
 
 
 def _all(where: list[str]) -> str:

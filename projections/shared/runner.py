@@ -133,6 +133,7 @@ def rebuild(
     while worker.step() > 0:
         progress("events", min(worker.position(), head), head)
     progress("events", head, head)
+    worker.tidy()  # the tables swapped in come with their statistics
     with db.transaction() as tx:
         tx.execute(
             "UPDATE projection_positions SET position = position WHERE name = ?",
@@ -155,8 +156,4 @@ def rebuild(
             "UPDATE projection_dead_letters SET projection = ? WHERE projection = ?",
             (live.position_name, shadow.position_name),
         )
-    if db.dialect == "postgres":  # fresh tables have no planner statistics yet
-        with db.transaction() as tx:
-            for base in live.tables:
-                tx.execute(f"ANALYZE {live.t(base)}")
     return worker_position

@@ -41,6 +41,9 @@ class WorkerConfig:
     backoff: float = 0.2
     poll_interval: float = 0.5
     coalesce: float = 0.005
+    # Events applied after which the view's tables are tidied (statistics, dead rows)
+    # once the worker has caught up: a rebuild, a bulk import, a long downtime.
+    tidy_after: int = 10_000
 
 
 class PositionMoved(Exception):
@@ -68,6 +71,7 @@ class ProjectionWorker:
         # batch catches anyone else moving it, and then it is read again.
         self._known: int | None = None
         self._seen = 0  # the head the last step read
+        self._applied = 0  # events applied since the tables were last tidied
 
     def position(self) -> int:
         with self.db.read() as tx:
@@ -85,9 +89,17 @@ class ProjectionWorker:
             if step > 0:
                 continue
             if self.position() >= self._seen:
+                if self._applied >= self.config.tidy_after:
+                    self.tidy()
                 return moved
             until = self._seen  # another worker's batch is being written: look again
             time.sleep(0.005)
+
+    def tidy(self) -> None:
+        """Give the view's tables fresh planner statistics (and, on PostgreSQL, vacuum
+        them): after many rows changed, the plans of its queries depend on it."""
+        self.db.tidy([self.view.t(base) for base in self.view.tables])
+        self._applied = 0
 
     def _cached_position(self) -> int:
         """The position this worker committed last (a cache), else the database's."""
@@ -126,6 +138,7 @@ class ProjectionWorker:
             with tx.pipelined():
                 self.view.apply(tx, items)
         self._known = new_position  # pragma: no mutate - a cache: None re-reads it
+        self._applied += len(items)
 
     def _items(self, batch: Sequence[Notification]) -> list[tuple[Any, int]]:
         """What the view applies: domain events, or the stored records for a raw view."""

@@ -90,6 +90,39 @@ def test_given_35_events_when_batches_of_10_then_each_applied_once(
     assert worker.position() == engine.store.head()
 
 
+def planned(engine: Engine, table: str) -> bool:
+    """Whether the table has planner statistics (PostgreSQL: and all-visible pages)."""
+    if engine.db.dialect == "sqlite" and not engine.db.table_exists("sqlite_stat1"):
+        return False  # no ANALYZE yet
+    with engine.db.read() as tx:
+        if engine.db.dialect == "sqlite":
+            return bool(tx.query("SELECT 1 AS x FROM sqlite_stat1 WHERE tbl = ?", (table,)))
+        [row] = tx.query(
+            "SELECT reltuples, relallvisible FROM pg_class WHERE oid = to_regclass(?)", (table,)
+        )
+        return bool(row["reltuples"] >= 0 and row["relallvisible"] > 0)
+
+
+def test_given_many_events_caught_up_then_the_views_tables_are_tidied_once_at_the_head(
+    engine: Engine, ctx: Context
+) -> None:
+    # given a client with 30 interactions and a worker that tidies after 25 events
+    client = engine.handler(ClientCommands).register(ctx, **client_fields())
+    for n in range(30):
+        engine.handler(ClientCommands).log_interaction(
+            ctx, client.id, Channel.CALL, f"call {n}", None
+        )
+    worker = worker_for(engine, ClientsView(suffix="_t"), batch_size=10, tidy_after=25)
+    # when it steps through part of them, the tables are not tidied mid-way
+    worker.step()
+    worker.step()
+    assert not planned(engine, "view_client_interactions_t")
+    # then, caught up past 25 events, they have statistics for the planner
+    worker.catch_up()
+    assert planned(engine, "view_client_interactions_t")
+    assert planned(engine, "view_clients_t")
+
+
 def test_given_interactions_interleaved_when_applied_in_batches_then_rows_as_one_by_one(
     engine: Engine, ctx: Context
 ) -> None:
