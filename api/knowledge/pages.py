@@ -15,13 +15,12 @@ from api.knowledge.macros import applied
 from api.knowledge.markdown import html
 from api.knowledge.routes import READ_ROLES, WRITE_ROLES, article_shown
 from api.knowledge.schemas import ArticleCreate, summary
-from api.knowledge.tickets import SUGGESTED, suggestions
+from api.knowledge.tickets import SUGGESTED, link_or_send, suggestions
 from api.service_desk import check_ticket
 from api.shared.console.desk import Desk, staff
 from api.shared.console.forms import Refusal, fields, read, refused
 from api.staff import People
 from application.knowledge import KnowledgeCommands
-from application.service_desk import TicketCommands
 from domain.knowledge import LANGUAGES, Article, Audience, Content
 from domain.service_desk import WORKS_TICKETS, TicketType
 from domain.shared.errors import InvalidField, NotFound
@@ -220,8 +219,8 @@ Ticketers = Annotated[Desk, Depends(staff(*WORKS_TICKETS, reads=(KnowledgeView, 
 
 @router.get("/tickets/{ticket_id}/kb")
 def ticket_knowledge(desk: Ticketers, ticket_id: UUID) -> Response:
-    """The ticket page's knowledge card (htmx asks on load): the articles linked, those
-    suggested (the agent's language first), and the macros to reply with."""
+    """The ticket page's knowledge card (htmx asks on load): the articles linked, and
+    those suggested (the agent's language first) to link or send to the client."""
     engine = desk.engine
     check_ticket(engine, desk.me, ticket_id)
     ticket = engine.view(TicketsView).get(engine.db, ticket_id)
@@ -236,26 +235,31 @@ def ticket_knowledge(desk: Ticketers, ticket_id: UUID) -> Response:
         linked=linked,
         linked_ids={str(a["id"]) for a in linked},
         suggestions=[summary(r) for r in suggestions(engine, ticket, language)[:SUGGESTED]],
-        macros=view.macros(engine.db),
     )
 
 
 @router.post("/tickets/{ticket_id}/kb/link")
 async def link_article(desk: Ticketers, ticket_id: UUID) -> Response:
+    """Link a suggested article to the ticket, or (``send=yes``) reply to the client with
+    it as well."""
     engine = desk.engine
     check_ticket(engine, desk.me, ticket_id)
     form = await desk.request.form()
-    article = engine.view(KnowledgeView).get(engine.db, str(form.get("article_id") or ""))
-    if article is None or not article["published_version"] or article["archived"]:
-        raise NotFound("no such published article")
-    done = engine.handler(TicketCommands).link_article(
-        desk.context(),
-        ticket_id,
-        UUID(article["id"]),
-        article["published_version"],
-        article["title"],
-    )
-    return desk.redirect(f"/tickets/{ticket_id}#knowledge", done.position)
+    try:
+        article_id = UUID(str(form.get("article_id") or ""))
+    except ValueError:
+        raise NotFound("no such published article") from None
+    send = form.get("send") == "yes"
+    done = link_or_send(engine, desk.context(), ticket_id, article_id, send)
+    return desk.redirect(f"/tickets/{ticket_id}{'' if send else '#knowledge'}", done.position)
+
+
+@router.get("/tickets/{ticket_id}/kb/macros")
+def ticket_macros(desk: Ticketers, ticket_id: UUID) -> Response:
+    """The macros offered in the ticket's comment box (htmx asks on load)."""
+    check_ticket(desk.engine, desk.me, ticket_id)
+    macros = desk.engine.view(KnowledgeView).macros(desk.engine.db)
+    return desk.page("knowledge/_macros.html", ticket_id=ticket_id, macros=macros)
 
 
 @router.post("/tickets/{ticket_id}/kb/macro")

@@ -82,12 +82,10 @@ def edit_article(
 ) -> WriteResult:
     """Change the working copy; a published article gets a new draft, and readers keep
     the published version until the draft is published."""
-    commands = engine.handler(KnowledgeCommands)
-    article = commands.load(Article, article_id)
-    current = article.draft or article.published
-    assert current is not None
-    content = Content(**{**current.model_dump(), **body.model_dump(exclude_none=True)})
-    result = commands.edit(ctx, article_id, content, version_matched(if_match), idem)
+    changes = body.model_dump(exclude_none=True)
+    result = engine.handler(KnowledgeCommands).edit(
+        ctx, article_id, changes, version_matched(if_match), idem
+    )
     return WriteResult.of(result)
 
 

@@ -17,10 +17,12 @@ from api.shared.deps import ContextDep, CurrentUser, EngineDep, fresh
 from api.shared.schemas import Strict, WriteResult, example
 from application.knowledge import KnowledgeCommands
 from application.service_desk import TicketCommands
+from application.shared.common import CommandResult
 from application.staff import StaffCommands
 from domain.knowledge import Audience, Content
 from domain.knowledge.redaction import language_of, redact
 from domain.service_desk import Status, TicketType
+from domain.shared.base import Context
 from domain.shared.errors import InvalidField, NotFound
 from projections.clients import ClientsView
 from projections.knowledge import Filters, KnowledgeView
@@ -34,9 +36,14 @@ LANGUAGES = {"zh_CN": "zh-CN", "en": "en"}  # the console's locale → an articl
 
 
 class LinkRequest(Strict):
-    model_config = example({"article_id": "0b6d3c1e-4d55-4a43-9e1e-2f0a8c7d9b10"})
+    model_config = example({"article_id": "0b6d3c1e-4d55-4a43-9e1e-2f0a8c7d9b10", "send": False})
 
     article_id: UUID
+    send: bool = Field(
+        default=False,
+        description="also reply to the client with the article's title and text (a public "
+        "article only)",
+    )
 
 
 class LinkedArticle(BaseModel):
@@ -105,14 +112,25 @@ def linked(ticket_id: TicketId, engine: EngineDep) -> list[LinkedArticle]:
 
 @router.post("/tickets/{ticket_id}/articles", dependencies=[WRITERS])
 def link(ticket_id: TicketId, body: LinkRequest, engine: EngineDep, ctx: ContextDep) -> WriteResult:
-    """Link a published article that answers the ticket (again: nothing new)."""
-    article = engine.view(KnowledgeView).get(engine.db, str(body.article_id))
+    """Link a published article that answers the ticket (again: nothing new); with
+    ``send``, also reply to the client with it, in one change."""
+    return WriteResult.of(link_or_send(engine, ctx, ticket_id, body.article_id, body.send))
+
+
+def link_or_send(
+    engine: Engine, ctx: Context, ticket_id: UUID, article_id: UUID, send: bool
+) -> CommandResult:
+    """Link a published article to the ticket, or send it to the client and link it."""
+    article = engine.view(KnowledgeView).get(engine.db, str(article_id))
     if article is None or article["published_version"] == 0 or article["archived"]:
         raise InvalidField("article_id", "not a published article")
-    result = engine.handler(TicketCommands).link_article(
-        ctx, ticket_id, body.article_id, article["published_version"], article["title"]
-    )
-    return WriteResult.of(result)
+    shown = (article_id, article["published_version"], article["title"])
+    tickets = engine.handler(TicketCommands)
+    if not send:
+        return tickets.link_article(ctx, ticket_id, *shown)
+    if article["audience"] != Audience.PUBLIC.value:
+        raise InvalidField("send", "an internal article is for staff: link it, do not send it")
+    return tickets.send_article(ctx, ticket_id, shown, f"{article['title']}\n\n{article['body']}")
 
 
 @router.post("/kb/articles/from-ticket/{ticket_id}", status_code=201, dependencies=[WRITERS, FRESH])

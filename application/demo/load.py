@@ -180,9 +180,17 @@ def load_demo_and_truth(
     progress("positions", 1, 1)
     desk = commands.tickets
     progress("tickets", 0, 1)
-    tiers = {c: commands.clients.load(Client, c).tier for c in created}
+    registered = [commands.clients.load(Client, c) for c in created]
     tickets = load_tickets(
-        desk.store, desk.policy, rng, ctx.actor, now, homes, ticket_count, tiers=tiers
+        desk.store,
+        desk.policy,
+        rng,
+        ctx.actor,
+        now,
+        homes,
+        ticket_count,
+        tiers={c.id: c.tier for c in registered},
+        people={c.id: (c.name, c.phone) for c in registered},
     )
     progress("tickets", 1, 1)
     progress("suppliers and CQP", 0, 1)

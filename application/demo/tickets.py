@@ -62,10 +62,12 @@ def load_tickets(
     count: int,
     batch: int = 200,
     tiers: Mapping[UUID, str] | None = None,
+    people: Mapping[UUID, tuple[str, str]] | None = None,
 ) -> int:
     """Open ``count`` tickets over the past year and play each one's life in memory (at
-    the layer and with the budgets of the client's tier, when ``tiers`` tells it); save
-    them a batch at a time (each ticket's events in order, numbers included)."""
+    the layer and with the budgets of the client's tier, when ``tiers`` tells it; the
+    resolving reply addressing the client by name and phone, when ``people`` tells them);
+    save them a batch at a time (each ticket's events in order, numbers included)."""
     numbers: dict[int, TicketNumbers] = {}
     pending: list[Aggregate] = []
     made = 0
@@ -89,7 +91,8 @@ def load_tickets(
             policy=policy,
             tier=(tiers or {}).get(client_id) if client_id else None,
         )
-        _live(ticket, rng, policy, opened_at, now, actor)
+        person = (people or {}).get(client_id) if client_id else None
+        _live(ticket, rng, policy, opened_at, now, actor, person)
         pending.append(ticket)
         made += 1
         if len(pending) >= batch:
@@ -118,8 +121,10 @@ def _live(
     opened_at: datetime,
     now: datetime,
     actor: str,
+    person: tuple[str, str] | None = None,
 ) -> None:
-    """Respond, work, maybe wait for the client, resolve, close and rate, as time allows."""
+    """Respond, work, maybe wait for the client, resolve (replying as an agent would, by
+    name), close and rate, as time allows."""
     clock = opened_at
 
     def step(hours: float) -> Context | None:
@@ -147,6 +152,15 @@ def _live(
         return
     for kind in ("first_response", "resolution"):
         ticket.record_breach(ctx, kind, policy)
+    if person is not None:
+        name, phone = person
+        ticket.comment(
+            ctx,
+            uuid4(),
+            f"Dear {name}, we called you back on {phone} and have settled this. "
+            "Reply here if anything is still unclear.",
+            public=True,
+        )
     ticket.transition(ctx, Status.RESOLVED, "resolved")
     if (ctx := step(rng.uniform(1, 72))) is None:
         return

@@ -3,6 +3,8 @@ review, request changes, publish (a second person), archive and restore."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from uuid import UUID, uuid4
 
 from application.shared.common import CommandResult, Commands, Idempotency
@@ -35,16 +37,18 @@ class KnowledgeCommands(Commands):
         self,
         ctx: Context,
         article_id: UUID,
-        content: Content,
+        content: Content | Mapping[str, Any],
         expected_version: int | None = None,
         idem: Idempotency | None = None,
     ) -> CommandResult:
-        """Change the working copy; with the version read, a change since is a 412."""
+        """Change the working copy, whole or only the fields given (the others as the
+        article holds them when it is changed); with the version read, a change since is
+        a 412."""
         return self.update(
             ctx,
             Article,
             article_id,
-            lambda a: a.edit(ctx, content),
+            lambda a: a.edit(ctx, _amended(a, content)),
             idem=idem,
             expected_version=expected_version,
         )
@@ -65,3 +69,11 @@ class KnowledgeCommands(Commands):
 
     def restore(self, ctx: Context, article_id: UUID) -> CommandResult:
         return self.update(ctx, Article, article_id, lambda a: a.restore_archived(ctx), idem=None)
+
+
+def _amended(article: Article, content: Content | Mapping[str, Any]) -> Content:
+    if isinstance(content, Content):
+        return content
+    current = article.draft or article.published
+    assert current is not None  # an article always has one or the other
+    return Content(**{**current.model_dump(), **content})

@@ -120,6 +120,12 @@ class TicketCommands(Commands):
             idem=None,
         )
 
+    def send_article(
+        self, ctx: Context, ticket_id: UUID, article: tuple[UUID, int, str], text: str
+    ) -> CommandResult:
+        """Reply to the client with an article's text, and link it to the ticket."""
+        return self.change(ctx, ticket_id, lambda t: t.send_article(ctx, uuid4(), article, text))
+
     def _numbers(self, ctx: Context) -> TicketNumbers:
         try:
             numbers: Any = self.store.repository.get(numbers_id(ctx.at.year))

@@ -414,6 +414,15 @@ class Ticket(Aggregate):
                 title=title,
             )
 
+    def send_article(
+        self, ctx: Context, comment_id: UUID, article: tuple[UUID, int, str], text: str
+    ) -> None:
+        """Reply to the client with a published article's text and link the article
+        (once), as one change."""
+        article_id, version, title = article
+        self.comment(ctx, comment_id, text, public=True)
+        self.link_article(ctx, article_id, version, title)
+
     def rate(self, ctx: Context, score: int, comment: str | None) -> None:
         """The client's satisfaction, once, after resolution."""
         if self.status not in (Status.RESOLVED, Status.CLOSED) or self.merged_into:

@@ -19,7 +19,7 @@ from adapters.shared.settings import Settings
 from adapters.shared.sql import Tx, ViewDatabase
 from domain.clients import Client, CoveragePolicy, RiskAssessment
 from domain.cqp import CQPPlan
-from domain.inbox import Inbox
+from domain.inbox import KINDS, Inbox
 from domain.service_desk import Ticket
 from domain.shared.keys import NAMESPACE
 from domain.staff import Role, StaffUser
@@ -160,6 +160,8 @@ class InboxView(View):
         link: str,
         **facts: Any,
     ) -> None:
+        if kind not in KINDS:  # the console words each kind; an unknown one shows raw
+            raise ValueError(f"no such kind of notification: {kind}")
         for audience in audiences:
             tx.execute(
                 f"INSERT INTO {self.t('view_notifications')} (id, position, kind, account, "

@@ -64,7 +64,7 @@ def test_an_agent_writes_an_editor_publishes_an_advisor_reads(api: Api) -> None:
     assert 'name="status"' not in api.http.get("/kb", headers=EN).text
 
 
-def test_the_ticket_page_suggests_links_and_replies_with_a_macro(api: Api) -> None:
+def test_the_ticket_page_suggests_links_sends_and_replies_with_a_macro(api: Api) -> None:
     article = api.call(
         "POST",
         "/api/v1/kb/articles",
@@ -86,11 +86,16 @@ def test_the_ticket_page_suggests_links_and_replies_with_a_macro(api: Api) -> No
     api.engine.projector.catch_up()
     sign_in(api, "agent")
     page = f"/tickets/{ticket['id']}"
-    assert 'hx-get="' + page + '/kb"' in api.http.get(page, headers=ZH).text
+    shown = api.http.get(page, headers=ZH).text
+    assert 'hx-get="' + page + '/kb"' in shown
+    # The comment box offers the macros
+    box = shown.split('action="' + page + '/comment"')[1].split("</form>")[1]
+    assert 'hx-get="' + page + '/kb/macros"' in box.split("</div>")[0]
+    assert "已处理" in api.http.get(f"{page}/kb/macros", headers=ZH).text
     card = api.http.get(f"{page}/kb", headers=ZH).text
     assert f'href="/kb/{article}"' in card
     assert "关联到工单" in card
-    assert "已处理" in card
+    assert "发送给客户" in card  # a public article
     csrf = card.split('name="csrf" value="')[1].split('"')[0]
     linked = api.http.post(
         f"{page}/kb/link", data={"csrf": csrf, "article_id": article}, follow_redirects=False
@@ -109,3 +114,15 @@ def test_the_ticket_page_suggests_links_and_replies_with_a_macro(api: Api) -> No
     assert replied.status_code == 303, replied.text
     shown = api.http.get(replied.headers["location"], headers=ZH).text
     assert f"agent 已处理工单 {ticket['number']}" in shown
+    # Sending the article replies to the client with its text; it stays linked once
+    sent = api.http.post(
+        f"{page}/kb/link",
+        data={"csrf": csrf, "article_id": article, "send": "yes"},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    shown = api.http.get(sent.headers["location"], headers=ZH).text
+    reply = shown.split('class="comment public"')[1].split("</li>")[0]  # the newest first
+    assert "如何重置交易密码" in reply
+    assert "点击忘记密码" in reply
+    assert len(api.call("GET", f"/api/v1/tickets/{ticket['id']}/articles", "agent").json()) == 1

@@ -4,8 +4,13 @@ stays readable, Markdown is rendered without raw HTML, and bad input is named.""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
+from application.demo.load import load_demo
+from projections.clients import ClientsView
+from projections.service_desk import TicketsView
 from tests.conftest import client_fields
 from tests.e2e.conftest import Api, invalid_fields
 
@@ -245,6 +250,84 @@ def test_a_tickets_suggestions_links_and_a_draft_from_the_solved_ticket(api: Api
         api.call("POST", f"/api/v1/kb/articles/from-ticket/{ticket}", "advisor").status_code == 403
     )
     assert en in [f["id"] for f in api.call("GET", f"/api/v1/tickets/{other}/suggestions").json()]
+
+
+def test_an_article_sent_to_the_client_is_a_public_reply_and_a_link_in_one_change(
+    api: Api,
+) -> None:
+    # Given a public article, an internal one and a ticket
+    public = published(api)
+    internal = published(api, title="内部：密码重置的核查要点", audience="internal")
+    ticket = opened_ticket(api, "交易密码忘记了", "客户忘记交易密码")
+    api.engine.projector.catch_up()
+    before = api.call("GET", f"/api/v1/tickets/{ticket}", "agent").json()["version"]
+    # When the agent sends the public one
+    sent = api.call(
+        "POST",
+        f"/api/v1/tickets/{ticket}/articles",
+        "agent",
+        json={"article_id": public, "send": True},
+    )
+    assert sent.status_code == 200, sent.text
+    # Then the ticket took the reply and the link in one save, the reply being the first response
+    wait = f"min_position={sent.json()['position']}"
+    shown = api.call("GET", f"/api/v1/tickets/{ticket}?{wait}", "agent").json()
+    [reply] = [c for c in shown["comments"] if c["public"]]
+    assert reply["body"] == f"{ARTICLE['title']}\n\n{ARTICLE['body']}"
+    assert shown["first_responded_at"] is not None
+    history = api.call("GET", f"/api/v1/tickets/{ticket}/history", "admin").json()["events"]
+    assert [e["type"] for e in history][-2:] == ["Ticket.Commented", "Ticket.ArticleLinked"]
+    assert sent.json()["version"] == before + 2
+    # Sent again, it is another reply but still one link
+    again = api.call(
+        "POST",
+        f"/api/v1/tickets/{ticket}/articles",
+        "agent",
+        json={"article_id": public, "send": True},
+    )
+    wait = f"min_position={again.json()['position']}"
+    linked = api.call("GET", f"/api/v1/tickets/{ticket}/articles?{wait}", "agent").json()
+    assert [a["id"] for a in linked] == [public]
+    # An internal article is for staff: linked, never sent
+    refused = api.call(
+        "POST",
+        f"/api/v1/tickets/{ticket}/articles",
+        "agent",
+        json={"article_id": internal, "send": True},
+    )
+    assert invalid_fields(refused) == ["send"]
+    events = api.call("GET", f"/api/v1/tickets/{ticket}/history", "admin").json()["events"]
+    assert len(events) == len(history) + 1  # the second reply only
+
+
+def test_drafts_from_the_demos_solved_tickets_keep_none_of_their_clients_data(
+    api: Api,
+) -> None:
+    # Given the demo, whose resolving replies address the client by name and phone
+    load_demo(api.engine.demo_commands(), datetime.now(UTC), 20, 7, 10, 1, 60)
+    api.engine.projector.catch_up()
+    view, db = api.engine.view(TicketsView), api.engine.db
+    rows, _ = view.queue(db, {}, "created", 100, None, datetime.now(UTC))
+    solved = [
+        ticket
+        for row in rows
+        if (ticket := view.get(db, UUID(row["id"]))) is not None
+        and ticket["status"] in ("resolved", "closed")
+        and ticket["client_id"]
+        and any(c["public"] and c["body"].startswith("Dear") for c in ticket["comments"])
+    ]
+    assert len(solved) >= 5
+    for ticket in solved:
+        client = api.engine.view(ClientsView).get(db, UUID(ticket["client_id"]))
+        assert client is not None
+        # When an agent drafts an article from it
+        made = api.call("POST", f"/api/v1/kb/articles/from-ticket/{ticket['id']}", "agent")
+        assert made.status_code == 201, made.text
+        body = made.json()["body"]
+        # Then the client's name and phone are placeholders, the rest of the reply kept
+        assert client["name"] not in body
+        assert client["phone"] not in body
+        assert "Dear [client name], we called you back on [phone number]" in body, body
 
 
 MACRO = {
