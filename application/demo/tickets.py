@@ -12,6 +12,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from application.shared.store import Store
 from domain.service_desk import (
+    LAYERS,
     Priority,
     SlaPolicy,
     Status,
@@ -144,8 +145,9 @@ def _live(
         if (ctx := step(rng.uniform(2, 72))) is None:
             return
         ticket.transition(ctx, Status.IN_PROGRESS, "documents received")
-    if rng.random() < 0.08 and (ctx := step(1)) is not None:
-        ticket.escalate(ctx, "needs the branch manager")
+    escalating = rng.random() < 0.08  # drawn for every ticket: the demo stays the same
+    if escalating and ticket.group != LAYERS[-1] and (ctx := step(1)) is not None:
+        ticket.escalate(ctx, "needs the branch manager")  # headquarters is the top
     resolution = policy.resolution_hours[ticket.priority]
     late = rng.random() < 0.12
     if (ctx := step(rng.uniform(0.2, resolution * (1.5 if late else 0.8)))) is None:

@@ -37,7 +37,9 @@ def api(console: Console, role: str) -> httpx.Client:
         if isinstance(body, dict) and isinstance(body.get("position"), int):
             console.reached(body["position"])
 
-    http = httpx.Client(base_url=console.url, event_hooks={"response": [settled]})
+    # A generous timeout only turns a hang into a failure: under load (two test processes
+    # beside a browser) a sign-in waiting for the hashing slot took over httpx's 5 s.
+    http = httpx.Client(base_url=console.url, event_hooks={"response": [settled]}, timeout=60)
     token = http.post("/api/v1/auth/token", data={"username": role, "password": PASSWORD})
     http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
     return http

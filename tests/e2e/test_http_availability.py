@@ -39,31 +39,44 @@ def register_at_once(api: Api, count: int) -> list[int]:
     return [a.status_code for a in answers]
 
 
-def terminate_every_other_backend() -> int:
-    """What a failover or a restart does to a server's clients: end their sessions."""
+def terminate_backends_named(name: str) -> int:
+    """What a failover or a restart does to a server's clients: end their sessions (this
+    test's server's only: the other tests running beside it keep theirs)."""
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         rows = conn.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-            "AND backend_type = 'client backend'"
+            "WHERE application_name = %s AND pid <> pg_backend_pid()",
+            (name,),
         ).fetchall()
     return len(rows)
 
 
 @ONLY_POSTGRES
-def test_commands_and_reads_succeed_after_the_server_ends_every_connection(api: Api) -> None:
-    # Given pools warmed by parallel writes and reads
-    assert register_at_once(api, 8) == [201] * 8
-    head = api.engine.store.head()
-    assert api.call("GET", f"/api/v1/clients?min_position={head}", "admin").status_code == 200
-    # When the server ends every session
-    assert terminate_every_other_backend() > 0
-    # Then the next commands, in parallel, and reads all succeed
-    assert register_at_once(api, 8) == [201] * 8
-    head = api.engine.store.head()
-    listed = api.call("GET", f"/api/v1/clients?min_position={head}&limit=100", "admin")
-    assert listed.status_code == 200
-    assert len(listed.json()["items"]) == 16
+def test_commands_and_reads_succeed_after_the_server_ends_every_connection(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a server whose connections are named, its pools warmed by parallel writes and reads
+    name = f"assure-restart-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("PGAPPNAME", name)
+    engine = open_branches(build_engine(settings.model_copy(update={"run_workers": True})))
+    ctx = Context(actor="system:test", at=datetime.now(UTC), correlation_id="restart")
+    engine.handler(StaffCommands).add_user(ctx, "admin", Role.ADMIN, PASSWORD)
+    admin = engine.handler(StaffCommands).find_user("admin")
+    assert admin is not None
+    with TestClient(create_app(engine), raise_server_exceptions=False) as http:
+        api = Api(http=http, engine=engine, users={"admin": admin.id})
+        assert register_at_once(api, 8) == [201] * 8
+        head = api.engine.store.head()
+        assert api.call("GET", f"/api/v1/clients?min_position={head}", "admin").status_code == 200
+        # When the server ends every session
+        assert terminate_backends_named(name) > 0
+        # Then the next commands, in parallel, and reads all succeed
+        assert register_at_once(api, 8) == [201] * 8
+        head = api.engine.store.head()
+        listed = api.call("GET", f"/api/v1/clients?min_position={head}&limit=100", "admin")
+        assert listed.status_code == 200
+        assert len(listed.json()["items"]) == 16
+    engine.close()
 
 
 def connections_named(name: str) -> int:
