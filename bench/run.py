@@ -689,13 +689,6 @@ def bench_aggregate_load(engine: Engine, rounds: int = 200) -> None:
     )
 
 
-def settle(engine: Engine, tables: list[str]) -> None:
-    """The tables' statistics and visibility as a server's steady state has them (what
-    autovacuum does after a bulk load, and a worker after a large catch-up): the
-    planner's estimates, index-only scans."""
-    engine.db.tidy(tables)
-
-
 def p99_ms(run: Callable[[], object], rounds: int) -> float:
     """The p99 of ``rounds`` runs, after a few unmeasured ones (caches and plans warm)."""
     for _ in range(3):
@@ -740,7 +733,8 @@ def bench_tickets(engine: Engine, count: int, store: str = "PostgreSQL") -> None
         target_min=0.4,
     )
     policy, view = engine.settings.sla_policy, engine.view(TicketsView)
-    settle(engine, [view.t(name) for name in view.tables])
+    # The tables as a server's steady state has them (a worker tidies after a bulk).
+    engine.db.tidy([view.t(name) for name in view.tables])
 
     def queue(filters: dict[str, Any], sort: str, cursor: str | None = None) -> None:
         rows, _ = view.queue(engine.db, filters, sort, 50, cursor, datetime.now(UTC))

@@ -12,7 +12,6 @@ from eventsourcing.application import AggregateNotFoundError
 
 from application.shared.store import Store
 from domain.service_desk import (
-    LAYERS,
     Priority,
     SlaPolicy,
     Status,
@@ -146,8 +145,9 @@ def _live(
             return
         ticket.transition(ctx, Status.IN_PROGRESS, "documents received")
     escalating = rng.random() < 0.08  # drawn for every ticket: the demo stays the same
-    if escalating and ticket.group != LAYERS[-1] and (ctx := step(1)) is not None:
-        ticket.escalate(ctx, "needs the branch manager")  # headquarters is the top
+    offered = ticket.offers(policy, clock)  # not at headquarters, the top layer
+    if escalating and "escalate" in offered and (ctx := step(1)) is not None:
+        ticket.escalate(ctx, "needs the branch manager")
     resolution = policy.resolution_hours[ticket.priority]
     late = rng.random() < 0.12
     if (ctx := step(rng.uniform(0.2, resolution * (1.5 if late else 0.8)))) is None:

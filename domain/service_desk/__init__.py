@@ -3,10 +3,9 @@
 from domain.service_desk.numbers import TicketNumbers, numbers_id
 from domain.service_desk.sla import Priority, SlaPolicy
 from domain.service_desk.tickets import WORKS_TICKETS, Ticket
-from domain.service_desk.workflow import LAYERS, Status, TicketChannel, TicketType
+from domain.service_desk.workflow import Status, TicketChannel, TicketType
 
 __all__ = [
-    "LAYERS",
     "WORKS_TICKETS",
     "Priority",
     "SlaPolicy",

@@ -67,14 +67,19 @@ def test_given_events_when_caught_up_then_view_rows_and_position_at_head(
     assert status["clients"]["position"] == engine.store.head()
 
 
-def test_given_35_events_when_batches_of_10_then_each_applied_once(
-    engine: Engine, ctx: Context
-) -> None:
+def called(engine: Engine, ctx: Context, calls: int) -> None:
+    """A client registered, then called ``calls`` times."""
     client = engine.handler(ClientCommands).register(ctx, **client_fields())
-    for n in range(33):
+    for n in range(calls):
         engine.handler(ClientCommands).log_interaction(
             ctx, client.id, Channel.CALL, f"call {n}", None
         )
+
+
+def test_given_35_events_when_batches_of_10_then_each_applied_once(
+    engine: Engine, ctx: Context
+) -> None:
+    called(engine, ctx, 33)
     worker = worker_for(engine, ClientsView(suffix="_b"), batch_size=10)
     moved = 0
     steps = 0
@@ -107,11 +112,7 @@ def test_given_many_events_caught_up_then_the_views_tables_are_tidied_once_at_th
     engine: Engine, ctx: Context
 ) -> None:
     # given a client with 30 interactions and a worker that tidies after 25 events
-    client = engine.handler(ClientCommands).register(ctx, **client_fields())
-    for n in range(30):
-        engine.handler(ClientCommands).log_interaction(
-            ctx, client.id, Channel.CALL, f"call {n}", None
-        )
+    called(engine, ctx, 30)
     worker = worker_for(engine, ClientsView(suffix="_t"), batch_size=10, tidy_after=25)
     # when it steps through part of them, the tables are not tidied mid-way
     worker.step()
