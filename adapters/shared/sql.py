@@ -37,6 +37,14 @@ class Tx(Protocol):
 
     def query(self, statement: str, params: Params = ()) -> list[Row]: ...
 
+    def insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[Params], then: str = ""
+    ) -> None:
+        """Rows into ``table``; ``then`` may be an ``ON CONFLICT`` clause (the rows' keys
+        then unique among them). On PostgreSQL one statement whatever the count: each
+        column one array, sent in binary and unnested."""
+        ...
+
     def pipelined(self) -> contextlib.AbstractContextManager[None]:
         """Send writes without waiting for each answer (errors surface on exit)."""
         ...
@@ -79,6 +87,15 @@ class _SQLiteTx:
         cursor = self.conn.execute(statement, tuple(params))
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[Params], then: str = ""
+    ) -> None:
+        marks = ", ".join("?" * len(columns))
+        self.conn.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) {then}",
+            [tuple(r) for r in rows],
+        )
 
     def pipelined(self) -> contextlib.AbstractContextManager[None]:
         return contextlib.nullcontext()  # in-process: there is no round trip to save
@@ -154,8 +171,9 @@ class SQLiteViews:
 class _PostgresTx:
     dialect = "postgres"
 
-    def __init__(self, conn: psycopg.Connection[Row]) -> None:
+    def __init__(self, conn: psycopg.Connection[Row], types: dict[str, dict[str, str]]) -> None:
         self.conn = conn
+        self.types = types  # the column types of each table written by ``insert``
 
     def execute(self, statement: str, params: Params = ()) -> int:
         cursor = self.conn.execute(_pg(statement), tuple(params))
@@ -168,6 +186,35 @@ class _PostgresTx:
     def query(self, statement: str, params: Params = ()) -> list[Row]:
         return self.conn.execute(_pg(statement), tuple(params)).fetchall()
 
+    def insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[Params], then: str = ""
+    ) -> None:
+        if not rows:
+            return
+        types = self._types_of(table)
+        kinds = [types[c] for c in columns]
+        columns_of_rows = zip(*rows, strict=True)
+        arrays = [_typed(kind, values) for kind, values in zip(kinds, columns_of_rows, strict=True)]
+        self.conn.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"SELECT * FROM unnest({', '.join(f'%b::{kind}[]' for kind in kinds)}) {then}",
+            arrays,
+        )
+
+    def _types_of(self, table: str) -> dict[str, str]:
+        """A table's column types, read from the catalogue once (a view's tables keep
+        their columns for the life of a process: a new layout is a new schema version,
+        created as a service starts)."""
+        found = self.types.get(table)
+        if found is None:
+            rows = self.conn.execute(
+                "SELECT attname, format_type(atttypid, atttypmod) AS kind FROM pg_attribute "
+                "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                (table,),
+            ).fetchall()
+            found = self.types[table] = {r["attname"]: r["kind"] for r in rows}
+        return found
+
     @contextlib.contextmanager
     def pipelined(self) -> Iterator[None]:
         with self.conn.pipeline():
@@ -176,6 +223,16 @@ class _PostgresTx:
 
 def _pg(statement: str) -> Any:
     return statement.replace("?", "%s")
+
+
+def _typed(kind: str, values: Sequence[Any]) -> list[Any]:
+    """A column's values as one array of its type: psycopg dumps a list of one Python
+    type only (an int among floats, a bool among ints are made the column's type)."""
+    if kind == "double precision":
+        return [None if v is None else float(v) for v in values]
+    if kind in ("integer", "bigint", "smallint"):
+        return [None if v is None else int(v) for v in values]
+    return list(values)
 
 
 class PostgresViews:
@@ -200,16 +257,17 @@ class PostgresViews:
             check=ConnectionPool.check_connection,
             open=True,
         )
+        self._types: dict[str, dict[str, str]] = {}
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Tx]:
         with self.pool.connection() as conn, conn.transaction():
-            yield _PostgresTx(conn)
+            yield _PostgresTx(conn, self._types)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Tx]:
         with self.pool.connection() as conn, conn.transaction(force_rollback=True):
-            yield _PostgresTx(conn)
+            yield _PostgresTx(conn, self._types)
 
     def table_exists(self, name: str) -> bool:
         with self.read() as tx:

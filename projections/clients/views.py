@@ -122,9 +122,9 @@ class ClientsView(View):
                 e.originator_version,
                 e.timestamp.isoformat(),
             )
-        tx.executemany(
-            f"INSERT INTO {self.t('view_client_interactions')} (position, client_id, channel, "
-            "summary, occurred_at, logged_by) VALUES (?, ?, ?, ?, ?, ?)",
+        tx.insert(
+            self.t("view_client_interactions"),
+            ("position", "client_id", "channel", "summary", "occurred_at", "logged_by"),
             rows,
         )
         tx.executemany(

@@ -76,10 +76,19 @@ class AuditView(View):
                     meta.get("causation_id"),
                 )
             )
-        tx.executemany(
-            f"INSERT INTO {self.t('view_audit_events')} (position, aggregate_id, version, "
-            "kind, type, at, actor, correlation_id, causation_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        tx.insert(
+            self.t("view_audit_events"),
+            (
+                "position",
+                "aggregate_id",
+                "version",
+                "kind",
+                "type",
+                "at",
+                "actor",
+                "correlation_id",
+                "causation_id",
+            ),
             rows,
         )
 

@@ -81,14 +81,15 @@ class HoldingsView(View):
                 f"DELETE FROM {self.t('view_holdings')} WHERE client_id = ? AND as_of = ?",
                 sorted(corrected),
             )
-        tx.executemany(
-            f"INSERT INTO {self.t('view_holding_days')} (client_id, as_of, funds) "
-            "VALUES (?, ?, ?) ON CONFLICT (client_id, as_of) DO UPDATE SET funds = excluded.funds",
+        tx.insert(
+            self.t("view_holding_days"),
+            ("client_id", "as_of", "funds"),
             [(*key, len(e.positions)) for key, e in latest.items()],
+            then="ON CONFLICT (client_id, as_of) DO UPDATE SET funds = excluded.funds",
         )
-        tx.executemany(
-            f"INSERT INTO {self.t('view_holdings')} (client_id, as_of, fund_code, units) "
-            "VALUES (?, ?, ?, ?)",
+        tx.insert(
+            self.t("view_holdings"),
+            ("client_id", "as_of", "fund_code", "units"),
             [
                 (*key, code, str(units))
                 for key, e in latest.items()

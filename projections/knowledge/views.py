@@ -272,17 +272,15 @@ class KnowledgeView(View):
         )
         tx.execute(f"DELETE FROM {self.t('view_kb_terms')} WHERE doc = ?", (doc,))
         tx.execute(f"DELETE FROM {self.t('view_kb_labels')} WHERE article_id = ?", (article,))
-        tx.executemany(
-            f"INSERT INTO {self.t('view_kb_terms')} (term, doc, weight, length) "
-            "VALUES (?, ?, ?, ?)",
+        tx.insert(
+            self.t("view_kb_terms"),
+            ("term", "doc", "weight", "length"),
             [(term, doc, weight, length) for term, weight in found.items()],
         )
         labels = [f"type:{t.value}" for t in content.ticket_types]
         labels += [f"tag:{t}" for t in content.tags]
-        tx.executemany(
-            f"INSERT INTO {self.t('view_kb_labels')} (label, article_id) VALUES (?, ?)",
-            [(label, article) for label in labels],
-        )
+        rows = [(label, article) for label in labels]
+        tx.insert(self.t("view_kb_labels"), ("label", "article_id"), rows)
 
     # -- reads ----------------------------------------------------------------------
 

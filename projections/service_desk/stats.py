@@ -8,7 +8,9 @@ hours at its ends, from the tickets themselves. Each percentile is the exact nea
 value (``percentile_disc``): the histograms of the whole UTC months covered
 (``view_ticket_spread``) plus the ends' buckets show which bucket holds its rank, and that
 one bucket's values give it. The work grows with the days and months of the period and
-the tickets of one bucket, not with every ticket of the period.
+the tickets of one bucket, not with every ticket of the period. While a catch-up has left
+the days and months to count again (``TicketsView.deferred``), the whole period is read
+from the tickets, as its ends are: the same answers, more slowly.
 """
 
 from __future__ import annotations
@@ -48,6 +50,14 @@ class _Ask:
     branch: str | None
     start: datetime | None
     end: datetime | None
+    deferred: bool = False  # the days and months wait to be counted again: no whole units
+
+    def parts(self, unit: Callable[[datetime], datetime]) -> tuple[Bounds | None, list[Bounds]]:
+        """The period as whole units (days or months) and its ends, as ``_split`` gives
+        them, or all of it as one end while the units are not counted."""
+        if self.deferred:
+            return None, [_bounds(self.start, self.end)]
+        return _split(self.start, self.end, unit)
 
     def cells(self) -> tuple[str, str]:
         """The cells answering by group: their dimension and the column of a cell that
@@ -101,8 +111,8 @@ def ticket_stats(
 ) -> dict[str, Any]:
     """The figures of the tickets created in [start, end), one group per value of
     ``group_by`` and the total, for one branch or all."""
-    ask = _Ask(view, group_by, branch, _utc(start), _utc(end))
     with db.read() as tx:
+        ask = _Ask(view, group_by, branch, _utc(start), _utc(end), view.deferred(tx))
         totals = _sums(tx, ask)
         p90 = _percentiles(tx, ask)
     total_clients = sum(clients_by_branch.values())
@@ -165,7 +175,7 @@ def _bounds(lo: datetime | None, hi: datetime | None) -> Bounds:
 
 def _sums(tx: Tx, ask: _Ask) -> dict[str, list[int]]:
     """Each group's sums (and the total's, under ``TOTAL``)."""
-    whole, ends = _split(ask.start, ask.end, _day)
+    whole, ends = ask.parts(_day)
     totals: dict[str, list[int]] = {}
 
     def count(key: str, figures: Any) -> None:
@@ -214,7 +224,7 @@ def _percentiles(tx: Tx, ask: _Ask) -> dict[tuple[str, str], float]:
     ceil(0.9 n), 1-based, as ``percentile_disc(0.9)`` gives it), per group and in total,
     keyed by (kind, group). Three statements whatever the grouping: the months' buckets,
     the ends' buckets, then each rank's value from its bucket."""
-    whole, ends = _split(ask.start, ask.end, _month)
+    whole, ends = ask.parts(_month)
     spread: dict[tuple[str, str], dict[int, int]] = {}
 
     def count(kind: str, key: str, bucket: int, n: int) -> None:

@@ -77,6 +77,8 @@ class View:
     tables: ClassVar[dict[str, list[str]]]
     handlers: ClassVar[dict[type[Any], str]]
     raw: ClassVar[bool] = False  # True: apply gets the stored records, every topic
+    # True: ``apply_bulk`` leaves work for ``settle`` (the worker then settles the view).
+    defers: ClassVar[bool] = False
 
     def __init__(self, suffix: str = "") -> None:
         self.suffix = suffix
@@ -116,6 +118,17 @@ class View:
         write its rows once per batch."""
         for event, position in batch:
             self.handle(tx, event, position)
+
+    def apply_bulk(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
+        """Apply a batch far behind the head (a catch-up, a rebuild). A view whose
+        aggregates cost more kept up event by event than computed once (the ticket
+        statistics) may leave them for ``settle``, recording in its tables that it did, so
+        its reads know and a crash leaves the mark for the next worker to settle."""
+        self.apply(tx, batch)
+
+    def settle(self, tx: Tx) -> None:
+        """Compute what ``apply_bulk`` left, in the transaction that holds the position."""
+        del tx
 
     def create(self, db: ViewDatabase) -> None:
         """Create the tables that are missing, and the position row, in one transaction

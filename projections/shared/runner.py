@@ -133,6 +133,7 @@ def rebuild(
     while worker.step() > 0:
         progress("events", min(worker.position(), head), head)
     progress("events", head, head)
+    worker.settle()  # what the view left for later in bulk, before the swap
     worker.tidy()  # the tables swapped in come with their statistics
     with db.transaction() as tx:
         tx.execute(

@@ -44,6 +44,10 @@ class WorkerConfig:
     # Events applied after which the view's tables are tidied (statistics, dead rows)
     # once the worker has caught up: a rebuild, a bulk import, a long downtime.
     tidy_after: int = 10_000
+    # A step at least this far behind the head applies its batch in bulk
+    # (``View.apply_bulk``): a view may leave what it can compute again at once for
+    # ``View.settle``, which runs once the worker has caught up.
+    bulk_after: int = 10_000
 
 
 class PositionMoved(Exception):
@@ -72,6 +76,11 @@ class ProjectionWorker:
         self._known: int | None = None
         self._seen = 0  # the head the last step read
         self._applied = 0  # events applied since the tables were last tidied
+        # A view that defers work in bulk is settled at this worker's first catch-up (a
+        # crash may have stopped the last one mid-bulk) and at the end of each bulk; a
+        # bulk under way applies its batches in bulk until then, the last ones too.
+        self._unsettled = view.defers
+        self._bulk = False
 
     def position(self) -> int:
         with self.db.read() as tx:
@@ -89,11 +98,25 @@ class ProjectionWorker:
             if step > 0:
                 continue
             if self.position() >= self._seen:
+                if self._unsettled:
+                    self.settle()
                 if self._applied >= self.config.tidy_after:
                     self.tidy()
                 return moved
             until = self._seen  # another worker's batch is being written: look again
             time.sleep(0.005)
+
+    def settle(self) -> None:
+        """Bring up to date what the view left for later in bulk (``View.settle``), at
+        the position it is at: the position row stays locked meanwhile, so no batch moves
+        it; if one moved it first, the next catch-up settles."""
+        self._known = None
+        with self.db.transaction() as tx:
+            position = read_position(tx, self.name)
+            if not advance(tx, self.name, position, position):
+                return
+            self.view.settle(tx)
+        self._unsettled = self._bulk = False
 
     def tidy(self) -> None:
         """Give the view's tables fresh planner statistics (and, on PostgreSQL, vacuum
@@ -118,7 +141,8 @@ class ProjectionWorker:
         )
         new_position = batch[-1].id if len(batch) == self.config.batch_size else head
         try:
-            self._apply(position, new_position, batch)
+            bulk = self._bulk or head - position >= self.config.bulk_after
+            self._apply(position, new_position, batch, bulk)
         except PositionMoved:
             return 0
         except Exception as e:
@@ -129,16 +153,23 @@ class ProjectionWorker:
                 return 0
         return new_position - position
 
-    def _apply(self, position: int, new_position: int, batch: Sequence[Notification]) -> None:
+    def _apply(
+        self, position: int, new_position: int, batch: Sequence[Notification], bulk: bool = False
+    ) -> None:
         self._known = None
         with self.db.transaction() as tx:
             if not advance(tx, self.name, position, new_position):
                 raise PositionMoved
             items = self._items(batch)
             with tx.pipelined():
-                self.view.apply(tx, items)
+                if bulk:
+                    self.view.apply_bulk(tx, items)
+                else:
+                    self.view.apply(tx, items)
         self._known = new_position  # pragma: no mutate - a cache: None re-reads it
         self._applied += len(items)
+        if bulk and self.view.defers:
+            self._bulk = self._unsettled = True
 
     def _items(self, batch: Sequence[Notification]) -> list[tuple[Any, int]]:
         """What the view applies: domain events, or the stored records for a raw view."""

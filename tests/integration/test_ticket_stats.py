@@ -19,6 +19,7 @@ from domain.service_desk.workflow import LAYERS, Status, TicketChannel, TicketTy
 from domain.shared.base import Context
 from projections.service_desk.stats import GROUPINGS, ticket_stats
 from projections.service_desk.tickets import TicketsView
+from projections.shared.worker import ProjectionWorker, WorkerConfig
 from tests.conftest import client_fields
 
 T0 = datetime(2025, 10, 20, 9, 30, tzinfo=UTC)
@@ -176,3 +177,75 @@ def test_given_tickets_changing_when_statistics_asked_then_the_kept_figures_matc
                     for g in want["groups"]:
                         g["complaints_per_1000_clients"] = None
                 assert got["groups"] == want["groups"], where
+
+
+def _cells(engine: Engine, view: TicketsView) -> dict[str, list[tuple[Any, ...]]]:
+    """The statistics' tables, row by row, in order."""
+    with engine.db.read() as tx:
+        return {
+            base: [
+                tuple(r.values())
+                for r in tx.query(f"SELECT * FROM {view.t(base)} ORDER BY {order}")
+            ]
+            for base, order in (
+                ("view_ticket_days", "dim, branch, day, key"),
+                ("view_ticket_spread", "kind, dim, branch, month, key, bucket"),
+            )
+        }
+
+
+def test_given_a_view_far_behind_when_caught_up_in_bulk_then_it_answers_as_one_kept_per_batch(
+    engine: Engine,
+) -> None:
+    # given tickets a live view counted batch by batch, and a second view far behind
+    _tickets(engine, 40)
+    engine.projector.catch_up()
+    live = engine.view(TicketsView)
+    bulk = live.with_suffix("_bulk")
+    bulk.create(engine.db)
+    config = WorkerConfig(batch_size=25, bulk_after=1)
+    # when it applies every batch in bulk, and stops before settling (as a crash would)
+    worker = ProjectionWorker(engine.store, engine.db, bulk, config)
+    while worker.step() > 0:
+        pass
+    # then its statistics wait, and are read from the tickets: the same answers
+    with engine.db.read() as tx:
+        assert bulk.deferred(tx)
+        assert not live.deferred(tx)
+    assert _cells(engine, bulk) == {"view_ticket_days": [], "view_ticket_spread": []}
+
+    def answers(view: TicketsView) -> list[dict[str, Any]]:
+        return [
+            ticket_stats(engine.db, view, group_by, start, end, branch, {"x": 1000})
+            for start, end in PERIODS.values()
+            for branch in (None, "SH-LUJIAZUI")
+            for group_by in GROUPINGS
+        ]
+
+    kept = answers(live)
+    assert answers(bulk) == kept
+    # when the next worker (after the crash) catches up, it settles the view
+    ProjectionWorker(engine.store, engine.db, bulk, config).catch_up()
+    # then the statistics are counted again, cell for cell as the live view kept them
+    with engine.db.read() as tx:
+        assert not bulk.deferred(tx)
+    assert _cells(engine, bulk) == _cells(engine, live)
+    assert answers(bulk) == kept
+
+
+def test_given_a_view_far_behind_when_rebuilt_then_its_statistics_are_settled_before_the_swap(
+    engine: Engine,
+) -> None:
+    # given
+    _tickets(engine, 12)
+    engine.projector.catch_up()
+    live = engine.view(TicketsView)
+    before = _cells(engine, live)
+    assert before["view_ticket_days"]
+    # when
+    engine.worker_config = WorkerConfig(batch_size=10, bulk_after=1)
+    engine.rebuild(live.name)
+    # then
+    with engine.db.read() as tx:
+        assert not live.deferred(tx)
+    assert _cells(engine, live) == before

@@ -114,7 +114,7 @@ def test_a_view_built_in_one_batch_equals_one_built_event_by_event(
     for base in TicketsView.tables:
         one, whole = rows(views["_one"], base), rows(views["_all"], base)
         assert one == whole, base
-        assert one, base
+        assert one or base == "view_ticket_deferred", base  # caught up: nothing deferred
 
 
 def test_the_breach_moment_of_open_tickets(engine: Engine, ctx: Context) -> None:

@@ -95,9 +95,9 @@ class Overtaken(ProjectionWorker):
 
     other: ProjectionWorker
 
-    def _apply(self, position: int, new_position: int, batch: Any) -> None:
+    def _apply(self, position: int, new_position: int, batch: Any, bulk: bool = False) -> None:
         self.other.catch_up()
-        super()._apply(position, new_position, batch)
+        super()._apply(position, new_position, batch, bulk)
 
 
 def test_a_worker_overtaken_on_a_batch_reports_no_progress(engine: Engine, ctx: Context) -> None:
