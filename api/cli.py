@@ -225,14 +225,19 @@ def rotate_master(settings: Settings, as_json: bool) -> int:
 
 
 def projections(
-    settings: Settings, action: str, name: str | None, as_json: bool, every: bool = False
+    settings: Settings,
+    action: str,
+    name: str | None,
+    as_json: bool,
+    every: bool = False,
+    jobs: int = 2,
 ) -> int:
     engine = build_engine(settings)
     try:
         if action == "status":
             _status(engine, as_json)
         elif action == "rebuild" and every:
-            _rebuild_all(engine, as_json)
+            _rebuild_all(engine, as_json, jobs)
         elif action == "rebuild":
             assert name is not None
             _rebuild(engine, name, as_json)
@@ -283,17 +288,16 @@ def _as_view(track: Progress, view: str, _: str, done: int, total: int) -> None:
     track(view, done, total)
 
 
-def _rebuild_all(engine: Engine, as_json: bool) -> None:
-    """Every view rebuilt from the events, one after another, a progress bar each; each
+def _rebuild_all(engine: Engine, as_json: bool, jobs: int) -> None:
+    """Every view rebuilt from the events, ``jobs`` at a time, a progress bar each; each
     keeps serving its old tables until its own swap."""
-    started, rebuilt = time.monotonic(), []
+    started = time.monotonic()
     with terminal.progress(not as_json) as track:
-        for name in engine.projector.workers:
-            began = time.monotonic()
-            position = engine.rebuild(name, partial(_as_view, track, name))
-            rebuilt.append(
-                {"view": name, "position": position, "seconds": round(time.monotonic() - began, 3)}
-            )
+        done = engine.rebuild_all(lambda view: partial(_as_view, track, view), jobs)
+    rebuilt = [
+        {"view": name, "position": position, "seconds": round(seconds, 3)}
+        for name, position, seconds in done
+    ]
     seconds = time.monotonic() - started
     _report(
         as_json,
@@ -491,6 +495,12 @@ def _instant(text: str) -> datetime:
     return moment
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("give a whole number, 1 or more")
+    return int(text)
+
+
 def _json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON for machines")
 
@@ -541,8 +551,12 @@ def _operations(sub: Any) -> None:
     pr = sub.add_parser("projections", help="views: status, rebuild, retry, catch-up")
     pr.add_argument("action", choices=["status", "rebuild", "retry", "catch-up"])
     pr.add_argument("name", nargs="?", choices=[v.name for c in CONTEXTS for v in c.views])
+    pr.add_argument("--all", action="store_true", dest="every", help="rebuild: every view")
     pr.add_argument(
-        "--all", action="store_true", dest="every", help="rebuild: every view, one after another"
+        "--jobs",
+        type=_positive,
+        default=2,
+        help="rebuild --all: how many views at a time (default 2)",
     )
     _json(pr)
     sc = sub.add_parser("scheduler", help="run the scheduler alone, or every job once")
@@ -588,7 +602,7 @@ def _run_projections(args: argparse.Namespace, settings: Settings, as_json: bool
     if args.action in ("rebuild", "retry") and not args.name and not every:
         print(f"assure projections {args.action}: give a view name or --all", file=sys.stderr)
         return 2
-    return projections(settings, args.action, args.name, as_json, every)
+    return projections(settings, args.action, args.name, as_json, every, args.jobs)
 
 
 def _run_replay(args: argparse.Namespace, settings: Settings, as_json: bool) -> int:

@@ -3,7 +3,9 @@ from a list of bounded contexts (``api.contexts.build_engine`` gives it ours).""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields
 from datetime import datetime, timedelta
 from functools import partial
@@ -166,6 +168,21 @@ class Engine:
     def rebuild(self, name: str, progress: Progress = quiet) -> int:
         live = self.projector.workers[name].view
         return rebuild(self.store, self.db, live, self.worker_config, progress)
+
+    def rebuild_all(
+        self, progress: Callable[[str], Progress] = lambda _: quiet, jobs: int = 2
+    ) -> list[tuple[str, int, float]]:
+        """Every view rebuilt, ``jobs`` at a time (one view's Python work overlaps another's
+        waits on the database); each keeps serving its old tables until its own swap.
+        Each view's name, the position it reached and its seconds, in the views' order."""
+
+        def one(name: str) -> tuple[str, int, float]:
+            started = time.monotonic()
+            position = self.rebuild(name, progress(name))
+            return name, position, time.monotonic() - started
+
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            return list(pool.map(one, self.projector.workers))
 
     def close(self) -> None:
         if self._started:

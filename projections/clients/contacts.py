@@ -8,6 +8,8 @@ needs no rebuild. A day is the business's (the settings' time zone)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -24,6 +26,36 @@ def _due(policy: ContactPolicy, since: str = "since_day") -> tuple[str, list[Any
     whens = " ".join("WHEN ? THEN ?" for _ in policy.every_days)
     params: list[Any] = [v for tier, days in policy.every_days.items() for v in (tier, days)]
     return f"{since} + CASE tier {whens} ELSE ? END", [*params, policy.cadence("")]
+
+
+PLAN = (
+    "client_id",
+    "branch",
+    "tier",
+    "since_day",
+    "last_contact_at",
+    "last_contact_by",
+    "flagged",
+    "flagged_due_day",
+)
+
+
+@dataclass
+class _Batch:
+    """The plans a batch touches (None: none, or erased), which it changed or erased,
+    and the contacts it made."""
+
+    plans: dict[str, dict[str, Any] | None]
+    changed: set[str] = field(default_factory=set)
+    erased: set[str] = field(default_factory=set)
+    made: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def change(self, client: str, **values: Any) -> None:
+        """A plan's columns changed (a client without a plan has nothing to change)."""
+        plan = self.plans.get(client)
+        if plan is not None:
+            plan.update(values)
+            self.changed.add(client)
 
 
 class ContactsView(View):
@@ -67,58 +99,91 @@ class ContactsView(View):
     def _day(self, at: datetime) -> int:
         return at.astimezone(self.zone).date().toordinal()
 
-    def registered(self, tx: Tx, e: Client.Registered, _: int) -> None:
-        tx.execute(
-            f"INSERT INTO {self.t('view_contact_plan')} (client_id, branch, tier, since_day) "
-            "VALUES (?, ?, ?, ?)",
-            (str(e.originator_id), e.branch, e.tier, self._day(e.timestamp)),
+    # -- writes: a batch in memory, each plan read and written once ----------------------
+
+    def apply(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
+        """The plans the batch touches are read in one query, its events change them in
+        memory, and each is written once (most events are interactions, many a client)."""
+        ids = sorted({str(e.originator_id) for e, _ in batch})
+        plans: dict[str, dict[str, Any] | None] = dict.fromkeys(ids)
+        table = self.t("view_contact_plan")
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            for row in tx.query(
+                f"SELECT {', '.join(PLAN)} FROM {table} "
+                f"WHERE client_id IN ({', '.join('?' * len(part))})",
+                part,
+            ):
+                plans[row["client_id"]] = dict(row)
+        work = _Batch(plans)
+        for event, position in batch:
+            getattr(self, self.handlers[type(event)])(work, event, position)
+        gone = sorted(work.erased)
+        if gone:
+            tx.executemany(f"DELETE FROM {table} WHERE client_id = ?", [(i,) for i in gone])
+        changed = [plans[i] for i in sorted(work.changed - work.erased)]
+        tx.insert(
+            table,
+            PLAN,
+            [tuple(plan[c] for c in PLAN) for plan in changed if plan is not None],
+            then="ON CONFLICT (client_id) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in PLAN[1:]),
+        )
+        tx.insert(
+            self.t("view_contacts_made"),
+            ("position", "client_id", "branch", "tier", "since_day", "contact_day"),
+            work.made,
         )
 
-    def tier_changed(self, tx: Tx, e: Client.TierChanged, _: int) -> None:
-        tx.execute(
-            f"UPDATE {self.t('view_contact_plan')} SET tier = ? WHERE client_id = ?",
-            (e.tier, str(e.originator_id)),
-        )
+    def handle(self, tx: Tx, event: Any, position: int) -> None:
+        self.apply(tx, [(event, position)])
 
-    def contacted(self, tx: Tx, e: Client.InteractionLogged, position: int) -> None:
+    def registered(self, work: _Batch, e: Client.Registered, _: int) -> None:
+        client = str(e.originator_id)
+        work.plans[client] = {
+            "client_id": client,
+            "branch": e.branch,
+            "tier": e.tier,
+            "since_day": self._day(e.timestamp),
+            "last_contact_at": None,
+            "last_contact_by": None,
+            "flagged": None,
+            "flagged_due_day": None,
+        }
+        work.changed.add(client)
+        work.erased.discard(client)
+
+    def tier_changed(self, work: _Batch, e: Client.TierChanged, _: int) -> None:
+        work.change(str(e.originator_id), tier=e.tier)
+
+    def contacted(self, work: _Batch, e: Client.InteractionLogged, position: int) -> None:
         """A contact on a later day than the last starts the next period (one logged late,
         for an earlier day, changes nothing)."""
         client, day = str(e.originator_id), self._day(e.occurred_at)
-        rows = tx.query(
-            f"SELECT branch, tier, since_day FROM {self.t('view_contact_plan')} "
-            "WHERE client_id = ?",
-            (client,),
-        )
-        if not rows or day <= rows[0]["since_day"]:
+        plan = work.plans.get(client)
+        if plan is None or day <= plan["since_day"]:
             return
-        plan = rows[0]
-        tx.execute(
-            f"INSERT INTO {self.t('view_contacts_made')} (position, client_id, branch, tier, "
-            "since_day, contact_day) VALUES (?, ?, ?, ?, ?, ?)",
-            (position, client, plan["branch"], plan["tier"], plan["since_day"], day),
-        )
-        tx.execute(
-            f"UPDATE {self.t('view_contact_plan')} SET since_day = ?, last_contact_at = ?, "
-            "last_contact_by = ?, flagged = NULL, flagged_due_day = NULL WHERE client_id = ?",
-            (day, utc_text(e.occurred_at), e.meta.actor, client),
+        work.made.append((position, client, plan["branch"], plan["tier"], plan["since_day"], day))
+        work.change(
+            client,
+            since_day=day,
+            last_contact_at=utc_text(e.occurred_at),
+            last_contact_by=e.meta.actor,
+            flagged=None,
+            flagged_due_day=None,
         )
 
     def flagged(
-        self, tx: Tx, e: Client.ContactFellDue | Client.ContactBecameOverdue, _: int
+        self, work: _Batch, e: Client.ContactFellDue | Client.ContactBecameOverdue, _: int
     ) -> None:
         stage = "due" if isinstance(e, Client.ContactFellDue) else "overdue"
-        tx.execute(
-            f"UPDATE {self.t('view_contact_plan')} SET flagged = ?, flagged_due_day = ? "
-            "WHERE client_id = ?",
-            (stage, e.due_on.toordinal(), str(e.originator_id)),
-        )
+        work.change(str(e.originator_id), flagged=stage, flagged_due_day=e.due_on.toordinal())
 
-    def erased(self, tx: Tx, e: Client.PersonalDataErased, _: int) -> None:
+    def erased(self, work: _Batch, e: Client.PersonalDataErased, _: int) -> None:
         """An erased client is no longer contacted."""
-        tx.execute(
-            f"DELETE FROM {self.t('view_contact_plan')} WHERE client_id = ?",
-            (str(e.originator_id),),
-        )
+        client = str(e.originator_id)
+        work.plans[client] = None
+        work.erased.add(client)
 
     # -- reads --------------------------------------------------------------------------
 

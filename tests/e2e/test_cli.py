@@ -148,10 +148,12 @@ def test_demo_then_status_then_rebuild(settings: Settings) -> None:
     rebuilt = out(assure(settings, "projections", "rebuild", "clients", "--json"))
     assert (rebuilt["rebuilt"], rebuilt["position"]) == ("clients", status["clients"]["head"])
     assert assure(settings, "projections", "rebuild").returncode == 2
-    every = out(assure(settings, "projections", "rebuild", "--all", "--json"))
-    views = [v["view"] for v in every["rebuilt"]]
-    assert set(views) == set(status)
-    assert all(v["position"] == status[v["view"]]["head"] for v in every["rebuilt"])
+    for jobs in ("1", "3"):  # one view at a time, and three
+        every = out(assure(settings, "projections", "rebuild", "--all", "--jobs", jobs, "--json"))
+        views = [v["view"] for v in every["rebuilt"]]
+        assert views == list(status)
+        assert all(v["position"] == status[v["view"]]["head"] for v in every["rebuilt"])
+    assert assure(settings, "projections", "rebuild", "--all", "--jobs", "0").returncode == 2
     assert assure(settings, "projections", "rebuild", "clients", "--all").returncode == 2
     assert assure(settings, "projections", "status", "--all").returncode == 2
 
