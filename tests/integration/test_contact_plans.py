@@ -4,7 +4,9 @@ period, and the plan's adherence counts contacts made on time."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -15,6 +17,7 @@ from application.clients.commands import ClientCommands
 from domain.clients import Channel, Client
 from domain.shared.base import Context
 from projections.clients.contacts import ContactsView, share_on_time
+from projections.shared.worker import ProjectionWorker
 from tests.conftest import client_fields
 
 T0 = datetime(2026, 1, 5, 4, tzinfo=UTC)  # noon in Shanghai
@@ -101,3 +104,44 @@ def test_a_tier_change_moves_the_due_day_and_an_erased_client_is_not_contacted(
     day0 = T0.astimezone(ZoneInfo(engine.settings.time_zone)).date()
     assert flags(engine, client) == [("ContactFellDue", day0 + timedelta(days=30))]
     assert flags(engine, erased) == []
+
+
+def test_a_plan_view_built_in_one_batch_equals_one_built_event_by_event(engine: Engine) -> None:
+    # Given clients contacted several times (one call logged late, for an earlier day),
+    # a tier changed, reminders recorded, and a client erased after calls
+    clients = engine.handler(ClientCommands)
+    first = clients.register(on(0), **client_fields(tier="platinum")).id
+    second = clients.register(on(0), **client_fields()).id
+    gone = clients.register(on(0), **client_fields(tier="gold")).id
+    for day, who in ((3, first), (5, second), (9, first), (9, gone), (12, first)):
+        clients.log_interaction(on(day), who, Channel.CALL, "call", None)
+    clients.log_interaction(on(14), first, Channel.CALL, "logged late", on(8).at)
+    clients.change_tier(on(15), second, "platinum", "assets")
+    assert run_job(engine, 40) >= 1
+    clients.erase_personal_data(on(41), gone, "the client asked")
+    clients.log_interaction(on(42), second, Channel.VISIT, "visit", None)
+    # When one copy of the view applies them one event a batch, another all in one batch
+    views = []
+    for suffix, size in (("_one", 1), ("_all", 10_000)):
+        view = ContactsView(suffix, engine.settings.time_zone)
+        view.create(engine.db)
+        config = dataclasses.replace(engine.worker_config, batch_size=size)
+        ProjectionWorker(engine.store, engine.db, view, config).catch_up()
+        views.append(view)
+
+    # Then both hold the same rows, as the live view does
+    def rows(view: ContactsView, base: str) -> list[dict[str, Any]]:
+        with engine.db.read() as tx:
+            return tx.query(f"SELECT * FROM {view.t(base)} ORDER BY 1, 2")
+
+    engine.projector.catch_up()
+    for base in ContactsView.tables:
+        one, whole, live = (rows(v, base) for v in (*views, engine.view(ContactsView)))
+        assert one == whole == live, base
+        assert one, base
+    plans = {r["client_id"]: r for r in rows(views[0], "view_contact_plan")}
+    assert set(plans) == {str(first), str(second)}  # the erased client's plan is gone
+    zone = ZoneInfo(engine.settings.time_zone)
+    assert plans[str(first)]["since_day"] == on(12).at.astimezone(zone).date().toordinal()
+    assert (plans[str(second)]["tier"], plans[str(second)]["flagged"]) == ("platinum", None)
+    assert len(rows(views[0], "view_contacts_made")) == 6  # the late call moved nothing
