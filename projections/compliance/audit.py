@@ -41,6 +41,7 @@ class AuditView(View):
     name = "audit"
     schema_version = 2  # 2: the types of events stored under an old topic read as today's
     raw = True
+    late_indexes = True  # its writes read rows by their keys only
     tables: ClassVar[dict[str, list[str]]] = {
         "view_audit_events": [
             "CREATE TABLE {t} (position BIGINT PRIMARY KEY, aggregate_id TEXT NOT NULL, "

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from uuid import UUID, uuid5
 
 from adapters.shared.settings import Settings
-from adapters.shared.sql import Tx, ViewDatabase
+from adapters.shared.sql import Params, Row, Tx, ViewDatabase
 from domain.clients import Client, CoveragePolicy, RiskAssessment
 from domain.cqp import CQPPlan
 from domain.inbox import KINDS, Inbox
@@ -25,7 +26,7 @@ from domain.shared.keys import NAMESPACE
 from domain.staff import Role, StaffUser
 from domain.suitability import Purchase
 from domain.suppliers import Supplier
-from projections.shared.base import View, utc_text
+from projections.shared.base import View, rows_by_id, utc_text
 from projections.shared.paging import after, cut
 
 # Who works a ticket with no assignee, by its layer (and whether of the ticket's branch).
@@ -63,8 +64,39 @@ def notification_id(source: UUID, version: int, audience: Audience) -> UUID:
     return uuid5(NAMESPACE, f"notification:{source}:{version}:{audience.key}")
 
 
+SUBJECT = ("id", "kind", "branch", "owner", "layer", "label", "people")
+ABOUT_A_CLIENT = (RiskAssessment.ReviewFellDue, RiskAssessment.Expired)
+
+
+class _Known:
+    """A batch's transaction, with the subjects it asked for (by id; None: no such
+    subject) as they stand after its events so far."""
+
+    def __init__(self, tx: Tx, asked: set[str], subjects: dict[str, dict[str, Any]]) -> None:
+        self.tx, self.asked, self.subjects = tx, asked, subjects
+        self.dialect = tx.dialect
+
+    def execute(self, statement: str, params: Params = ()) -> int:
+        return self.tx.execute(statement, params)
+
+    def executemany(self, statement: str, rows: Sequence[Params]) -> None:
+        self.tx.executemany(statement, rows)
+
+    def query(self, statement: str, params: Params = ()) -> list[Row]:
+        return self.tx.query(statement, params)
+
+    def insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[Params], then: str = ""
+    ) -> None:
+        self.tx.insert(table, columns, rows, then)
+
+    def pipelined(self) -> AbstractContextManager[None]:
+        return self.tx.pipelined()
+
+
 class InboxView(View):
     name = "inbox"
+    late_indexes = True  # its writes read rows by their keys only
     tables: ClassVar[dict[str, list[str]]] = {
         "view_notifications": [
             "CREATE TABLE {t} (id TEXT PRIMARY KEY, position BIGINT NOT NULL, "
@@ -129,11 +161,24 @@ class InboxView(View):
 
     # -- what the notifications need ----------------------------------------------------
 
+    def apply(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
+        """The subjects a batch's events are about are read in one query first (a breach
+        or an escalation asks for its ticket, a reminder for its client), then each
+        event is applied, the subjects it keeps or changes changing in memory too."""
+        ids = {str(e.originator_id) for e, _ in batch}
+        ids |= {str(e.client_id) for e, _ in batch if isinstance(e, ABOUT_A_CLIENT)}
+        known = _Known(tx, ids, rows_by_id(tx, self.t("view_inbox_subjects"), sorted(ids)))
+        for event, position in batch:
+            self.handle(known, event, position)
+
     def _subject(self, tx: Tx, subject_id: UUID) -> dict[str, Any]:
-        rows = tx.query(
-            f"SELECT * FROM {self.t('view_inbox_subjects')} WHERE id = ?", (str(subject_id),)
-        )
-        return rows[0] if rows else {"branch": None, "owner": None, "layer": None, "label": ""}
+        key = str(subject_id)
+        if isinstance(tx, _Known) and key in tx.asked:
+            row = tx.subjects.get(key)
+        else:
+            rows = tx.query(f"SELECT * FROM {self.t('view_inbox_subjects')} WHERE id = ?", (key,))
+            row = rows[0] if rows else None
+        return row or {"branch": None, "owner": None, "layer": None, "label": ""}
 
     def _keep(self, tx: Tx, subject_id: UUID, kind: str, **values: Any) -> None:
         columns = ["id", "kind", *values]
@@ -142,6 +187,10 @@ class InboxView(View):
             f"VALUES ({', '.join('?' for _ in columns)})",
             (str(subject_id), kind, *values.values()),
         )
+        if isinstance(tx, _Known):
+            row = dict.fromkeys(SUBJECT, None) | {"id": str(subject_id), "kind": kind, **values}
+            tx.subjects[str(subject_id)] = row
+            tx.asked.add(str(subject_id))
 
     def _change(self, tx: Tx, subject_id: UUID, **values: Any) -> None:
         sets = ", ".join(f"{c} = ?" for c in values)
@@ -149,6 +198,8 @@ class InboxView(View):
             f"UPDATE {self.t('view_inbox_subjects')} SET {sets} WHERE id = ?",
             (*values.values(), str(subject_id)),
         )
+        if isinstance(tx, _Known) and str(subject_id) in tx.subjects:
+            tx.subjects[str(subject_id)].update(values)
 
     def _notify(
         self,

@@ -79,6 +79,9 @@ class View:
     raw: ClassVar[bool] = False  # True: apply gets the stored records, every topic
     # True: ``apply_bulk`` leaves work for ``settle`` (the worker then settles the view).
     defers: ClassVar[bool] = False
+    # True: its writes read none of its non-unique indexes, so a rebuild makes them after
+    # filling its tables (one sort each, not an index entry at every row).
+    late_indexes: ClassVar[bool] = False
 
     def __init__(self, suffix: str = "") -> None:
         self.suffix = suffix
@@ -130,9 +133,10 @@ class View:
         """Compute what ``apply_bulk`` left, in the transaction that holds the position."""
         del tx
 
-    def create(self, db: ViewDatabase) -> None:
+    def create(self, db: ViewDatabase, indexes: bool = True) -> None:
         """Create the tables that are missing, and the position row, in one transaction
-        (a service starts with a round trip or two per view, not one per table).
+        (a service starts with a round trip or two per view, not one per table); without
+        their non-unique indexes if ``indexes`` is false (``create_indexes`` makes them).
 
         Tables of another schema version are dropped first, so the view is rebuilt from
         the events by its worker.
@@ -157,12 +161,22 @@ class View:
                     continue
                 token = secrets.token_hex(3)  # pragma: no mutate - only tells index names apart
                 for statement in statements:
-                    tx.execute(statement.format(t=self.t(base), ix=f"ix_{base}_{token}"))
+                    if indexes or not _is_index(statement):
+                        tx.execute(statement.format(t=self.t(base), ix=f"ix_{base}_{token}"))
             tx.execute(
                 "INSERT INTO projection_positions (name, position, updated_at) VALUES (?, 0, ?) "
                 "ON CONFLICT (name) DO NOTHING",
                 (self.position_name, now_iso()),
             )
+
+    def create_indexes(self, db: ViewDatabase) -> None:
+        """The non-unique indexes ``create`` left out."""
+        with db.transaction() as tx:
+            for base, statements in self.tables.items():
+                token = secrets.token_hex(3)  # pragma: no mutate - only tells index names apart
+                for statement in statements:
+                    if _is_index(statement):
+                        tx.execute(statement.format(t=self.t(base), ix=f"ix_{base}_late_{token}"))
 
     def drop(self, tx: Tx) -> None:
         for base in self.tables:
@@ -171,6 +185,11 @@ class View:
         tx.execute(
             "DELETE FROM projection_dead_letters WHERE projection = ?", (self.position_name,)
         )
+
+
+def _is_index(statement: str) -> bool:
+    """A non-unique index (a unique one is a rule the writes rely on: it stays)."""
+    return statement.startswith("CREATE INDEX")
 
 
 def rows_by_id(

@@ -125,7 +125,7 @@ def rebuild(
     shadow = live.with_suffix("__rebuild")
     with db.transaction() as tx:
         shadow.drop(tx)
-    shadow.create(db)
+    shadow.create(db, indexes=not live.late_indexes)
     live.create(db)
     worker = ProjectionWorker(source, db, shadow, config)
     head = source.recorder.max_notification_id() or 0
@@ -134,6 +134,8 @@ def rebuild(
         progress("events", min(worker.position(), head), head)
     progress("events", head, head)
     worker.settle()  # what the view left for later in bulk, before the swap
+    if live.late_indexes:
+        shadow.create_indexes(db)
     worker.tidy()  # the tables swapped in come with their statistics
     with db.transaction() as tx:
         tx.execute(
