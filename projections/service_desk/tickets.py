@@ -95,6 +95,11 @@ class TicketsView(View):
     name = "tickets"
     schema_version = 12  # 12: the statistics may be deferred in bulk
     defers = True
+    late_indexes = True
+    # What an erasure and a merge look up (a rebuild makes the other indexes at its end).
+    write_indexes = frozenset(
+        {"view_tickets:client", "view_ticket_comments:ticket", "view_ticket_history:ticket"}
+    )
     tables: ClassVar[dict[str, list[str]]] = {
         "view_tickets": [
             "CREATE TABLE {t} (id TEXT PRIMARY KEY, number TEXT NOT NULL, seq BIGINT NOT NULL, "

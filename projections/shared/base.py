@@ -79,9 +79,11 @@ class View:
     raw: ClassVar[bool] = False  # True: apply gets the stored records, every topic
     # True: ``apply_bulk`` leaves work for ``settle`` (the worker then settles the view).
     defers: ClassVar[bool] = False
-    # True: its writes read none of its non-unique indexes, so a rebuild makes them after
-    # filling its tables (one sort each, not an index entry at every row).
+    # True: a rebuild makes its non-unique indexes after filling its tables (one sort
+    # each, not an index entry at every row), but for those its writes read, named in
+    # ``write_indexes`` as "table:suffix" (the ``{ix}_suffix`` of the statement).
     late_indexes: ClassVar[bool] = False
+    write_indexes: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, suffix: str = "") -> None:
         self.suffix = suffix
@@ -161,7 +163,7 @@ class View:
                     continue
                 token = secrets.token_hex(3)  # pragma: no mutate - only tells index names apart
                 for statement in statements:
-                    if indexes or not _is_index(statement):
+                    if indexes or not self._late(base, statement):
                         tx.execute(statement.format(t=self.t(base), ix=f"ix_{base}_{token}"))
             tx.execute(
                 "INSERT INTO projection_positions (name, position, updated_at) VALUES (?, 0, ?) "
@@ -175,8 +177,16 @@ class View:
             for base, statements in self.tables.items():
                 token = secrets.token_hex(3)  # pragma: no mutate - only tells index names apart
                 for statement in statements:
-                    if _is_index(statement):
+                    if self._late(base, statement):
                         tx.execute(statement.format(t=self.t(base), ix=f"ix_{base}_late_{token}"))
+
+    def _late(self, base: str, statement: str) -> bool:
+        """A non-unique index its writes do not read (a unique one is a rule the writes
+        rely on: it is made with its table)."""
+        if not statement.startswith("CREATE INDEX"):
+            return False
+        suffix = statement.removeprefix("CREATE INDEX {ix}_").split(" ", 1)[0]
+        return f"{base}:{suffix}" not in self.write_indexes
 
     def drop(self, tx: Tx) -> None:
         for base in self.tables:
@@ -185,11 +195,6 @@ class View:
         tx.execute(
             "DELETE FROM projection_dead_letters WHERE projection = ?", (self.position_name,)
         )
-
-
-def _is_index(statement: str) -> bool:
-    """A non-unique index (a unique one is a rule the writes rely on: it stays)."""
-    return statement.startswith("CREATE INDEX")
 
 
 def rows_by_id(

@@ -306,37 +306,3 @@ def test_the_audit_log_keeps_each_events_causation(engine: Engine) -> None:
     rows, _ = engine.view(AuditView).search(engine.db, actor="u-7")
     assert {(r["correlation_id"], r["causation_id"]) for r in rows} == {("c-7", "request:42")}
     assert {r["kind"] for r in rows} == {"Client", "UniqueKey"}
-
-
-def _indexes(engine: Engine, table: str) -> list[str]:
-    """The columns of a table's non-unique indexes, one text each, sorted."""
-    with engine.db.read() as tx:
-        if tx.dialect == "postgres":
-            rows = tx.query(
-                "SELECT indexdef AS d FROM pg_indexes WHERE schemaname = current_schema() "
-                "AND tablename = ? AND indexdef NOT LIKE ?",
-                (table, "CREATE UNIQUE%"),
-            )
-        else:
-            rows = tx.query(
-                "SELECT sql AS d FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                "AND sql IS NOT NULL AND sql NOT LIKE ?",
-                (table, "CREATE UNIQUE%"),
-            )
-    return sorted(str(r["d"]).rsplit("(", 1)[-1] for r in rows)
-
-
-def test_a_rebuilt_audit_log_gets_its_indexes_after_its_rows(engine: Engine) -> None:
-    # Given a history and the audit log's indexes as a new view has them
-    some_history(engine)
-    engine.projector.catch_up()
-    table = AuditView().t("view_audit_events")
-    before = _indexes(engine, table)
-    assert len(before) == 5
-    # When it is rebuilt (its rows written first, its indexes made after them)
-    assert AuditView.late_indexes
-    engine.rebuild("audit")
-    # Then the same indexes serve its searches
-    assert _indexes(engine, table) == before
-    found, _ = engine.view(AuditView).search(engine.db, actor="u-9")
-    assert len(found) == 3

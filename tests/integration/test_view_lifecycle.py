@@ -129,3 +129,36 @@ def test_a_failing_batch_is_logged_with_its_view_and_position(engine: Engine, ct
         "position": 0,
         "log_level": "warning",
     } in logs
+
+
+def _indexes(engine: Engine, table: str) -> list[str]:
+    """The columns of a table's non-unique indexes, one text each, sorted."""
+    with engine.db.read() as tx:
+        if tx.dialect == "postgres":
+            rows = tx.query(
+                "SELECT indexdef AS d FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND tablename = ? AND indexdef NOT LIKE ?",
+                (table, "CREATE UNIQUE%"),
+            )
+        else:
+            rows = tx.query(
+                "SELECT sql AS d FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL AND sql NOT LIKE ?",
+                (table, "CREATE UNIQUE%"),
+            )
+    return sorted(str(r["d"]).rsplit(" ON ", 1)[-1].split("(", 1)[-1] for r in rows)
+
+
+def test_every_view_rebuilt_has_the_indexes_of_a_new_one(engine: Engine, ctx: Context) -> None:
+    # Given every view as a service creates it, over a client's events
+    engine.handler(ClientCommands).register(ctx, **client_fields())
+    engine.projector.catch_up()
+    views = [worker.view for worker in engine.projector.workers.values()]
+    tables = [view.t(base) for view in views for base in view.tables]
+    before = {table: _indexes(engine, table) for table in tables}
+    assert sum(map(len, before.values())) > 20
+    # When each is rebuilt (some make their indexes after their rows)
+    assert any(view.late_indexes for view in views)
+    engine.rebuild_all(jobs=2)
+    # Then each table has the same indexes as before
+    assert {table: _indexes(engine, table) for table in tables} == before
