@@ -4,6 +4,7 @@ raised when a held fund's risk rating rises above a client's level."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -318,25 +319,60 @@ class ReviewsView(View):
             (int(accepted), str(e.originator_id)),
         )
 
+    def apply(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
+        """Runs of reported positions (most of the stream, one a client and day) are
+        applied in memory: their clients' latest days read in one query, each client's
+        positions written once."""
+        run: list[Portfolio.PositionsReported] = []
+        for event, position in batch:
+            if isinstance(event, Portfolio.PositionsReported):
+                run.append(event)
+                continue
+            self._positions(tx, run)
+            run = []
+            self.handle(tx, event, position)
+        self._positions(tx, run)
+
     def positions_reported(self, tx: Tx, e: Portfolio.PositionsReported, _: int) -> None:
+        self._positions(tx, [e])
+
+    def _positions(self, tx: Tx, run: Sequence[Portfolio.PositionsReported]) -> None:
         """The latest day reported is what the client holds now (an earlier day corrected
         later changes nothing here)."""
-        client, day = str(e.client_id), e.as_of.isoformat()
-        latest = tx.query(
-            f"SELECT as_of FROM {self.t('view_review_position_days')} WHERE client_id = ?",
-            (client,),
-        )
-        if latest and latest[0]["as_of"] > day:
+        if not run:
             return
-        tx.execute(
-            f"INSERT INTO {self.t('view_review_position_days')} (client_id, as_of) "
-            "VALUES (?, ?) ON CONFLICT (client_id) DO UPDATE SET as_of = excluded.as_of",
-            (client, day),
+        days, table = self.t("view_review_position_days"), self.t("view_review_positions")
+        clients = sorted({str(e.client_id) for e in run})
+        latest: dict[str, str] = {}
+        for start in range(0, len(clients), 500):
+            part = clients[start : start + 500]
+            for row in tx.query(
+                f"SELECT client_id, as_of FROM {days} "
+                f"WHERE client_id IN ({', '.join('?' * len(part))})",
+                part,
+            ):
+                latest[row["client_id"]] = row["as_of"]
+        held: dict[str, list[str]] = {}
+        for e in run:
+            client, day = str(e.client_id), e.as_of.isoformat()
+            if latest.get(client, day) > day:
+                continue
+            latest[client] = day
+            held[client] = list(e.positions)
+        changed = sorted(held)
+        if not changed:
+            return
+        tx.insert(
+            days,
+            ("client_id", "as_of"),
+            [(client, latest[client]) for client in changed],
+            then="ON CONFLICT (client_id) DO UPDATE SET as_of = excluded.as_of",
         )
-        tx.execute(f"DELETE FROM {self.t('view_review_positions')} WHERE client_id = ?", (client,))
-        tx.executemany(
-            f"INSERT INTO {self.t('view_review_positions')} (client_id, fund_code) VALUES (?, ?)",
-            [(client, code) for code in e.positions],
+        tx.executemany(f"DELETE FROM {table} WHERE client_id = ?", [(c,) for c in changed])
+        tx.insert(
+            table,
+            ("client_id", "fund_code"),
+            [(client, code) for client in changed for code in held[client]],
         )
 
     def rating_changed(self, tx: Tx, e: Fund.RiskRatingChanged, position: int) -> None:

@@ -3,6 +3,7 @@ resumable), a client's holdings valued at NAV, their AUM series, AUM by branch a
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -21,6 +22,8 @@ from projections.funds import FundsView
 from projections.holdings import HoldingsView
 from projections.holdings.valuation import Valuation, total_of
 from projections.shared.imports import ImportsView
+from projections.shared.worker import ProjectionWorker
+from projections.suitability import ReviewsView
 from tests.conftest import client_fields
 
 HEADER = "client_id,fund_code,date,units\n"
@@ -231,3 +234,41 @@ def test_aum_by_branch_and_tier_sums_the_positions_standing_that_day(
     ]
     by_tier = valuation(engine).by_group(DAY + timedelta(days=3), "tier", "SH-LUJIAZUI")
     assert by_tier == [{"group": "standard", "clients": 2, "aum": Decimal("1350.00")}]
+
+
+def test_the_review_view_keeps_the_latest_day_reported_in_one_batch_as_event_by_event(
+    engine: Engine, ctx: Context
+) -> None:
+    # Given two days reported for one client, then its earlier day corrected, and a second
+    # client reported once
+    given_funds_with_navs(engine, ctx)
+    a, b = given_clients(engine, ctx, "SH-LUJIAZUI", "SH-LUJIAZUI")
+    commands = engine.handler(HoldingsCommands)
+    later = DAY + timedelta(days=1)
+    commands.import_positions(
+        ctx, HEADER + f"{a},000001,{DAY},1\n{a},000002,{DAY},1\n{a},000001,{later},1\n"
+    )
+    commands.import_positions(ctx, HEADER + f"{a},000002,{DAY},5\n{b},000002,{DAY},3\n")
+    # When one copy of the view applies them one event a batch, another all in one batch
+    copies = []
+    for suffix, size in (("_one", 1), ("_all", 10_000)):
+        view = ReviewsView(suffix)
+        view.create(engine.db)
+        config = dataclasses.replace(engine.worker_config, batch_size=size)
+        ProjectionWorker(engine.store, engine.db, view, config).catch_up()
+        copies.append(view)
+
+    # Then both hold what each client holds on their latest day reported
+    def held(view: ReviewsView) -> list[tuple[str, str, str]]:
+        with engine.db.read() as tx:
+            rows = tx.query(
+                f"SELECT p.client_id, p.fund_code, d.as_of FROM {view.t('view_review_positions')} "
+                f"p JOIN {view.t('view_review_position_days')} d ON d.client_id = p.client_id "
+                "ORDER BY 1, 2"
+            )
+        return [(r["client_id"], r["fund_code"], r["as_of"]) for r in rows]
+
+    assert held(copies[0]) == held(copies[1])
+    assert held(copies[0]) == sorted(
+        [(str(a), "000001", later.isoformat()), (str(b), "000002", DAY.isoformat())]
+    )
