@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from adapters.shared.settings import Settings
 from adapters.shared.sql import Tx, ViewDatabase
 from domain.clients import Client, ContactPolicy
-from projections.shared.base import View, utc_text
+from projections.shared.base import View, rows_by_id, utc_text
 from projections.shared.paging import after, cut
 
 
@@ -105,16 +105,9 @@ class ContactsView(View):
         """The plans the batch touches are read in one query, its events change them in
         memory, and each is written once (most events are interactions, many a client)."""
         ids = sorted({str(e.originator_id) for e, _ in batch})
-        plans: dict[str, dict[str, Any] | None] = dict.fromkeys(ids)
         table = self.t("view_contact_plan")
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            for row in tx.query(
-                f"SELECT {', '.join(PLAN)} FROM {table} "
-                f"WHERE client_id IN ({', '.join('?' * len(part))})",
-                part,
-            ):
-                plans[row["client_id"]] = dict(row)
+        plans: dict[str, dict[str, Any] | None] = dict.fromkeys(ids)
+        plans.update(rows_by_id(tx, table, ids, ", ".join(PLAN), key="client_id"))
         work = _Batch(plans)
         for event, position in batch:
             getattr(self, self.handlers[type(event)])(work, event, position)

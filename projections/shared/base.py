@@ -203,15 +203,16 @@ def rows_by_id(
     ids: Sequence[str],
     columns: str = "*",
     chunk: int = 500,  # pragma: no mutate - a page size
+    key: str = "id",
 ) -> dict[str, dict[str, Any]]:
-    """The rows of ``table`` with these ids, by id: one query per ``chunk`` ids (views
-    that apply a batch at once read every row it touches this way)."""
+    """The rows of ``table`` whose ``key`` is one of ``ids``, by it: one query per
+    ``chunk`` ids (views that apply a batch at once read every row it touches this way)."""
     found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), chunk):  # pragma: no mutate - overlapping pages read the same
         part = list(ids[start : start + chunk])
         marks = ", ".join("?" * len(part))
-        for row in tx.query(f"SELECT {columns} FROM {table} WHERE id IN ({marks})", part):
-            found[row["id"]] = dict(row)
+        for row in tx.query(f"SELECT {columns} FROM {table} WHERE {key} IN ({marks})", part):
+            found[row[key]] = dict(row)
     return found
 
 

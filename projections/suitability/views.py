@@ -16,7 +16,7 @@ from domain.funds import Fund
 from domain.holdings import Portfolio
 from domain.shared.vocab import RiskLevel, RiskRating
 from domain.suitability.purchases import Purchase, PurchaseStatus, lapsed
-from projections.shared.base import View
+from projections.shared.base import View, rows_by_id
 from projections.shared.paging import after, cut
 
 
@@ -343,15 +343,8 @@ class ReviewsView(View):
             return
         days, table = self.t("view_review_position_days"), self.t("view_review_positions")
         clients = sorted({str(e.client_id) for e in run})
-        latest: dict[str, str] = {}
-        for start in range(0, len(clients), 500):
-            part = clients[start : start + 500]
-            for row in tx.query(
-                f"SELECT client_id, as_of FROM {days} "
-                f"WHERE client_id IN ({', '.join('?' * len(part))})",
-                part,
-            ):
-                latest[row["client_id"]] = row["as_of"]
+        found = rows_by_id(tx, days, clients, "client_id, as_of", key="client_id")
+        latest = {client: str(row["as_of"]) for client, row in found.items()}
         held: dict[str, list[str]] = {}
         for e in run:
             client, day = str(e.client_id), e.as_of.isoformat()
