@@ -97,15 +97,7 @@ class ClientsView(View):
         """Apply a batch in order, the interactions logged in a row at once: their rows in
         one statement, each client's count and dates in one more (most of a client's
         events are interactions)."""
-        run: list[tuple[Client.InteractionLogged, int]] = []
-        for event, position in batch:
-            if isinstance(event, Client.InteractionLogged):
-                run.append((event, position))
-                continue
-            self._interactions(tx, run)
-            run = []
-            self.handle(tx, event, position)
-        self._interactions(tx, run)
+        self.apply_runs(tx, batch, Client.InteractionLogged, self._interactions)
 
     def _interactions(self, tx: Tx, run: list[tuple[Client.InteractionLogged, int]]) -> None:
         if not run:

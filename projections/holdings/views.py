@@ -61,15 +61,11 @@ class HoldingsView(View):
     def apply(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
         """Runs of reported days are written in three statements: their days, the
         positions they replace, their positions (the demo's import is most of its store)."""
-        days: list[Portfolio.PositionsReported] = []
-        for event, position in batch:
-            if isinstance(event, Portfolio.PositionsReported):
-                days.append(event)
-                continue
-            self._write_days(tx, days)
-            days = []
-            self.handle(tx, event, position)
-        self._write_days(tx, days)
+
+        def write(t: Tx, run: list[tuple[Any, int]]) -> None:
+            self._write_days(t, [e for e, _ in run])
+
+        self.apply_runs(tx, batch, Portfolio.PositionsReported, write)
 
     def _write_days(self, tx: Tx, days: list[Portfolio.PositionsReported]) -> None:
         if not days:

@@ -124,6 +124,27 @@ class View:
         for event, position in batch:
             self.handle(tx, event, position)
 
+    def apply_runs(
+        self,
+        tx: Tx,
+        batch: Sequence[tuple[Any, int]],
+        kind: type[Any],
+        write: Callable[[Tx, list[tuple[Any, int]]], None],
+    ) -> None:
+        """Apply a batch in order, each run of ``kind`` events (most of a stream, where
+        one kind is) handed to ``write`` at once, the others to their handlers."""
+        run: list[tuple[Any, int]] = []
+        for event, position in batch:
+            if isinstance(event, kind):
+                run.append((event, position))
+                continue
+            if run:
+                write(tx, run)
+                run = []
+            self.handle(tx, event, position)
+        if run:
+            write(tx, run)
+
     def apply_bulk(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
         """Apply a batch far behind the head (a catch-up, a rebuild). A view whose
         aggregates cost more kept up event by event than computed once (the ticket

@@ -323,15 +323,11 @@ class ReviewsView(View):
         """Runs of reported positions (most of the stream, one a client and day) are
         applied in memory: their clients' latest days read in one query, each client's
         positions written once."""
-        run: list[Portfolio.PositionsReported] = []
-        for event, position in batch:
-            if isinstance(event, Portfolio.PositionsReported):
-                run.append(event)
-                continue
-            self._positions(tx, run)
-            run = []
-            self.handle(tx, event, position)
-        self._positions(tx, run)
+
+        def write(t: Tx, run: list[tuple[Any, int]]) -> None:
+            self._positions(t, [e for e, _ in run])
+
+        self.apply_runs(tx, batch, Portfolio.PositionsReported, write)
 
     def positions_reported(self, tx: Tx, e: Portfolio.PositionsReported, _: int) -> None:
         self._positions(tx, [e])
