@@ -42,11 +42,13 @@ def test_an_agent_writes_an_editor_publishes_an_advisor_reads(api: Api) -> None:
     assert "Draft, never published" in shown
     submitted = post_form(api, article, f"{article}/submit", {})
     assert submitted.status_code == 303
-    # The editor publishes it (the agent has no publish button)
-    assert f'action="{article}/publish"' not in api.http.get(article, headers=EN).text
+    # The editor publishes it (the agent has no publish button); the page after the
+    # submission waits for the views to have it
+    in_review = submitted.headers["location"]
+    assert f'action="{article}/publish"' not in api.http.get(in_review, headers=EN).text
     sign_in(api, "editor")
     assert api.http.get("/", headers=EN, follow_redirects=False).headers["location"] == "/kb"
-    published = post_form(api, article, f"{article}/publish", {})
+    published = post_form(api, in_review, f"{article}/publish", {})
     assert published.status_code == 303, published.text
     # An advisor finds it by reordered words and reads it rendered
     sign_in(api, "advisor")
