@@ -50,6 +50,52 @@ class Tx(Protocol):
         ...
 
 
+class WriteBehind:
+    """A batch's transaction whose plain inserts (``insert`` without ``then``) wait, each
+    table's rows together, until a statement names their table or the batch ends
+    (``flush``): a view whose handlers insert a row an event writes a table's rows of a
+    whole batch in one statement. A statement that reads or changes the table sees them:
+    it is sent after them. ``memo`` holds what a view's handlers read once for the whole
+    batch (a client's branch), for the batch only."""
+
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+        self.dialect = tx.dialect
+        self.memo: dict[tuple[str, str], Any] = {}
+        self._waiting: dict[tuple[str, tuple[str, ...]], list[Params]] = {}
+
+    def execute(self, statement: str, params: Params = ()) -> int:
+        self.flush(statement)
+        return self.tx.execute(statement, params)
+
+    def executemany(self, statement: str, rows: Sequence[Params]) -> None:
+        self.flush(statement)
+        self.tx.executemany(statement, rows)
+
+    def query(self, statement: str, params: Params = ()) -> list[Row]:
+        self.flush(statement)
+        return self.tx.query(statement, params)
+
+    def insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[Params], then: str = ""
+    ) -> None:
+        key = (table, tuple(columns))
+        if then or any(k[0] == table and k != key for k in self._waiting):
+            self.flush(table)  # the table's rows keep their order
+        if then:
+            self.tx.insert(table, columns, rows, then)
+        else:
+            self._waiting.setdefault(key, []).extend(rows)
+
+    def pipelined(self) -> contextlib.AbstractContextManager[None]:
+        return self.tx.pipelined()
+
+    def flush(self, statement: str | None = None) -> None:
+        """Send the rows waiting for the tables ``statement`` names (all without one)."""
+        for key in [k for k in self._waiting if statement is None or k[0] in statement]:
+            self.tx.insert(*key, self._waiting.pop(key))
+
+
 class ViewDatabase(Protocol):
     dialect: str
 

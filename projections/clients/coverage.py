@@ -5,13 +5,17 @@ churn score's low ratings)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from adapters.shared.sql import Tx, ViewDatabase
+from adapters.shared.sql import Tx, ViewDatabase, WriteBehind
 from domain.clients import Client
 from domain.service_desk import Ticket
-from projections.shared.base import View, utc_text
+from projections.shared.base import View, rows_by_id, utc_text
 from projections.shared.paging import after, cut
+
+# The events whose rows carry their client's branch.
+BRANCHED = (Client.EnteredSegment, Client.TierSuggested, Client.FeedbackRecorded)
 
 
 class CoverageView(View):
@@ -53,7 +57,17 @@ class CoverageView(View):
         Ticket.Opened: "ticket_opened",
     }
 
+    def apply(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
+        """The branches of the clients a batch's events are about, read in one query."""
+        if isinstance(tx, WriteBehind):
+            ids = sorted({str(e.originator_id) for e, _ in batch if isinstance(e, BRANCHED)})
+            found = rows_by_id(tx, self.t("view_coverage_clients"), ids, key="client_id")
+            tx.memo.update({("branch", client): row["branch"] for client, row in found.items()})
+        super().apply(tx, batch)
+
     def _branch(self, tx: Tx, client_id: str) -> str:
+        if isinstance(tx, WriteBehind) and ("branch", client_id) in tx.memo:
+            return str(tx.memo["branch", client_id])
         [row] = tx.query(
             f"SELECT branch FROM {self.t('view_coverage_clients')} WHERE client_id = ?",
             (client_id,),
@@ -61,17 +75,17 @@ class CoverageView(View):
         return str(row["branch"])
 
     def registered(self, tx: Tx, e: Client.Registered, _: int) -> None:
-        tx.execute(
-            f"INSERT INTO {self.t('view_coverage_clients')} (client_id, branch) VALUES (?, ?)",
-            (str(e.originator_id), e.branch),
-        )
+        client = str(e.originator_id)
+        tx.insert(self.t("view_coverage_clients"), ("client_id", "branch"), [(client, e.branch)])
+        if isinstance(tx, WriteBehind):
+            tx.memo["branch", client] = e.branch
 
     def entered(self, tx: Tx, e: Client.EnteredSegment, _: int) -> None:
         client = str(e.originator_id)
-        tx.execute(
-            f"INSERT INTO {self.t('view_client_segments')} (client_id, segment, branch, "
-            "entered_at, facts) VALUES (?, ?, ?, ?, ?)",
-            (client, e.segment, self._branch(tx, client), utc_text(e.timestamp), _json(e.facts)),
+        tx.insert(
+            self.t("view_client_segments"),
+            ("client_id", "segment", "branch", "entered_at", "facts"),
+            [(client, e.segment, self._branch(tx, client), utc_text(e.timestamp), _json(e.facts))],
         )
 
     def left(self, tx: Tx, e: Client.LeftSegment, _: int) -> None:
@@ -116,18 +130,20 @@ class CoverageView(View):
 
     def feedback(self, tx: Tx, e: Client.FeedbackRecorded, position: int) -> None:
         client = str(e.originator_id)
-        tx.execute(
-            f"INSERT INTO {self.t('view_client_feedback')} (position, client_id, version, "
-            "branch, rating, topic, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                position,
-                client,
-                e.originator_version,
-                self._branch(tx, client),
-                e.rating,
-                e.topic,
-                utc_text(e.timestamp),
-            ),
+        tx.insert(
+            self.t("view_client_feedback"),
+            ("position", "client_id", "version", "branch", "rating", "topic", "recorded_at"),
+            [
+                (
+                    position,
+                    client,
+                    e.originator_version,
+                    self._branch(tx, client),
+                    e.rating,
+                    e.topic,
+                    utc_text(e.timestamp),
+                )
+            ],
         )
 
     def ticket_opened(self, tx: Tx, e: Ticket.Opened, _: int) -> None:

@@ -12,7 +12,7 @@ from uuid import UUID
 from adapters.shared.sql import Tx, ViewDatabase
 from domain.clients import Client
 from domain.holdings import Portfolio
-from projections.shared.base import View
+from projections.shared.base import View, rows_by_id
 
 Positions = dict[str, Decimal]
 
@@ -42,30 +42,54 @@ class HoldingsView(View):
         Portfolio.PositionsReported: "reported",
     }
 
-    def registered(self, tx: Tx, e: Client.Registered, _: int) -> None:
-        tx.execute(
-            f"INSERT INTO {self.t('view_holding_clients')} (client_id, branch, tier) "
-            "VALUES (?, ?, ?)",
-            (str(e.originator_id), e.branch, e.tier),
-        )
+    def registered(self, tx: Tx, e: Client.Registered, position: int) -> None:
+        self.apply(tx, [(e, position)])
 
-    def tier_changed(self, tx: Tx, e: Client.TierChanged, _: int) -> None:
-        tx.execute(
-            f"UPDATE {self.t('view_holding_clients')} SET tier = ? WHERE client_id = ?",
-            (e.tier, str(e.originator_id)),
-        )
+    def tier_changed(self, tx: Tx, e: Client.TierChanged, position: int) -> None:
+        self.apply(tx, [(e, position)])
 
-    def reported(self, tx: Tx, e: Portfolio.PositionsReported, _: int) -> None:
-        self.apply(tx, [(e, 0)])
+    def reported(self, tx: Tx, e: Portfolio.PositionsReported, position: int) -> None:
+        self.apply(tx, [(e, position)])
 
     def apply(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
-        """Runs of reported days are written in three statements: their days, the
-        positions they replace, their positions (the demo's import is most of its store)."""
-
-        def write(t: Tx, run: list[tuple[Any, int]]) -> None:
-            self._write_days(t, [e for e, _ in run])
-
-        self.apply_runs(tx, batch, Portfolio.PositionsReported, write)
+        """A batch in memory (the demo's import is most of its store): the clients it
+        touches read once and written once, their reported days and positions written in
+        three statements."""
+        days = [e for e, _ in batch if isinstance(e, Portfolio.PositionsReported)]
+        ids = {str(e.client_id) for e in days} | {
+            str(e.originator_id) for e, _ in batch if not isinstance(e, Portfolio.PositionsReported)
+        }
+        table = self.t("view_holding_clients")
+        clients = rows_by_id(tx, table, sorted(ids), key="client_id")
+        changed: set[str] = set()
+        for e, _ in batch:
+            if isinstance(e, Client.Registered):
+                client = str(e.originator_id)
+                clients[client] = {"client_id": client, "branch": e.branch, "tier": e.tier}
+                clients[client]["latest"] = None
+            elif isinstance(e, Client.TierChanged):
+                client = str(e.originator_id)
+                if client not in clients:
+                    continue
+                clients[client]["tier"] = e.tier
+            else:
+                client, day = str(e.client_id), e.as_of.isoformat()
+                if client not in clients:
+                    continue
+                latest = clients[client]["latest"]
+                clients[client]["latest"] = day if latest is None else max(latest, day)
+            changed.add(client)
+        tx.insert(
+            table,
+            ("client_id", "branch", "tier", "latest"),
+            [
+                tuple(clients[c][k] for k in ("client_id", "branch", "tier", "latest"))
+                for c in sorted(changed)
+            ],
+            then="ON CONFLICT (client_id) DO UPDATE SET branch = excluded.branch, "
+            "tier = excluded.tier, latest = excluded.latest",
+        )
+        self._write_days(tx, days)
 
     def _write_days(self, tx: Tx, days: list[Portfolio.PositionsReported]) -> None:
         if not days:
@@ -91,14 +115,6 @@ class HoldingsView(View):
                 for key, e in latest.items()
                 for code, units in e.positions.items()
             ],
-        )
-        newest: dict[str, str] = {}
-        for client, day in latest:
-            newest[client] = max(day, newest.get(client, day))
-        tx.executemany(
-            f"UPDATE {self.t('view_holding_clients')} SET latest = ? "
-            "WHERE client_id = ? AND (latest IS NULL OR latest < ?)",
-            [(day, client, day) for client, day in newest.items()],
         )
 
     def held_on(self, db: ViewDatabase, client_id: UUID, on: date) -> tuple[date | None, Positions]:

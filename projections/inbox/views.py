@@ -65,29 +65,54 @@ def notification_id(source: UUID, version: int, audience: Audience) -> UUID:
 
 
 SUBJECT = ("id", "kind", "branch", "owner", "layer", "label", "people")
+NOTIFICATION = ("id", "position", "kind", "account", "username", "role", "branch", "subject_id",
+                "link", "facts", "created_at")  # fmt: skip
 ABOUT_A_CLIENT = (RiskAssessment.ReviewFellDue, RiskAssessment.Expired)
 
 
 class _Known:
     """A batch's transaction, with the subjects it asked for (by id; None: no such
-    subject) as they stand after its events so far."""
+    subject) as they stand after its events so far. The subjects it kept or changed are
+    written once (``write``): at the batch's end, or before a statement that names their
+    table."""
 
-    def __init__(self, tx: Tx, asked: set[str], subjects: dict[str, dict[str, Any]]) -> None:
-        self.tx, self.asked, self.subjects = tx, asked, subjects
+    def __init__(
+        self, tx: Tx, table: str, asked: set[str], subjects: dict[str, dict[str, Any]]
+    ) -> None:
+        self.tx, self.table, self.asked, self.subjects = tx, table, asked, subjects
         self.dialect = tx.dialect
+        self.dirty: set[str] = set()
+
+    def write(self) -> None:
+        sets = ", ".join(f"{c} = excluded.{c}" for c in SUBJECT[1:])
+        self.tx.insert(
+            self.table,
+            SUBJECT,
+            [tuple(self.subjects[key][c] for c in SUBJECT) for key in sorted(self.dirty)],
+            then=f"ON CONFLICT (id) DO UPDATE SET {sets}",
+        )
+        self.dirty.clear()
+
+    def _before(self, statement: str) -> None:
+        if self.dirty and self.table in statement:
+            self.write()
 
     def execute(self, statement: str, params: Params = ()) -> int:
+        self._before(statement)
         return self.tx.execute(statement, params)
 
     def executemany(self, statement: str, rows: Sequence[Params]) -> None:
+        self._before(statement)
         self.tx.executemany(statement, rows)
 
     def query(self, statement: str, params: Params = ()) -> list[Row]:
+        self._before(statement)
         return self.tx.query(statement, params)
 
     def insert(
         self, table: str, columns: Sequence[str], rows: Sequence[Params], then: str = ""
     ) -> None:
+        self._before(table)
         self.tx.insert(table, columns, rows, then)
 
     def pipelined(self) -> AbstractContextManager[None]:
@@ -167,9 +192,11 @@ class InboxView(View):
         event is applied, the subjects it keeps or changes changing in memory too."""
         ids = {str(e.originator_id) for e, _ in batch}
         ids |= {str(e.client_id) for e, _ in batch if isinstance(e, ABOUT_A_CLIENT)}
-        known = _Known(tx, ids, rows_by_id(tx, self.t("view_inbox_subjects"), sorted(ids)))
+        table = self.t("view_inbox_subjects")
+        known = _Known(tx, table, ids, rows_by_id(tx, table, sorted(ids)))
         for event, position in batch:
             self.handle(known, event, position)
+        known.write()
 
     def _subject(self, tx: Tx, subject_id: UUID) -> dict[str, Any]:
         key = str(subject_id)
@@ -181,25 +208,27 @@ class InboxView(View):
         return row or {"branch": None, "owner": None, "layer": None, "label": ""}
 
     def _keep(self, tx: Tx, subject_id: UUID, kind: str, **values: Any) -> None:
-        columns = ["id", "kind", *values]
-        tx.execute(
-            f"INSERT INTO {self.t('view_inbox_subjects')} ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' for _ in columns)})",
-            (str(subject_id), kind, *values.values()),
-        )
+        row = dict.fromkeys(SUBJECT, None) | {"id": str(subject_id), "kind": kind, **values}
         if isinstance(tx, _Known):
-            row = dict.fromkeys(SUBJECT, None) | {"id": str(subject_id), "kind": kind, **values}
-            tx.subjects[str(subject_id)] = row
-            tx.asked.add(str(subject_id))
+            key = str(subject_id)
+            tx.subjects[key] = row
+            tx.asked.add(key)
+            tx.dirty.add(key)
+        else:
+            tx.insert(self.t("view_inbox_subjects"), list(row), [tuple(row.values())])
 
     def _change(self, tx: Tx, subject_id: UUID, **values: Any) -> None:
+        key = str(subject_id)
+        if isinstance(tx, _Known) and key in tx.asked:
+            if tx.subjects.get(key) is not None:
+                tx.subjects[key].update(values)
+                tx.dirty.add(key)
+            return
         sets = ", ".join(f"{c} = ?" for c in values)
         tx.execute(
             f"UPDATE {self.t('view_inbox_subjects')} SET {sets} WHERE id = ?",
-            (*values.values(), str(subject_id)),
+            (*values.values(), key),
         )
-        if isinstance(tx, _Known) and str(subject_id) in tx.subjects:
-            tx.subjects[str(subject_id)].update(values)
 
     def _notify(
         self,
@@ -213,11 +242,10 @@ class InboxView(View):
     ) -> None:
         if kind not in KINDS:  # the console words each kind; an unknown one shows raw
             raise ValueError(f"no such kind of notification: {kind}")
-        for audience in audiences:
-            tx.execute(
-                f"INSERT INTO {self.t('view_notifications')} (id, position, kind, account, "
-                "username, role, branch, subject_id, link, facts, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        tx.insert(
+            self.t("view_notifications"),
+            NOTIFICATION,
+            [
                 (
                     str(notification_id(e.originator_id, e.originator_version, audience)),
                     position,
@@ -230,8 +258,10 @@ class InboxView(View):
                     link,
                     json.dumps({k: str(v) for k, v in facts.items()}, sort_keys=True),
                     utc_text(e.timestamp),
-                ),
-            )
+                )
+                for audience in audiences
+            ],
+        )
 
     def _advisors(self, tx: Tx, client_id: UUID) -> list[Audience]:
         return [Audience(role=Role.ADVISOR.value, branch=self._subject(tx, client_id)["branch"])]

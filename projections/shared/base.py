@@ -130,15 +130,18 @@ class View:
         batch: Sequence[tuple[Any, int]],
         kind: type[Any],
         write: Callable[[Tx, list[tuple[Any, int]]], None],
+        commutes: tuple[type[Any], ...] = (),
     ) -> None:
         """Apply a batch in order, each run of ``kind`` events (most of a stream, where
-        one kind is) handed to ``write`` at once, the others to their handlers."""
+        one kind is) handed to ``write`` at once, the others to their handlers. Events of
+        the ``commutes`` kinds, which neither read nor write what ``write`` does, are
+        handled as they come without ending the run."""
         run: list[tuple[Any, int]] = []
         for event, position in batch:
             if isinstance(event, kind):
                 run.append((event, position))
                 continue
-            if run:
+            if run and not isinstance(event, commutes):
                 write(tx, run)
                 run = []
             self.handle(tx, event, position)

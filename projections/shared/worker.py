@@ -21,7 +21,7 @@ import structlog
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from adapters.shared.locks import Leadership, SoleLeader
-from adapters.shared.sql import ViewDatabase, is_disconnect
+from adapters.shared.sql import ViewDatabase, WriteBehind, is_disconnect
 from projections.shared.base import View, advance, park, read_position
 
 log = structlog.get_logger(__name__)
@@ -162,10 +162,12 @@ class ProjectionWorker:
                 raise PositionMoved
             items = self._items(batch)
             with tx.pipelined():
+                writes = WriteBehind(tx)
                 if bulk:
-                    self.view.apply_bulk(tx, items)
+                    self.view.apply_bulk(writes, items)
                 else:
-                    self.view.apply(tx, items)
+                    self.view.apply(writes, items)
+                writes.flush()
         self._known = new_position  # pragma: no mutate - a cache: None re-reads it
         self._applied += len(items)
         if bulk and self.view.defers:

@@ -263,12 +263,8 @@ class ReviewsView(View):
         Portfolio.PositionsReported: "positions_reported",
     }
 
-    def registered(self, tx: Tx, e: Client.Registered, _: int) -> None:
-        tx.execute(
-            f"INSERT INTO {self.t('view_review_levels')} (client_id, level, exempt) "
-            "VALUES (?, NULL, 0)",
-            (str(e.originator_id),),
-        )
+    def registered(self, tx: Tx, e: Client.Registered, position: int) -> None:
+        self.apply(tx, [(e, position)])
 
     def exempted(self, tx: Tx, e: Client.SuitabilityExemptionRecorded, _: int) -> None:
         tx.execute(
@@ -320,14 +316,25 @@ class ReviewsView(View):
         )
 
     def apply(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
-        """Runs of reported positions (most of the stream, one a client and day) are
-        applied in memory: their clients' latest days read in one query, each client's
-        positions written once."""
+        """The batch's registered clients first, in one statement (a client's first event:
+        nothing before it reads its row). Then runs of reported positions (most of the
+        stream, one a client and day) in memory: their clients' latest days read in one
+        query, each client's positions written once; only a new risk level and a fund's
+        raised rating read the positions held, so only they end a run."""
+        tx.insert(
+            self.t("view_review_levels"),
+            ("client_id", "exempt"),
+            [(str(e.originator_id), 0) for e, _ in batch if isinstance(e, Client.Registered)],
+        )
 
         def write(t: Tx, run: list[tuple[Any, int]]) -> None:
             self._positions(t, [e for e, _ in run])
 
-        self.apply_runs(tx, batch, Portfolio.PositionsReported, write)
+        rest = [(e, p) for e, p in batch if not isinstance(e, Client.Registered)]
+        commutes = tuple(
+            k for k in self.handlers if k not in (RiskAssessment.Assessed, Fund.RiskRatingChanged)
+        )
+        self.apply_runs(tx, rest, Portfolio.PositionsReported, write, commutes)
 
     def positions_reported(self, tx: Tx, e: Portfolio.PositionsReported, _: int) -> None:
         self._positions(tx, [e])

@@ -135,10 +135,13 @@ def _indexes(engine: Engine, table: str) -> list[str]:
     """The columns of a table's non-unique indexes, one text each, sorted."""
     with engine.db.read() as tx:
         if tx.dialect == "postgres":
+            # Filtered on the catalogue's columns before any definition is made: another
+            # test dropping its schema meanwhile would fail ``pg_get_indexdef`` on its own.
             rows = tx.query(
-                "SELECT indexdef AS d FROM pg_indexes WHERE schemaname = current_schema() "
-                "AND tablename = ? AND indexdef NOT LIKE ?",
-                (table, "CREATE UNIQUE%"),
+                "SELECT pg_get_indexdef(i.indexrelid) AS d FROM pg_index i JOIN pg_class c "
+                "ON c.oid = i.indrelid WHERE c.relnamespace = current_schema()::regnamespace "
+                "AND c.relname = ? AND NOT i.indisunique",
+                (table,),
             )
         else:
             rows = tx.query(
