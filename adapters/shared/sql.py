@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import psycopg
 from eventsourcing.persistence import InterfaceError as LibraryInterfaceError
 from eventsourcing.persistence import OperationalError as LibraryOperationalError
-from psycopg import sql
+from psycopg import pq, sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
@@ -241,6 +241,14 @@ class _PostgresTx:
         kinds = [types[c] for c in columns]
         columns_of_rows = zip(*rows, strict=True)
         arrays = [_typed(kind, values) for kind, values in zip(kinds, columns_of_rows, strict=True)]
+        if not then and self.conn.pgconn.pipeline_status == pq.PipelineStatus.OFF:
+            # Outside a pipeline (where COPY cannot run), COPY: its rows are formatted in
+            # C, four times as fast as the arrays are dumped.
+            statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+            with self.conn.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in zip(*arrays, strict=True):
+                    copy.write_row(row)
+            return
         self.conn.execute(
             f"INSERT INTO {table} ({', '.join(columns)}) "
             f"SELECT * FROM unnest({', '.join(f'%b::{kind}[]' for kind in kinds)}) {then}",

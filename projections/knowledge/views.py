@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -24,6 +25,21 @@ TITLE_WEIGHT = 3  # a term in the title counts as three in the body
 TRIGRAM_WEIGHT = 0.35  # a character trigram (a near-miss) against a whole word
 K1, B = 1.2, 0.75  # BM25
 NEAR_MISS_BELOW = 3  # whole-word matches under which near-miss terms join the query
+PAGE = 500  # keys a statement
+ARTICLE_EVENTS = (
+    Article.Drafted, Article.Edited, Article.Submitted, Article.ChangesRequested,
+    Article.Published, Article.Archived, Article.Restored,
+)  # fmt: skip
+ARTICLE_COLUMNS = (
+    "id", "stage", "archived", "published_version", "title", "language", "audience",
+    "ticket_types", "tags", "body", "draft", "translation_of", "authors", "length",
+    "created_by", "created_at", "updated_at", "published_at", "version", "doc",
+)  # fmt: skip
+# A new article's row before its first text is shown.
+BLANK: dict[str, Any] = dict.fromkeys(ARTICLE_COLUMNS) | {
+    "stage": "draft", "archived": 0, "published_version": 0, "title": "", "language": "",
+    "audience": "", "ticket_types": "[]", "tags": "[]", "body": "", "length": 0,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -112,72 +128,145 @@ class KnowledgeView(View):
     # -- writes ---------------------------------------------------------------------
 
     def drafted(self, tx: Tx, e: Article.Drafted, position: int) -> None:
-        at = utc_text(e.timestamp)
+        self.apply(tx, [(e, position)])
+
+    def edited(self, tx: Tx, e: Article.Edited, position: int) -> None:
+        self.apply(tx, [(e, position)])
+
+    def staged(
+        self, tx: Tx, e: Article.Submitted | Article.ChangesRequested, position: int
+    ) -> None:
+        self.apply(tx, [(e, position)])
+
+    def published(self, tx: Tx, e: Article.Published, position: int) -> None:
+        self.apply(tx, [(e, position)])
+
+    def archived(self, tx: Tx, e: Article.Archived | Article.Restored, position: int) -> None:
+        self.apply(tx, [(e, position)])
+
+    def _articles(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
+        """A batch's article events in memory: the rows they touch read in one query, each
+        written once, with each shown article's terms and labels (those of the last text
+        it shows) and the totals in a statement each."""
+        events = [(e, p) for e, p in batch if isinstance(e, ARTICLE_EVENTS)]
+        if not events:
+            return
+        table = self.t("view_kb_articles")
+        rows = rows_by_id(tx, table, sorted({str(e.originator_id) for e, _ in events}))
+        old_docs = [row["doc"] for row in rows.values()]
+        shown: dict[str, Content] = {}
+        versions: list[tuple[Any, ...]] = []
+        added = 0
+        for e, position in events:
+            article, at = str(e.originator_id), utc_text(e.timestamp)
+            if isinstance(e, Article.Drafted):
+                added += 1
+                rows[article] = dict(
+                    BLANK, id=article, draft=_json(e.content), authors=json.dumps([e.meta.actor]),
+                    translation_of=str(e.translation_of) if e.translation_of else None,
+                    created_by=e.meta.actor, created_at=at, doc=position,
+                )  # fmt: skip
+                shown[article] = e.content
+            row = rows[article]
+            row.update(updated_at=at, version=e.originator_version)
+            if isinstance(e, Article.Edited):
+                authors = json.loads(row["authors"])
+                if e.meta.actor not in authors:
+                    authors.append(e.meta.actor)
+                row.update(stage="draft", draft=_json(e.content), authors=json.dumps(authors))
+                if not row["published_version"]:  # never published: the draft is found
+                    shown[article] = e.content
+            elif isinstance(e, Article.Submitted | Article.ChangesRequested):
+                row["stage"] = "in_review" if isinstance(e, Article.Submitted) else "draft"
+            elif isinstance(e, Article.Published):
+                versions.append((article, e.number, _json(e.content), at, e.meta.actor))
+                if row["published_version"]:  # a first version is the draft shown
+                    shown[article] = e.content
+                row.update(
+                    stage="none", draft=None, authors="[]", published_version=e.number,
+                    published_at=at,
+                )  # fmt: skip
+            elif isinstance(e, Article.Archived | Article.Restored):
+                row["archived"] = int(isinstance(e, Article.Archived))
+        before = sum(rows[a]["length"] for a in shown)
+        terms = {article: self._show(rows[article], content) for article, content in shown.items()}
+        self._write_articles(tx, rows, old_docs, terms, versions)
         tx.execute(
-            f"INSERT INTO {self.t('view_kb_articles')} (id, stage, archived, published_version, "
-            "title, language, audience, ticket_types, tags, body, draft, translation_of, "
-            "authors, length, created_by, created_at, updated_at, version, doc) VALUES "
-            "(?, 'draft', 0, 0, '', '', '', '[]', '[]', '', ?, ?, ?, 0, ?, ?, ?, ?, ?)",
-            (
-                str(e.originator_id),
-                _json(e.content),
-                str(e.translation_of) if e.translation_of else None,
-                json.dumps([e.meta.actor]),
-                e.meta.actor,
-                at,
-                at,
-                e.originator_version,
-                position,
-            ),
+            f"UPDATE {self.t('view_kb_totals')} SET articles = articles + ?, length = length + ?",
+            (added, sum(rows[a]["length"] for a in shown) - before),
         )
-        tx.execute(f"UPDATE {self.t('view_kb_totals')} SET articles = articles + 1")
-        self._show(tx, str(e.originator_id), e.content)
 
-    def edited(self, tx: Tx, e: Article.Edited, _: int) -> None:
-        article = str(e.originator_id)
-        [row] = tx.query(
-            f"SELECT authors, published_version FROM {self.t('view_kb_articles')} WHERE id = ?",
-            (article,),
-        )
-        authors = json.loads(row["authors"])
-        if e.meta.actor not in authors:
-            authors.append(e.meta.actor)
-        self._touch(
-            tx,
-            e,
-            "stage = 'draft', draft = ?, authors = ?",
-            (_json(e.content), json.dumps(authors)),
-        )
-        if not row["published_version"]:  # never published: the draft is what is found
-            self._show(tx, article, e.content)
+    def _show(self, row: dict[str, Any], content: Content) -> Counter[str]:
+        """What the article shows (its row's fields) and is found by (its terms)."""
+        found: Counter[str] = Counter()
+        for term, n in terms(content.title).items():
+            found[term] += n * TITLE_WEIGHT
+        for term, n in terms(content.body).items():
+            found[term] += n
+        row.update(
+            title=content.title, language=content.language, audience=content.audience.value,
+            ticket_types=json.dumps([t.value for t in content.ticket_types]),
+            tags=json.dumps(list(content.tags)), body=content.body,
+            length=int(sum(found.values())),
+        )  # fmt: skip
+        return found
 
-    def staged(self, tx: Tx, e: Article.Submitted | Article.ChangesRequested, _: int) -> None:
-        stage = "in_review" if isinstance(e, Article.Submitted) else "draft"
-        self._touch(tx, e, "stage = ?", (stage,))
-
-    def published(self, tx: Tx, e: Article.Published, _: int) -> None:
-        article = str(e.originator_id)
-        at = utc_text(e.timestamp)
-        [row] = tx.query(
-            f"SELECT published_version FROM {self.t('view_kb_articles')} WHERE id = ?",
-            (article,),
+    def _write_articles(
+        self,
+        tx: Tx,
+        rows: dict[str, dict[str, Any]],
+        old_docs: list[int],
+        shown: dict[str, Counter[str]],
+        versions: list[tuple[Any, ...]],
+    ) -> None:
+        tx.insert(
+            self.t("view_kb_articles"),
+            ARTICLE_COLUMNS,
+            [tuple(row[c] for c in ARTICLE_COLUMNS) for _, row in sorted(rows.items())],
+            then="ON CONFLICT (id) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS[1:]),
         )
-        tx.execute(
-            f"INSERT INTO {self.t('view_kb_versions')} (article_id, number, content, "
-            "published_at, published_by) VALUES (?, ?, ?, ?, ?)",
-            (article, e.number, _json(e.content), at, e.meta.actor),
+        tx.insert(
+            self.t("view_kb_versions"),
+            ("article_id", "number", "content", "published_at", "published_by"),
+            versions,
         )
-        self._touch(
-            tx,
-            e,
-            "stage = 'none', draft = NULL, authors = '[]', published_version = ?, published_at = ?",
-            (e.number, at),
+        docs = sorted({rows[a]["doc"] for a in shown} & set(old_docs))
+        articles = sorted(shown)
+        for start in range(0, max(len(docs), len(articles)), PAGE):
+            if part := docs[start : start + PAGE]:
+                tx.execute(
+                    f"DELETE FROM {self.t('view_kb_terms')} "
+                    f"WHERE doc IN ({', '.join('?' * len(part))})",
+                    part,
+                )
+            if part := articles[start : start + PAGE]:
+                tx.execute(
+                    f"DELETE FROM {self.t('view_kb_labels')} "
+                    f"WHERE article_id IN ({', '.join('?' * len(part))})",
+                    part,
+                )
+        tx.insert(
+            self.t("view_kb_terms"),
+            ("term", "doc", "weight", "length"),
+            [
+                (term, rows[a]["doc"], weight, rows[a]["length"])
+                for a in articles
+                for term, weight in shown[a].items()
+            ],
         )
-        if row["published_version"]:  # a first version is the draft the index holds
-            self._show(tx, article, e.content)
-
-    def archived(self, tx: Tx, e: Article.Archived | Article.Restored, _: int) -> None:
-        self._touch(tx, e, "archived = ?", (int(isinstance(e, Article.Archived)),))
+        tx.insert(
+            self.t("view_kb_labels"),
+            ("label", "article_id"),
+            [
+                (label, a)
+                for a in articles
+                for label in [
+                    *(f"type:{t}" for t in json.loads(rows[a]["ticket_types"])),
+                    *(f"tag:{t}" for t in json.loads(rows[a]["tags"])),
+                ]
+            ],
+        )
 
     def macro_saved(self, tx: Tx, e: Macro.Saved | Macro.Changed, _: int) -> None:
         text, macro = e.text, str(e.originator_id)
@@ -221,66 +310,36 @@ class KnowledgeView(View):
             (str(e.originator_id), str(e.article_id), utc_text(e.timestamp)),
         )
 
-    def ticket_moved(self, tx: Tx, e: Ticket.StatusChanged, _: int) -> None:
-        if e.status is Status.RESOLVED:
-            tx.execute(
-                f"UPDATE {self.t('view_kb_links')} SET resolved = 1 WHERE ticket_id = ?",
-                (str(e.originator_id),),
-            )
+    def apply(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
+        """The batch's article events first, in memory (they write only the articles'
+        tables, which no other event reads). Then runs of tickets' status changes (most of
+        the stream) settle their links in a statement a page; only a link made or a ticket
+        reopened ends a run."""
+
+        def write(t: Tx, run: list[tuple[Any, int]]) -> None:
+            resolved = sorted({str(e.originator_id) for e, _ in run if e.status is Status.RESOLVED})
+            for start in range(0, len(resolved), PAGE):
+                page = resolved[start : start + PAGE]
+                t.execute(
+                    f"UPDATE {self.t('view_kb_links')} SET resolved = 1 "
+                    f"WHERE ticket_id IN ({', '.join('?' * len(page))})",
+                    page,
+                )
+
+        self._articles(tx, batch)
+        rest = [(e, p) for e, p in batch if not isinstance(e, ARTICLE_EVENTS)]
+        ends = (Ticket.ArticleLinked, Ticket.Reopened)
+        commutes = tuple(kind for kind in self.handlers if kind not in ends)
+        self.apply_runs(tx, rest, Ticket.StatusChanged, write, commutes)
+
+    def ticket_moved(self, tx: Tx, e: Ticket.StatusChanged, position: int) -> None:
+        self.apply(tx, [(e, position)])
 
     def ticket_reopened(self, tx: Tx, e: Ticket.Reopened, _: int) -> None:
         tx.execute(
             f"UPDATE {self.t('view_kb_links')} SET reopened = 1 WHERE ticket_id = ?",
             (str(e.originator_id),),
         )
-
-    def _touch(self, tx: Tx, e: Any, sets: str, params: tuple[Any, ...]) -> None:
-        tx.execute(
-            f"UPDATE {self.t('view_kb_articles')} SET {sets}, updated_at = ?, version = ? "
-            "WHERE id = ?",
-            (*params, utc_text(e.timestamp), e.originator_version, str(e.originator_id)),
-        )
-
-    def _show(self, tx: Tx, article: str, content: Content) -> None:
-        """What the article shows and is found by: its fields, labels and terms."""
-        found: Counter[str] = Counter()
-        for term, n in terms(content.title).items():
-            found[term] += n * TITLE_WEIGHT
-        for term, n in terms(content.body).items():
-            found[term] += n
-        length = int(sum(found.values()))
-        articles = self.t("view_kb_articles")
-        [row] = tx.query(f"SELECT doc, length FROM {articles} WHERE id = ?", (article,))
-        doc = row["doc"]
-        tx.execute(
-            f"UPDATE {self.t('view_kb_totals')} SET length = length + ?",
-            (length - row["length"],),
-        )
-        tx.execute(
-            f"UPDATE {articles} SET title = ?, language = ?, audience = ?, "
-            "ticket_types = ?, tags = ?, body = ?, length = ? WHERE id = ?",
-            (
-                content.title,
-                content.language,
-                content.audience.value,
-                json.dumps([t.value for t in content.ticket_types]),
-                json.dumps(list(content.tags)),
-                content.body,
-                length,
-                article,
-            ),
-        )
-        tx.execute(f"DELETE FROM {self.t('view_kb_terms')} WHERE doc = ?", (doc,))
-        tx.execute(f"DELETE FROM {self.t('view_kb_labels')} WHERE article_id = ?", (article,))
-        tx.insert(
-            self.t("view_kb_terms"),
-            ("term", "doc", "weight", "length"),
-            [(term, doc, weight, length) for term, weight in found.items()],
-        )
-        labels = [f"type:{t.value}" for t in content.ticket_types]
-        labels += [f"tag:{t}" for t in content.tags]
-        rows = [(label, article) for label in labels]
-        tx.insert(self.t("view_kb_labels"), ("label", "article_id"), rows)
 
     # -- reads ----------------------------------------------------------------------
 

@@ -48,6 +48,9 @@ class WorkerConfig:
     # (``View.apply_bulk``): a view may leave what it can compute again at once for
     # ``View.settle``, which runs once the worker has caught up.
     bulk_after: int = 10_000
+    # A step in bulk reads this many events at once: fewer transactions, each commit a
+    # flush to disk (a view of every event commits 3,000 times a rebuild of 1.5 M at 500).
+    bulk_batch_size: int = 5_000
 
 
 class PositionMoved(Exception):
@@ -136,12 +139,17 @@ class ProjectionWorker:
         self._seen = head
         if head <= position:  # pragma: no mutate - with <, a no-op transaction
             return 0
-        batch = self.source.recorder.select_notifications(
-            position + 1, self.config.batch_size, stop=head, topics=self.view.topics
+        bulk = self._bulk or head - position >= self.config.bulk_after
+        size = (
+            max(self.config.bulk_batch_size, self.config.batch_size)
+            if bulk
+            else self.config.batch_size
         )
-        new_position = batch[-1].id if len(batch) == self.config.batch_size else head
+        batch = self.source.recorder.select_notifications(
+            position + 1, size, stop=head, topics=self.view.topics
+        )
+        new_position = batch[-1].id if len(batch) == size else head
         try:
-            bulk = self._bulk or head - position >= self.config.bulk_after
             self._apply(position, new_position, batch, bulk)
         except PositionMoved:
             return 0
@@ -167,7 +175,7 @@ class ProjectionWorker:
                     self.view.apply_bulk(writes, items)
                 else:
                     self.view.apply(writes, items)
-                writes.flush()
+            writes.flush()  # out of the pipeline: PostgreSQL can COPY the rows
         self._known = new_position  # pragma: no mutate - a cache: None re-reads it
         self._applied += len(items)
         if bulk and self.view.defers:
