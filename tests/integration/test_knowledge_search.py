@@ -3,7 +3,10 @@ a typo, filters; the same articles in the same order on SQLite and PostgreSQL.""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -12,11 +15,15 @@ from api.engine import Engine
 from api.knowledge.tickets import suggestions
 from application.demo.load import load_demo
 from application.knowledge import KnowledgeCommands
+from application.service_desk.tickets import TicketCommands
 from domain.knowledge import Audience, Content
 from domain.service_desk import TicketType
+from domain.service_desk.sla import Priority
+from domain.service_desk.workflow import Status, TicketChannel
 from domain.shared.base import Context
 from projections.knowledge import Filters, KnowledgeView
 from projections.service_desk import TicketsView
+from projections.shared.worker import ProjectionWorker
 
 ARTICLES = [
     (
@@ -196,3 +203,86 @@ def test_the_demo_answers_its_own_tickets(engine: Engine) -> None:
         top = suggestions(engine, ticket, "en")
         answered += bool(top) and top[0]["language"] == "en"
     assert answered == len(tickets)
+
+
+def test_a_view_built_in_one_batch_equals_one_built_event_by_event(
+    engine: Engine, ctx: Context
+) -> None:
+    # Given articles published, one edited by another author and published again, one
+    # sent back, one archived and restored, one archived, a draft never published edited
+    # twice, and the demo's tickets, links and macros
+    ids = given_published(engine, ctx)
+    commands, editor = engine.handler(KnowledgeCommands), ctx.model_copy(update={"actor": "ed"})
+    other = ctx.model_copy(update={"actor": "another"})
+    statement = Content(
+        title="电子账单查询", body="在 App 中查看电子账单。", language="zh-CN",
+        audience=Audience.PUBLIC, tags=("statements", "app"),
+    )  # fmt: skip
+    commands.edit(other, ids["对账单在哪里查看"], statement)
+    commands.submit(ctx, ids["对账单在哪里查看"])
+    commands.publish(editor, ids["对账单在哪里查看"])
+    commands.edit(
+        ctx, ids["Fees for fund switching"], statement.model_copy(update={"language": "en"})
+    )
+    commands.submit(ctx, ids["Fees for fund switching"])
+    commands.request_changes(editor, ids["Fees for fund switching"], "too short")
+    commands.archive(ctx, ids["投诉处理流程"], "replaced")
+    commands.restore(ctx, ids["投诉处理流程"])
+    commands.archive(ctx, ids["风险测评过期怎么办"], "gone")
+    draft = commands.write(ctx, statement.model_copy(update={"title": "开户材料"})).id
+    commands.edit(other, draft, statement.model_copy(update={"title": "开户需要哪些材料"}))
+    commands.edit(
+        ctx,
+        draft,
+        statement.model_copy(update={"title": "开户需要哪些材料", "body": "身份证与银行卡。"}),
+    )
+    load_demo(engine.demo_commands(), datetime.now(UTC), 20, 7, 10, 1, 40)
+    # and tickets linked to an article: one resolved, one resolved and reopened, one
+    # resolved before its link (the link is not counted as settling it)
+    desk, article = engine.handler(TicketCommands), ids["如何重置交易密码"]
+    tickets = [
+        desk.open(
+            ctx, client_id=None, type=TicketType.INQUIRY, priority=Priority.P3,
+            channel=TicketChannel.PHONE, subject="s", description="d",
+        ).result.id
+        for _ in range(3)
+    ]  # fmt: skip
+    for ticket in tickets[:2]:
+        desk.link_article(ctx, ticket, article, 1, "如何重置交易密码")
+    for ticket in tickets:
+        desk.transition(ctx, ticket, Status.IN_PROGRESS, None)
+        desk.transition(ctx, ticket, Status.RESOLVED, None)
+    desk.reopen(ctx, tickets[1], "not fixed")
+    desk.link_article(ctx, tickets[2], article, 1, "如何重置交易密码")
+    # When one copy of the view applies them one event a batch, another all in one batch
+    views = []
+    for suffix, size in (("_one", 1), ("_all", 10_000)):
+        view = KnowledgeView(suffix)
+        view.create(engine.db)
+        config = dataclasses.replace(engine.worker_config, batch_size=size)
+        ProjectionWorker(engine.store, engine.db, view, config).catch_up()
+        views.append(view)
+    # Then both hold the same rows as the live view, which holds them all
+    engine.projector.catch_up()
+
+    def rows(view: KnowledgeView, base: str) -> list[dict[str, Any]]:
+        with engine.db.read() as tx:
+            found = tx.query(f"SELECT * FROM {view.t(base)}")
+        return sorted(found, key=lambda r: [str(v) for v in r.values()])
+
+    for base in KnowledgeView.tables:
+        one, whole, live = (rows(v, base) for v in (*views, engine.view(KnowledgeView)))
+        assert one == whole == live, base
+    articles = {r["id"]: r for r in rows(views[1], "view_kb_articles")}
+    assert articles[str(ids["对账单在哪里查看"])]["title"] == "电子账单查询"
+    assert articles[str(ids["Fees for fund switching"])]["stage"] == "draft"
+    assert json.loads(articles[str(draft)]["authors"]) == [ctx.actor, "another"]
+    assert articles[str(draft)]["title"] == "开户需要哪些材料"
+    assert articles[str(ids["风险测评过期怎么办"])]["archived"] == 1
+    assert articles[str(ids["投诉处理流程"])]["archived"] == 0
+    labels = {(r["label"], r["article_id"]) for r in rows(views[1], "view_kb_labels")}
+    assert ("tag:app", str(ids["对账单在哪里查看"])) in labels
+    links = {r["ticket_id"]: r for r in rows(views[1], "view_kb_links")}
+    settled = [(links[str(t)]["resolved"], links[str(t)]["reopened"]) for t in tickets]
+    assert settled == [(1, 0), (1, 1), (0, 0)]
+    assert len(rows(views[1], "view_kb_terms")) > 1000
