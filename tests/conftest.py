@@ -6,13 +6,14 @@ one) and a schema of their own, dropped afterwards. They fail, never skip, witho
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time as time_module
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 import pytest
@@ -25,6 +26,8 @@ from application.demo.load import BRANCH_NAMES
 from application.staff import BranchCommands, StaffCommands
 from domain.shared.base import Context
 from domain.staff import Role
+from projections.shared.base import View
+from projections.shared.worker import ProjectionWorker
 from tests import faketime
 
 
@@ -146,3 +149,19 @@ def client_fields(**overrides: Any) -> dict[str, Any]:
     fields["id_number"] = f"3101011988{uuid.uuid4().int % 10**8:08d}"
     fields.update(overrides)
     return fields
+
+
+V = TypeVar("V", bound=View)
+
+
+def built_by_batches(engine: Engine, copy: Callable[[str], V]) -> tuple[V, V]:
+    """Two copies of a view caught up over the whole store: one applied one event a batch
+    (suffix ``_one``), the other all in one batch (``_all``)."""
+    built = []
+    for suffix, size in (("_one", 1), ("_all", 10_000)):
+        view = copy(suffix)
+        view.create(engine.db)
+        config = dataclasses.replace(engine.worker_config, batch_size=size)
+        ProjectionWorker(engine.store, engine.db, view, config).catch_up()
+        built.append(view)
+    return built[0], built[1]

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from uuid import UUID, uuid5
 
 from adapters.shared.settings import Settings
-from adapters.shared.sql import Params, Row, Tx, ViewDatabase
+from adapters.shared.sql import Tx, ViewDatabase, WriteBehind
 from domain.clients import Client, CoveragePolicy, RiskAssessment
 from domain.cqp import CQPPlan
 from domain.inbox import KINDS, Inbox
@@ -70,53 +69,26 @@ NOTIFICATION = ("id", "position", "kind", "account", "username", "role", "branch
 ABOUT_A_CLIENT = (RiskAssessment.ReviewFellDue, RiskAssessment.Expired)
 
 
-class _Known:
+class _Known(WriteBehind):
     """A batch's transaction, with the subjects it asked for (by id; None: no such
     subject) as they stand after its events so far. The subjects it kept or changed are
-    written once (``write``): at the batch's end, or before a statement that names their
+    written once: at the batch's end (``flush``), or before a statement that names their
     table."""
 
     def __init__(
         self, tx: Tx, table: str, asked: set[str], subjects: dict[str, dict[str, Any]]
     ) -> None:
-        self.tx, self.table, self.asked, self.subjects = tx, table, asked, subjects
-        self.dialect = tx.dialect
+        super().__init__(tx)
+        self.table, self.asked, self.subjects = table, asked, subjects
         self.dirty: set[str] = set()
 
-    def write(self) -> None:
-        sets = ", ".join(f"{c} = excluded.{c}" for c in SUBJECT[1:])
-        self.tx.insert(
-            self.table,
-            SUBJECT,
-            [tuple(self.subjects[key][c] for c in SUBJECT) for key in sorted(self.dirty)],
-            then=f"ON CONFLICT (id) DO UPDATE SET {sets}",
-        )
-        self.dirty.clear()
-
-    def _before(self, statement: str) -> None:
-        if self.dirty and self.table in statement:
-            self.write()
-
-    def execute(self, statement: str, params: Params = ()) -> int:
-        self._before(statement)
-        return self.tx.execute(statement, params)
-
-    def executemany(self, statement: str, rows: Sequence[Params]) -> None:
-        self._before(statement)
-        self.tx.executemany(statement, rows)
-
-    def query(self, statement: str, params: Params = ()) -> list[Row]:
-        self._before(statement)
-        return self.tx.query(statement, params)
-
-    def insert(
-        self, table: str, columns: Sequence[str], rows: Sequence[Params], then: str = ""
-    ) -> None:
-        self._before(table)
-        self.tx.insert(table, columns, rows, then)
-
-    def pipelined(self) -> AbstractContextManager[None]:
-        return self.tx.pipelined()
+    def flush(self, statement: str | None = None) -> None:
+        if self.dirty and (statement is None or self.table in statement):
+            sets = ", ".join(f"{c} = excluded.{c}" for c in SUBJECT[1:])
+            rows = [tuple(self.subjects[key][c] for c in SUBJECT) for key in sorted(self.dirty)]
+            self.dirty.clear()
+            self.tx.insert(self.table, SUBJECT, rows, f"ON CONFLICT (id) DO UPDATE SET {sets}")
+        super().flush(statement)
 
 
 class InboxView(View):
@@ -196,7 +168,7 @@ class InboxView(View):
         known = _Known(tx, table, ids, rows_by_id(tx, table, sorted(ids)))
         for event, position in batch:
             self.handle(known, event, position)
-        known.write()
+        known.flush()
 
     def _subject(self, tx: Tx, subject_id: UUID) -> dict[str, Any]:
         key = str(subject_id)

@@ -4,7 +4,6 @@ period, and the plan's adherence counts contacts made on time."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -17,8 +16,7 @@ from application.clients.commands import ClientCommands
 from domain.clients import Channel, Client
 from domain.shared.base import Context
 from projections.clients.contacts import ContactsView, share_on_time
-from projections.shared.worker import ProjectionWorker
-from tests.conftest import client_fields
+from tests.conftest import built_by_batches, client_fields
 
 T0 = datetime(2026, 1, 5, 4, tzinfo=UTC)  # noon in Shanghai
 
@@ -121,13 +119,7 @@ def test_a_plan_view_built_in_one_batch_equals_one_built_event_by_event(engine: 
     clients.erase_personal_data(on(41), gone, "the client asked")
     clients.log_interaction(on(42), second, Channel.VISIT, "visit", None)
     # When one copy of the view applies them one event a batch, another all in one batch
-    views = []
-    for suffix, size in (("_one", 1), ("_all", 10_000)):
-        view = ContactsView(suffix, engine.settings.time_zone)
-        view.create(engine.db)
-        config = dataclasses.replace(engine.worker_config, batch_size=size)
-        ProjectionWorker(engine.store, engine.db, view, config).catch_up()
-        views.append(view)
+    views = built_by_batches(engine, lambda suffix: ContactsView(suffix, engine.settings.time_zone))
 
     # Then both hold the same rows, as the live view does
     def rows(view: ContactsView, base: str) -> list[dict[str, Any]]:

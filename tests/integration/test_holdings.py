@@ -3,7 +3,6 @@ resumable), a client's holdings valued at NAV, their AUM series, AUM by branch a
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -22,9 +21,8 @@ from projections.funds import FundsView
 from projections.holdings import HoldingsView
 from projections.holdings.valuation import Valuation, total_of
 from projections.shared.imports import ImportsView
-from projections.shared.worker import ProjectionWorker
 from projections.suitability import ReviewsView
-from tests.conftest import client_fields
+from tests.conftest import built_by_batches, client_fields
 
 HEADER = "client_id,fund_code,date,units\n"
 DAY = date(2026, 3, 2)
@@ -250,13 +248,7 @@ def test_the_review_view_keeps_the_latest_day_reported_in_one_batch_as_event_by_
     )
     commands.import_positions(ctx, HEADER + f"{a},000002,{DAY},5\n{b},000002,{DAY},3\n")
     # When one copy of the view applies them one event a batch, another all in one batch
-    copies = []
-    for suffix, size in (("_one", 1), ("_all", 10_000)):
-        view = ReviewsView(suffix)
-        view.create(engine.db)
-        config = dataclasses.replace(engine.worker_config, batch_size=size)
-        ProjectionWorker(engine.store, engine.db, view, config).catch_up()
-        copies.append(view)
+    copies = built_by_batches(engine, ReviewsView)
 
     # Then both hold what each client holds on their latest day reported
     def held(view: ReviewsView) -> list[tuple[str, str, str]]:

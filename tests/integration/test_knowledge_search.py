@@ -3,7 +3,6 @@ a typo, filters; the same articles in the same order on SQLite and PostgreSQL.""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +22,7 @@ from domain.service_desk.workflow import Status, TicketChannel
 from domain.shared.base import Context
 from projections.knowledge import Filters, KnowledgeView
 from projections.service_desk import TicketsView
-from projections.shared.worker import ProjectionWorker
+from tests.conftest import built_by_batches
 
 ARTICLES = [
     (
@@ -255,13 +254,7 @@ def test_a_view_built_in_one_batch_equals_one_built_event_by_event(
     desk.reopen(ctx, tickets[1], "not fixed")
     desk.link_article(ctx, tickets[2], article, 1, "如何重置交易密码")
     # When one copy of the view applies them one event a batch, another all in one batch
-    views = []
-    for suffix, size in (("_one", 1), ("_all", 10_000)):
-        view = KnowledgeView(suffix)
-        view.create(engine.db)
-        config = dataclasses.replace(engine.worker_config, batch_size=size)
-        ProjectionWorker(engine.store, engine.db, view, config).catch_up()
-        views.append(view)
+    views = built_by_batches(engine, KnowledgeView)
     # Then both hold the same rows as the live view, which holds them all
     engine.projector.catch_up()
 

@@ -107,6 +107,24 @@ def planned(engine: Engine, table: str) -> bool:
         return bool(row["reltuples"] >= 0)
 
 
+def test_given_a_worker_far_behind_then_it_reads_bulk_batches_until_caught_up(
+    engine: Engine, ctx: Context
+) -> None:
+    # given a client's 34 events, and a worker in bulk 10 events or more behind
+    called(engine, ctx, 33)
+    config = {"batch_size": 5, "bulk_after": 10, "bulk_batch_size": 15}
+    worker = worker_for(engine, ClientsView(suffix="_k"), **config)
+    # when it catches up, then it reads 15 events a step while in bulk, then 5
+    steps = 0
+    while worker.step() > 0:
+        steps += 1
+    assert steps == 3  # 15, 15, then 4 (at 5 a step: 7)
+    with engine.db.read() as tx:
+        [row] = tx.query("SELECT interaction_count FROM view_clients_k")
+    assert row["interaction_count"] == 33
+    assert worker.position() == engine.store.head()
+
+
 def test_given_many_events_caught_up_then_the_views_tables_are_tidied_once_at_the_head(
     engine: Engine, ctx: Context
 ) -> None:
