@@ -400,8 +400,7 @@ class TicketsView(View):
         )
 
     def _history(self, work: _Batch, e: Any, position: int) -> None:
-        data = e.model_dump(
-            mode="json",
+        data = e.model_dump_json(  # JSON written by pydantic's own (compiled) serializer
             exclude={
                 "originator_id",
                 "originator_version",
@@ -419,7 +418,7 @@ class TicketsView(View):
                 e.timestamp.isoformat(),
                 e.meta.correlation_id,
                 e.originator_version,
-                json.dumps(data),
+                data,
             )
         )
 
