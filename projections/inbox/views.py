@@ -161,7 +161,8 @@ class InboxView(View):
     def apply(self, tx: Tx, batch: Sequence[tuple[Any, int]]) -> None:
         """The subjects a batch's events are about are read in one query first (a breach
         or an escalation asks for its ticket, a reminder for its client), then each
-        event is applied, the subjects it keeps or changes changing in memory too."""
+        event is applied, the subjects it keeps or changes changing in memory, and those
+        are written in one statement at the end."""
         ids = {str(e.originator_id) for e, _ in batch}
         ids |= {str(e.client_id) for e, _ in batch if isinstance(e, ABOUT_A_CLIENT)}
         table = self.t("view_inbox_subjects")
