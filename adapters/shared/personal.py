@@ -33,7 +33,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -297,20 +297,36 @@ class Opener:
         return self._exists, self._cipher
 
     def open(self, value: Any) -> Any:
-        if isinstance(value, dict):
-            if SEALED in value and len(value) == 1 and isinstance(value[SEALED], str):
-                exists, cipher = self._key()
-                if not exists:  # no key was ever made for it: not sealed by us
-                    return value
-                if cipher is None:
-                    return ERASED
-                data = base64.b64decode(value[SEALED])
-                nonce, sealed = data[:NONCE_BYTES], data[NONCE_BYTES:]
-                return cipher.decrypt(nonce, sealed, self.subject.bytes).decode()
-            return {k: self.open(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.open(v) for v in value]
-        return value  # a string stored before sealing began is read as it is
+        return _each_sealed(value, self._opened)
+
+    def _opened(self, value: dict[str, str]) -> Any:
+        exists, cipher = self._key()
+        if not exists:  # no key was ever made for it: not sealed by us
+            return value
+        if cipher is None:
+            return ERASED
+        data = base64.b64decode(value[SEALED])
+        nonce, sealed = data[:NONCE_BYTES], data[NONCE_BYTES:]
+        return cipher.decrypt(nonce, sealed, self.subject.bytes).decode()
+
+
+class Redactor:
+    """Reads every sealed string as ``ERASED`` without looking up a key: the events of a
+    view that reads no personal field (``View.personal``), never decrypted."""
+
+    def open(self, value: Any) -> Any:
+        return _each_sealed(value, lambda _: ERASED)
+
+
+def _each_sealed(value: Any, sealed: Callable[[dict[str, str]], Any]) -> Any:
+    """``value`` with each sealed string in it (at any depth) replaced by ``sealed(it)``."""
+    if isinstance(value, dict):
+        if SEALED in value and len(value) == 1 and isinstance(value[SEALED], str):
+            return sealed(value)
+        return {k: _each_sealed(v, sealed) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_each_sealed(v, sealed) for v in value]
+    return value  # a string stored before sealing began is read as it is
 
 
 def _personal_value(value: Any) -> bool:
@@ -339,9 +355,13 @@ class SealingMapper(PydanticMapper):
         super().__init__(transcoder=OrjsonTranscoder())
         self.keyring = keyring
 
-    def to_domain_events(self, stored: Sequence[StoredEvent]) -> list[Any]:
+    def to_domain_events(self, stored: Sequence[StoredEvent], personal: bool = True) -> list[Any]:
         """Events of a batch, the keys of all their subjects looked up in one query and
-        each person's opener made once."""
+        each person's opener made once; without ``personal``, their personal fields read
+        as ``ERASED``, no key looked up and nothing decrypted."""
+        if not personal:
+            redactor = Redactor()
+            return [self.decoded(s, lambda _, state: _open_fields(redactor, state)) for s in stored]
         self.keyring.prefetch({as_uuid(s.originator_id) for s in stored if SEALED_MARK in s.state})
         openers: dict[UUID, Opener] = {}
 
@@ -373,7 +393,7 @@ class SealingMapper(PydanticMapper):
         _open_fields(self.keyring.opener(subject), state)
 
 
-def _open_fields(opener: Opener, state: dict[str, Any]) -> None:
+def _open_fields(opener: Opener | Redactor, state: dict[str, Any]) -> None:
     for name, value in state.items():
         # Only containers need opening, and never the envelope (open leaves plain values).
         if isinstance(value, dict | list) and name != "meta":  # pragma: no mutate

@@ -102,8 +102,10 @@ class PydanticMapper(Mapper[UUID]):
             )
             raise MapperDeserialisationError(msg) from e
 
-    def to_domain_events(self, stored: Sequence[StoredEvent]) -> list[Any]:
-        """The events of a batch of stored records, in order."""
+    def to_domain_events(self, stored: Sequence[StoredEvent], personal: bool = True) -> list[Any]:
+        """The events of a batch of stored records, in order (``personal``: whether their
+        personal fields are opened; nothing is sealed here)."""
+        del personal
         return [self.to_domain_event(s) for s in stored]
 
     def seal_state(self, cls: type[Any], subject: UUID, state: dict[str, Any]) -> None:

@@ -60,6 +60,7 @@ class _Batch:
 
 class ContactsView(View):
     name = "contacts"
+    personal = False  # it reads no personal field
     tables: ClassVar[dict[str, list[str]]] = {
         "view_contact_plan": [
             "CREATE TABLE {t} (client_id TEXT PRIMARY KEY, branch TEXT NOT NULL, "

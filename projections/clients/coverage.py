@@ -20,6 +20,7 @@ BRANCHED = (Client.EnteredSegment, Client.TierSuggested, Client.FeedbackRecorded
 
 class CoverageView(View):
     name = "coverage"
+    personal = False  # it reads no personal field
     tables: ClassVar[dict[str, list[str]]] = {
         "view_client_segments": [
             "CREATE TABLE {t} (client_id TEXT NOT NULL, segment TEXT NOT NULL, "

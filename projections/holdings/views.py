@@ -19,6 +19,7 @@ Positions = dict[str, Decimal]
 
 class HoldingsView(View):
     name = "holdings"
+    personal = False  # it reads no personal field
     schema_version = 2  # 2: each client's latest day reported
     tables: ClassVar[dict[str, list[str]]] = {
         "view_holding_clients": [

@@ -93,6 +93,7 @@ class _Known(WriteBehind):
 
 class InboxView(View):
     name = "inbox"
+    personal = False  # it reads no personal field
     late_indexes = True  # its writes read rows by their keys only
     tables: ClassVar[dict[str, list[str]]] = {
         "view_notifications": [

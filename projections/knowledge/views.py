@@ -53,6 +53,7 @@ class Filters:
 
 class KnowledgeView(View):
     name = "knowledge"
+    personal = False  # it reads no personal field
     schema_version = 2  # 2: the index by article number (doc), with its length and totals
     tables: ClassVar[dict[str, list[str]]] = {
         "view_kb_articles": [

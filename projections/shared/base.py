@@ -77,6 +77,10 @@ class View:
     tables: ClassVar[dict[str, list[str]]]
     handlers: ClassVar[dict[type[Any], str]]
     raw: ClassVar[bool] = False  # True: apply gets the stored records, every topic
+    # False: the view reads no personal field (a client's name, a ticket's subject): its
+    # events' personal fields read as ERASED, never decrypted (one decryption a field a
+    # view saved, a registration's five in every view that counts clients).
+    personal: ClassVar[bool] = True
     # True: ``apply_bulk`` leaves work for ``settle`` (the worker then settles the view).
     defers: ClassVar[bool] = False
     # True: a rebuild makes its non-unique indexes after filling its tables (one sort

@@ -185,7 +185,7 @@ class ProjectionWorker:
         """What the view applies: domain events, or the stored records for a raw view."""
         if self.view.raw:
             return [(n, n.id) for n in batch]
-        events = self.source.mapper.to_domain_events(batch)
+        events = self.source.mapper.to_domain_events(batch, personal=self.view.personal)
         return list(zip(events, (n.id for n in batch), strict=True))  # pragma: no mutate
 
     def _apply_one_by_one(

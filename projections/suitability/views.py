@@ -220,6 +220,7 @@ class ReviewsView(View):
     holds a fund through an accepted purchase or in the positions last reported for them."""
 
     name = "reviews"
+    personal = False  # it reads no personal field
     schema_version = 2
     tables: ClassVar[dict[str, list[str]]] = {
         "view_review_levels": [

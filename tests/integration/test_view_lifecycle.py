@@ -4,14 +4,18 @@ an overtaken worker reports no progress of its own."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from datetime import UTC, datetime
+from typing import Any, ClassVar, cast
+from unittest.mock import patch
 
 from structlog.testing import capture_logs
 
+from adapters.shared.personal import SealingMapper
 from api.engine import Engine
 from application.clients.commands import ClientCommands
-from domain.clients.registry import Channel
-from domain.shared.base import Context
+from application.demo.load import load_demo
+from domain.clients.registry import Channel, Client
+from domain.shared.base import ERASED, Context
 from projections.clients.views import ClientsView
 from projections.shared.base import read_position, rows_by_id
 from projections.shared.worker import ProjectionWorker, WorkerConfig
@@ -165,3 +169,44 @@ def test_every_view_rebuilt_has_the_indexes_of_a_new_one(engine: Engine, ctx: Co
     engine.rebuild_all(jobs=2)
     # Then each table has the same indexes as before
     assert {table: _indexes(engine, table) for table in tables} == before
+
+
+def test_a_view_that_reads_no_personal_field_is_built_alike_from_opened_events(
+    engine: Engine,
+) -> None:
+    # Given the demo: clients, their calls and feedback, tickets, all with personal fields
+    load_demo(engine.demo_commands(), datetime.now(UTC), 20, 7, 10, 1, 40)
+    redacting = [w.view for w in engine.projector.workers.values() if not w.view.personal]
+    assert {v.name for v in redacting} >= {"holdings", "coverage", "inbox", "contacts"}
+    for view in redacting:
+        # When it is built as it is (personal fields read as ERASED) and with them opened
+        copies = [view.with_suffix("_sealed"), view.with_suffix("_opened")]
+        setattr(copies[1], "personal", True)  # noqa: B010 - an instance's own setting
+        for copy in copies:
+            copy.create(engine.db)
+            ProjectionWorker(engine.store, engine.db, copy, engine.worker_config).catch_up()
+        # Then every table holds the same rows: none of them came from a personal field
+        for base in view.tables:
+            sealed, opened = (_rows(engine, copy.t(base)) for copy in copies)
+            assert sealed == opened, (view.name, base)
+            assert ERASED not in repr(sealed)
+
+
+def test_without_personal_fields_the_mapper_reads_them_as_erased_and_opens_no_key(
+    engine: Engine, ctx: Context
+) -> None:
+    engine.handler(ClientCommands).register(ctx, **client_fields(name="Chen Jing"))
+    records = engine.store.recorder.select_notifications(1, 1000, topics=[])
+    mapper = cast(SealingMapper, engine.store.mapper)
+    [opened] = [e for e in mapper.to_domain_events(records) if isinstance(e, Client.Registered)]
+    assert opened.name == "Chen Jing"
+    with patch.object(mapper.keyring, "lookup", side_effect=AssertionError("a key looked up")):
+        events = mapper.to_domain_events(records, personal=False)
+    [sealed] = [e for e in events if isinstance(e, Client.Registered)]
+    assert (sealed.name, sealed.phone, sealed.id_number) == (ERASED, ERASED, ERASED)
+    assert (sealed.branch, sealed.tier) == (opened.branch, opened.tier)
+
+
+def _rows(engine: Engine, table: str) -> list[str]:
+    with engine.db.read() as tx:
+        return sorted(repr(sorted(r.items())) for r in tx.query(f"SELECT * FROM {table}"))
