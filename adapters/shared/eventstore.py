@@ -464,7 +464,8 @@ def latest_of(
     statement = _latest_statement(
         recorder.datastore.schema, snapshots.events_table_name, recorder.events_table_name
     )
-    with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+    # in binary: a snapshot's state comes as its bytes, not as hex twice their size
+    with recorder.datastore.get_connection() as conn, conn.cursor(binary=True) as curs:
         curs.execute(statement, {"id": originator_id}, prepare=True)
         rows = curs.fetchall()
     stored = [

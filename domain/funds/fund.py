@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, MutableMapping
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID, uuid5
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
 
 from domain.shared.base import Aggregate, Context, Created, Event
 from domain.shared.errors import InvalidField
@@ -30,6 +35,72 @@ def nav_key(unit_nav: Decimal, accumulated_nav: Decimal) -> str:
     return f"{unit_nav.normalize()}/{accumulated_nav.normalize()}"
 
 
+class NavTable(MutableMapping[str, str]):
+    """A fund's NAV points, ``{ISO date: "unit/accumulated"}``.
+
+    A snapshot keeps them as one string (``date=unit/accumulated`` joined by commas), read
+    into the map only when a NAV decision first asks: most loads of a fund (a purchase's
+    suitability, a rating) need its ratings, not its thousands of NAVs. A snapshot written
+    before kept a JSON object; it reads too.
+    """
+
+    __slots__ = ("_map", "_raw")
+
+    def __init__(self, points: Mapping[str, str] | None = None, *, raw: str = "") -> None:
+        self._map: dict[str, str] | None = dict(points) if points is not None else None
+        self._raw = raw
+
+    @property
+    def _points(self) -> dict[str, str]:
+        if self._map is None:  # an ISO date is 10 characters, then "=", then the values;
+            # a date's later point (a correction) comes after its earlier one and wins
+            self._map = {p[:10]: p[11:] for p in self._raw.split(",")} if self._raw else {}
+        return self._map
+
+    def __getitem__(self, nav_date: str) -> str:
+        return self._points[nav_date]
+
+    def __setitem__(self, nav_date: str, values: str) -> None:
+        if self._map is None:  # replaying the events after a snapshot reads nothing
+            self._raw = f"{self._raw},{nav_date}={values}" if self._raw else f"{nav_date}={values}"
+        else:
+            self._map[nav_date] = values
+
+    def __delitem__(self, nav_date: str) -> None:
+        del self._points[nav_date]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._points)
+
+    def __len__(self) -> int:
+        return len(self._points)
+
+    def dumped(self) -> str:
+        """The points as a snapshot keeps them (as read, when never read into the map)."""
+        if self._map is None:
+            return self._raw
+        return ",".join(f"{d}={v}" for d, v in self._map.items())
+
+    @classmethod
+    def _read(cls, value: Any) -> NavTable:
+        if isinstance(value, NavTable):
+            return value
+        if isinstance(value, str):
+            return cls(raw=value)
+        if isinstance(value, dict):  # a snapshot written before NAVs were kept as one string
+            return cls({str(d): str(v) for d, v in value.items()})
+        raise ValueError("NAV points are a string or an object")
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls._read,
+            serialization=core_schema.plain_serializer_function_ser_schema(lambda t: t.dumped()),
+        )
+
+
 class Fund(Aggregate):
     """A fund: the state its decisions need (ratings, horizon, variety, NAV by date)."""
 
@@ -39,7 +110,7 @@ class Fund(Aggregate):
     horizon: Horizon
     variety: Variety
     inception_date: date
-    navs: dict[str, str]
+    navs: NavTable
 
     class Listed(Created):
         code: str
@@ -58,7 +129,7 @@ class Fund(Aggregate):
             aggregate.horizon = self.horizon
             aggregate.variety = self.variety
             aggregate.inception_date = self.inception_date
-            aggregate.navs = {}
+            aggregate.navs = NavTable({})
 
     class RiskRatingChanged(Event):
         rating: RiskRating
