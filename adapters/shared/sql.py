@@ -79,6 +79,8 @@ class WriteBehind:
     def insert(
         self, table: str, columns: Sequence[str], rows: Sequence[Params], then: str = ""
     ) -> None:
+        if not rows:
+            return
         key = (table, tuple(columns))
         if then or any(k[0] == table and k != key for k in self._waiting):
             self.flush(table)  # the table's rows keep their order

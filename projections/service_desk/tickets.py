@@ -17,7 +17,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from uuid import UUID
 
 from adapters.shared.settings import Settings
@@ -56,6 +56,9 @@ class _Batch:
     tx: Tx
     rows: dict[str, dict[str, Any]]
     tickets: dict[str, Ticket] = field(default_factory=dict)
+    # The batch's new tickets not replayed on yet: the first change makes each from its
+    # event (cheaper than from its row, as it is before any change).
+    opened: dict[str, Ticket.Opened] = field(default_factory=dict)
     # The tickets changed since their rows were last brought up to date: the time and
     # version of each one's latest event.
     behind: dict[str, tuple[datetime, int]] = field(default_factory=dict)
@@ -235,7 +238,7 @@ class TicketsView(View):
             for fact in page:
                 add(days, spread, fact, 1)
             last = page[-1]["id"]
-        self._write_counts(tx, days, spread)
+        self._write_counts(tx, days, spread, fresh=True)
         tx.execute(f"DELETE FROM {self.t('view_ticket_deferred')}")
 
     def deferred(self, tx: Tx) -> bool:
@@ -282,6 +285,7 @@ class TicketsView(View):
         )
         work.rows[row["id"]] = row
         work.new.add(row["id"])
+        work.opened[row["id"]] = e
         self._history(work, e, position)
 
     def changed(self, work: _Batch, e: Any, position: int) -> None:
@@ -289,7 +293,10 @@ class TicketsView(View):
         ticket_id = str(e.originator_id)
         ticket = work.tickets.get(ticket_id)
         if ticket is None:
-            ticket = work.tickets[ticket_id] = ticket_of(work.rows[ticket_id])
+            opened = work.opened.pop(ticket_id, None)
+            ticket = work.tickets[ticket_id] = (
+                cast(Ticket, opened.mutate(None)) if opened else ticket_of(work.rows[ticket_id])
+            )
         e.mutate(ticket)
         work.behind[ticket_id] = (e.timestamp, e.originator_version)
         if isinstance(e, Ticket.SatisfactionRated):
@@ -426,20 +433,26 @@ class TicketsView(View):
         self._catch_up_rows(work)
         tx = work.tx
         touched = sorted(work.new | work.dirty)
-        if touched:  # the new rows, and the changed ones in place (one statement)
-            tx.insert(
-                self.t("view_tickets"),
-                COLUMNS,
-                [tuple(work.rows[i][c] for c in COLUMNS) for i in touched],
-                then=_replacing(COLUMNS),
-            )
+        if touched:
             now = {i: facts(work.rows[i]) for i in touched}
-            tx.insert(
-                self.t("view_ticket_facts"),
-                FACTS,
-                [tuple(now[i][c] for c in FACTS) for i in touched],
-                then=_replacing(FACTS),
-            )
+            # the changed rows in place, then the new ones as plain rows (written behind
+            # the batch, by COPY on PostgreSQL): a statement each
+            for ids, replacing in (
+                ([i for i in touched if i not in work.new], True),
+                ([i for i in touched if i in work.new], False),
+            ):
+                tx.insert(
+                    self.t("view_tickets"),
+                    COLUMNS,
+                    [tuple(work.rows[i][c] for c in COLUMNS) for i in ids],
+                    then=_replacing(COLUMNS) if replacing else "",
+                )
+                tx.insert(
+                    self.t("view_ticket_facts"),
+                    FACTS,
+                    [tuple(now[i][c] for c in FACTS) for i in ids],
+                    then=_replacing(FACTS) if replacing else "",
+                )
             if work.count:
                 self._count(tx, work.counted, now)
         if work.comments:
@@ -470,18 +483,18 @@ class TicketsView(View):
         tx: Tx,
         days: dict[tuple[str, str, str, str], list[int]],
         spread: dict[tuple[str, str, str, str, str, int], int],
+        fresh: bool = False,
     ) -> None:
-        """Move the cells by these changes; a cell left without tickets goes."""
+        """Move the cells by these changes; a cell left without tickets goes. ``fresh``:
+        the tables are empty and the changes all additions (the cells are plain rows)."""
         changed_days = [(*k, *v) for k, v in sorted(days.items()) if any(v)]
         if changed_days:
             table = self.t("view_ticket_days")
-            tx.insert(
-                table,
-                ("dim", "branch", "day", "key", *SUMS),
-                changed_days,
-                then="ON CONFLICT (dim, branch, day, key) DO UPDATE SET "
-                + ", ".join(f"{s} = {table}.{s} + excluded.{s}" for s in SUMS),
+            adding = "ON CONFLICT (dim, branch, day, key) DO UPDATE SET " + ", ".join(
+                f"{s} = {table}.{s} + excluded.{s}" for s in SUMS
             )
+            columns: tuple[str, ...] = ("dim", "branch", "day", "key", *SUMS)
+            tx.insert(table, columns, changed_days, then="" if fresh else adding)
             # A cell left without tickets goes, as if it had never had any.
             tx.executemany(
                 f"DELETE FROM {table} WHERE dim = ? AND branch = ? AND day = ? AND key = ? "
@@ -491,13 +504,12 @@ class TicketsView(View):
         changed_spread = [(*k, n) for k, n in sorted(spread.items()) if n]
         if changed_spread:
             table = self.t("view_ticket_spread")
-            tx.insert(
-                table,
-                ("kind", "dim", "branch", "month", "key", "bucket", "n"),
-                changed_spread,
-                then="ON CONFLICT (kind, dim, branch, month, key, bucket) "
-                f"DO UPDATE SET n = {table}.n + excluded.n",
+            adding = (
+                "ON CONFLICT (kind, dim, branch, month, key, bucket) "
+                f"DO UPDATE SET n = {table}.n + excluded.n"
             )
+            columns = ("kind", "dim", "branch", "month", "key", "bucket", "n")
+            tx.insert(table, columns, changed_spread, then="" if fresh else adding)
             tx.executemany(
                 f"DELETE FROM {table} WHERE kind = ? AND dim = ? AND branch = ? AND month = ? "
                 "AND key = ? AND bucket = ? AND n = 0",
