@@ -3,9 +3,7 @@ from a list of bounded contexts (``api.contexts.build_engine`` gives it ours).""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields
 from datetime import datetime, timedelta
 from functools import partial
@@ -32,7 +30,7 @@ from application.demo.load import DemoCommands
 from application.shared.store import Store
 from domain.shared.progress import Progress, quiet
 from projections.shared.base import View
-from projections.shared.runner import Projector, rebuild
+from projections.shared.runner import Projector, rebuild, rebuild_together
 from projections.shared.worker import ProjectionWorker, WorkerConfig
 
 V = TypeVar("V", bound=View)
@@ -172,17 +170,11 @@ class Engine:
     def rebuild_all(
         self, progress: Callable[[str], Progress] = lambda _: quiet, jobs: int = 2
     ) -> list[tuple[str, int, float]]:
-        """Every view rebuilt, ``jobs`` at a time (one view's Python work overlaps another's
-        waits on the database); each keeps serving its old tables until its own swap.
-        Each view's name, the position it reached and its seconds, in the views' order."""
-
-        def one(name: str) -> tuple[str, int, float]:
-            started = time.monotonic()
-            position = self.rebuild(name, progress(name))
-            return name, position, time.monotonic() - started
-
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            return list(pool.map(one, self.projector.workers))
+        """Every view rebuilt, the store read once for them all, ``jobs`` views applying
+        at a time (``rebuild_together``); each keeps serving its old tables until its own
+        swap. Each view's name, the position it reached and its seconds, in order."""
+        views = [worker.view for worker in self.projector.workers.values()]
+        return rebuild_together(self.store, self.db, views, self.worker_config, progress, jobs)
 
     def close(self) -> None:
         if self._started:

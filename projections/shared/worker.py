@@ -149,6 +149,24 @@ class ProjectionWorker:
             position + 1, size, stop=head, topics=self.view.topics
         )
         new_position = batch[-1].id if len(batch) == size else head
+        return self._advance(position, new_position, batch, bulk)
+
+    def apply_read(self, window: Sequence[Notification], reached: int) -> int:
+        """Apply, in bulk, this view's share of a window of events read for several
+        views (every topic, up to ``reached``): how far it moved. A window with none of
+        its events moves nothing (no transaction): its next batch or step moves past it."""
+        position = self._cached_position()
+        topics = set(self.view.topics)  # as the store reads them: none is every topic
+        batch = [n for n in window if n.id > position and (not topics or n.topic in topics)]
+        if not batch:
+            return 0
+        return self._advance(position, reached, batch, bulk=True)
+
+    def _advance(
+        self, position: int, new_position: int, batch: Sequence[Notification], bulk: bool
+    ) -> int:
+        """The batch applied and the position moved to ``new_position``, or each event
+        of it on its own, a failing one parked: how far it moved (0 if another did)."""
         try:
             self._apply(position, new_position, batch, bulk)
         except PositionMoved:

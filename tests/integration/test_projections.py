@@ -16,9 +16,10 @@ from api.shared.waits import PositionWaits
 from application.clients.commands import ClientCommands
 from domain.clients.registry import Channel, Client
 from domain.shared.base import Context
+from projections.clients.contacts import ContactsView
 from projections.clients.views import ClientsView
 from projections.shared.base import dead_letters, positions
-from projections.shared.runner import Projector, rebuild
+from projections.shared.runner import Projector, rebuild, rebuild_together
 from projections.shared.worker import ProjectionWorker, WorkerConfig
 from tests.conftest import client_fields, open_branches
 
@@ -395,3 +396,77 @@ def test_given_a_rebuild_halfway_when_reading_meanwhile_then_the_old_view_serves
     assert PausingClientsView.applied == 20
     assert len(engine.view(ClientsView).search(engine.db, limit=100)[0]) == 20
     assert engine.view(ClientsView).get(engine.db, ids[0]) is not None
+
+
+def _table(engine: Engine, table: str) -> list[str]:
+    with engine.db.read() as tx:
+        return sorted(repr(sorted(r.items())) for r in tx.query(f"SELECT * FROM {table}"))
+
+
+def test_given_views_rebuilt_together_in_windows_then_a_failing_event_is_parked_for_its_own(
+    engine: Engine, ctx: Context
+) -> None:
+    # Given clients, their calls and a tier change one view cannot apply
+    FlakyClientsView.broken, FlakyClientsView.attempts = True, 0
+    commands = engine.handler(ClientCommands)
+    clients = [commands.register(ctx, **client_fields()).id for _ in range(3)]
+    for client in clients:
+        commands.log_interaction(ctx, client, Channel.CALL, "call", None)
+    commands.change_tier(ctx, clients[1], "platinum", "private banking")
+    commands.log_interaction(ctx, clients[1], Channel.VISIT, "after", None)
+    alone = ContactsView(suffix="_alone")
+    worker_for(engine, alone).catch_up()  # type: ignore[arg-type]
+    # When the view that fails and another are rebuilt together, windows of 3 events
+    config = WorkerConfig(batch_size=3, bulk_batch_size=3, max_attempts=2, backoff=0)
+    done = rebuild_together(engine.store, engine.db, [FlakyClientsView(), ContactsView()], config)
+    # Then the failing event is parked for its view only, which applied every other event
+    head = engine.store.head()
+    assert [(name, position) for name, position, _ in done] == [("flaky", head), ("contacts", head)]
+    [parked] = dead_letters(engine.db, "flaky")
+    assert parked["topic"].endswith("Client.TierChanged")
+    assert dead_letters(engine.db, "contacts") == []
+    with engine.db.read() as tx:
+        rows = tx.query("SELECT id, tier, interaction_count FROM view_clients")
+    counts = {r["id"]: (r["tier"], r["interaction_count"]) for r in rows}
+    assert counts == {
+        str(clients[0]): ("standard", 1),
+        str(clients[1]): ("standard", 2),
+        str(clients[2]): ("standard", 1),
+    }
+    # And the other view holds what it holds caught up alone
+    for base in ContactsView.tables:
+        assert _table(engine, base) == _table(engine, alone.t(base)), base
+
+
+def test_given_views_rebuilt_together_when_events_are_stored_meanwhile_then_they_are_in(
+    engine: Engine, ctx: Context
+) -> None:
+    # Given clients in the views
+    commands = engine.handler(ClientCommands)
+    for _ in range(4):
+        commands.register(ctx, **client_fields())
+    engine.projector.catch_up()
+    later: list[Any] = []
+
+    def progress(view: str) -> Any:
+        def report(_: str, done: int, total: int) -> None:
+            if view == "contacts" and 0 < done < total and not later:  # mid-rebuild
+                later.append(commands.register(ctx, **client_fields(name="Late Client")).id)
+
+        return report
+
+    # When a client registers while the views are rebuilt together, a window at a time
+    config = WorkerConfig(batch_size=2, bulk_batch_size=2)
+    done = rebuild_together(
+        engine.store, engine.db, [ClientsView(), ContactsView()], config, progress
+    )
+    # Then both views have the client, at the new head
+    assert later
+    assert {position for _, position, _ in done} == {engine.store.head()}
+    row = engine.view(ClientsView).get(engine.db, later[0])
+    assert row is not None
+    assert row["name"] == "Late Client"
+    with engine.db.read() as tx:
+        assert tx.query(
+            "SELECT client_id FROM view_contact_plan WHERE client_id = ?", (str(later[0]),)
+        )
