@@ -154,6 +154,12 @@ def client_fields(**overrides: Any) -> dict[str, Any]:
 V = TypeVar("V", bound=View)
 
 
+def table_rows(engine: Engine, table: str) -> list[str]:
+    """A table's rows, each as text, in an order that does not depend on the store's."""
+    with engine.db.read() as tx:
+        return sorted(repr(sorted(r.items())) for r in tx.query(f"SELECT * FROM {table}"))
+
+
 def built_by_batches(engine: Engine, copy: Callable[[str], V]) -> tuple[V, V]:
     """Two copies of a view caught up over the whole store: one applied one event a batch
     (suffix ``_one``), the other all in one batch (``_all``)."""

@@ -156,8 +156,10 @@ class ProjectionWorker:
         views (every topic, up to ``reached``): how far it moved. A window with none of
         its events moves nothing (no transaction): its next batch or step moves past it."""
         position = self._cached_position()
+        # the window starts after the position unless another worker moved it meanwhile
+        unseen = window if window[0].id > position else [n for n in window if n.id > position]
         topics = set(self.view.topics)  # as the store reads them: none is every topic
-        batch = [n for n in window if n.id > position and (not topics or n.topic in topics)]
+        batch = [n for n in unseen if n.topic in topics] if topics else unseen
         if not batch:
             return 0
         return self._advance(position, reached, batch, bulk=True)

@@ -21,7 +21,7 @@ from projections.clients.views import ClientsView
 from projections.shared.base import dead_letters, positions
 from projections.shared.runner import Projector, rebuild, rebuild_together
 from projections.shared.worker import ProjectionWorker, WorkerConfig
-from tests.conftest import client_fields, open_branches
+from tests.conftest import client_fields, open_branches, table_rows
 
 
 class FlakyClientsView(ClientsView):
@@ -398,11 +398,6 @@ def test_given_a_rebuild_halfway_when_reading_meanwhile_then_the_old_view_serves
     assert engine.view(ClientsView).get(engine.db, ids[0]) is not None
 
 
-def _table(engine: Engine, table: str) -> list[str]:
-    with engine.db.read() as tx:
-        return sorted(repr(sorted(r.items())) for r in tx.query(f"SELECT * FROM {table}"))
-
-
 def test_given_views_rebuilt_together_in_windows_then_a_failing_event_is_parked_for_its_own(
     engine: Engine, ctx: Context
 ) -> None:
@@ -435,7 +430,7 @@ def test_given_views_rebuilt_together_in_windows_then_a_failing_event_is_parked_
     }
     # And the other view holds what it holds caught up alone
     for base in ContactsView.tables:
-        assert _table(engine, base) == _table(engine, alone.t(base)), base
+        assert table_rows(engine, base) == table_rows(engine, alone.t(base)), base
 
 
 def test_given_views_rebuilt_together_when_events_are_stored_meanwhile_then_they_are_in(

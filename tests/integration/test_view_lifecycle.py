@@ -19,7 +19,7 @@ from domain.shared.base import ERASED, Context
 from projections.clients.views import ClientsView
 from projections.shared.base import read_position, rows_by_id
 from projections.shared.worker import ProjectionWorker, WorkerConfig
-from tests.conftest import client_fields
+from tests.conftest import client_fields, table_rows
 
 
 def follower(engine: Engine, view: ClientsView, **config: Any) -> ProjectionWorker:
@@ -187,7 +187,7 @@ def test_a_view_that_reads_no_personal_field_is_built_alike_from_opened_events(
             ProjectionWorker(engine.store, engine.db, copy, engine.worker_config).catch_up()
         # Then every table holds the same rows: none of them came from a personal field
         for base in view.tables:
-            sealed, opened = (_rows(engine, copy.t(base)) for copy in copies)
+            sealed, opened = (table_rows(engine, copy.t(base)) for copy in copies)
             assert sealed == opened, (view.name, base)
             assert ERASED not in repr(sealed)
 
@@ -207,11 +207,6 @@ def test_without_personal_fields_the_mapper_reads_them_as_erased_and_opens_no_ke
     assert (sealed.branch, sealed.tier) == (opened.branch, opened.tier)
 
 
-def _rows(engine: Engine, table: str) -> list[str]:
-    with engine.db.read() as tx:
-        return sorted(repr(sorted(r.items())) for r in tx.query(f"SELECT * FROM {table}"))
-
-
 def test_every_view_rebuilt_together_holds_the_rows_it_held_caught_up_alone(
     engine: Engine,
 ) -> None:
@@ -220,7 +215,8 @@ def test_every_view_rebuilt_together_holds_the_rows_it_held_caught_up_alone(
     load_demo(engine.demo_commands(), datetime.now(UTC), 20, 7, 10, 1, 40)
     engine.projector.catch_up()
     views = [worker.view for worker in engine.projector.workers.values()]
-    before = {view.t(base): _rows(engine, view.t(base)) for view in views for base in view.tables}
+    tables = [view.t(base) for view in views for base in view.tables]
+    before = {table: table_rows(engine, table) for table in tables}
     assert sum(1 for rows in before.values() if rows) > 30
     with engine.db.transaction() as tx:
         for view in views:
@@ -228,7 +224,7 @@ def test_every_view_rebuilt_together_holds_the_rows_it_held_caught_up_alone(
     # When every view is rebuilt from one reading of the store
     done = engine.rebuild_all(jobs=2)
     # Then each holds every row it held, at the head
-    assert {table: _rows(engine, table) for table in before} == before
+    assert {table: table_rows(engine, table) for table in before} == before
     assert {name for name, _, _ in done} == set(engine.projector.workers)
     assert {position for _, position, _ in done} == {engine.store.head()}
     assert set(engine.projector.positions().values()) == {engine.store.head()}
